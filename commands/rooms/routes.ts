@@ -1,0 +1,104 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Platform } from '../../src/platform.js';
+import { handle, load } from '../../src/eventstore/decide.js';
+import { roomStream, roomTypeStream } from '../../src/events/rooms.js';
+import { metadataOf } from '../../src/http/metadata.js';
+import { NotFoundError } from '../../src/errors.js';
+import { isUuid, newId, parseId } from '../../src/ids.js';
+import { roomTypeDecider } from '../room-types/decider.js';
+import { roomDecider, type RoomState } from './decider.js';
+
+const RegisterRoomBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 80 }),
+    type: Type.String({ minLength: 1, maxLength: 32, description: 'Room type id, e.g. `medium`' }),
+    capacity: Type.Integer({ minimum: 1, maximum: 200, description: 'The most people the room holds' }),
+    devices: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 80 }), { maxItems: 50 })),
+  },
+  { additionalProperties: false },
+);
+const RoomParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const StatusReply = Type.Object({ id: Type.String(), status: Type.Union([Type.Literal('in_service'), Type.Literal('out_of_service')]) });
+
+function statusOf(state: RoomState): 'in_service' | 'out_of_service' {
+  if (state.status === 'none') throw new Error('room without state after a successful command');
+  return state.status;
+}
+
+export const roomCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
+  const { store } = platform;
+
+  app.post(
+    '/rooms',
+    {
+      config: { permission: 'room:write' },
+      schema: {
+        tags: ['rooms'],
+        summary: 'Register a room of a room type',
+        body: RegisterRoomBody,
+        response: { 201: Type.Object({ id: Type.String() }), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request, reply) => {
+      const { name, type, capacity, devices } = request.body;
+      const roomTypeId = parseId('roomType', type, 'type');
+      const { state: roomType } = await load(store, roomTypeStream(roomTypeId), roomTypeDecider);
+      const roomId = newId<'room'>();
+      await handle(
+        store,
+        roomStream(roomId),
+        roomDecider,
+        { type: 'RegisterRoom', roomId, name, capacity, devices: devices ?? [], roomType, roomTypeId },
+        metadataOf(request),
+      );
+      return reply.code(201).send({ id: roomId });
+    },
+  );
+
+  app.post(
+    '/rooms/:id/out-of-service',
+    {
+      config: { permission: 'room:service' },
+      schema: {
+        tags: ['rooms'],
+        summary: 'Take a room out of service (a faulty device, repairs)',
+        params: RoomParams,
+        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: StatusReply, '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (!isUuid(id)) throw new NotFoundError('room', id);
+      const { state } = await handle(
+        store,
+        roomStream(id),
+        roomDecider,
+        { type: 'TakeOutOfService', roomId: id, reason: request.body.reason, now: new Date() },
+        metadataOf(request),
+      );
+      return { id, status: statusOf(state) };
+    },
+  );
+
+  app.post(
+    '/rooms/:id/return-to-service',
+    {
+      config: { permission: 'room:service' },
+      schema: {
+        tags: ['rooms'],
+        summary: 'Put a room back into service',
+        params: RoomParams,
+        response: { 200: StatusReply, '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (!isUuid(id)) throw new NotFoundError('room', id);
+      const { state } = await handle(store, roomStream(id), roomDecider, { type: 'ReturnToService', roomId: id, now: new Date() }, metadataOf(request));
+      return { id, status: statusOf(state) };
+    },
+  );
+};
+

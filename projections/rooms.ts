@@ -1,0 +1,127 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Projection } from '../src/projections/projection.js';
+import type { RecordedEvent } from '../src/eventstore/port.js';
+import type { RoomEvent, RoomTypeEvent } from '../src/events/rooms.js';
+
+export interface RoomTypesTable {
+  id: string;
+  name: string;
+  min_capacity: number;
+  max_capacity: number;
+  devices: string[];
+  cleaning_buffer_minutes: number;
+  defined_at: Date;
+}
+
+export interface RoomsTable {
+  id: string;
+  name: string;
+  room_type_id: string;
+  capacity: number;
+  devices: string[];
+  status: 'in_service' | 'out_of_service';
+  out_of_service_reason: string | null;
+  registered_at: Date;
+  updated_at: Date;
+}
+
+export type RoomTypeRow = Selectable<RoomTypesTable>;
+export type RoomRow = Selectable<RoomsTable>;
+export type RoomsDatabase = { room_types: RoomTypesTable; rooms: RoomsTable };
+
+type Handled = RoomEvent | RoomTypeEvent;
+
+/** The room catalogue: `rm.room_types` and `rm.rooms`. */
+export const roomsProjection: Projection = {
+  name: 'rooms',
+  version: 1,
+  tables: ['room_types', 'rooms'],
+  eventTypes: ['RoomTypeDefined', 'RoomRegistered', 'RoomTakenOutOfService', 'RoomReturnedToService'],
+  async setup(db) {
+    await db.schema
+      .createTable('room_types')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('min_capacity', 'integer', (c) => c.notNull())
+      .addColumn('max_capacity', 'integer', (c) => c.notNull())
+      .addColumn('devices', 'jsonb', (c) => c.notNull())
+      .addColumn('cleaning_buffer_minutes', 'integer', (c) => c.notNull())
+      .addColumn('defined_at', 'timestamptz', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('rooms')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('room_type_id', 'text', (c) => c.notNull())
+      .addColumn('capacity', 'integer', (c) => c.notNull())
+      .addColumn('devices', 'jsonb', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('out_of_service_reason', 'text')
+      .addColumn('registered_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('rooms_by_type').on('rooms').columns(['room_type_id', 'capacity']).execute();
+  },
+  async apply(trx: Kysely<RoomsDatabase>, events: readonly RecordedEvent[]) {
+    for (const recorded of events) {
+      const event = { type: recorded.type, data: recorded.data } as Handled;
+      const at = recorded.createdAt;
+      switch (event.type) {
+        case 'RoomTypeDefined': {
+          const d = event.data;
+          await trx
+            .insertInto('room_types')
+            .values({
+              id: d.roomTypeId,
+              name: d.name,
+              min_capacity: d.minCapacity,
+              max_capacity: d.maxCapacity,
+              devices: sql`${JSON.stringify(d.devices)}::jsonb`,
+              cleaning_buffer_minutes: d.cleaningBufferMinutes,
+              defined_at: at,
+            })
+            .onConflict((oc) => oc.column('id').doNothing())
+            .execute();
+          break;
+        }
+        case 'RoomRegistered': {
+          const d = event.data;
+          await trx
+            .insertInto('rooms')
+            .values({
+              id: d.roomId,
+              name: d.name,
+              room_type_id: d.roomTypeId,
+              capacity: d.capacity,
+              devices: sql`${JSON.stringify(d.devices)}::jsonb`,
+              status: 'in_service',
+              out_of_service_reason: null,
+              registered_at: at,
+              updated_at: at,
+            })
+            .onConflict((oc) => oc.column('id').doNothing())
+            .execute();
+          break;
+        }
+        case 'RoomTakenOutOfService':
+          await trx
+            .updateTable('rooms')
+            .set({ status: 'out_of_service', out_of_service_reason: event.data.reason, updated_at: at })
+            .where('id', '=', event.data.roomId)
+            .execute();
+          break;
+        case 'RoomReturnedToService':
+          await trx
+            .updateTable('rooms')
+            .set({ status: 'in_service', out_of_service_reason: null, updated_at: at })
+            .where('id', '=', event.data.roomId)
+            .execute();
+          break;
+        default: {
+          const never: never = event;
+          throw new Error(`rooms projection got ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  },
+};

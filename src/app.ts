@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import sensible from '@fastify/sensible';
+import underPressure from '@fastify/under-pressure';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Platform } from './platform.js';
+import { ProblemSchema, registerProblemHandlers } from './http/problem.js';
+import { principalPlugin } from './http/principal.js';
+import { metricsPlugin } from './http/metrics.js';
+import { idempotencyPlugin } from './http/idempotency.js';
+import { healthRoutes } from './http/health.js';
+import { features } from './features.js';
+import { UnavailableError } from './errors.js';
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Assembles the HTTP application: infrastructure plugins first, then every feature's routes. */
+export async function buildApp(platform: Platform): Promise<FastifyInstance> {
+  const { config } = platform;
+  const app = Fastify({
+    loggerInstance: platform.logger,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ProblemSchema);
+  registerProblemHandlers(app);
+  await app.register(sensible);
+  await app.register(underPressure, {
+    maxEventLoopDelay: 2000,
+    pressureHandler: () => {
+      throw new UnavailableError('overloaded', 'The service is overloaded; retry shortly.');
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'KTV venue backend',
+        version: '0.1.0',
+        description: 'Rooms, bookings, payments and reports for a karaoke venue. Errors are RFC 9457 problem+json with a stable `code`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(principalPlugin);
+  await app.register(metricsPlugin, { metrics: platform.metrics });
+  await app.register(idempotencyPlugin, { store: platform.idempotency });
+  await app.register(healthRoutes, { platform });
+  for (const feature of features.routes) await app.register(feature, { platform });
+  return app;
+}

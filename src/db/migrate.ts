@@ -1,0 +1,20 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as eventStore from './migrations/0001_event_store.js';
+import * as platform from './migrations/0002_platform.js';
+
+/** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
+const migrations: Record<string, Migration> = {
+  '0001_event_store': eventStore,
+  '0002_platform': platform,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Brings the database to the latest schema; concurrent callers are serialised by Kysely's lock table. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../logger.js';
+import type { EventStore } from '../eventstore/port.js';
+
+const MARKER_STREAM = 'demo-seed';
+
+const roomTypes = [
+  { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4, cleaningBufferMinutes: 15, devices: ['55in screen', '2 wireless microphones', 'song terminal'] },
+  { id: 'medium', name: 'Medium', minCapacity: 5, maxCapacity: 8, cleaningBufferMinutes: 15, devices: ['65in screen', '4 wireless microphones', 'song terminal', '5.1 speakers'] },
+  { id: 'large', name: 'Large', minCapacity: 9, maxCapacity: 15, cleaningBufferMinutes: 20, devices: ['2x 75in screens', '6 wireless microphones', 'song terminal', '7.1 speakers'] },
+  { id: 'deluxe', name: 'Deluxe', minCapacity: 16, maxCapacity: 25, cleaningBufferMinutes: 20, devices: ['2x 85in screens', '8 wireless microphones', '2 song terminals', 'stage lights'] },
+  { id: 'party', name: 'Party', minCapacity: 30, maxCapacity: 60, cleaningBufferMinutes: 30, devices: ['LED wall', '12 wireless microphones', '2 song terminals', 'stage', 'DJ booth'] },
+];
+
+const rooms = [
+  ...['S01', 'S02', 'S03', 'S04'].map((name) => ({ name, type: 'small', capacity: 4 })),
+  ...['M01', 'M02', 'M03', 'M04'].map((name) => ({ name, type: 'medium', capacity: 8 })),
+  ...['L01', 'L02', 'L03'].map((name) => ({ name, type: 'large', capacity: 15 })),
+  { name: 'D01', type: 'deluxe', capacity: 20 },
+  { name: 'D02', type: 'deluxe', capacity: 25 },
+  { name: 'P01', type: 'party', capacity: 50 },
+];
+
+/**
+ * Loads the demo venue through the same HTTP commands a user would send, so the
+ * demo data is events like any other. Each command carries a fixed
+ * Idempotency-Key, so a start that died half-way resumes without duplicates; a
+ * marker stream makes later starts skip the whole thing.
+ */
+export async function seedDemo(app: FastifyInstance, store: EventStore, logger: Logger): Promise<void> {
+  if ((await store.readStream(MARKER_STREAM)).version > 0n) {
+    logger.info('demo data already loaded');
+    return;
+  }
+  const send = async (url: string, key: string, payload: object) => {
+    const res = await app.inject({ method: 'POST', url, payload, headers: { 'idempotency-key': `demo-seed:${key}` } });
+    if (res.statusCode >= 300) throw new Error(`demo seed ${url} ${key} failed: ${res.statusCode} ${res.body}`);
+    return res.json() as { id: string };
+  };
+  for (const t of roomTypes) await send('/room-types', `room-type:${t.id}`, t);
+  for (const r of rooms) await send('/rooms', `room:${r.name}`, r);
+  await store.appendToStream(MARKER_STREAM, [{ id: randomUUID(), type: 'DemoDataLoaded', data: { rooms: rooms.length, roomTypes: roomTypes.length } }], 'any');
+  logger.info({ rooms: rooms.length, roomTypes: roomTypes.length }, 'demo data loaded');
+}

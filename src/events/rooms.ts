@@ -1,0 +1,27 @@
+import type { DomainEvent } from '../eventstore/decide.js';
+
+/** Events of `roomtype-<id>` streams. */
+export type RoomTypeEvent =
+  | DomainEvent<
+      'RoomTypeDefined',
+      Readonly<{
+        roomTypeId: string;
+        name: string;
+        minCapacity: number;
+        maxCapacity: number;
+        devices: readonly string[];
+        cleaningBufferMinutes: number;
+      }>
+    >;
+
+/** Events of `room-<id>` streams. */
+export type RoomEvent =
+  | DomainEvent<
+      'RoomRegistered',
+      Readonly<{ roomId: string; name: string; roomTypeId: string; capacity: number; devices: readonly string[] }>
+    >
+  | DomainEvent<'RoomTakenOutOfService', Readonly<{ roomId: string; reason: string; at: string }>>
+  | DomainEvent<'RoomReturnedToService', Readonly<{ roomId: string; at: string }>>;
+
+export const roomTypeStream = (id: string) => `roomtype-${id}`;
+export const roomStream = (id: string) => `room-${id}`;

@@ -1,0 +1,35 @@
+import type { Metrics } from '../metrics.js';
+import { WrongExpectedVersionError, streamType, type EventStore, type ExpectedVersion, type NewEvent } from './port.js';
+
+/** Counts appends and version conflicts around any adapter. */
+export class InstrumentedEventStore implements EventStore {
+  readonly kind: EventStore['kind'];
+
+  constructor(
+    private readonly inner: EventStore,
+    private readonly metrics: Metrics,
+  ) {
+    this.kind = inner.kind;
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion) {
+    const labels = { stream_type: streamType(streamId) };
+    try {
+      const result = await this.inner.appendToStream(streamId, events, expected);
+      this.metrics.appends.inc(labels);
+      this.metrics.appendedEvents.inc(events.length);
+      return result;
+    } catch (err) {
+      if (err instanceof WrongExpectedVersionError) this.metrics.conflicts.inc(labels);
+      throw err;
+    }
+  }
+
+  readStream: EventStore['readStream'] = (s, o) => this.inner.readStream(s, o);
+  readAll: EventStore['readAll'] = (o) => this.inner.readAll(o);
+  head: EventStore['head'] = () => this.inner.head();
+  countAfter: EventStore['countAfter'] = (f, c) => this.inner.countAfter(f, c);
+  onAppended: EventStore['onAppended'] = (w) => this.inner.onAppended(w);
+  ping: EventStore['ping'] = () => this.inner.ping();
+  close: EventStore['close'] = () => this.inner.close();
+}

@@ -1,0 +1,281 @@
+import pg from 'pg';
+import {
+  START,
+  WrongExpectedVersionError,
+  type AppendResult,
+  type Checkpoint,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedVersion,
+  type Head,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadAllResult,
+  type RecordedEvent,
+  type Subscription,
+  streamType,
+} from './port.js';
+import { noUpcast, type Upcast } from './upcast.js';
+
+export const NOTIFY_CHANNEL = 'ktv_events';
+
+/**
+ * The PostgreSQL event store (schema in src/db/migrations/0001_event_store.ts).
+ *
+ * An append is one statement: a CTE bumps the stream row under the version check,
+ * and the event rows are produced only from that CTE's output, so a conflicting
+ * append draws no sequence value and writes nothing.
+ *
+ * The global feed is read in (transaction id, position) order and only below the
+ * oldest transaction still running, so an append whose transaction commits after
+ * a later one can never be skipped by a reader that has moved past it.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres';
+
+  /**
+   * `pool` runs the statements (a client inside an open transaction works too,
+   * which tests use to hold an append uncommitted); `listenConfig` opens the
+   * dedicated LISTEN connection.
+   */
+  constructor(
+    private readonly pool: Pick<pg.Pool, 'query'>,
+    private readonly listenConfig: pg.ClientConfig,
+    private readonly upcast: Upcast = noUpcast,
+  ) {}
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('appendToStream needs at least one event');
+    const n = events.length;
+    const params = [
+      streamId,
+      streamType(streamId),
+      n,
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => e.schemaVersion ?? 1),
+      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => JSON.stringify(e.metadata ?? {})),
+    ];
+    let bump: string;
+    if (expected === 'no_stream' || expected === 0n) {
+      bump = `INSERT INTO streams (stream_id, stream_type, version) VALUES ($1, $2, $3)
+              ON CONFLICT (stream_id) DO NOTHING RETURNING version`;
+    } else if (expected === 'any') {
+      bump = `INSERT INTO streams (stream_id, stream_type, version) VALUES ($1, $2, $3)
+              ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version RETURNING version`;
+    } else if (expected === 'stream_exists') {
+      bump = `UPDATE streams SET version = version + $3 WHERE stream_id = $1 AND $2::text IS NOT NULL RETURNING version`;
+    } else {
+      params.push(expected.toString());
+      bump = `UPDATE streams SET version = version + $3 WHERE stream_id = $1 AND version = $9::bigint AND $2::text IS NOT NULL
+              RETURNING version`;
+    }
+    const sql = `
+      WITH bumped AS (${bump}),
+      inserted AS (
+        INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata)
+        SELECT $1, bumped.version - $3 + e.ord, e.id, e.type, e.schema_version, e.data, e.metadata
+        FROM bumped,
+             unnest($4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])
+               WITH ORDINALITY AS e(id, type, schema_version, data, metadata, ord)
+        ORDER BY e.ord
+        RETURNING stream_version, global_position, transaction_id
+      )
+      SELECT max(stream_version)::text AS version, max(global_position)::text AS pos,
+             max(transaction_id::text) AS tx, pg_notify('${NOTIFY_CHANNEL}', '') AS notified
+      FROM inserted`;
+    try {
+      const { rows } = await this.pool.query<{ version: string | null; pos: string | null; tx: string | null }>(sql, params);
+      const row = rows[0];
+      if (row?.version != null && row.pos != null && row.tx != null) {
+        return { nextExpectedVersion: BigInt(row.version), position: encode(row.tx, row.pos) };
+      }
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
+    return this.resolveRetryOrConflict(streamId, events, expected);
+  }
+
+  /** A refused append is either a retry of one that already landed (same ids, same places) or a conflict. */
+  private async resolveRetryOrConflict(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion,
+  ): Promise<AppendResult> {
+    const { rows } = await this.pool.query<{ event_id: string; stream_id: string; stream_version: string; pos: string; tx: string }>(
+      `SELECT event_id::text, stream_id, stream_version::text, global_position::text AS pos, transaction_id::text AS tx
+       FROM events WHERE event_id = ANY($1::uuid[])`,
+      [events.map((e) => e.id)],
+    );
+    if (rows.length === events.length) {
+      const byId = new Map(rows.map((r) => [r.event_id, r]));
+      const stored = events.map((e) => byId.get(e.id.toLowerCase()));
+      const first = stored[0];
+      const consecutive =
+        first !== undefined &&
+        stored.every(
+          (r, i) => r !== undefined && r.stream_id === streamId && BigInt(r.stream_version) === BigInt(first.stream_version) + BigInt(i),
+        );
+      const last = stored[stored.length - 1];
+      if (consecutive && last) {
+        return { nextExpectedVersion: BigInt(last.stream_version), position: encode(last.tx, last.pos) };
+      }
+    }
+    const current = await this.pool.query<{ version: string }>('SELECT version::text FROM streams WHERE stream_id = $1', [streamId]);
+    const actual = current.rows[0] ? BigInt(current.rows[0].version) : null;
+    throw new WrongExpectedVersionError(streamId, expected, actual);
+  }
+
+  async readStream(streamId: string, options: { fromVersion?: bigint } = {}) {
+    const { rows } = await this.pool.query<EventRow>(
+      `${SELECT_EVENT} WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+      [streamId, (options.fromVersion ?? 1n).toString()],
+    );
+    const events = rows.map((r) => this.toRecorded(r));
+    let version = events.at(-1)?.streamVersion;
+    if (version === undefined) {
+      const s = await this.pool.query<{ version: string }>('SELECT version::text FROM streams WHERE stream_id = $1', [streamId]);
+      version = s.rows[0] ? BigInt(s.rows[0].version) : 0n;
+    }
+    return { version, events };
+  }
+
+  async readAll({ from, limit, types }: ReadAllOptions): Promise<ReadAllResult> {
+    const [tx, pos] = decode(from);
+    const { rows } = await this.pool.query<EventRow>(
+      `${SELECT_EVENT}
+       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, global_position
+       LIMIT $3`,
+      [tx, pos, limit],
+    );
+    const last = rows.at(-1);
+    const wanted = types ? new Set(types) : null;
+    return {
+      events: rows.filter((r) => wanted === null || wanted.has(r.event_type)).map((r) => this.toRecorded(r)),
+      next: last ? encode(last.tx, last.global_position) : from,
+    };
+  }
+
+  async head(): Promise<Head> {
+    const { rows } = await this.pool.query<{ pos: string | null; created_at: Date | null }>(
+      `SELECT global_position::text AS pos, created_at FROM events ORDER BY global_position DESC LIMIT 1`,
+    );
+    return { globalPosition: BigInt(rows[0]?.pos ?? 0), createdAt: rows[0]?.created_at ?? null };
+  }
+
+  async countAfter(from: Checkpoint, cap: number): Promise<number> {
+    const [tx, pos] = decode(from);
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT 1 FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) LIMIT $3) t`,
+      [tx, pos, cap],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async onAppended(onWake: () => void): Promise<Subscription> {
+    return listen(this.listenConfig, onWake);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1 FROM streams LIMIT 1');
+  }
+
+  async close(): Promise<void> {
+    // The pool belongs to whoever built it; the store holds nothing else.
+  }
+
+  private toRecorded(r: EventRow): RecordedEvent {
+    const { schemaVersion, data } = this.upcast(r.event_type, r.schema_version, r.data);
+    return {
+      id: r.event_id,
+      streamId: r.stream_id,
+      streamVersion: BigInt(r.stream_version),
+      type: r.event_type,
+      schemaVersion,
+      data,
+      metadata: r.metadata as EventMetadata,
+      createdAt: r.created_at,
+      position: encode(r.tx, r.global_position),
+      globalPosition: BigInt(r.global_position),
+    };
+  }
+}
+
+type EventRow = {
+  global_position: string;
+  tx: string;
+  stream_id: string;
+  stream_version: string;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: unknown;
+  created_at: Date;
+};
+
+const SELECT_EVENT = `SELECT global_position::text, transaction_id::text AS tx, stream_id, stream_version::text,
+  event_id::text, event_type, schema_version, data, metadata, created_at FROM events`;
+
+function encode(tx: string, pos: string): Checkpoint {
+  return `${tx}:${pos}` as Checkpoint;
+}
+
+function decode(c: Checkpoint): [string, string] {
+  if (c === START) return ['0', '0'];
+  const [tx, pos] = c.split(':');
+  if (!tx || !pos || !/^\d+$/.test(tx) || !/^\d+$/.test(pos)) throw new Error(`not a PostgreSQL checkpoint: ${c}`);
+  return [tx, pos];
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
+}
+
+/**
+ * LISTEN on a dedicated connection (a pooled one would be handed to others).
+ * A dropped connection reconnects after a pause; callers keep polling meanwhile.
+ */
+async function listen(config: pg.ClientConfig, onWake: () => void): Promise<Subscription> {
+  let closed = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client(config);
+    c.on('notification', () => onWake());
+    c.on('error', () => {
+      if (client === c) client = null;
+      void c.end().catch(() => {});
+      if (!closed) retry = setTimeout(() => void connect().catch(() => {}), 1000);
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    } catch (err) {
+      await c.end().catch(() => {});
+      if (closed) return;
+      retry = setTimeout(() => void connect().catch(() => {}), 1000);
+      throw err;
+    }
+    if (closed) {
+      await c.end().catch(() => {});
+      return;
+    }
+    client = c;
+    onWake();
+  };
+  await connect();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      const c = client;
+      client = null;
+      await c?.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Platform } from './platform.js';
+import type { Projection } from './projections/projection.js';
+import { roomTypeCommands } from '../commands/room-types/routes.js';
+import { roomCommands } from '../commands/rooms/routes.js';
+import { roomQueries } from '../queries/rooms.js';
+import { roomsProjection } from '../projections/rooms.js';
+
+/**
+ * The one place that knows every feature: the app assembly registers these
+ * routes, and the projector (in the API process or alone) runs these projections.
+ */
+export const features: Readonly<{
+  routes: readonly FastifyPluginAsyncTypebox<{ platform: Platform }>[];
+  projections: readonly Projection[];
+}> = {
+  routes: [roomTypeCommands, roomCommands, roomQueries],
+  projections: [roomsProjection],
+};

@@ -1,0 +1,107 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { AppError, type FieldError } from '../errors.js';
+
+/** RFC 9457 problem details, with our stable `code` and, for validation, the fields. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+  },
+  { $id: 'Problem', additionalProperties: true },
+);
+
+export const PROBLEM_TYPE_BASE = 'https://ktv.example/problems/';
+
+type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  [extra: string]: unknown;
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Fastify's own client errors, by code, with the code we publish for each. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
+  FST_ERR_BAD_URL: 'bad_request',
+  FST_ERR_ASYNC_CONSTRAINT: 'bad_request',
+};
+
+function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
+  return { type: PROBLEM_TYPE_BASE + code, title: TITLES[status] ?? 'Error', status, code, detail, ...extra };
+}
+
+function send(reply: FastifyReply, request: FastifyRequest, p: Problem): FastifyReply {
+  return reply.code(p.status).type('application/problem+json').send({ ...p, instance: request.url });
+}
+
+type AjvError = { instancePath?: string; params?: Record<string, unknown>; message?: string };
+
+function fieldsOf(validation: readonly AjvError[], context: string | undefined): FieldError[] {
+  return validation.map((v) => {
+    const base = (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+    const missing = typeof v.params?.missingProperty === 'string' ? v.params.missingProperty : undefined;
+    const extra = typeof v.params?.additionalProperty === 'string' ? v.params.additionalProperty : undefined;
+    const leaf = missing ?? extra;
+    const field = [base, leaf].filter(Boolean).join('.') || (context ?? 'body');
+    const message = extra ? 'is not an allowed property' : (v.message ?? 'is invalid');
+    return { field: context && context !== 'body' ? `${context}.${field}` : field, message };
+  });
+}
+
+/** The one place errors become HTTP: domain errors, Fastify's client errors, and everything else as a bare 500. */
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.status >= 500) request.log.error({ err: error }, 'dependency failure');
+      if (error.status === 429 && 'retryAfterSeconds' in error) reply.header('retry-after', String(error.retryAfterSeconds));
+      return send(reply, request, problem(error.status, error.code, error.message, { ...error.detail }));
+    }
+    const fe = error as FastifyError;
+    if (fe.validation) {
+      const errors = fieldsOf(fe.validation as AjvError[], fe.validationContext);
+      return send(reply, request, problem(422, 'validation_failed', 'The request has invalid fields.', { errors }));
+    }
+    const status = fe.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = (fe.code && FASTIFY_CODES[fe.code]) ?? (status === 429 ? 'rate_limited' : 'bad_request');
+      return send(reply, request, problem(status, code, fe.message));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    if (status === 503) return send(reply, request, problem(503, 'unavailable', 'The service is unavailable; retry later.'));
+    return send(reply, request, problem(500, 'internal_error', 'Something went wrong on our side; it has been logged.'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, request, problem(404, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
+  );
+}

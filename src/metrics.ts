@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The service's Prometheus metrics, on a registry of its own so several apps can share a process in tests. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly appends = new Counter({
+    name: 'eventstore_appends_total',
+    help: 'Successful appends to the event store, by stream type',
+    labelNames: ['stream_type'] as const,
+    registers: [this.registry],
+  });
+  readonly appendedEvents = new Counter({
+    name: 'eventstore_appended_events_total',
+    help: 'Events appended to the event store',
+    registers: [this.registry],
+  });
+  readonly conflicts = new Counter({
+    name: 'eventstore_append_conflicts_total',
+    help: 'Appends refused because the stream version had moved, by stream type',
+    labelNames: ['stream_type'] as const,
+    registers: [this.registry],
+  });
+  readonly projected = new Counter({
+    name: 'projection_events_applied_total',
+    help: 'Events applied by projections run in this process',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+  readonly lagEvents = new Gauge({
+    name: 'projection_lag_events',
+    help: 'Events in the feed not yet applied, per projection build',
+    labelNames: ['projection', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly lagSeconds = new Gauge({
+    name: 'projection_lag_seconds',
+    help: 'Age of the oldest event not yet applied, per projection build',
+    labelNames: ['projection', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

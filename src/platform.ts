@@ -1,0 +1,80 @@
+import type pg from 'pg';
+import type { Kysely } from 'kysely';
+import type { Redis } from 'ioredis';
+import type { Logger } from './logger.js';
+import type { Config } from './config.js';
+import { createKysely, createPool } from './db/pool.js';
+import { migrateToLatest } from './db/migrate.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres.js';
+import { connectRedis } from './infra/redis.js';
+import type { EventStore } from './eventstore/port.js';
+import { PostgresEventStore } from './eventstore/postgres.js';
+import { EventStoreDBEventStore } from './eventstore/eventstoredb.js';
+import { InstrumentedEventStore } from './eventstore/instrumented.js';
+import { createUpcast } from './eventstore/upcast.js';
+import { upcasters } from './events/upcasters.js';
+import { Metrics } from './metrics.js';
+import type { IdempotencyStore } from './idempotency/store.js';
+import { PostgresIdempotencyStore } from './idempotency/postgres.js';
+import { RedisIdempotencyStore } from './idempotency/redis.js';
+
+/**
+ * The infrastructure one process needs, opened from the configuration: the
+ * read-model database (embedded when no DATABASE_URL is set), the event store,
+ * Redis if configured, and the stores built on them. Features receive this.
+ */
+export type Platform = Readonly<{
+  config: Config;
+  logger: Logger;
+  pool: pg.Pool;
+  db: Kysely<any>;
+  store: EventStore;
+  redis: Redis | null;
+  metrics: Metrics;
+  idempotency: IdempotencyStore;
+  embedded: EmbeddedDatabase | null;
+  close(): Promise<void>;
+}>;
+
+export async function openPlatform(config: Config, logger: Logger): Promise<Platform> {
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.dataDir, (m) => logger.warn(m));
+    databaseUrl = embedded.url;
+    logger.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL started; data lives in this folder');
+  }
+  const pool = createPool(databaseUrl, config.dbPoolSize);
+  const db = createKysely<any>(pool);
+  await migrateToLatest(db);
+
+  const metrics = new Metrics();
+  const upcast = createUpcast(upcasters);
+  const inner: EventStore = config.eventStoreUrl
+    ? await EventStoreDBEventStore.connect(config.eventStoreUrl, upcast)
+    : new PostgresEventStore(pool, { connectionString: databaseUrl }, upcast);
+  const store = new InstrumentedEventStore(inner, metrics);
+
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+  if (!redis) logger.info('no REDIS_URL: this node runs alone, with in-process cache, pub/sub, revocation list and jobs');
+
+  const idempotency = redis ? new RedisIdempotencyStore(redis) : new PostgresIdempotencyStore(db);
+
+  return {
+    config,
+    logger,
+    pool,
+    db,
+    store,
+    redis,
+    metrics,
+    idempotency,
+    embedded,
+    async close() {
+      await store.close();
+      await redis?.quit().catch(() => redis.disconnect());
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+import type { EventStore } from '../eventstore/port.js';
+import { listGenerations, type GenerationStatus } from './registry.js';
+
+export type Lag = Readonly<{
+  name: string;
+  generation: number;
+  version: number;
+  status: GenerationStatus;
+  applied: number;
+  eventsBehind: number;
+  msBehind: number;
+}>;
+
+const CAP = 1_000_000;
+
+/**
+ * How far each build trails the feed, read from the registry and the store, so
+ * an API process can report it while the projector runs elsewhere. The events
+ * count stops at a million; the time is the age of the oldest unapplied event.
+ */
+export async function projectionLag(db: Kysely<any>, store: EventStore): Promise<Lag[]> {
+  const generations = await listGenerations(db);
+  return Promise.all(
+    generations.map(async (g) => {
+      const eventsBehind = await store.countAfter(g.checkpoint, CAP);
+      let msBehind = 0;
+      if (eventsBehind > 0) {
+        const next = await store.readAll({ from: g.checkpoint, limit: 1 });
+        const first = next.events[0];
+        msBehind = first ? Math.max(0, Date.now() - first.createdAt.getTime()) : 0;
+      }
+      return { name: g.name, generation: g.generation, version: g.version, status: g.status, applied: g.applied, eventsBehind, msBehind };
+    }),
+  );
+}

@@ -1,0 +1,197 @@
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from '../logger.js';
+import type { Checkpoint, EventStore, Subscription } from '../eventstore/port.js';
+import type { Projection } from './projection.js';
+import { activate, compareAndSetCheckpoint, listGenerations, startGeneration, type Generation } from './registry.js';
+
+export type RunnerOptions = Readonly<{
+  db: Kysely<any>;
+  store: EventStore;
+  projections: readonly Projection[];
+  logger: Logger;
+  batchSize: number;
+  pollMs: number;
+  /** Called after each committed batch, for metrics. */
+  onBatch?: (projection: string, applied: number) => void;
+}>;
+
+const REFRESH_MS = 5000;
+
+/**
+ * Feeds the global event feed to every projection. Each batch is applied in one
+ * transaction that also compare-and-sets the build's checkpoint, under a
+ * transaction-level advisory lock on the build, so any number of runners (in
+ * one process or many) apply each event exactly once.
+ */
+export class ProjectionRunner {
+  private readonly byName: Map<string, Projection>;
+  private generations: Generation[] = [];
+  private refreshedAt = 0;
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  private subscription: Subscription | null = null;
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private idleDelay: number;
+
+  constructor(private readonly o: RunnerOptions) {
+    this.byName = new Map(o.projections.map((p) => [p.name, p]));
+    this.idleDelay = o.pollMs;
+  }
+
+  async start(): Promise<void> {
+    this.subscription = await this.o.store.onAppended(() => this.wake());
+    this.loop = this.run();
+  }
+
+  /** Returns once the batch under way (if any) has committed or rolled back. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+    await this.subscription?.close();
+  }
+
+  /** Applies batches until every build has reached the head of the feed (tests, CLI). */
+  async catchUp(): Promise<void> {
+    while (await this.tick()) {
+      // keep going while some build made progress
+    }
+  }
+
+  /** Builds `name` again from zero beside the serving build, then switches reads to it. */
+  async rebuild(name: string): Promise<{ events: number; ms: number }> {
+    const projection = this.byName.get(name);
+    if (!projection) throw new Error(`unknown projection ${name}`);
+    const started = performance.now();
+    const g = await startGeneration(this.o.db, projection, { force: true });
+    let events = 0;
+    let current: Generation = g;
+    for (;;) {
+      const step = await this.step(projection, current);
+      if (step === 'lost') {
+        // Another runner advanced this build too; carry on from where it got to.
+        const now = (await listGenerations(this.o.db, name)).find((x) => x.generation === g.generation);
+        if (!now) return { events, ms: performance.now() - started };
+        current = now;
+        continue;
+      }
+      if (step === 'idle') break;
+      events += step.applied;
+      current = { ...current, checkpoint: step.checkpoint };
+    }
+    await activate(this.o.db, projection, current);
+    return { events, ms: performance.now() - started };
+  }
+
+  private wake(): void {
+    this.woken = true;
+    this.idleDelay = 5;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let progressed = false;
+      try {
+        progressed = await this.tick();
+      } catch (err) {
+        this.o.logger.error({ err }, 'projection batch failed; retrying');
+        await this.sleep(1000);
+        continue;
+      }
+      if (!progressed && !this.stopping) {
+        // After a wake-up the new events may still sit behind an older running
+        // transaction; look again soon, then fall back to the polling interval.
+        const delay = this.idleDelay;
+        this.idleDelay = Math.min(this.idleDelay * 2, this.o.pollMs);
+        await this.sleep(this.woken ? 0 : delay);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    this.woken = false;
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+
+  /** One batch for every build this process serves; true if any made progress. */
+  private async tick(): Promise<boolean> {
+    await this.refresh(false);
+    let progressed = false;
+    for (const g of this.generations) {
+      if (this.stopping) break;
+      const projection = this.byName.get(g.name);
+      if (!projection) continue;
+      const step = await this.step(projection, g);
+      if (step === 'lost') {
+        await this.refresh(true);
+        return true;
+      }
+      if (step === 'idle') {
+        if (g.status === 'building' && (await activate(this.o.db, projection, g))) {
+          this.o.logger.info({ projection: g.name, generation: g.generation }, 'projection build caught up and now serves reads');
+          await this.refresh(true);
+        }
+        continue;
+      }
+      this.replace({ ...g, checkpoint: step.checkpoint });
+      progressed = true;
+    }
+    return progressed;
+  }
+
+  private async step(
+    projection: Projection,
+    g: Generation,
+  ): Promise<'idle' | 'lost' | { applied: number; checkpoint: Checkpoint }> {
+    const batch = await this.o.store.readAll({ from: g.checkpoint, limit: this.o.batchSize, types: projection.eventTypes });
+    if (batch.next === g.checkpoint) return 'idle';
+    const committed = await this.o.db.transaction().execute(async (trx) => {
+      const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtext('projection'), hashtext(${g.schemaName})) AS ok`.execute(trx);
+      if (!lock.rows[0]?.ok) return false;
+      if (!(await compareAndSetCheckpoint(trx, g, g.checkpoint, batch.next, batch.events.length))) return false;
+      if (batch.events.length > 0) await projection.apply(trx.withSchema(g.schemaName), batch.events);
+      return true;
+    });
+    if (!committed) return 'lost';
+    if (batch.events.length > 0) this.o.onBatch?.(g.name, batch.events.length);
+    return { applied: batch.events.length, checkpoint: batch.next };
+  }
+
+  private replace(g: Generation): void {
+    this.generations = this.generations.map((x) => (x.name === g.name && x.generation === g.generation ? g : x));
+  }
+
+  /** Loads the builds this code serves, starting a build for any projection whose version has none. */
+  private async refresh(force: boolean): Promise<void> {
+    if (!force && Date.now() - this.refreshedAt < REFRESH_MS) return;
+    const all = await listGenerations(this.o.db);
+    const mine: Generation[] = [];
+    for (const projection of this.o.projections) {
+      const own = all.filter((g) => g.name === projection.name && g.version === projection.version);
+      if (own.length === 0) {
+        const newer = all.find((g) => g.name === projection.name && g.version > projection.version);
+        if (newer) {
+          this.o.logger.warn({ projection: projection.name, version: projection.version, serving: newer.version }, 'a newer projection version serves; this process leaves it alone');
+          continue;
+        }
+        own.push(await startGeneration(this.o.db, projection, { force: false }));
+        this.o.logger.info({ projection: projection.name, version: projection.version }, 'building projection from zero');
+      }
+      mine.push(...own);
+    }
+    this.generations = mine;
+    this.refreshedAt = Date.now();
+  }
+}

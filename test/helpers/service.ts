@@ -1,0 +1,42 @@
+import type { Test } from 'tap';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { openPlatform, type Platform } from '../../src/platform.js';
+import { buildApp } from '../../src/app.js';
+import { createRunner } from '../../src/server.js';
+import type { ProjectionRunner } from '../../src/projections/runner.js';
+import type { FastifyInstance } from 'fastify';
+import { testDatabase } from './database.js';
+
+export type TestService = { app: FastifyInstance; platform: Platform; runner: ProjectionRunner; databaseUrl: string };
+
+/**
+ * The whole API on a database of the test's own, over real PostgreSQL (and the
+ * Redis in REDIS_URL when `redis` is asked for). Projections are caught up
+ * explicitly with `runner.catchUp()` so tests read their own writes.
+ */
+export async function startTestService(
+  t: Test,
+  options: { redis?: boolean; env?: Record<string, string> } = {},
+): Promise<TestService> {
+  const databaseUrl = await testDatabase(t);
+  const base = loadConfig(process.env);
+  const config = loadConfig(
+    {},
+    {
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'silent',
+      ...(options.redis && base.redisUrl ? { REDIS_URL: base.redisUrl } : {}),
+      ...options.env,
+    },
+  );
+  const platform = await openPlatform(config, createLogger(config));
+  const app = await buildApp(platform);
+  await app.ready();
+  const runner = createRunner(platform);
+  t.teardown(async () => {
+    await app.close();
+    await platform.close();
+  });
+  return { app, platform, runner, databaseUrl };
+}

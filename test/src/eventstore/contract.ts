@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { Test } from 'tap';
+import { START, WrongExpectedVersionError, type Checkpoint, type EventStore, type NewEvent } from '../../../src/eventstore/port.js';
+import type { Upcaster } from '../../../src/eventstore/upcast.js';
+
+export type StoreFactory = (t: Test, upcasters: readonly Upcaster[]) => Promise<EventStore>;
+
+const ev = (type: string, data: unknown = {}, extra: Partial<NewEvent> = {}): NewEvent => ({ id: randomUUID(), type, data, ...extra });
+
+/** Reads the whole feed after `from` in small batches, as a subscriber would. */
+async function drain(store: EventStore, from: Checkpoint, types?: string[]) {
+  const seen = [];
+  let at = from;
+  for (;;) {
+    const batch = await store.readAll({ from: at, limit: 3, ...(types ? { types } : {}) });
+    seen.push(...batch.events);
+    if (batch.next === at) return { events: seen, next: at };
+    at = batch.next;
+  }
+}
+
+/**
+ * What every event store adapter must do. Each test uses streams of its own, so
+ * the suite also runs against a shared server.
+ */
+export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
+  t.test('no_stream creates a stream once and then conflicts', async (t) => {
+    const store = await makeStore(t, []);
+    const s = `contract-${randomUUID()}`;
+    const first = await store.appendToStream(s, [ev('A'), ev('B')], 'no_stream');
+    t.equal(first.nextExpectedVersion, 2n);
+    await t.rejects(store.appendToStream(s, [ev('C')], 'no_stream'), WrongExpectedVersionError);
+    const read = await store.readStream(s);
+    t.equal(read.version, 2n);
+    t.same(read.events.map((e) => [e.type, e.streamVersion]), [['A', 1n], ['B', 2n]]);
+  });
+
+  t.test('an exact version appends only when it matches, and the conflict says what it found', async (t) => {
+    const store = await makeStore(t, []);
+    const s = `contract-${randomUUID()}`;
+    await store.appendToStream(s, [ev('A')], 'no_stream');
+    const r = await store.appendToStream(s, [ev('B')], 1n);
+    t.equal(r.nextExpectedVersion, 2n);
+    const err = await store.appendToStream(s, [ev('C')], 1n).catch((e: unknown) => e);
+    t.ok(err instanceof WrongExpectedVersionError);
+    t.equal((err as WrongExpectedVersionError).actual, 2n);
+    t.equal((err as WrongExpectedVersionError).status, 409);
+    t.equal((await store.readStream(s)).version, 2n, 'the refused append wrote nothing');
+  });
+
+  t.test('stream_exists needs the stream; any takes whatever is there', async (t) => {
+    const store = await makeStore(t, []);
+    const s = `contract-${randomUUID()}`;
+    await t.rejects(store.appendToStream(s, [ev('A')], 'stream_exists'), WrongExpectedVersionError);
+    t.equal((await store.appendToStream(s, [ev('A')], 'any')).nextExpectedVersion, 1n);
+    t.equal((await store.appendToStream(s, [ev('B')], 'stream_exists')).nextExpectedVersion, 2n);
+    t.equal((await store.appendToStream(s, [ev('C')], 'any')).nextExpectedVersion, 3n);
+  });
+
+  t.test('re-appending the same event ids at the same place returns the first result and stores nothing twice', async (t) => {
+    const store = await makeStore(t, []);
+    const s = `contract-${randomUUID()}`;
+    const batch = [ev('A'), ev('B')];
+    const first = await store.appendToStream(s, batch, 'no_stream');
+    const again = await store.appendToStream(s, batch, 'no_stream');
+    t.equal(again.nextExpectedVersion, first.nextExpectedVersion);
+    t.equal(again.position, first.position);
+    const alsoWithAny = await store.appendToStream(s, batch, 'any');
+    t.equal(alsoWithAny.nextExpectedVersion, 2n);
+    t.equal((await store.readStream(s)).events.length, 2);
+    // Half old, half new is not a retry: it is a conflict.
+    await t.rejects(store.appendToStream(s, [batch[1]!, ev('C')], 1n), WrongExpectedVersionError);
+    t.equal((await store.readStream(s)).events.length, 2);
+  });
+
+  t.test('reading a stream: order, a starting version, and an unknown stream', async (t) => {
+    const store = await makeStore(t, []);
+    const s = `contract-${randomUUID()}`;
+    await store.appendToStream(s, [ev('A'), ev('B'), ev('C')], 'no_stream');
+    t.same((await store.readStream(s, { fromVersion: 2n })).events.map((e) => e.type), ['B', 'C']);
+    const unknown = await store.readStream(`contract-${randomUUID()}`);
+    t.equal(unknown.version, 0n);
+    t.same(unknown.events, []);
+  });
+
+  t.test('events keep their type, data, metadata and schema version, and old versions are upcast on read', async (t) => {
+    const upcasters: Upcaster[] = [
+      { type: 'Renamed', fromVersion: 1, up: (d) => ({ fullName: (d as { name: string }).name }) },
+      { type: 'Renamed', fromVersion: 2, up: (d) => ({ ...(d as object), upcast: true }) },
+    ];
+    const store = await makeStore(t, upcasters);
+    const s = `contract-${randomUUID()}`;
+    const metadata = { correlationId: 'c-1', causationId: 'x-1', actor: 'user-1', idempotencyKey: 'k-1' };
+    await store.appendToStream(
+      s,
+      [ev('Renamed', { name: 'Ada' }, { schemaVersion: 1, metadata }), ev('Renamed', { fullName: 'Bo', upcast: false }, { schemaVersion: 3 }), ev('Plain', { n: 1 })],
+      'no_stream',
+    );
+    const [a, b, c] = (await store.readStream(s)).events;
+    t.same(a?.data, { fullName: 'Ada', upcast: true });
+    t.equal(a?.schemaVersion, 3);
+    t.same(a?.metadata, metadata);
+    t.same(b?.data, { fullName: 'Bo', upcast: false }, 'the newest version is left alone');
+    t.same(c?.data, { n: 1 });
+    t.equal(c?.schemaVersion, 1);
+    t.ok(a!.createdAt instanceof Date);
+  });
+
+  t.test('the global feed returns everything in order, in batches, and a type filter still advances', async (t) => {
+    const store = await makeStore(t, []);
+    const before = await drain(store, START);
+    const s1 = `contract-${randomUUID()}`;
+    const s2 = `contract-${randomUUID()}`;
+    await store.appendToStream(s1, [ev('X', { i: 1 }), ev('Y', { i: 2 })], 'no_stream');
+    await store.appendToStream(s2, [ev('X', { i: 3 })], 'no_stream');
+    await store.appendToStream(s1, [ev('Y', { i: 4 }), ev('X', { i: 5 })], 2n);
+    const mine = (e: { streamId: string }) => e.streamId === s1 || e.streamId === s2;
+    const all = (await drain(store, before.next)).events.filter(mine);
+    t.same(all.map((e) => (e.data as { i: number }).i), [1, 2, 3, 4, 5]);
+    const xs = await drain(store, before.next, ['X']);
+    t.same(xs.events.filter(mine).map((e) => (e.data as { i: number }).i), [1, 3, 5]);
+    const positions = all.map((e) => e.globalPosition);
+    t.same([...positions].sort((a, b) => (a < b ? -1 : 1)), positions, 'global positions rise along the feed');
+    t.equal((await store.readAll({ from: xs.next, limit: 10 })).events.filter(mine).length, 0, 'nothing after the end');
+    t.ok((await store.countAfter(before.next, 1000)) >= 5);
+    t.equal(await store.countAfter(xs.next, 1000), 0);
+    const head = await store.head();
+    t.ok(head.globalPosition >= positions.at(-1)!);
+  });
+
+  t.test('racing writers on one stream: exactly one wins each version', async (t) => {
+    const store = await makeStore(t, []);
+    const s = `contract-${randomUUID()}`;
+    await store.appendToStream(s, [ev('Start')], 'no_stream');
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => store.appendToStream(s, [ev('Claim')], 1n)));
+    t.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    t.ok(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof WrongExpectedVersionError));
+    t.equal((await store.readStream(s)).version, 2n);
+  });
+
+  t.test('listeners are woken by appends', async (t) => {
+    const store = await makeStore(t, []);
+    let woke = 0;
+    const sub = await store.onAppended(() => woke++);
+    t.teardown(() => sub.close());
+    const before = woke;
+    await store.appendToStream(`contract-${randomUUID()}`, [ev('Ping')], 'no_stream');
+    for (let i = 0; i < 100 && woke === before; i++) await new Promise((r) => setTimeout(r, 20));
+    t.ok(woke > before, 'woken after the append');
+  });
+
+  t.test('ping answers', async (t) => {
+    const store = await makeStore(t, []);
+    await t.resolves(store.ping());
+  });
+}
