@@ -129,7 +129,7 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, options: { fromVersion?: bigint } = {}) {
     const { rows } = await this.pool.query<EventRow>(
-      `${SELECT_EVENT} WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+      `${SELECT_EVENT} WHERE e.stream_id = $1 AND e.stream_version >= $2 ORDER BY e.stream_version`,
       [streamId, (options.fromVersion ?? 1n).toString()],
     );
     const events = rows.map((r) => this.toRecorded(r));
@@ -145,17 +145,17 @@ export class PostgresEventStore implements EventStore {
     const [tx, pos] = decode(from);
     const { rows } = await this.pool.query<EventRow>(
       `${SELECT_EVENT}
-       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY transaction_id, global_position
+       WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+         AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY e.transaction_id, e.global_position
        LIMIT $3`,
       [tx, pos, limit],
     );
     const last = rows.at(-1);
     const wanted = types ? new Set(types) : null;
     return {
-      events: rows.filter((r) => wanted === null || wanted.has(r.event_type)).map((r) => this.toRecorded(r)),
-      next: last ? encode(last.tx, last.global_position) : from,
+      events: rows.filter((r) => wanted === null || wanted.has(r.type)).map((r) => this.toRecorded(r)),
+      next: last ? encode(last.tx, last.pos) : from,
     };
   }
 
@@ -189,37 +189,39 @@ export class PostgresEventStore implements EventStore {
   }
 
   private toRecorded(r: EventRow): RecordedEvent {
-    const { schemaVersion, data } = this.upcast(r.event_type, r.schema_version, r.data);
+    const { schemaVersion, data } = this.upcast(r.type, r.schema_version, r.data);
     return {
-      id: r.event_id,
+      id: r.id,
       streamId: r.stream_id,
-      streamVersion: BigInt(r.stream_version),
-      type: r.event_type,
+      streamVersion: BigInt(r.version),
+      type: r.type,
       schemaVersion,
       data,
       metadata: r.metadata as EventMetadata,
       createdAt: r.created_at,
-      position: encode(r.tx, r.global_position),
-      globalPosition: BigInt(r.global_position),
+      position: encode(r.tx, r.pos),
+      globalPosition: BigInt(r.pos),
     };
   }
 }
 
 type EventRow = {
-  global_position: string;
+  pos: string;
   tx: string;
   stream_id: string;
-  stream_version: string;
-  event_id: string;
-  event_type: string;
+  version: string;
+  id: string;
+  type: string;
   schema_version: number;
   data: unknown;
   metadata: unknown;
   created_at: Date;
 };
 
-const SELECT_EVENT = `SELECT global_position::text, transaction_id::text AS tx, stream_id, stream_version::text,
-  event_id::text, event_type, schema_version, data, metadata, created_at FROM events`;
+// Aliased so ORDER BY and WHERE below see the columns, not their text renderings.
+const SELECT_EVENT = `SELECT e.global_position::text AS pos, e.transaction_id::text AS tx, e.stream_id,
+  e.stream_version::text AS version, e.event_id::text AS id, e.event_type AS type, e.schema_version, e.data, e.metadata,
+  e.created_at FROM events e`;
 
 function encode(tx: string, pos: string): Checkpoint {
   return `${tx}:${pos}` as Checkpoint;
