@@ -30,6 +30,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // JSON only: without this, Fastify would also parse text/plain bodies into strings.
+  app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemSchema);
   registerProblemHandlers(app);
   await app.register(sensible);

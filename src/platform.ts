@@ -9,7 +9,6 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-p
 import { connectRedis } from './infra/redis.js';
 import type { EventStore } from './eventstore/port.js';
 import { PostgresEventStore } from './eventstore/postgres.js';
-import { EventStoreDBEventStore } from './eventstore/eventstoredb.js';
 import { InstrumentedEventStore } from './eventstore/instrumented.js';
 import { createUpcast } from './eventstore/upcast.js';
 import { upcasters } from './events/upcasters.js';
@@ -50,8 +49,9 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
 
   const metrics = new Metrics();
   const upcast = createUpcast(upcasters);
+  // The gRPC client is loaded only when EventStoreDB is configured, which keeps the default start fast.
   const inner: EventStore = config.eventStoreUrl
-    ? await EventStoreDBEventStore.connect(config.eventStoreUrl, upcast)
+    ? await (await import('./eventstore/eventstoredb.js')).EventStoreDBEventStore.connect(config.eventStoreUrl, upcast)
     : new PostgresEventStore(pool, { connectionString: databaseUrl }, upcast);
   const store = new InstrumentedEventStore(inner, metrics);
 

@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import { openPlatform, type Platform } from './platform.js';
 import { buildApp } from './app.js';
 import { ProjectionRunner } from './projections/runner.js';
+import { installProjections } from './projections/registry.js';
 import { features } from './features.js';
 import { seedDemo } from './demo/seed.js';
 
@@ -34,6 +35,7 @@ export function createRunner(platform: Platform): ProjectionRunner {
 export async function startService(config: Config, logger: Logger, { http }: { http: boolean }): Promise<Service> {
   const started = performance.now();
   const platform = await openPlatform(config, logger);
+  await installProjections(platform.db, features.projections);
   const runner = !http || config.projections === 'inline' ? createRunner(platform) : null;
   await runner?.start();
   let app: FastifyInstance | null = null;

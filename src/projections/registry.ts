@@ -77,11 +77,20 @@ export async function startGeneration(
     const schemaName = `rm_${projection.name}_g${generation}`;
     await sql`CREATE SCHEMA ${sql.id(schemaName)}`.execute(trx);
     await projection.setup(trx.withSchema(schemaName));
+    // The very first build serves at once (reads lag while it catches up); later builds wait their turn.
+    const active = await trx
+      .selectFrom('projection_generations')
+      .select('generation')
+      .where('name', '=', projection.name)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    const status: GenerationStatus = active ? 'building' : 'active';
     const row = (await trx
       .insertInto('projection_generations')
-      .values({ name: projection.name, generation, version: projection.version, schema_name: schemaName, status: 'building' })
+      .values({ name: projection.name, generation, version: projection.version, schema_name: schemaName, status })
       .returningAll()
       .executeTakeFirstOrThrow()) as Row;
+    if (status === 'active') await pointViews(trx, projection, schemaName);
     return toGeneration(row);
   });
 }
@@ -113,15 +122,24 @@ export async function activate(db: Kysely<any>, projection: Projection, building
       .where('name', '=', building.name)
       .where('generation', '=', building.generation)
       .execute();
-    for (const table of projection.tables) {
-      await sql`DROP VIEW IF EXISTS rm.${sql.id(table)}`.execute(trx);
-      await sql`CREATE VIEW rm.${sql.id(table)} AS SELECT * FROM ${sql.id(building.schemaName, table)}`.execute(trx);
-    }
+    await pointViews(trx, projection, building.schemaName);
     for (const old of previous) {
       await sql`DROP SCHEMA IF EXISTS ${sql.id(old.schema_name)} CASCADE`.execute(trx);
     }
     return true;
   });
+}
+
+async function pointViews(trx: Kysely<any>, projection: Projection, schemaName: string): Promise<void> {
+  for (const table of projection.tables) {
+    await sql`DROP VIEW IF EXISTS rm.${sql.id(table)}`.execute(trx);
+    await sql`CREATE VIEW rm.${sql.id(table)} AS SELECT * FROM ${sql.id(schemaName, table)}`.execute(trx);
+  }
+}
+
+/** Makes sure every projection has a build, so its `rm.*` views exist before the first query. */
+export async function installProjections(db: Kysely<any>, projections: readonly Projection[]): Promise<void> {
+  for (const projection of projections) await startGeneration(db, projection, { force: false });
 }
 
 /** Moves a build's checkpoint only if nobody else moved it first; false means the batch must roll back. */

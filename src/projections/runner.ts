@@ -76,7 +76,11 @@ export class ProjectionRunner {
         current = now;
         continue;
       }
-      if (step === 'idle') break;
+      if (step === 'idle') {
+        if (await this.atHead(current)) break;
+        await new Promise((r) => setTimeout(r, 10));
+        continue;
+      }
       events += step.applied;
       current = { ...current, checkpoint: step.checkpoint };
     }
@@ -139,7 +143,7 @@ export class ProjectionRunner {
         return true;
       }
       if (step === 'idle') {
-        if (g.status === 'building' && (await activate(this.o.db, projection, g))) {
+        if (g.status === 'building' && (await this.atHead(g)) && (await activate(this.o.db, projection, g))) {
           this.o.logger.info({ projection: g.name, generation: g.generation }, 'projection build caught up and now serves reads');
           await this.refresh(true);
         }
@@ -167,6 +171,15 @@ export class ProjectionRunner {
     if (!committed) return 'lost';
     if (batch.events.length > 0) this.o.onBatch?.(g.name, batch.events.length);
     return { applied: batch.events.length, checkpoint: batch.next };
+  }
+
+  /**
+   * Nothing at all after the checkpoint, committed or not. The visible end of the
+   * feed can stop short of the head while older transactions are open; a build
+   * switches over only at the true head.
+   */
+  private async atHead(g: Generation): Promise<boolean> {
+    return (await this.o.store.countAfter(g.checkpoint, 1)) === 0;
   }
 
   private replace(g: Generation): void {

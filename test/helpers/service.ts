@@ -4,6 +4,8 @@ import { createLogger } from '../../src/logger.js';
 import { openPlatform, type Platform } from '../../src/platform.js';
 import { buildApp } from '../../src/app.js';
 import { createRunner } from '../../src/server.js';
+import { installProjections } from '../../src/projections/registry.js';
+import { features } from '../../src/features.js';
 import type { ProjectionRunner } from '../../src/projections/runner.js';
 import type { FastifyInstance } from 'fastify';
 import { testDatabase } from './database.js';
@@ -31,6 +33,7 @@ export async function startTestService(
     },
   );
   const platform = await openPlatform(config, createLogger(config));
+  await installProjections(platform.db, features.projections);
   const app = await buildApp(platform);
   await app.ready();
   const runner = createRunner(platform);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { sql, type Kysely } from 'kysely';
 import { PostgresEventStore } from '../../../src/eventstore/postgres.js';
 import { createKysely, createPool } from '../../../src/db/pool.js';
@@ -43,7 +43,7 @@ function ledgerOf(name: string, version = 1, failOnce?: { after: number }): Proj
   };
 }
 
-async function setup(t: Parameters<Parameters<typeof tap.test>[1]>[0]) {
+async function setup(t: Test) {
   const url = await testDatabase(t);
   const pool = createPool(url, 10);
   const db = createKysely<any>(pool);
@@ -59,8 +59,6 @@ async function setup(t: Parameters<Parameters<typeof tap.test>[1]>[0]) {
     new ProjectionRunner({ db, store, projections, logger, batchSize, pollMs: 50 });
   return { db, store, append, runner };
 }
-
-const tap = t;
 
 async function rows(db: Kysely<any>, table: string) {
   return (await sql<{ event_id: string; n: number; version: number }>`SELECT * FROM rm.${sql.id(table)} ORDER BY n`.execute(db)).rows;

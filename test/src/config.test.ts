@@ -1,0 +1,34 @@
+import t from 'tap';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+t.test('defaults with nothing set', async (t) => {
+  const c = loadConfig({});
+  t.equal(c.port, 3000);
+  t.equal(c.host, '127.0.0.1');
+  t.equal(c.databaseUrl, undefined);
+  t.equal(c.seedDemo, false);
+  t.ok(Object.isFrozen(c));
+});
+
+t.test('values are converted and checked', async (t) => {
+  const c = loadConfig({ PORT: '8080', SEED_DEMO: '1', DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://localhost:6379' });
+  t.equal(c.port, 8080);
+  t.equal(c.seedDemo, true);
+  t.equal(c.redisUrl, 'redis://localhost:6379');
+});
+
+t.test('a bad value stops start-up with a message naming the variable', async (t) => {
+  t.throws(() => loadConfig({ PORT: 'eighty' }), { name: 'ConfigError', message: /PORT/ });
+  t.throws(() => loadConfig({ PORT: '70000' }), /PORT/);
+  t.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
+  t.throws(() => loadConfig({ SEED_DEMO: 'yes' }), /SEED_DEMO/);
+  const err = (() => {
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      return e;
+    }
+  })();
+  t.ok(err instanceof ConfigError);
+  t.match(String((err as Error).message), /PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/, 'every bad variable is named');
+});
