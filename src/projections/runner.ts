@@ -53,9 +53,14 @@ export class ProjectionRunner {
   }
 
   /** Applies batches until every build has reached the head of the feed (tests, CLI). */
-  async catchUp(): Promise<void> {
-    while (await this.tick()) {
-      // keep going while some build made progress
+  async catchUp(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await this.tick()) continue;
+      const atHead = await Promise.all(this.generations.map((g) => this.atHead(g)));
+      if (atHead.every(Boolean)) return;
+      if (Date.now() > deadline) throw new Error('projections did not reach the head of the feed in time');
+      await new Promise((r) => setTimeout(r, 5));
     }
   }
 
