@@ -1,0 +1,101 @@
+import t from 'tap';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * `npm start` as a newcomer runs it: no DATABASE_URL, no REDIS_URL. An embedded
+ * PostgreSQL starts in the data folder, demo data loads once, SIGTERM exits 0,
+ * and a second start keeps the data without loading the demo again.
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+type Started = { child: ChildProcess; logs: string[]; readyMs: number; exited: Promise<number | null> };
+
+async function start(dataDir: string, port: number): Promise<Started> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), SEED_DEMO: '1', LOG_LEVEL: 'info' };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  delete env.EVENTSTORE_URL;
+  const began = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in time:\n${logs.join('')}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      logs.push(chunk.toString());
+      if (chunk.toString().includes('"API ready"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${logs.join('')}`)));
+  });
+  return { child, logs, readyMs: Date.now() - began, exited };
+}
+
+async function rooms(port: number, expect: number): Promise<unknown[]> {
+  for (let i = 0; i < 100; i++) {
+    const list = (await (await fetch(`http://127.0.0.1:${port}/rooms`)).json()) as unknown[];
+    if (list.length >= expect) return list;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return [];
+}
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ktv-start-'));
+await chmod(dataDir, 0o755); // the embedded server runs as the postgres user when we are root
+t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+
+t.test('first start: embedded database, demo data, the operational routes, clean SIGTERM', async (t) => {
+  const port = await freePort();
+  const s = await start(dataDir, port);
+  t.teardown(() => s.child.kill('SIGKILL'));
+  const all = s.logs.join('');
+  t.match(all, /embedded PostgreSQL started; data lives in this folder/);
+  t.match(all, new RegExp(path.join(dataDir, 'postgres').replaceAll('/', '\\/')));
+  t.match(all, /this node runs alone/);
+  t.match(all, /demo data loaded/);
+
+  const list = await rooms(port, 14);
+  t.equal(list.length, 14, 'the demo venue has 14 rooms');
+  t.equal(new Set(list.map((r) => (r as { type: string }).type)).size, 5, 'across 5 room types');
+  t.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+  const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+  t.equal(ready.status, 200);
+  t.match(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), /http_request_duration_seconds/);
+  t.equal(((await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json()) as { openapi: string }).openapi, '3.1.0');
+
+  const signalled = Date.now();
+  s.child.kill('SIGTERM');
+  t.equal(await s.exited, 0, 'SIGTERM exits 0');
+  t.ok(Date.now() - signalled < 10_000, `and within a few seconds (${Date.now() - signalled} ms)`);
+});
+
+t.test('second start on the same folder keeps the data and does not load the demo twice', async (t) => {
+  const port = await freePort();
+  const s = await start(dataDir, port);
+  t.teardown(() => s.child.kill('SIGKILL'));
+  t.match(s.logs.join(''), /demo data already loaded/);
+  t.comment(`ready in ${s.readyMs} ms on a warm data folder`);
+  const list = await rooms(port, 14);
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal((await rooms(port, 14)).length, 14, 'still 14 rooms');
+  t.equal(list.length, 14);
+  s.child.kill('SIGTERM');
+  t.equal(await s.exited, 0);
+});
