@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Platform } from './platform.js';
 import { ProblemSchema, registerProblemHandlers } from './http/problem.js';
-import { principalPlugin } from './http/principal.js';
+import { accessPlugin } from './http/access.js';
 import { metricsPlugin } from './http/metrics.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { healthRoutes } from './http/health.js';
@@ -41,6 +41,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
       throw new UnavailableError('overloaded', 'The service is overloaded; retry shortly.');
     },
   });
+  // Before any route, so it sees (and checks) every route's permission.
+  await app.register(accessPlugin, { store: platform.store, tokens: platform.tokens, revocation: platform.revocation });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -50,13 +52,13 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
         description: 'Rooms, bookings, payments and reports for a karaoke venue. Errors are RFC 9457 problem+json with a stable `code`.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(principalPlugin);
   await app.register(metricsPlugin, { metrics: platform.metrics });
   await app.register(idempotencyPlugin, { store: platform.idempotency });
   await app.register(healthRoutes, { platform });

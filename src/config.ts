@@ -24,7 +24,30 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 1_048_576 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
   DB_POOL_SIZE: Type.Integer({ minimum: 2, maximum: 200, default: 20 }),
+  JWT_PRIVATE_KEY: Type.Optional(Type.String({ pattern: 'BEGIN PRIVATE KEY' })),
+  JWT_ISSUER: Type.String({ minLength: 1, default: 'ktv-backend' }),
+  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'ktv-api' }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86_400, default: 600 }),
+  REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 31_536_000, default: 2_592_000 }),
+  SESSION_POLICY: Type.String({ pattern: '^(\\s*[a-z]+=[1-9][0-9]*\\s*)(,\\s*[a-z]+=[1-9][0-9]*\\s*)*$', default: 'guest=5,waiter=1,manager=3,accountant=3,admin=3' }),
+  LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
+  LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+  LOGIN_FAILURE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+  OIDC_PROVIDERS: Type.String({ default: '[]' }),
 });
+
+const OidcProviderSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }),
+    issuer: Type.String({ pattern: '^https?://' }),
+    clientId: Type.String({ minLength: 1 }),
+    clientSecret: Type.String({ minLength: 1 }),
+    redirectUri: Type.String({ pattern: '^https?://' }),
+  },
+  { additionalProperties: false },
+);
+export type OidcProviderConfig = Static<typeof OidcProviderSchema>;
+const OidcProvidersSchema = Type.Array(OidcProviderSchema);
 
 type Env = Static<typeof EnvSchema>;
 
@@ -43,6 +66,17 @@ export type Config = Readonly<{
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   dbPoolSize: number;
+  jwtPrivateKey: string | undefined;
+  jwtIssuer: string;
+  jwtAudience: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Most concurrent sessions per role; a sign-in beyond it ends the oldest. */
+  sessionPolicy: Readonly<Record<string, number>>;
+  loginAttemptsPerIpPerMinute: number;
+  loginFailuresPerAccount: number;
+  loginFailureWindowSeconds: number;
+  oidcProviders: readonly OidcProviderConfig[];
 }>;
 
 export class ConfigError extends Error {
@@ -66,6 +100,22 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     throw new ConfigError(`invalid configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
   }
   const e = converted as Env;
+  let oidc: unknown;
+  try {
+    oidc = JSON.parse(e.OIDC_PROVIDERS);
+  } catch {
+    throw new ConfigError('invalid configuration:\n  OIDC_PROVIDERS: must be a JSON array');
+  }
+  if (!Value.Check(OidcProvidersSchema, oidc)) {
+    const first = [...Value.Errors(OidcProvidersSchema, oidc)][0];
+    throw new ConfigError(`invalid configuration:\n  OIDC_PROVIDERS${first?.path ?? ''}: ${first?.message ?? 'invalid'}`);
+  }
+  const sessionPolicy = Object.fromEntries(
+    e.SESSION_POLICY.split(',').map((pair) => {
+      const [role, n] = pair.trim().split('=');
+      return [role, Number(n)];
+    }),
+  );
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -81,5 +131,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dbPoolSize: e.DB_POOL_SIZE,
+    jwtPrivateKey: e.JWT_PRIVATE_KEY,
+    jwtIssuer: e.JWT_ISSUER,
+    jwtAudience: e.JWT_AUDIENCE,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    sessionPolicy: Object.freeze(sessionPolicy),
+    loginAttemptsPerIpPerMinute: e.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE,
+    loginFailuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
+    loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+    oidcProviders: Object.freeze(oidc),
   });
 }

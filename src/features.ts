@@ -5,6 +5,10 @@ import { roomTypeCommands } from '../commands/room-types/routes.js';
 import { roomCommands } from '../commands/rooms/routes.js';
 import { roomQueries } from '../queries/rooms.js';
 import { roomsProjection } from '../projections/rooms.js';
+import { userCommands } from '../commands/users/routes.js';
+import { sessionCommands } from '../commands/sessions/routes.js';
+import { userQueries } from '../queries/users.js';
+import { usersProjection } from '../projections/users.js';
 
 /**
  * The one place that knows every feature: the app assembly registers these
@@ -14,6 +18,6 @@ export const features: Readonly<{
   routes: readonly FastifyPluginAsyncTypebox<{ platform: Platform }>[];
   projections: readonly Projection[];
 }> = {
-  routes: [roomTypeCommands, roomCommands, roomQueries],
-  projections: [roomsProjection],
+  routes: [userCommands, sessionCommands, userQueries, roomTypeCommands, roomCommands, roomQueries],
+  projections: [usersProjection, roomsProjection],
 };

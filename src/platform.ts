@@ -16,6 +16,10 @@ import { Metrics } from './metrics.js';
 import type { IdempotencyStore } from './idempotency/store.js';
 import { PostgresIdempotencyStore } from './idempotency/postgres.js';
 import { RedisIdempotencyStore } from './idempotency/redis.js';
+import { loadSigningKey } from './auth/keys.js';
+import { AccessTokens } from './auth/tokens.js';
+import { PostgresRevocationList, RedisRevocationList, type RevocationList } from './auth/revocation.js';
+import { PostgresRateLimiter, RedisRateLimiter, type RateLimiter } from './auth/rate-limit.js';
 
 /**
  * The infrastructure one process needs, opened from the configuration: the
@@ -31,6 +35,9 @@ export type Platform = Readonly<{
   redis: Redis | null;
   metrics: Metrics;
   idempotency: IdempotencyStore;
+  tokens: AccessTokens;
+  revocation: RevocationList;
+  limiter: RateLimiter;
   embedded: EmbeddedDatabase | null;
   close(): Promise<void>;
 }>;
@@ -59,6 +66,10 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
   if (!redis) logger.info('no REDIS_URL: this node runs alone, with in-process cache, pub/sub, revocation list and jobs');
 
   const idempotency = redis ? new RedisIdempotencyStore(redis) : new PostgresIdempotencyStore(db);
+  const key = await loadSigningKey(config.jwtPrivateKey, config.dataDir);
+  const tokens = new AccessTokens(key, { issuer: config.jwtIssuer, audience: config.jwtAudience, accessTtlSeconds: config.accessTokenTtlSeconds });
+  const revocation = redis ? new RedisRevocationList(redis) : new PostgresRevocationList(db);
+  const limiter = redis ? new RedisRateLimiter(redis) : new PostgresRateLimiter(db);
 
   return {
     config,
@@ -69,6 +80,9 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     redis,
     metrics,
     idempotency,
+    tokens,
+    revocation,
+    limiter,
     embedded,
     async close() {
       await store.close();

@@ -2,8 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../eventstore/port.js';
+import { grantRolesAsSystem } from '../../commands/users/bootstrap.js';
 
 const MARKER_STREAM = 'demo-seed';
+export const DEMO_PASSWORD = 'demo-password-1';
+
+const accounts = [
+  { email: 'admin@demo.ktv', name: 'Demo Admin', role: 'admin' },
+  { email: 'manager@demo.ktv', name: 'Demo Manager', role: 'manager' },
+  { email: 'waiter@demo.ktv', name: 'Demo Waiter', role: 'waiter' },
+  { email: 'accountant@demo.ktv', name: 'Demo Accountant', role: 'accountant' },
+  { email: 'guest@demo.ktv', name: 'Demo Guest', role: 'guest' },
+] as const;
 
 const roomTypes = [
   { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4, cleaningBufferMinutes: 15, devices: ['55in screen', '2 wireless microphones', 'song terminal'] },
@@ -24,7 +34,8 @@ const rooms = [
 
 /**
  * Loads the demo venue through the same HTTP commands a user would send, so the
- * demo data is events like any other. Each command carries a fixed
+ * demo data is events like any other. The one exception is the first admin's
+ * role, which nobody could grant over HTTP yet. Each command carries a fixed
  * Idempotency-Key, so a start that died half-way resumes without duplicates; a
  * marker stream makes later starts skip the whole thing.
  */
@@ -33,13 +44,31 @@ export async function seedDemo(app: FastifyInstance, store: EventStore, logger: 
     logger.info('demo data already loaded');
     return;
   }
-  const send = async (url: string, key: string, payload: object) => {
-    const res = await app.inject({ method: 'POST', url, payload, headers: { 'idempotency-key': `demo-seed:${key}` } });
+  const send = async (url: string, key: string, payload: object, token?: string) => {
+    const headers: Record<string, string> = { 'idempotency-key': `demo-seed:${key}` };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await app.inject({ method: 'POST', url, payload, headers });
+    // Already there from an earlier, interrupted seed whose keys have expired: fine.
+    if (res.statusCode === 409) return res.json();
     if (res.statusCode >= 300) throw new Error(`demo seed ${url} ${key} failed: ${res.statusCode} ${res.body}`);
-    return res.json() as { id: string };
+    return res.json();
   };
-  for (const t of roomTypes) await send('/room-types', `room-type:${t.id}`, t);
-  for (const r of rooms) await send('/rooms', `room:${r.name}`, r);
-  await store.appendToStream(MARKER_STREAM, [{ id: randomUUID(), type: 'DemoDataLoaded', data: { rooms: rooms.length, roomTypes: roomTypes.length } }], 'any');
-  logger.info({ rooms: rooms.length, roomTypes: roomTypes.length }, 'demo data loaded');
+  const login = async (email: string) => {
+    const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: DEMO_PASSWORD, deviceId: 'demo-seed' } });
+    if (res.statusCode !== 200) throw new Error(`demo seed login ${email} failed: ${res.body}`);
+    return res.json() as { accessToken: string; user: { id: string } };
+  };
+
+  for (const a of accounts) await send('/auth/register', `account:${a.email}`, { email: a.email, password: DEMO_PASSWORD, name: a.name });
+  const admin = await login('admin@demo.ktv');
+  await grantRolesAsSystem(store, admin.user.id, ['admin']);
+  for (const a of accounts.filter((x) => x.role !== 'admin' && x.role !== 'guest')) {
+    const { user } = await login(a.email);
+    await send(`/users/${user.id}/roles`, `role:${a.email}`, { grant: [a.role], revoke: ['guest'] }, admin.accessToken);
+  }
+  const manager = await login('manager@demo.ktv');
+  for (const t of roomTypes) await send('/room-types', `room-type:${t.id}`, t, manager.accessToken);
+  for (const r of rooms) await send('/rooms', `room:${r.name}`, r, manager.accessToken);
+  await store.appendToStream(MARKER_STREAM, [{ id: randomUUID(), type: 'DemoDataLoaded', data: { accounts: accounts.length, rooms: rooms.length, roomTypes: roomTypes.length } }], 'any');
+  logger.info({ accounts: accounts.length, rooms: rooms.length, roomTypes: roomTypes.length }, 'demo data loaded');
 }

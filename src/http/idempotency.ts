@@ -89,5 +89,5 @@ export const idempotencyPlugin = fp<{ store: IdempotencyStore }>(
       return payload;
     });
   },
-  { name: 'idempotency', dependencies: ['principal'] },
+  { name: 'idempotency', dependencies: ['access'] },
 );

@@ -9,6 +9,9 @@ import { features } from '../../src/features.js';
 import type { ProjectionRunner } from '../../src/projections/runner.js';
 import type { FastifyInstance } from 'fastify';
 import { testDatabase } from './database.js';
+import { generateKeyPairSync } from 'node:crypto';
+
+const TEST_KEY = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 export type TestService = { app: FastifyInstance; platform: Platform; runner: ProjectionRunner; databaseUrl: string };
 
@@ -28,6 +31,9 @@ export async function startTestService(
     {
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'silent',
+      JWT_PRIVATE_KEY: TEST_KEY,
+      // Tests sign in often from one address.
+      LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
       ...(options.redis && base.redisUrl ? { REDIS_URL: base.redisUrl } : {}),
       ...options.env,
     },

@@ -1,14 +1,16 @@
 import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
+import { signUp } from '../helpers/auth.js';
 
-const { app, runner } = await startTestService(t);
+const { app, runner, platform } = await startTestService(t);
+const { auth } = await signUp(app, platform.store, 'manager');
 
 t.test('healthz, readyz with projection lag, metrics, openapi and docs', async (t) => {
   t.same((await call(app, { method: 'GET', url: '/healthz' })).body, { status: 'ok' });
 
-  await call(app, { method: 'POST', url: '/room-types', payload: { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4 } });
-  await call(app, { method: 'POST', url: '/room-types', payload: { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4 } });
+  await call(app, { method: 'POST', url: '/room-types', headers: auth, payload: { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4 } });
+  await call(app, { method: 'POST', url: '/room-types', headers: auth, payload: { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4 } });
   await runner.catchUp();
   const ready = await call(app, { method: 'GET', url: '/readyz' });
   t.equal(ready.status, 200);

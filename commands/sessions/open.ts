@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { Platform } from '../../src/platform.js';
+import { handle } from '../../src/eventstore/decide.js';
+import type { EventMetadata } from '../../src/eventstore/port.js';
+import { sessionsStream, type SessionEvent } from '../../src/events/users.js';
+import type { CurrentUserState } from './types.js';
+import { newRefreshToken } from './refresh-token.js';
+import { sessionsDecider } from './decider.js';
+
+export type TokenPair = Readonly<{
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  user: { id: string; roles: string[] };
+}>;
+
+/** The strictest limit among the user's roles. */
+function maxSessions(policy: Readonly<Record<string, number>>, roles: readonly string[]): number {
+  const limits = roles.map((r) => policy[r]).filter((n): n is number => n !== undefined);
+  return limits.length > 0 ? Math.min(...limits) : 1;
+}
+
+/** Revokes the access tokens of sessions a command just ended, so they stop working before they expire. */
+export async function revokeEnded(platform: Platform, events: readonly SessionEvent[]): Promise<void> {
+  for (const e of events) {
+    if (e.type === 'SessionEnded') {
+      const reason = e.data.reason === 'expired' ? 'logout' : e.data.reason;
+      await platform.revocation.revoke(e.data.sessionId, reason, platform.tokens.ttlSeconds + 60);
+    }
+  }
+}
+
+/** Starts a session on a device under the role policy (evicting the oldest beyond it) and issues its tokens. */
+export async function openSession(
+  platform: Platform,
+  user: CurrentUserState,
+  device: { deviceId: string; method: string; ip: string },
+  metadata: EventMetadata,
+): Promise<TokenPair> {
+  const sessionId = randomUUID();
+  const refresh = newRefreshToken(user.id, sessionId);
+  const { events } = await handle(
+    platform.store,
+    sessionsStream(user.id),
+    sessionsDecider,
+    {
+      type: 'Start',
+      userId: user.id,
+      sessionId,
+      deviceId: device.deviceId,
+      method: device.method,
+      refreshTokenHash: refresh.hash,
+      ip: device.ip,
+      maxSessions: maxSessions(platform.config.sessionPolicy, user.roles),
+      now: new Date(),
+    },
+    metadata,
+  );
+  await revokeEnded(platform, events);
+  return {
+    accessToken: platform.tokens.issue({ userId: user.id, sessionId, roles: user.roles, deviceId: device.deviceId }),
+    refreshToken: refresh.token,
+    tokenType: 'Bearer',
+    expiresIn: platform.tokens.ttlSeconds,
+    user: { id: user.id, roles: [...user.roles] },
+  };
+}

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Platform } from '../../src/platform.js';
+import { handle } from '../../src/eventstore/decide.js';
+import { metadataOf } from '../../src/http/metadata.js';
+import { principalOf } from '../../src/http/access.js';
+import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../src/errors.js';
+import { DUMMY_HASH, verifyPassword } from '../../src/auth/passwords.js';
+import { currentUser } from '../../src/auth/current-user.js';
+import { authAuditStream, normaliseEmail, sessionsStream, type AuthAuditEvent } from '../../src/events/users.js';
+import { userIdByEmail } from '../users/register.js';
+import { sessionsDecider } from './decider.js';
+import { hashRefreshToken, newRefreshToken, parseRefreshToken } from './refresh-token.js';
+import { openSession, revokeEnded } from './open.js';
+
+export const TokenPairSchema = Type.Object(
+  {
+    accessToken: Type.String(),
+    refreshToken: Type.String(),
+    tokenType: Type.Literal('Bearer'),
+    expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
+    user: Type.Object({ id: Type.String(), roles: Type.Array(Type.String()) }),
+  },
+  { $id: 'TokenPair' },
+);
+
+const DeviceId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' });
+
+export const sessionCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
+  const { store, db, limiter, config } = platform;
+  app.addSchema(TokenPairSchema);
+
+  const refuse = async (email: string, userId: string | null, ip: string, reason: AuthAuditEvent['data']['reason']) => {
+    const event: AuthAuditEvent = { type: 'LoginFailed', data: { email, userId, ip, reason, at: new Date().toISOString() } };
+    await store.appendToStream(authAuditStream(new Date()), [{ id: randomUUID(), ...event }], 'any');
+  };
+
+  app.post(
+    '/auth/login',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Sign in with e-mail and password; starts a session on this device',
+        security: [],
+        body: Type.Object(
+          { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }), deviceId: Type.Optional(DeviceId) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Ref('TokenPair'), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const email = normaliseEmail(request.body.email);
+      const ip = request.ip;
+      const perIp = await limiter.hit(`login-ip:${ip}`, config.loginAttemptsPerIpPerMinute, 60);
+      if (!perIp.allowed) throw new TooManyRequestsError(perIp.retryAfterSeconds);
+      const accountKey = `login-fail:${email}`;
+      const perAccount = await limiter.peek(accountKey, config.loginFailuresPerAccount);
+      if (!perAccount.allowed) {
+        await refuse(email, null, ip, 'rate_limited');
+        throw new TooManyRequestsError(perAccount.retryAfterSeconds);
+      }
+
+      // Unknown address and wrong password take the same path and the same time.
+      const userId = await userIdByEmail(store, email);
+      const row = userId ? await db.selectFrom('credentials').select('password_hash').where('user_id', '=', userId).executeTakeFirst() : undefined;
+      const ok = await verifyPassword(request.body.password, row?.password_hash ?? DUMMY_HASH);
+      const user = ok && userId ? await currentUser(store, userId) : null;
+      if (!ok || !user) {
+        await limiter.hit(accountKey, config.loginFailuresPerAccount, config.loginFailureWindowSeconds);
+        await refuse(email, userId, ip, userId ? 'wrong_password' : 'unknown_email');
+        throw new UnauthorizedError('invalid_credentials', 'The e-mail address or password is wrong.');
+      }
+      await limiter.reset(accountKey);
+      return openSession(platform, user, { deviceId: request.body.deviceId ?? `web-${randomUUID()}`, method: 'password', ip }, metadataOf(request));
+    },
+  );
+
+  app.post(
+    '/auth/refresh',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Exchange a refresh token for a new pair; the old one stops working, and reusing it ends the session',
+        security: [],
+        body: Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }),
+        response: { 200: Type.Ref('TokenPair'), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const parsed = parseRefreshToken(request.body.refreshToken);
+      if (!parsed) throw new UnauthorizedError('invalid_refresh_token', 'The refresh token is not valid.');
+      const { userId, sessionId } = parsed;
+      const next = newRefreshToken(userId, sessionId);
+      const { events, state } = await handle(
+        store,
+        sessionsStream(userId),
+        sessionsDecider,
+        {
+          type: 'Refresh',
+          userId,
+          sessionId,
+          presentedHash: hashRefreshToken(request.body.refreshToken),
+          newHash: next.hash,
+          ttlSeconds: config.refreshTokenTtlSeconds,
+          now: new Date(),
+        },
+        metadataOf(request),
+      );
+      await revokeEnded(platform, events);
+      if (events.some((e) => e.type === 'SessionEnded')) {
+        throw new UnauthorizedError('refresh_token_reused', 'This refresh token was already used; the session has been ended.');
+      }
+      const user = await currentUser(store, userId);
+      const session = state.sessions.get(sessionId);
+      if (!user || !session) throw new UnauthorizedError('invalid_refresh_token', 'The refresh token is not valid.');
+      return {
+        accessToken: platform.tokens.issue({ userId, sessionId, roles: user.roles, deviceId: session.deviceId }),
+        refreshToken: next.token,
+        tokenType: 'Bearer' as const,
+        expiresIn: platform.tokens.ttlSeconds,
+        user: { id: userId, roles: [...user.roles] },
+      };
+    },
+  );
+
+  const end = async (request: FastifyRequest, sessionId: string | null) => {
+    const { userId } = principalOf(request);
+    const command = sessionId
+      ? { type: 'End' as const, userId, sessionId, reason: 'logout' as const, now: new Date() }
+      : { type: 'EndAll' as const, userId, reason: 'logout_all' as const, now: new Date() };
+    const { events } = await handle(store, sessionsStream(userId), sessionsDecider, command, metadataOf(request));
+    await revokeEnded(platform, events);
+    return events;
+  };
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { permission: 'authenticated' },
+      schema: { tags: ['identity'], summary: 'End this session; its access token stops working at once', response: { 204: Type.Null(), '4xx': Type.Ref('Problem') } },
+    },
+    async (request, reply) => {
+      await end(request, principalOf(request).sessionId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/auth/logout-all',
+    {
+      config: { permission: 'authenticated' },
+      schema: { tags: ['identity'], summary: 'End every session of this user', response: { 204: Type.Null(), '4xx': Type.Ref('Problem') } },
+    },
+    async (request, reply) => {
+      await end(request, null);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/auth/sessions/:id',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['identity'],
+        summary: 'End one of your sessions (another device)',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { 204: Type.Null(), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request, reply) => {
+      const { userId } = principalOf(request);
+      const { events } = await handle(
+        store,
+        sessionsStream(userId),
+        sessionsDecider,
+        { type: 'End', userId, sessionId: request.params.id, reason: 'ended_by_user', now: new Date() },
+        metadataOf(request),
+      );
+      if (events.length === 0) throw new NotFoundError('session', request.params.id);
+      await revokeEnded(platform, events);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,3 @@
+import type { UserState } from '../../src/auth/current-user.js';
+
+export type CurrentUserState = Extract<UserState, { status: 'registered' }>;

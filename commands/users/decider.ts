@@ -1,0 +1,73 @@
+import { ConflictError, NotFoundError, UnprocessableError } from '../../src/errors.js';
+import type { Decider } from '../../src/eventstore/decide.js';
+import { evolveUser, type UserState } from '../../src/auth/current-user.js';
+import { isRole } from '../../src/auth/permissions.js';
+import type { MembershipLevel, UserEvent } from '../../src/events/users.js';
+
+export type UserCommand =
+  | Readonly<{ type: 'Register'; userId: string; email: string; name: string; phone: string | null; via: string; now: Date }>
+  | Readonly<{ type: 'UpdateProfile'; userId: string; name: string | undefined; phone: string | null | undefined; now: Date }>
+  | Readonly<{ type: 'ChangeRoles'; userId: string; grant: readonly string[]; revoke: readonly string[]; by: string; now: Date }>
+  | Readonly<{ type: 'ChangeMembership'; userId: string; level: MembershipLevel; reason: string; by: string; now: Date }>
+  | Readonly<{ type: 'LinkExternalIdentity'; userId: string; provider: string; subject: string; now: Date }>;
+
+function registered(state: UserState, userId: string) {
+  if (state.status !== 'registered') throw new NotFoundError('user', userId);
+  return state;
+}
+
+export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
+  initialState: () => ({ status: 'none' }),
+  evolve: evolveUser,
+  decide: (command, state) => {
+    const at = command.now.toISOString();
+    switch (command.type) {
+      case 'Register':
+        if (state.status !== 'none') throw new ConflictError('user_exists', `User ${command.userId} already exists.`);
+        return [
+          {
+            type: 'UserRegistered',
+            data: { userId: command.userId, email: command.email, name: command.name, phone: command.phone, roles: ['guest'], via: command.via, at },
+          },
+        ];
+      case 'UpdateProfile': {
+        const user = registered(state, command.userId);
+        const name = command.name ?? user.name;
+        const phone = command.phone === undefined ? user.phone : command.phone;
+        if (name === user.name && phone === user.phone) return [];
+        return [{ type: 'ProfileUpdated', data: { userId: user.id, name, phone, at } }];
+      }
+      case 'ChangeRoles': {
+        const user = registered(state, command.userId);
+        const unknown = [...command.grant, ...command.revoke].filter((r) => !isRole(r));
+        if (unknown.length > 0) throw new UnprocessableError('unknown_role', `Unknown roles: ${unknown.join(', ')}.`, { roles: unknown });
+        const roles = new Set(user.roles);
+        for (const r of command.grant) roles.add(r);
+        for (const r of command.revoke) roles.delete(r);
+        const granted = [...roles].filter((r) => !user.roles.includes(r));
+        const revoked = user.roles.filter((r) => !roles.has(r));
+        if (granted.length === 0 && revoked.length === 0) return [];
+        return [{ type: 'RolesChanged', data: { userId: user.id, roles: [...roles].sort(), granted, revoked, by: command.by, at } }];
+      }
+      case 'ChangeMembership': {
+        const user = registered(state, command.userId);
+        if (user.membershipLevel === command.level) return [];
+        return [
+          {
+            type: 'MembershipLevelChanged',
+            data: { userId: user.id, level: command.level, previous: user.membershipLevel, reason: command.reason, by: command.by, at },
+          },
+        ];
+      }
+      case 'LinkExternalIdentity': {
+        const user = registered(state, command.userId);
+        if (user.externalIdentities.includes(`${command.provider}:${command.subject}`)) return [];
+        return [{ type: 'ExternalIdentityLinked', data: { userId: user.id, provider: command.provider, subject: command.subject, at } }];
+      }
+      default: {
+        const never: never = command;
+        throw new Error(`unknown command ${JSON.stringify(never)}`);
+      }
+    }
+  },
+};

@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import { ConflictError } from '../../src/errors.js';
+import { handle, load } from '../../src/eventstore/decide.js';
+import type { EventMetadata, EventStore } from '../../src/eventstore/port.js';
+import { currentUser } from '../../src/auth/current-user.js';
+import { emailClaimStream, normaliseEmail, userStream } from '../../src/events/users.js';
+import { newId } from '../../src/ids.js';
+import { ABANDONED_CLAIM_MS, emailClaimDecider } from './email-claim.js';
+import { userDecider } from './decider.js';
+
+export type Registration = Readonly<{ email: string; name: string; phone: string | null; passwordHash: string | null; via: string }>;
+
+/** The user an address belongs to, read from the claim stream (consistent, unlike a read model). */
+export async function userIdByEmail(store: EventStore, email: string): Promise<string | null> {
+  const { state } = await load(store, emailClaimStream(email), emailClaimDecider);
+  return state.status === 'claimed' ? state.userId : null;
+}
+
+/**
+ * Registration as a process of idempotent steps: credentials row, e-mail claim,
+ * then the user's stream. A crash between steps leaves at worst an orphan
+ * credentials row or a claim without a user, which a later registration of the
+ * same address takes over.
+ */
+export async function registerUser(store: EventStore, db: Kysely<any>, r: Registration, metadata: EventMetadata): Promise<string> {
+  const userId = newId<'user'>();
+  const email = normaliseEmail(r.email);
+  const now = new Date();
+  if (r.passwordHash) await db.insertInto('credentials').values({ user_id: userId, password_hash: r.passwordHash }).execute();
+  try {
+    const claim = await load(store, emailClaimStream(email), emailClaimDecider);
+    let takeOverFrom: string | null = null;
+    if (claim.state.status === 'claimed') {
+      const abandoned = now.getTime() - claim.state.at.getTime() > ABANDONED_CLAIM_MS && !(await currentUser(store, claim.state.userId));
+      if (!abandoned) throw new ConflictError('email_taken', 'An account with this e-mail address already exists.');
+      takeOverFrom = claim.state.userId;
+    }
+    await handle(store, emailClaimStream(email), emailClaimDecider, { userId, now, takeOverFrom }, metadata);
+  } catch (err) {
+    await db.deleteFrom('credentials').where('user_id', '=', userId).execute();
+    throw err;
+  }
+  await handle(store, userStream(userId), userDecider, { type: 'Register', userId, email, name: r.name, phone: r.phone, via: r.via, now }, metadata);
+  return userId;
+}

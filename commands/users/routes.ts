@@ -1,0 +1,142 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Platform } from '../../src/platform.js';
+import { handle } from '../../src/eventstore/decide.js';
+import { metadataOf } from '../../src/http/metadata.js';
+import { principalOf } from '../../src/http/access.js';
+import { ValidationError, NotFoundError } from '../../src/errors.js';
+import { hashPassword, passwordProblem } from '../../src/auth/passwords.js';
+import { ROLES } from '../../src/auth/permissions.js';
+import { MEMBERSHIP_LEVELS, userStream } from '../../src/events/users.js';
+import { isUuid } from '../../src/ids.js';
+import { registerUser } from './register.js';
+import { userDecider } from './decider.js';
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Phone = Type.String({ pattern: '^\\+?[0-9][0-9 -]{5,19}$', description: 'Digits, optionally with a leading + and spaces or dashes' });
+const Name = Type.String({ minLength: 1, maxLength: 100 });
+const UserParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+const PASSWORD_MESSAGES = {
+  too_short: 'must be at least 10 characters',
+  too_long: 'must be at most 256 characters',
+  same_as_email: 'must not be the e-mail address',
+} as const;
+
+export const userCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
+  const { store, db } = platform;
+
+  app.post(
+    '/auth/register',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Create a guest account',
+        security: [],
+        body: Type.Object({ email: Email, password: Type.String({ maxLength: 1024 }), name: Name, phone: Type.Optional(Phone) }, { additionalProperties: false }),
+        response: { 201: Type.Object({ userId: Type.String() }), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request, reply) => {
+      const { email, password, name, phone } = request.body;
+      const problem = passwordProblem(password, email);
+      if (problem) throw new ValidationError([{ field: 'password', message: PASSWORD_MESSAGES[problem] }]);
+      const userId = await registerUser(
+        store,
+        db,
+        { email, name, phone: phone ?? null, passwordHash: await hashPassword(password), via: 'password' },
+        metadataOf(request),
+      );
+      return reply.code(201).send({ userId });
+    },
+  );
+
+  app.patch(
+    '/me',
+    {
+      config: { permission: 'profile:self' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Change your own name or phone',
+        body: Type.Object({ name: Type.Optional(Name), phone: Type.Optional(Type.Union([Phone, Type.Null()])) }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: Type.Object({ id: Type.String(), name: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) }), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const { userId } = principalOf(request);
+      const { state } = await handle(
+        store,
+        userStream(userId),
+        userDecider,
+        { type: 'UpdateProfile', userId, name: request.body.name, phone: request.body.phone, now: new Date() },
+        metadataOf(request),
+      );
+      if (state.status !== 'registered') throw new NotFoundError('user', userId);
+      return { id: state.id, name: state.name, phone: state.phone };
+    },
+  );
+
+  app.post(
+    '/users/:id/roles',
+    {
+      config: { permission: 'user:assign_role' },
+      schema: {
+        tags: ['identity'],
+        summary: "Grant and revoke a user's roles; applies to their next request",
+        params: UserParams,
+        body: Type.Object(
+          {
+            grant: Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r))), { default: [], maxItems: 5 }),
+            revoke: Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r))), { default: [], maxItems: 5 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ id: Type.String(), roles: Type.Array(Type.String()) }), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (!isUuid(id)) throw new NotFoundError('user', id);
+      const { state } = await handle(
+        store,
+        userStream(id),
+        userDecider,
+        { type: 'ChangeRoles', userId: id, grant: request.body.grant, revoke: request.body.revoke, by: principalOf(request).userId, now: new Date() },
+        metadataOf(request),
+      );
+      if (state.status !== 'registered') throw new NotFoundError('user', id);
+      return { id, roles: [...state.roles] };
+    },
+  );
+
+  app.post(
+    '/users/:id/membership',
+    {
+      config: { permission: 'membership:write' },
+      schema: {
+        tags: ['identity'],
+        summary: "Set a user's membership level (used by pricing)",
+        params: UserParams,
+        body: Type.Object(
+          { level: Type.Union(MEMBERSHIP_LEVELS.map((l) => Type.Literal(l))), reason: Type.String({ minLength: 1, maxLength: 300 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ id: Type.String(), membershipLevel: Type.String() }), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (!isUuid(id)) throw new NotFoundError('user', id);
+      const { state } = await handle(
+        store,
+        userStream(id),
+        userDecider,
+        { type: 'ChangeMembership', userId: id, level: request.body.level, reason: request.body.reason, by: principalOf(request).userId, now: new Date() },
+        metadataOf(request),
+      );
+      if (state.status !== 'registered') throw new NotFoundError('user', id);
+      return { id, membershipLevel: state.membershipLevel };
+    },
+  );
+};

@@ -1,0 +1,166 @@
+import { Type } from '@sinclair/typebox';
+import type { Kysely } from 'kysely';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Platform } from '../src/platform.js';
+import { NotFoundError } from '../src/errors.js';
+import { principalOf } from '../src/http/access.js';
+import type { UsersDatabase } from '../projections/users.js';
+
+const User = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    name: Type.String(),
+    phone: Type.Union([Type.String(), Type.Null()]),
+    roles: Type.Array(Type.String()),
+    membershipLevel: Type.String(),
+    registeredAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'User' },
+);
+
+const Session = Type.Object({
+  id: Type.String(),
+  deviceId: Type.String(),
+  method: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastUsedAt: Type.String({ format: 'date-time' }),
+  current: Type.Boolean(),
+});
+
+const AuditEntry = Type.Object({
+  eventId: Type.String(),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  type: Type.String(),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+  at: Type.String({ format: 'date-time' }),
+});
+
+function toUser(r: UsersDatabase['users']) {
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    phone: r.phone,
+    roles: r.roles,
+    membershipLevel: r.membership_level,
+    registeredAt: r.registered_at.toISOString(),
+  };
+}
+
+export async function findUsers(db: Kysely<UsersDatabase>, by: { id?: string; email?: string; phone?: string }) {
+  let q = db.selectFrom('users').selectAll();
+  if (by.id) q = q.where('id', '=', by.id);
+  if (by.email) q = q.where('email', '=', by.email.trim().toLowerCase());
+  if (by.phone) q = q.where('phone', '=', by.phone);
+  return (await q.orderBy('registered_at').limit(100).execute()).map(toUser);
+}
+
+export async function activeSessions(db: Kysely<UsersDatabase>, userId: string) {
+  return db.selectFrom('sessions').selectAll().where('user_id', '=', userId).where('ended_at', 'is', null).orderBy('started_at').execute();
+}
+
+/** Accounts, sessions and the audit trail, from `rm.users`, `rm.sessions` and `rm.auth_audit`. */
+export const userQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
+  const db = platform.db.withSchema('rm') as Kysely<UsersDatabase>;
+  app.addSchema(User);
+
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      config: { permission: 'public' },
+      schema: { tags: ['identity'], summary: 'Public keys that verify access tokens', security: [], response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.String())) }) } },
+    },
+    async () => platform.tokens.jwks(),
+  );
+
+  app.get(
+    '/me',
+    {
+      config: { permission: 'profile:self' },
+      schema: { tags: ['identity'], summary: 'Your own profile', response: { 200: Type.Ref('User'), '4xx': Type.Ref('Problem') } },
+    },
+    async (request) => {
+      const { userId } = principalOf(request);
+      const [user] = await findUsers(db, { id: userId });
+      if (!user) throw new NotFoundError('user', userId);
+      return user;
+    },
+  );
+
+  app.get(
+    '/users',
+    {
+      config: { permission: 'user:read' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Look users up by e-mail or phone',
+        querystring: Type.Object(
+          { email: Type.Optional(Type.String({ maxLength: 254 })), phone: Type.Optional(Type.String({ maxLength: 32 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(Type.Ref('User')), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => findUsers(db, request.query),
+  );
+
+  app.get(
+    '/users/:id',
+    {
+      config: { permission: 'user:read' },
+      schema: { tags: ['identity'], summary: 'One user', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Ref('User'), '4xx': Type.Ref('Problem') } },
+    },
+    async (request) => {
+      const [user] = await findUsers(db, { id: request.params.id });
+      if (!user) throw new NotFoundError('user', request.params.id);
+      return user;
+    },
+  );
+
+  app.get(
+    '/auth/sessions',
+    {
+      config: { permission: 'authenticated' },
+      schema: { tags: ['identity'], summary: 'Your active sessions, one per device', response: { 200: Type.Array(Session), '4xx': Type.Ref('Problem') } },
+    },
+    async (request) => {
+      const { userId, sessionId } = principalOf(request);
+      return (await activeSessions(db, userId)).map((s) => ({
+        id: s.session_id,
+        deviceId: s.device_id,
+        method: s.method,
+        createdAt: s.started_at.toISOString(),
+        lastUsedAt: s.last_used_at.toISOString(),
+        current: s.session_id === sessionId,
+      }));
+    },
+  );
+
+  app.get(
+    '/audit/auth',
+    {
+      config: { permission: 'audit:read' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Sign-ins, sign-outs, failed sign-ins, evictions and role changes',
+        querystring: Type.Object(
+          {
+            userId: Type.Optional(Type.String({ maxLength: 64 })),
+            type: Type.Optional(Type.String({ maxLength: 64 })),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(AuditEntry), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      let q = db.selectFrom('auth_audit').selectAll();
+      if (request.query.userId) q = q.where('user_id', '=', request.query.userId);
+      if (request.query.type) q = q.where('type', '=', request.query.type);
+      const rows = await q.orderBy('at', 'desc').limit(request.query.limit).execute();
+      return rows.map((r) => ({ eventId: r.event_id, userId: r.user_id, type: r.type, detail: r.detail as Record<string, unknown>, at: r.at.toISOString() }));
+    },
+  );
+};

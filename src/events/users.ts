@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { DomainEvent } from '../eventstore/decide.js';
+
+export const MEMBERSHIP_LEVELS = ['regular', 'silver', 'gold', 'black'] as const;
+export type MembershipLevel = (typeof MEMBERSHIP_LEVELS)[number];
+
+/** Events of `user-<id>` streams. Password hashes never appear here (see the credentials table). */
+export type UserEvent =
+  | DomainEvent<
+      'UserRegistered',
+      Readonly<{ userId: string; email: string; name: string; phone: string | null; roles: readonly string[]; via: string; at: string }>
+    >
+  | DomainEvent<'ProfileUpdated', Readonly<{ userId: string; name: string; phone: string | null; at: string }>>
+  | DomainEvent<
+      'RolesChanged',
+      Readonly<{ userId: string; roles: readonly string[]; granted: readonly string[]; revoked: readonly string[]; by: string; at: string }>
+    >
+  | DomainEvent<
+      'MembershipLevelChanged',
+      Readonly<{ userId: string; level: MembershipLevel; previous: MembershipLevel; reason: string; by: string; at: string }>
+    >
+  | DomainEvent<'ExternalIdentityLinked', Readonly<{ userId: string; provider: string; subject: string; at: string }>>;
+
+/** Events of `useremail-<hash>` streams: the claim that makes an e-mail address unique. */
+export type EmailClaimEvent = DomainEvent<'EmailClaimed', Readonly<{ userId: string; at: string }>>;
+
+export type SessionEndReason = 'logout' | 'logout_all' | 'evicted' | 'refresh_reuse' | 'ended_by_user' | 'expired';
+
+/** Events of `sessions-<userId>` streams: every device session of one user. */
+export type SessionEvent =
+  | DomainEvent<
+      'SessionStarted',
+      Readonly<{ userId: string; sessionId: string; deviceId: string; method: string; refreshTokenHash: string; ip: string; at: string }>
+    >
+  | DomainEvent<'SessionRefreshed', Readonly<{ userId: string; sessionId: string; refreshTokenHash: string; at: string }>>
+  | DomainEvent<'SessionEnded', Readonly<{ userId: string; sessionId: string; reason: SessionEndReason; at: string }>>;
+
+/** Events of `authaudit-<YYYY-MM-DD>` streams: failed sign-ins, which may name no user. */
+export type AuthAuditEvent = DomainEvent<
+  'LoginFailed',
+  Readonly<{ email: string; userId: string | null; ip: string; reason: 'unknown_email' | 'wrong_password' | 'rate_limited'; at: string }>
+>;
+
+export const userStream = (id: string) => `user-${id}`;
+export const sessionsStream = (userId: string) => `sessions-${userId}`;
+export const authAuditStream = (at: Date) => `authaudit-${at.toISOString().slice(0, 10)}`;
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+/** Hashed so the stream name carries no address. */
+export const emailClaimStream = (email: string) => `useremail-${createHash('sha256').update(normaliseEmail(email)).digest('hex')}`;

@@ -1,0 +1,71 @@
+import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import type { EventStore } from '../eventstore/port.js';
+import { allows, isRouteAccess, type RouteAccess } from '../auth/permissions.js';
+import type { AccessTokens } from '../auth/tokens.js';
+import type { RevocationList } from '../auth/revocation.js';
+import { currentUser } from '../auth/current-user.js';
+
+/** Who is calling: the user, their session and device, and their roles as of this request. */
+export type Principal = Readonly<{ userId: string; sessionId: string; deviceId: string; roles: readonly string[] }>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** What a route requires: a permission, `authenticated`, or `public`. Every route declares one. */
+    permission?: RouteAccess;
+  }
+}
+
+/** The principal of a route that requires sign-in; such routes never run without one. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthorizedError('unauthenticated', 'Sign in first.');
+  return request.principal;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+
+/**
+ * Authentication and role checks for every route. A route without a declared
+ * permission stops start-up (the OpenAPI UI's asset routes are public). Roles
+ * are read from the user's stream on each request, so grants and revocations
+ * apply at once; revoked or evicted sessions fail even with an unexpired token.
+ */
+export const accessPlugin = fp<{ store: EventStore; tokens: AccessTokens; revocation: RevocationList }>(
+  async (app, { store, tokens, revocation }) => {
+    app.decorateRequest('principal', null);
+
+    app.addHook('onRoute', (route) => {
+      const declared = route.config?.permission;
+      if (declared === undefined && route.url.startsWith('/docs')) {
+        route.config = { ...route.config, permission: 'public' };
+        return;
+      }
+      if (!isRouteAccess(declared)) throw new Error(`route ${route.method} ${route.url} declares no valid permission`);
+    });
+
+    app.addHook('onRequest', async (request) => {
+      // Unmatched URLs have no route config: they answer 404, not 401.
+      const access: RouteAccess = request.routeOptions.config?.permission ?? 'public';
+      const header = request.headers.authorization;
+      if (header === undefined) {
+        if (access === 'public') return;
+        throw new UnauthorizedError('unauthenticated', 'This route needs an access token: Authorization: Bearer <token>.');
+      }
+      const match = BEARER.exec(header);
+      if (!match?.[1]) throw new UnauthorizedError('invalid_token', 'The Authorization header must be "Bearer <token>".');
+      const claims = tokens.check(match[1]);
+      const revoked = await revocation.reasonFor(claims.sid);
+      if (revoked === 'evicted') throw new UnauthorizedError('session_evicted', 'This session was ended by a sign-in on another device.');
+      if (revoked) throw new UnauthorizedError('session_revoked', 'This session has ended; sign in again.');
+      const user = await currentUser(store, claims.sub);
+      if (!user) throw new UnauthorizedError('invalid_token', 'The access token is not valid.');
+      request.principal = { userId: user.id, sessionId: claims.sid, deviceId: claims.device_id, roles: user.roles };
+      if (access !== 'public' && access !== 'authenticated' && !allows(user.roles, access)) throw new ForbiddenError();
+    });
+  },
+  { name: 'access' },
+);
