@@ -14,6 +14,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** Every route with the access it declares, for the route-table tests and documentation. */
+    routeAccess: ReadonlyArray<Readonly<{ method: string; url: string; permission: RouteAccess }>>;
+  }
   interface FastifyContextConfig {
     /** What a route requires: a permission, `authenticated`, or `public`. Every route declares one. */
     permission?: RouteAccess;
@@ -37,14 +41,17 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 export const accessPlugin = fp<{ store: EventStore; tokens: AccessTokens; revocation: RevocationList }>(
   async (app, { store, tokens, revocation }) => {
     app.decorateRequest('principal', null);
+    const table: { method: string; url: string; permission: RouteAccess }[] = [];
+    app.decorate('routeAccess', table);
 
     app.addHook('onRoute', (route) => {
-      const declared = route.config?.permission;
+      let declared = route.config?.permission;
       if (declared === undefined && route.url.startsWith('/docs')) {
-        route.config = { ...route.config, permission: 'public' };
-        return;
+        declared = 'public';
+        route.config = { ...route.config, permission: declared };
       }
-      if (!isRouteAccess(declared)) throw new Error(`route ${route.method} ${route.url} declares no valid permission`);
+      if (!isRouteAccess(declared)) throw new Error(`route ${String(route.method)} ${route.url} declares no valid permission`);
+      for (const method of [route.method].flat()) table.push({ method, url: route.url, permission: declared });
     });
 
     app.addHook('onRequest', async (request) => {
