@@ -62,6 +62,7 @@ export async function seedDemo(app: FastifyInstance, store: EventStore, logger: 
   for (const a of accounts) await send('/auth/register', `account:${a.email}`, { email: a.email, password: DEMO_PASSWORD, name: a.name });
   const admin = await login('admin@demo.ktv');
   await grantRolesAsSystem(store, admin.user.id, ['admin']);
+  await send(`/users/${admin.user.id}/roles`, 'role:admin@demo.ktv', { revoke: ['guest'] }, admin.accessToken);
   for (const a of accounts.filter((x) => x.role !== 'admin' && x.role !== 'guest')) {
     const { user } = await login(a.email);
     await send(`/users/${user.id}/roles`, `role:${a.email}`, { grant: [a.role], revoke: ['guest'] }, admin.accessToken);

@@ -79,6 +79,15 @@ t.test('first start: embedded database, demo data, the operational routes, clean
   t.equal(ready.status, 200);
   t.match(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), /http_request_duration_seconds/);
   t.equal(((await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json()) as { openapi: string }).openapi, '3.1.0');
+  for (const role of ['admin', 'manager', 'waiter', 'accountant', 'guest']) {
+    const login = await fetch(`http://127.0.0.1:${port}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `${role}@demo.ktv`, password: 'demo-password-1' }),
+    });
+    t.equal(login.status, 200, `${role}@demo.ktv signs in`);
+    t.same(((await login.json()) as { user: { roles: string[] } }).user.roles, [role]);
+  }
 
   const signalled = Date.now();
   s.child.kill('SIGTERM');
