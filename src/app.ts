@@ -34,6 +34,10 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemSchema);
   registerProblemHandlers(app);
+  // A command sent with no body at all is validated as `null`, so routes whose body is optional can say so.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined) request.body = null;
+  });
   await app.register(sensible);
   await app.register(underPressure, {
     maxEventLoopDelay: 2000,

@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { createKysely, createPool } from './db/pool.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres.js';
-import { connectRedis } from './infra/redis.js';
+import { connectRedis, redisOptions } from './infra/redis.js';
 import type { EventStore } from './eventstore/port.js';
 import { PostgresEventStore } from './eventstore/postgres.js';
 import { InstrumentedEventStore } from './eventstore/instrumented.js';
@@ -20,6 +20,7 @@ import { loadSigningKey } from './auth/keys.js';
 import { AccessTokens } from './auth/tokens.js';
 import { PostgresRevocationList, RedisRevocationList, type RevocationList } from './auth/revocation.js';
 import { PostgresRateLimiter, RedisRateLimiter, type RateLimiter } from './auth/rate-limit.js';
+import { BullMqJobQueue, InProcessJobQueue, type JobQueue } from './jobs/queue.js';
 
 /**
  * The infrastructure one process needs, opened from the configuration: the
@@ -38,6 +39,7 @@ export type Platform = Readonly<{
   tokens: AccessTokens;
   revocation: RevocationList;
   limiter: RateLimiter;
+  jobs: JobQueue;
   embedded: EmbeddedDatabase | null;
   close(): Promise<void>;
 }>;
@@ -70,6 +72,7 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
   const tokens = new AccessTokens(key, { issuer: config.jwtIssuer, audience: config.jwtAudience, accessTtlSeconds: config.accessTokenTtlSeconds });
   const revocation = redis ? new RedisRevocationList(redis) : new PostgresRevocationList(db);
   const limiter = redis ? new RedisRateLimiter(redis) : new PostgresRateLimiter(db);
+  const jobs = config.redisUrl ? new BullMqJobQueue(redisOptions(config.redisUrl), logger) : new InProcessJobQueue(logger);
 
   return {
     config,
@@ -83,8 +86,10 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     tokens,
     revocation,
     limiter,
+    jobs,
     embedded,
     async close() {
+      await jobs.close();
       await store.close();
       await redis?.quit().catch(() => redis.disconnect());
       await db.destroy();

@@ -8,6 +8,9 @@ import { installProjections } from './projections/registry.js';
 import { features } from './features.js';
 import { seedDemo } from './demo/seed.js';
 
+/** How often overdue jobs (expired holds...) are re-derived from state. */
+const JOB_SWEEP_MS = 30_000;
+
 export type Service = Readonly<{
   platform: Platform;
   app: FastifyInstance | null;
@@ -40,6 +43,8 @@ export async function startService(config: Config, logger: Logger, { http }: { h
   await runner?.start();
   let app: FastifyInstance | null = null;
   if (http) {
+    const jobs = features.jobs(platform);
+    await platform.jobs.start(jobs.handlers, jobs.sweeps, JOB_SWEEP_MS);
     app = await buildApp(platform);
     if (config.seedDemo) await seedDemo(app, platform.store, logger);
     await app.listen({ port: config.port, host: config.host });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../eventstore/port.js';
 import { grantRolesAsSystem } from '../../commands/users/bootstrap.js';
+import { demoRateCard, demoVenue } from './rate-card.js';
 
 const MARKER_STREAM = 'demo-seed';
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -70,6 +71,9 @@ export async function seedDemo(app: FastifyInstance, store: EventStore, logger: 
   const manager = await login('manager@demo.ktv');
   for (const t of roomTypes) await send('/room-types', `room-type:${t.id}`, t, manager.accessToken);
   for (const r of rooms) await send('/rooms', `room:${r.name}`, r, manager.accessToken);
+  const venue = await app.inject({ method: 'PUT', url: '/venue', payload: demoVenue, headers: { authorization: `Bearer ${manager.accessToken}` } });
+  if (venue.statusCode !== 200) throw new Error(`demo seed venue failed: ${venue.body}`);
+  await send('/rate-cards', 'rate-card:1', demoRateCard, manager.accessToken);
   await store.appendToStream(MARKER_STREAM, [{ id: randomUUID(), type: 'DemoDataLoaded', data: { accounts: accounts.length, rooms: rooms.length, roomTypes: roomTypes.length } }], 'any');
   logger.info({ accounts: accounts.length, rooms: rooms.length, roomTypes: roomTypes.length }, 'demo data loaded');
 }

@@ -57,7 +57,8 @@ const FASTIFY_CODES: Record<string, string> = {
 };
 
 function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
-  return { type: PROBLEM_TYPE_BASE + code, title: TITLES[status] ?? 'Error', status, code, detail, ...extra };
+  // Extra members first: they must never replace the standard ones.
+  return { ...extra, type: PROBLEM_TYPE_BASE + code, title: TITLES[status] ?? 'Error', status, code, detail };
 }
 
 function send(reply: FastifyReply, request: FastifyRequest, p: Problem): FastifyReply {

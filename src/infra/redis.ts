@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 /** A Redis connection for commands and caches; `lazyConnect` so a bad URL fails start-up, not later. */
 export async function connectRedis(url: string): Promise<Redis> {
@@ -8,4 +8,17 @@ export async function connectRedis(url: string): Promise<Redis> {
   });
   await redis.connect();
   return redis;
+}
+
+/** Connection options from a redis:// or rediss:// URL, for clients (BullMQ) that take options, not URLs. */
+export function redisOptions(url: string): RedisOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    db: Number(u.pathname.slice(1) || 0),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
 }

@@ -1,0 +1,164 @@
+import { ConflictError, UnprocessableError } from '../../src/errors.js';
+import type { Decider } from '../../src/eventstore/decide.js';
+import type { Bill, BookingEvent } from '../../src/events/bookings.js';
+import type { Quote } from '../../src/pricing/quote.js';
+
+export type BookingStatus = 'held' | 'confirmed' | 'checked_in' | 'checked_out' | 'cancelled' | 'expired' | 'no_show';
+
+export type Booking = Readonly<{
+  status: BookingStatus;
+  id: string;
+  roomId: string;
+  roomTypeId: string;
+  guestId: string | null;
+  partySize: number;
+  start: Date;
+  end: Date;
+  businessDate: string;
+  holdExpiresAt: Date | null;
+  price: Quote;
+  /** The room price in force: the held price, or the re-priced total after a move. */
+  basePrice: number;
+  /** Extensions, added to the bill at check-out. */
+  extraTotal: number;
+  amountPaid: number;
+}>;
+
+export type BookingState = { status: 'none' } | Booking;
+
+type At = Readonly<{ now: Date; by: string }>;
+export type BookingCommand =
+  | (At & Readonly<{ type: 'Hold'; data: Extract<BookingEvent, { type: 'BookingHeld' }>['data'] }>)
+  | (At & Readonly<{ type: 'StartWalkIn'; data: Extract<BookingEvent, { type: 'WalkInStarted' }>['data'] }>)
+  | (At & Readonly<{ type: 'Confirm'; paymentId: string | null; amount: number }>)
+  | (At & Readonly<{ type: 'Cancel'; reason: string; override: boolean; fullRefundMinutesBefore: number }>)
+  | (At & Readonly<{ type: 'Expire' }>)
+  | (At & Readonly<{ type: 'CheckIn'; opensMinutesBefore: number }>)
+  | (At & Readonly<{ type: 'Extend'; minutes: number; price: Quote }>)
+  | (At & Readonly<{ type: 'Move'; toRoomId: string; toRoomTypeId: string; newTotal: number }>)
+  | (At & Readonly<{ type: 'CheckOut' }>)
+  | (At & Readonly<{ type: 'MarkNoShow'; graceMinutes: number }>);
+
+function wrongStatus(b: Booking, action: string): never {
+  throw new ConflictError(`booking_${b.status}`, `A ${b.status.replace('_', ' ')} booking cannot be ${action}.`, { bookingStatus: b.status });
+}
+
+/** What the guest owes in total: the room price in force plus extensions. */
+export const billTotal = (b: Booking) => b.basePrice + b.extraTotal;
+
+export function billOf(b: Booking): Bill {
+  const total = billTotal(b);
+  return { total, paid: b.amountPaid, due: Math.max(0, total - b.amountPaid), currency: 'CNY' };
+}
+
+export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent> = {
+  initialState: () => ({ status: 'none' }),
+  evolve: (state, e) => {
+    if (e.type === 'BookingHeld' || e.type === 'WalkInStarted') {
+      const d = e.data;
+      return {
+        status: e.type === 'BookingHeld' ? 'held' : 'checked_in',
+        id: d.bookingId,
+        roomId: d.roomId,
+        roomTypeId: d.roomTypeId,
+        guestId: e.type === 'BookingHeld' ? e.data.guestId : null,
+        partySize: d.partySize,
+        start: new Date(d.start),
+        end: new Date(d.end),
+        businessDate: d.businessDate,
+        holdExpiresAt: e.type === 'BookingHeld' ? new Date(e.data.holdExpiresAt) : null,
+        price: d.price,
+        basePrice: d.price.total,
+        extraTotal: 0,
+        amountPaid: 0,
+      };
+    }
+    if (state.status === 'none') return state;
+    switch (e.type) {
+      case 'BookingConfirmed':
+        return { ...state, status: 'confirmed', holdExpiresAt: null, amountPaid: state.amountPaid + e.data.amountPaid };
+      case 'BookingCancelled':
+        return { ...state, status: 'cancelled', amountPaid: state.amountPaid - e.data.refund };
+      case 'BookingExpired':
+        return { ...state, status: 'expired' };
+      case 'BookingCheckedIn':
+        return { ...state, status: 'checked_in' };
+      case 'BookingExtended':
+        return { ...state, end: new Date(e.data.end), extraTotal: state.extraTotal + e.data.price.total };
+      case 'BookingMoved':
+        return { ...state, roomId: e.data.toRoomId, roomTypeId: e.data.toRoomTypeId, basePrice: e.data.newTotal };
+      case 'BookingCheckedOut':
+        return { ...state, status: 'checked_out', amountPaid: e.data.bill.total };
+      case 'BookingMarkedNoShow':
+        return { ...state, status: 'no_show' };
+      default: {
+        const never: never = e;
+        throw new Error(`unknown booking event ${JSON.stringify(never)}`);
+      }
+    }
+  },
+  decide: (c, state) => {
+    const at = c.now.toISOString();
+    if (c.type === 'Hold' || c.type === 'StartWalkIn') {
+      if (state.status !== 'none') return []; // the same process step, retried
+      return c.type === 'Hold' ? [{ type: 'BookingHeld', data: c.data }] : [{ type: 'WalkInStarted', data: c.data }];
+    }
+    if (state.status === 'none') throw new ConflictError('booking_not_found', 'No such booking.');
+    const b = state;
+    const bookingId = b.id;
+    const now = c.now.getTime();
+    switch (c.type) {
+      case 'Confirm':
+        if (b.status === 'confirmed') return [];
+        if (b.status !== 'held') wrongStatus(b, 'confirmed');
+        if (b.holdExpiresAt && b.holdExpiresAt.getTime() <= now) throw new ConflictError('hold_expired', 'The hold has expired; book again.');
+        return [{ type: 'BookingConfirmed', data: { bookingId, paymentId: c.paymentId, amountPaid: c.amount, by: c.by, at } }];
+      case 'Cancel': {
+        if (b.status === 'cancelled') return [];
+        if (b.status !== 'held' && b.status !== 'confirmed') wrongStatus(b, 'cancelled');
+        // Full refund of what was paid up to the cut-off before the start, none after; staff may override.
+        const inTime = now <= b.start.getTime() - c.fullRefundMinutesBefore * 60_000;
+        const refund = inTime || c.override ? b.amountPaid : 0;
+        return [{ type: 'BookingCancelled', data: { bookingId, reason: c.reason, refund, overridden: c.override && !inTime, by: c.by, at } }];
+      }
+      case 'Expire':
+        if (b.status !== 'held' || !b.holdExpiresAt || b.holdExpiresAt.getTime() > now) return [];
+        return [{ type: 'BookingExpired', data: { bookingId, at } }];
+      case 'CheckIn':
+        if (b.status === 'checked_in') return [];
+        if (b.status !== 'confirmed') wrongStatus(b, 'checked in');
+        if (now < b.start.getTime() - c.opensMinutesBefore * 60_000) {
+          throw new ConflictError('check_in_too_early', `Check-in opens ${c.opensMinutesBefore} minutes before the start.`, { opensAt: new Date(b.start.getTime() - c.opensMinutesBefore * 60_000).toISOString() });
+        }
+        if (now >= b.end.getTime()) throw new ConflictError('booking_over', 'The booked time is over.');
+        return [{ type: 'BookingCheckedIn', data: { bookingId, by: c.by, at } }];
+      case 'Extend':
+        if (b.status !== 'checked_in' && b.status !== 'confirmed') wrongStatus(b, 'extended');
+        return [{ type: 'BookingExtended', data: { bookingId, minutes: c.minutes, end: new Date(b.end.getTime() + c.minutes * 60_000).toISOString(), price: c.price, by: c.by, at } }];
+      case 'Move':
+        if (b.roomId === c.toRoomId) return [];
+        if (b.status !== 'checked_in' && b.status !== 'confirmed' && b.status !== 'held') wrongStatus(b, 'moved');
+        return [
+          {
+            type: 'BookingMoved',
+            data: { bookingId, fromRoomId: b.roomId, toRoomId: c.toRoomId, toRoomTypeId: c.toRoomTypeId, priceDifference: c.newTotal - b.basePrice, newTotal: c.newTotal, by: c.by, at },
+          },
+        ];
+      case 'CheckOut':
+        if (b.status === 'checked_out') return [];
+        if (b.status !== 'checked_in') wrongStatus(b, 'checked out');
+        return [{ type: 'BookingCheckedOut', data: { bookingId, bill: billOf(b), by: c.by, at } }];
+      case 'MarkNoShow':
+        if (b.status === 'no_show') return [];
+        if (b.status !== 'confirmed') wrongStatus(b, 'marked a no-show');
+        if (now < b.start.getTime() + c.graceMinutes * 60_000) {
+          throw new ConflictError('too_early_for_no_show', `A booking becomes a no-show ${c.graceMinutes} minutes after its start.`);
+        }
+        return [{ type: 'BookingMarkedNoShow', data: { bookingId, forfeited: b.amountPaid, by: c.by, at } }];
+      default: {
+        const never: never = c;
+        throw new UnprocessableError('unknown_command', JSON.stringify(never));
+      }
+    }
+  },
+};

@@ -1,0 +1,138 @@
+import { ConflictError, UnprocessableError } from '../../src/errors.js';
+import type { Decider } from '../../src/eventstore/decide.js';
+import type { ReleaseReason, ReservationKind, RoomDayEvent } from '../../src/events/bookings.js';
+
+type Reservation = Readonly<{
+  bookingId: string;
+  start: number;
+  end: number;
+  bufferMinutes: number;
+  kind: ReservationKind;
+  holdExpiresAt: number | null;
+  status: 'live' | 'ended' | 'released';
+}>;
+
+/** Every reservation of one room on one business day. */
+export type RoomDayState = Readonly<{ reservations: ReadonlyMap<string, Reservation> }>;
+
+type Target = Readonly<{ roomId: string; businessDate: string; bookingId: string; now: Date }>;
+
+export type RoomDayCommand =
+  | (Target & Readonly<{ type: 'Reserve'; start: Date; end: Date; bufferMinutes: number; kind: ReservationKind; holdExpiresAt: Date | null; dayEnd: Date }>)
+  | (Target & Readonly<{ type: 'Confirm' }>)
+  | (Target & Readonly<{ type: 'Extend'; end: Date; dayEnd: Date }>)
+  | (Target & Readonly<{ type: 'End'; end: Date }>)
+  | (Target & Readonly<{ type: 'Release'; reason: ReleaseReason }>);
+
+/** Whether a reservation takes room time at `now`: a hold stops counting when it expires, even before its release is recorded. */
+function occupies(r: Reservation, now: number): boolean {
+  if (r.status === 'released') return false;
+  return r.holdExpiresAt === null || r.holdExpiresAt > now;
+}
+
+const busyUntil = (r: Pick<Reservation, 'end' | 'bufferMinutes'>) => r.end + r.bufferMinutes * 60_000;
+
+function clash(state: RoomDayState, bookingId: string, start: number, end: number, bufferMinutes: number, now: number): boolean {
+  for (const r of state.reservations.values()) {
+    if (r.bookingId === bookingId || !occupies(r, now)) continue;
+    if (start < busyUntil(r) && r.start < end + bufferMinutes * 60_000) return true;
+  }
+  return false;
+}
+
+const slotTaken = () => new ConflictError('slot_taken', 'The room is not free for that time (cleaning buffer included).');
+
+export const roomDayDecider: Decider<RoomDayState, RoomDayCommand, RoomDayEvent> = {
+  initialState: () => ({ reservations: new Map() }),
+  evolve: (state, e) => {
+    const reservations = new Map(state.reservations);
+    const r = reservations.get(e.data.bookingId);
+    switch (e.type) {
+      case 'RoomTimeReserved':
+        reservations.set(e.data.bookingId, {
+          bookingId: e.data.bookingId,
+          start: Date.parse(e.data.start),
+          end: Date.parse(e.data.end),
+          bufferMinutes: e.data.bufferMinutes,
+          kind: e.data.kind,
+          holdExpiresAt: e.data.holdExpiresAt ? Date.parse(e.data.holdExpiresAt) : null,
+          status: 'live',
+        });
+        break;
+      case 'RoomTimeConfirmed':
+        if (r) reservations.set(r.bookingId, { ...r, holdExpiresAt: null });
+        break;
+      case 'RoomTimeExtended':
+        if (r) reservations.set(r.bookingId, { ...r, end: Date.parse(e.data.end) });
+        break;
+      case 'RoomTimeEnded':
+        if (r) reservations.set(r.bookingId, { ...r, end: Date.parse(e.data.end), status: 'ended' });
+        break;
+      case 'RoomTimeReleased':
+        if (r) reservations.set(r.bookingId, { ...r, status: 'released' });
+        break;
+      default: {
+        const never: never = e;
+        throw new Error(`unknown room-day event ${JSON.stringify(never)}`);
+      }
+    }
+    return { reservations };
+  },
+  decide: (c, state) => {
+    const now = c.now.getTime();
+    const at = c.now.toISOString();
+    const base = { roomId: c.roomId, businessDate: c.businessDate, bookingId: c.bookingId, at };
+    const own = state.reservations.get(c.bookingId);
+    switch (c.type) {
+      case 'Reserve': {
+        if (own && own.status !== 'released') return []; // a retried step of the same booking
+        if (c.end.getTime() + c.bufferMinutes * 60_000 > c.dayEnd.getTime()) {
+          throw new UnprocessableError('crosses_business_day', 'The booking and its cleaning buffer must end by the end of the business day.');
+        }
+        if (clash(state, c.bookingId, c.start.getTime(), c.end.getTime(), c.bufferMinutes, now)) throw slotTaken();
+        return [
+          {
+            type: 'RoomTimeReserved',
+            data: {
+              ...base,
+              start: c.start.toISOString(),
+              end: c.end.toISOString(),
+              bufferMinutes: c.bufferMinutes,
+              kind: c.kind,
+              holdExpiresAt: c.holdExpiresAt?.toISOString() ?? null,
+            },
+          },
+        ];
+      }
+      case 'Confirm':
+        if (!own || own.status === 'released' || !occupies(own, now)) {
+          throw new ConflictError('hold_expired', 'The hold on this room time has expired.');
+        }
+        return own.holdExpiresAt === null ? [] : [{ type: 'RoomTimeConfirmed', data: base }];
+      case 'Extend': {
+        if (!own || !occupies(own, now) || own.status !== 'live') throw new ConflictError('not_reserved', 'This booking holds no room time to extend.');
+        if (c.end.getTime() <= own.end) return [];
+        if (c.end.getTime() + own.bufferMinutes * 60_000 > c.dayEnd.getTime()) {
+          throw new UnprocessableError('crosses_business_day', 'The booking and its cleaning buffer must end by the end of the business day.');
+        }
+        if (clash(state, c.bookingId, own.start, c.end.getTime(), own.bufferMinutes, now)) throw slotTaken();
+        return [{ type: 'RoomTimeExtended', data: { ...base, end: c.end.toISOString() } }];
+      }
+      case 'End':
+        if (!own || own.status !== 'live') return [];
+        return [{ type: 'RoomTimeEnded', data: { ...base, end: new Date(Math.min(own.end, c.end.getTime())).toISOString() } }];
+      case 'Release':
+        if (!own || own.status !== 'live') return [];
+        return [{ type: 'RoomTimeReleased', data: { ...base, reason: c.reason } }];
+      default: {
+        const never: never = c;
+        throw new Error(`unknown command ${JSON.stringify(never)}`);
+      }
+    }
+  },
+};
+
+/** Live reservations at `now`, for the invariant checks in tests and benchmarks. */
+export function occupying(state: RoomDayState, now: Date): Reservation[] {
+  return [...state.reservations.values()].filter((r) => occupies(r, now.getTime()));
+}

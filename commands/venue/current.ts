@@ -1,0 +1,24 @@
+import type { EventStore } from '../../src/eventstore/port.js';
+import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent, type VenueEvent } from '../../src/events/venue.js';
+import type { RateCard } from '../../src/pricing/rate-card.js';
+import { DEFAULT_VENUE, type VenueSettings } from '../../src/venue/settings.js';
+import { ConflictError } from '../../src/errors.js';
+
+/** The venue settings in force, from their stream (the defaults until a manager changes them). */
+export async function currentVenue(store: EventStore): Promise<VenueSettings> {
+  const { events } = await store.readStream(VENUE_STREAM);
+  const last = events.at(-1) as unknown as VenueEvent | undefined;
+  return last ? last.data.settings : DEFAULT_VENUE;
+}
+
+export async function currentRateCard(store: EventStore): Promise<RateCard | null> {
+  const { events } = await store.readStream(RATE_CARD_STREAM, {});
+  const last = events.at(-1) as unknown as RateCardEvent | undefined;
+  return last ? last.data.card : null;
+}
+
+export async function requireRateCard(store: EventStore): Promise<RateCard> {
+  const card = await currentRateCard(store);
+  if (!card) throw new ConflictError('no_rate_card', 'No rate card has been published yet; a manager must publish one.');
+  return card;
+}

@@ -1,0 +1,158 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { randomUUID } from 'node:crypto';
+import type { Platform } from '../../src/platform.js';
+import { metadataOf } from '../../src/http/metadata.js';
+import { principalOf } from '../../src/http/access.js';
+import { UnprocessableError, ValidationError } from '../../src/errors.js';
+import { RATE_CARD_STREAM, VENUE_STREAM } from '../../src/events/venue.js';
+import { WrongExpectedVersionError } from '../../src/eventstore/port.js';
+import type { RateCard } from '../../src/pricing/rate-card.js';
+import { currentRateCard } from './current.js';
+
+const Minute = Type.Integer({ minimum: 0, maximum: 1440 });
+const Percent = Type.Integer({ minimum: 0, maximum: 90 });
+const Money = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'fen' });
+
+export const VenueSettingsSchema = Type.Object(
+  {
+    timeZone: Type.String({ minLength: 1, maxLength: 64 }),
+    businessDayStartMinute: Type.Integer({ minimum: 0, maximum: 1439 }),
+    openAllDay: Type.Boolean(),
+    opensAtMinute: Type.Integer({ minimum: 0, maximum: 1439 }),
+    closesAtMinute: Type.Integer({ minimum: 0, maximum: 1439 }),
+    holdMinutes: Type.Integer({ minimum: 1, maximum: 240 }),
+    gridMinutes: Type.Integer({ minimum: 1, maximum: 120 }),
+    minDurationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+    maxDurationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+    maxDaysAhead: Type.Integer({ minimum: 1, maximum: 366 }),
+    checkInOpensMinutesBefore: Type.Integer({ minimum: 0, maximum: 240 }),
+    noShowGraceMinutes: Type.Integer({ minimum: 0, maximum: 240 }),
+    fullRefundMinutesBefore: Type.Integer({ minimum: 0, maximum: 10_080 }),
+    holidays: Type.Array(Type.String({ format: 'date' }), { maxItems: 366 }),
+  },
+  { additionalProperties: false, $id: 'VenueSettings' },
+);
+
+const DayRates = Type.Record(Type.String(), Money);
+export const RateCardBody = Type.Object(
+  {
+    currency: Type.Literal('CNY'),
+    bands: Type.Array(
+      Type.Object({ id: Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), name: Type.String({ minLength: 1, maxLength: 40 }), fromMinute: Minute, toMinute: Minute }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 24 },
+    ),
+    hourly: Type.Record(Type.String(), Type.Object({ weekday: DayRates, weekend: DayRates }, { additionalProperties: false })),
+    packages: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ minLength: 1, maxLength: 40 }),
+          name: Type.String({ minLength: 1, maxLength: 80 }),
+          roomTypeId: Type.String({ minLength: 1, maxLength: 32 }),
+          bandId: Type.String({ minLength: 1, maxLength: 32 }),
+          dayKind: Type.Union([Type.Literal('weekday'), Type.Literal('weekend'), Type.Literal('any')]),
+          minutes: Type.Integer({ minimum: 15, maximum: 1440 }),
+          price: Money,
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], maxItems: 200 },
+    ),
+    minimumSpend: Type.Record(Type.String(), Money, { default: {} }),
+    memberDiscountPercent: Type.Object(
+      { regular: Percent, silver: Percent, gold: Percent, black: Percent },
+      { additionalProperties: false, description: 'Percent off per membership level' },
+    ),
+    deposit: Type.Object({ percent: Type.Integer({ minimum: 0, maximum: 100 }), minimum: Money }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+/** The bands must tile the day exactly, and every room type must have a rate in every band. */
+function checkRateCard(card: Static<typeof RateCardBody>): void {
+  const sorted = [...card.bands].sort((a, b) => a.fromMinute - b.fromMinute);
+  let at = 0;
+  for (const b of sorted) {
+    if (b.fromMinute !== at || b.toMinute <= b.fromMinute) throw new ValidationError([{ field: 'bands', message: 'bands must cover 00:00–24:00 without gaps or overlaps' }]);
+    at = b.toMinute;
+  }
+  if (at !== 1440) throw new ValidationError([{ field: 'bands', message: 'bands must cover 00:00–24:00 without gaps or overlaps' }]);
+  const missing: string[] = [];
+  for (const [type, rates] of Object.entries(card.hourly)) {
+    for (const kind of ['weekday', 'weekend'] as const) {
+      for (const b of card.bands) if (rates[kind][b.id] === undefined) missing.push(`hourly.${type}.${kind}.${b.id}`);
+    }
+  }
+  if (missing.length > 0) throw new ValidationError(missing.slice(0, 20).map((field) => ({ field, message: 'is required' })));
+  for (const p of card.packages) {
+    if (!card.bands.some((b) => b.id === p.bandId)) throw new ValidationError([{ field: `packages.${p.id}.bandId`, message: 'is not a band of this card' }]);
+  }
+}
+
+/** Venue settings and rate cards, each a stream of whole new versions; prices already decided never change. */
+export const venueCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
+  const { store } = platform;
+  app.addSchema(VenueSettingsSchema);
+
+  app.put(
+    '/venue',
+    {
+      config: { permission: 'price:write' },
+      schema: {
+        tags: ['pricing'],
+        summary: 'Replace the venue settings: time zone, opening hours, business-day start, hold time, grid, policies, holidays',
+        body: Type.Ref('VenueSettings'),
+        response: { 200: Type.Ref('VenueSettings'), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const settings = request.body as Static<typeof VenueSettingsSchema>;
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: settings.timeZone });
+      } catch {
+        throw new ValidationError([{ field: 'timeZone', message: 'is not a known IANA time zone' }]);
+      }
+      if (settings.minDurationMinutes > settings.maxDurationMinutes) {
+        throw new ValidationError([{ field: 'minDurationMinutes', message: 'must not exceed maxDurationMinutes' }]);
+      }
+      await store.appendToStream(
+        VENUE_STREAM,
+        [{ id: randomUUID(), type: 'VenueConfigured', data: { settings, by: principalOf(request).userId, at: new Date().toISOString() }, metadata: metadataOf(request) }],
+        'any',
+      );
+      return settings;
+    },
+  );
+
+  app.post(
+    '/rate-cards',
+    {
+      config: { permission: 'price:write' },
+      schema: {
+        tags: ['pricing'],
+        summary: 'Publish a new rate card version; existing bookings keep the price they were held at',
+        body: RateCardBody,
+        response: { 201: Type.Object({ version: Type.Integer() }), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request, reply) => {
+      checkRateCard(request.body);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const { version: streamVersion } = await store.readStream(RATE_CARD_STREAM);
+        const previous = await currentRateCard(store);
+        const card: RateCard = { ...request.body, version: (previous?.version ?? 0) + 1 };
+        try {
+          await store.appendToStream(
+            RATE_CARD_STREAM,
+            [{ id: randomUUID(), type: 'RateCardPublished', data: { card, by: principalOf(request).userId, at: new Date().toISOString() }, metadata: metadataOf(request) }],
+            streamVersion === 0n ? 'no_stream' : streamVersion,
+          );
+          return reply.code(201).send({ version: card.version });
+        } catch (err) {
+          if (!(err instanceof WrongExpectedVersionError)) throw err;
+        }
+      }
+      throw new UnprocessableError('rate_card_busy', 'Another rate card was being published; retry.');
+    },
+  );
+};

@@ -1,0 +1,85 @@
+import type { DomainEvent } from '../eventstore/decide.js';
+import type { Quote } from '../pricing/quote.js';
+
+export type ReservationKind = 'booking' | 'walk_in';
+export type ReleaseReason = 'cancelled' | 'expired' | 'moved' | 'no_show';
+
+/**
+ * Events of `roomday-<roomId>-<businessDate>` streams: the one place room time is
+ * decided. A reservation occupies [start, end) plus its cleaning buffer. An
+ * unconfirmed hold stops counting at `holdExpiresAt` even before it is released.
+ */
+export type RoomDayEvent =
+  | DomainEvent<
+      'RoomTimeReserved',
+      Readonly<{
+        roomId: string;
+        businessDate: string;
+        bookingId: string;
+        start: string;
+        end: string;
+        bufferMinutes: number;
+        kind: ReservationKind;
+        holdExpiresAt: string | null;
+        at: string;
+      }>
+    >
+  | DomainEvent<'RoomTimeConfirmed', Readonly<{ roomId: string; businessDate: string; bookingId: string; at: string }>>
+  | DomainEvent<'RoomTimeExtended', Readonly<{ roomId: string; businessDate: string; bookingId: string; end: string; at: string }>>
+  | DomainEvent<'RoomTimeEnded', Readonly<{ roomId: string; businessDate: string; bookingId: string; end: string; at: string }>>
+  | DomainEvent<'RoomTimeReleased', Readonly<{ roomId: string; businessDate: string; bookingId: string; reason: ReleaseReason; at: string }>>;
+
+export type Bill = Readonly<{ total: number; paid: number; due: number; currency: 'CNY' }>;
+
+/** Events of `booking-<id>` streams. */
+export type BookingEvent =
+  | DomainEvent<
+      'BookingHeld',
+      Readonly<{
+        bookingId: string;
+        roomId: string;
+        roomTypeId: string;
+        guestId: string | null;
+        guestName: string | null;
+        guestPhone: string | null;
+        bookedBy: string;
+        partySize: number;
+        start: string;
+        end: string;
+        businessDate: string;
+        holdExpiresAt: string;
+        price: Quote;
+        at: string;
+      }>
+    >
+  | DomainEvent<
+      'WalkInStarted',
+      Readonly<{
+        bookingId: string;
+        roomId: string;
+        roomTypeId: string;
+        guestName: string | null;
+        guestPhone: string | null;
+        bookedBy: string;
+        partySize: number;
+        start: string;
+        end: string;
+        businessDate: string;
+        price: Quote;
+        at: string;
+      }>
+    >
+  | DomainEvent<'BookingConfirmed', Readonly<{ bookingId: string; paymentId: string | null; amountPaid: number; by: string; at: string }>>
+  | DomainEvent<'BookingCancelled', Readonly<{ bookingId: string; reason: string; refund: number; overridden: boolean; by: string; at: string }>>
+  | DomainEvent<'BookingExpired', Readonly<{ bookingId: string; at: string }>>
+  | DomainEvent<'BookingCheckedIn', Readonly<{ bookingId: string; by: string; at: string }>>
+  | DomainEvent<'BookingExtended', Readonly<{ bookingId: string; minutes: number; end: string; price: Quote; by: string; at: string }>>
+  | DomainEvent<
+      'BookingMoved',
+      Readonly<{ bookingId: string; fromRoomId: string; toRoomId: string; toRoomTypeId: string; priceDifference: number; newTotal: number; by: string; at: string }>
+    >
+  | DomainEvent<'BookingCheckedOut', Readonly<{ bookingId: string; bill: Bill; by: string; at: string }>>
+  | DomainEvent<'BookingMarkedNoShow', Readonly<{ bookingId: string; forfeited: number; by: string; at: string }>>;
+
+export const roomDayStream = (roomId: string, businessDate: string) => `roomday-${roomId}-${businessDate}`;
+export const bookingStream = (id: string) => `booking-${id}`;

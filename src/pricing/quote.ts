@@ -1,0 +1,88 @@
+import type { MembershipLevel } from '../events/users.js';
+import { businessDateOf, isWeekendOrHoliday, type VenueSettings } from '../venue/settings.js';
+import { minuteOfDay } from '../venue/time.js';
+import type { Band, DayKind, Package, RateCard } from './rate-card.js';
+
+export type BandLine = Readonly<{ bandId: string; dayKind: DayKind; minutes: number; hourlyRate: number; amount: number }>;
+
+/** A price with how it was made; recorded in events as decided, never recomputed. */
+export type Quote = Readonly<{
+  total: number;
+  deposit: number;
+  currency: 'CNY';
+  rateCardVersion: number;
+  breakdown: Readonly<{
+    bands: readonly BandLine[];
+    package: Readonly<{ id: string; name: string; price: number }> | null;
+    subtotal: number;
+    discount: Readonly<{ level: MembershipLevel; percent: number; amount: number }>;
+    minimumSpend: Readonly<{ amount: number; topUp: number }>;
+  }>;
+}>;
+
+export class PricingError extends Error {}
+
+function bandAt(card: RateCard, minute: number): Band {
+  const band = card.bands.find((b) => minute >= b.fromMinute && minute < b.toMinute);
+  if (!band) throw new PricingError(`rate card ${card.version} has no band for minute ${minute}`);
+  return band;
+}
+
+/**
+ * Prices `minutes` from `start` for a room type: minute by minute across bands
+ * (the day kind follows the business date), a package when one fits the whole
+ * stay and is cheaper, the member discount, then the room type's minimum spend.
+ * Pure: the same inputs give the same quote, to the fen.
+ */
+export function quote(
+  card: RateCard,
+  venue: VenueSettings,
+  input: { roomTypeId: string; start: Date; minutes: number; memberLevel: MembershipLevel },
+): Quote {
+  const rates = card.hourly[input.roomTypeId];
+  if (!rates) throw new PricingError(`rate card ${card.version} has no rates for room type ${input.roomTypeId}`);
+  const dayKind: DayKind = isWeekendOrHoliday(businessDateOf(input.start, venue), venue) ? 'weekend' : 'weekday';
+  const perBand = new Map<string, number>();
+  const first = minuteOfDay(input.start, venue.timeZone);
+  for (let i = 0; i < input.minutes; i++) {
+    const band = bandAt(card, (first + i) % 1440);
+    perBand.set(band.id, (perBand.get(band.id) ?? 0) + 1);
+  }
+  const bands: BandLine[] = [...perBand].map(([bandId, minutes]) => {
+    const hourlyRate = rates[dayKind][bandId];
+    if (hourlyRate === undefined) throw new PricingError(`rate card ${card.version} has no ${dayKind} rate for ${input.roomTypeId} in ${bandId}`);
+    return { bandId, dayKind, minutes, hourlyRate, amount: Math.round((hourlyRate * minutes) / 60) };
+  });
+  const byBands = bands.reduce((sum, b) => sum + b.amount, 0);
+  const pkg = bestPackage(card.packages, input.roomTypeId, dayKind, bands, input.minutes, byBands);
+  const subtotal = pkg ? pkg.price : byBands;
+  const percent = card.memberDiscountPercent[input.memberLevel] ?? 0;
+  const discount = Math.round((subtotal * percent) / 100);
+  const afterDiscount = subtotal - discount;
+  const minimum = card.minimumSpend[input.roomTypeId] ?? 0;
+  const topUp = Math.max(0, minimum - afterDiscount);
+  const total = afterDiscount + topUp;
+  const deposit = Math.min(total, Math.max(card.deposit.minimum, Math.round((total * card.deposit.percent) / 100)));
+  return {
+    total,
+    deposit,
+    currency: card.currency,
+    rateCardVersion: card.version,
+    breakdown: {
+      bands,
+      package: pkg ? { id: pkg.id, name: pkg.name, price: pkg.price } : null,
+      subtotal,
+      discount: { level: input.memberLevel, percent, amount: discount },
+      minimumSpend: { amount: minimum, topUp },
+    },
+  };
+}
+
+function bestPackage(packages: readonly Package[], roomTypeId: string, dayKind: DayKind, bands: readonly BandLine[], minutes: number, byBands: number) {
+  const only = bands.length === 1 ? bands[0] : undefined;
+  if (!only) return null;
+  const fitting = packages.filter(
+    (p) => p.roomTypeId === roomTypeId && p.bandId === only.bandId && (p.dayKind === 'any' || p.dayKind === dayKind) && p.minutes === minutes && p.price < byBands,
+  );
+  return fitting.sort((a, b) => a.price - b.price)[0] ?? null;
+}

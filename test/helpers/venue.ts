@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import type { Platform } from '../../src/platform.js';
+import { demoRateCard, demoVenue } from '../../src/demo/rate-card.js';
+import { addDays } from '../../src/venue/time.js';
+import { businessDateOf, type VenueSettings } from '../../src/venue/settings.js';
+import { instantOf } from '../../src/venue/time.js';
+import { signUp, type SignedIn } from './auth.js';
+
+export type TestVenue = {
+  manager: SignedIn;
+  waiter: SignedIn;
+  rooms: { small: string[]; medium: string[]; large: string[] };
+  /** A local wall time on a business date `daysAhead` from today, as an instant. */
+  at: (daysAhead: number, hhmm: string) => Date;
+};
+
+async function post(app: FastifyInstance, url: string, auth: Record<string, string>, payload: object, method: 'POST' | 'PUT' = 'POST') {
+  const res = await app.inject({ method, url, headers: auth, payload });
+  if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+  return res.json() as { id: string };
+}
+
+/**
+ * A venue like the demo one (open around the clock, business day from 06:00,
+ * Asia/Shanghai, the demo rate card), with three small, two medium and one large room.
+ */
+export async function setUpVenue(app: FastifyInstance, platform: Platform, venue: Partial<VenueSettings> = {}): Promise<TestVenue> {
+  const manager = await signUp(app, platform.store, 'manager');
+  const waiter = await signUp(app, platform.store, 'waiter');
+  await post(app, '/venue', manager.auth, { ...demoVenue, holidays: [], ...venue }, 'PUT');
+  await post(app, '/rate-cards', manager.auth, demoRateCard);
+  await post(app, '/room-types', manager.auth, { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4, cleaningBufferMinutes: 15 });
+  await post(app, '/room-types', manager.auth, { id: 'medium', name: 'Medium', minCapacity: 5, maxCapacity: 8, cleaningBufferMinutes: 15 });
+  await post(app, '/room-types', manager.auth, { id: 'large', name: 'Large', minCapacity: 9, maxCapacity: 15, cleaningBufferMinutes: 20 });
+  const room = async (name: string, type: string, capacity: number) => (await post(app, '/rooms', manager.auth, { name, type, capacity })).id;
+  const rooms = {
+    small: [await room('S01', 'small', 4), await room('S02', 'small', 4), await room('S03', 'small', 3)],
+    medium: [await room('M01', 'medium', 8), await room('M02', 'medium', 8)],
+    large: [await room('L01', 'large', 15)],
+  };
+  const tz = demoVenue.timeZone;
+  const today = businessDateOf(new Date(), demoVenue);
+  const at = (daysAhead: number, hhmm: string) => {
+    const [h, m] = hhmm.split(':').map(Number) as [number, number];
+    // Times before 06:00 belong to the business day that began the evening before.
+    const date = addDays(today, daysAhead + (h < 6 ? 1 : 0));
+    return instantOf(date, h * 60 + m, tz);
+  };
+  return { manager, waiter, rooms, at };
+}
