@@ -128,17 +128,18 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: { fromVersion?: bigint } = {}) {
-    const { rows } = await this.pool.query<EventRow>(
-      `${SELECT_EVENT} WHERE e.stream_id = $1 AND e.stream_version >= $2 ORDER BY e.stream_version`,
+    // One statement, so the events and the stream's version come from one snapshot: read
+    // separately, an append committing in between would show a version without its events.
+    const { rows } = await this.pool.query<EventRow & { head: string | null }>(
+      `SELECT s.version::text AS head, ev.* FROM (SELECT 1) one
+       LEFT JOIN streams s ON s.stream_id = $1
+       LEFT JOIN LATERAL (
+         ${SELECT_EVENT} WHERE e.stream_id = $1 AND e.stream_version >= $2 ORDER BY e.stream_version
+       ) ev ON true`,
       [streamId, (options.fromVersion ?? 1n).toString()],
     );
-    const events = rows.map((r) => this.toRecorded(r));
-    let version = events.at(-1)?.streamVersion;
-    if (version === undefined) {
-      const s = await this.pool.query<{ version: string }>('SELECT version::text FROM streams WHERE stream_id = $1', [streamId]);
-      version = s.rows[0] ? BigInt(s.rows[0].version) : 0n;
-    }
-    return { version, events };
+    const events = rows.filter((r) => r.id !== null).map((r) => this.toRecorded(r));
+    return { version: BigInt(rows[0]?.head ?? 0), events };
   }
 
   async readAll({ from, limit, types }: ReadAllOptions): Promise<ReadAllResult> {

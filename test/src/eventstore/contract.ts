@@ -150,6 +150,23 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     t.equal((await store.readStream(s)).version, 2n);
   });
 
+  t.test('a stream read while it is being appended to shows its version together with all its events', async (t) => {
+    const store = await makeStore(t, []);
+    const s = `contract-${randomUUID()}`;
+    let writing = true;
+    const writer = (async () => {
+      for (let v = 0n; v < 60n; v++) await store.appendToStream(s, [ev('Tick')], v === 0n ? 'no_stream' : v);
+      writing = false;
+    })();
+    const torn: string[] = [];
+    while (writing) {
+      const { version, events } = await store.readStream(s);
+      if (BigInt(events.length) !== version) torn.push(`version ${version} with ${events.length} events`);
+    }
+    await writer;
+    t.same(torn, [], 'never a version without its events');
+  });
+
   t.test('listeners are woken by appends', async (t) => {
     const store = await makeStore(t, []);
     let woke = 0;
