@@ -14,7 +14,7 @@ export async function signUp(app: FastifyInstance, store: EventStore, role: Role
   const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { email, password: PASSWORD, name: `Test ${role}` } });
   if (reg.statusCode !== 201) throw new Error(`register failed: ${reg.body}`);
   const { userId } = reg.json() as { userId: string };
-  if (role !== 'guest') await grantRolesAsSystem(store, userId, [role]);
+  if (role !== 'guest') await grantRolesAsSystem(store, userId, [role], ['guest']);
   return signIn(app, email, userId, deviceId);
 }
 
