@@ -3,43 +3,12 @@ import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp, type SignedIn } from '../helpers/auth.js';
 import { setUpVenue } from '../helpers/venue.js';
-import type { RecordedEvent } from '../../src/eventstore/port.js';
-import { roomDayDecider, type RoomDayState } from '../../commands/room-days/decider.js';
-import type { RoomDayEvent } from '../../src/events/bookings.js';
+import { overlapsInLog as overlapsIn } from '../helpers/invariants.js';
 import { expireHold } from '../../commands/bookings/process.js';
 
 const { app, platform } = await startTestService(t, { env: { DB_POOL_SIZE: '40' } });
 const venue = await setUpVenue(app, platform);
-
-/**
- * The invariant, checked from the event log alone: replaying every room-day
- * stream, each time a reservation is made or extended, it overlaps (cleaning
- * buffer included) no reservation that occupied the room at that moment.
- */
-async function overlapsInLog(): Promise<string[]> {
-  const { rows } = await platform.pool.query<{ stream_id: string }>("SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE 'roomday-%'");
-  const problems: string[] = [];
-  for (const { stream_id } of rows) {
-    const { events } = await platform.store.readStream(stream_id);
-    let state: RoomDayState = roomDayDecider.initialState();
-    for (const e of events as readonly RecordedEvent[]) {
-      const event = { type: e.type, data: e.data } as RoomDayEvent;
-      state = roomDayDecider.evolve(state, event);
-      if (event.type !== 'RoomTimeReserved' && event.type !== 'RoomTimeExtended') continue;
-      const at = Date.parse(event.data.at);
-      const live = [...state.reservations.values()].filter((r) => r.status !== 'released' && (r.holdExpiresAt === null || r.holdExpiresAt > at));
-      for (const a of live) {
-        for (const b of live) {
-          if (a.bookingId >= b.bookingId) continue;
-          if (a.start < b.end + b.bufferMinutes * 60_000 && b.start < a.end + a.bufferMinutes * 60_000) {
-            problems.push(`${stream_id}: ${a.bookingId} and ${b.bookingId} overlap after ${event.type}`);
-          }
-        }
-      }
-    }
-  }
-  return problems;
-}
+const overlapsInLog = () => overlapsIn(platform.pool, platform.store);
 
 t.test('200 concurrent holds for one slot: exactly one 201, the rest 409 slot_taken', async (t) => {
   const guests: SignedIn[] = [];

@@ -1,51 +1,20 @@
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, startServer } from './process.js';
 
 /**
  * `npm start` as a newcomer runs it: no DATABASE_URL, no REDIS_URL. An embedded
  * PostgreSQL starts in the data folder, demo data loads once, SIGTERM exits 0,
  * and a second start keeps the data without loading the demo again.
  */
-const root = path.resolve(import.meta.dirname, '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-type Started = { child: ChildProcess; logs: string[]; readyMs: number; exited: Promise<number | null> };
-
-async function start(dataDir: string, port: number): Promise<Started> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), SEED_DEMO: '1', LOG_LEVEL: 'info' };
+async function start(dataDir: string, port: number) {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), SEED_DEMO: '1' };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.EVENTSTORE_URL;
-  const began = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in time:\n${logs.join('')}`)), 120_000);
-    const onData = (chunk: Buffer) => {
-      logs.push(chunk.toString());
-      if (chunk.toString().includes('"API ready"')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${logs.join('')}`)));
-  });
-  return { child, logs, readyMs: Date.now() - began, exited };
+  return startServer(env);
 }
 
 async function rooms(port: number, expect: number): Promise<unknown[]> {
