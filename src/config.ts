@@ -34,6 +34,7 @@ const EnvSchema = Type.Object({
   LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
   LOGIN_FAILURE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   OIDC_PROVIDERS: Type.String({ default: '[]' }),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+$', description: 'How payment providers reach us, without a trailing slash' })),
 });
 
 const OidcProviderSchema = Type.Object(
@@ -77,6 +78,8 @@ export type Config = Readonly<{
   loginFailuresPerAccount: number;
   loginFailureWindowSeconds: number;
   oidcProviders: readonly OidcProviderConfig[];
+  /** The service's address as the outside sees it, for provider callbacks. */
+  publicUrl: string;
 }>;
 
 export class ConfigError extends Error {
@@ -141,5 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     loginFailuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
     oidcProviders: Object.freeze(oidc),
+    publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
   });
 }

@@ -13,6 +13,10 @@ import { venueCommands } from '../commands/venue/routes.js';
 import { bookingCommands } from '../commands/bookings/routes.js';
 import { bookingJobs } from '../commands/bookings/expiry.js';
 import type { JobHandler } from './jobs/queue.js';
+import { paymentCommands } from '../commands/payments/routes.js';
+import { paymentJobs } from '../commands/payments/jobs.js';
+import { ledgerQueries } from '../queries/ledger.js';
+import { ledgerProjection } from '../projections/ledger.js';
 
 /**
  * The one place that knows every feature: the app assembly registers these
@@ -23,7 +27,10 @@ export const features: Readonly<{
   projections: readonly Projection[];
   jobs: (platform: Platform) => { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] };
 }> = {
-  routes: [userCommands, sessionCommands, userQueries, roomTypeCommands, roomCommands, roomQueries, venueCommands, bookingCommands],
-  projections: [usersProjection, roomsProjection],
-  jobs: (platform) => bookingJobs(platform),
+  routes: [userCommands, sessionCommands, userQueries, roomTypeCommands, roomCommands, roomQueries, venueCommands, bookingCommands, paymentCommands, ledgerQueries],
+  projections: [usersProjection, roomsProjection, ledgerProjection],
+  jobs: (platform) => {
+    const parts = [bookingJobs(platform), paymentJobs(platform)];
+    return { handlers: Object.assign({}, ...parts.map((p) => p.handlers)), sweeps: parts.flatMap((p) => p.sweeps) };
+  },
 };

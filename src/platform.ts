@@ -21,6 +21,9 @@ import { AccessTokens } from './auth/tokens.js';
 import { PostgresRevocationList, RedisRevocationList, type RevocationList } from './auth/revocation.js';
 import { PostgresRateLimiter, RedisRateLimiter, type RateLimiter } from './auth/rate-limit.js';
 import { BullMqJobQueue, InProcessJobQueue, type JobQueue } from './jobs/queue.js';
+import type { PaymentProvider } from './payments/provider.js';
+import { SandboxProvider } from './payments/sandbox.js';
+import { createHash } from 'node:crypto';
 
 /**
  * The infrastructure one process needs, opened from the configuration: the
@@ -40,6 +43,7 @@ export type Platform = Readonly<{
   revocation: RevocationList;
   limiter: RateLimiter;
   jobs: JobQueue;
+  payments: PaymentProvider;
   embedded: EmbeddedDatabase | null;
   close(): Promise<void>;
 }>;
@@ -72,6 +76,8 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
   const tokens = new AccessTokens(key, { issuer: config.jwtIssuer, audience: config.jwtAudience, accessTtlSeconds: config.accessTokenTtlSeconds });
   const revocation = redis ? new RedisRevocationList(redis) : new PostgresRevocationList(db);
   const limiter = redis ? new RedisRateLimiter(redis) : new PostgresRateLimiter(db);
+  // The sandbox signs its links with a secret derived from the token key, so they survive restarts.
+  const payments = new SandboxProvider(createHash('sha256').update(`sandbox:${key.privatePem}`).digest());
   const jobs = config.redisUrl ? new BullMqJobQueue(redisOptions(config.redisUrl), logger) : new InProcessJobQueue(logger);
 
   return {
@@ -87,6 +93,7 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     revocation,
     limiter,
     jobs,
+    payments,
     embedded,
     async close() {
       await jobs.close();

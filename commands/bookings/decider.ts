@@ -22,6 +22,8 @@ export type Booking = Readonly<{
   /** Extensions, added to the bill at check-out. */
   extraTotal: number;
   amountPaid: number;
+  /** Payments that confirmed this booking, refunded from when it is cancelled. */
+  paymentIds: readonly string[];
 }>;
 
 export type BookingState = { status: 'none' } | Booking;
@@ -71,12 +73,19 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         basePrice: d.price.total,
         extraTotal: 0,
         amountPaid: 0,
+        paymentIds: [],
       };
     }
     if (state.status === 'none') return state;
     switch (e.type) {
       case 'BookingConfirmed':
-        return { ...state, status: 'confirmed', holdExpiresAt: null, amountPaid: state.amountPaid + e.data.amountPaid };
+        return {
+          ...state,
+          status: 'confirmed',
+          holdExpiresAt: null,
+          amountPaid: state.amountPaid + e.data.amountPaid,
+          paymentIds: e.data.paymentId ? [...state.paymentIds, e.data.paymentId] : state.paymentIds,
+        };
       case 'BookingCancelled':
         return { ...state, status: 'cancelled', amountPaid: state.amountPaid - e.data.refund };
       case 'BookingExpired':

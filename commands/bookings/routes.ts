@@ -6,15 +6,18 @@ import { metadataOf } from '../../src/http/metadata.js';
 import { principalOf } from '../../src/http/access.js';
 import { isStaff } from '../../src/auth/permissions.js';
 import { currentUser } from '../../src/auth/current-user.js';
-import { ForbiddenError, UnprocessableError } from '../../src/errors.js';
+import { ConflictError, ForbiddenError, UnprocessableError } from '../../src/errors.js';
 import { isUuid } from '../../src/ids.js';
 import { billOf } from './decider.js';
+import { load } from '../../src/eventstore/decide.js';
+import { paymentStream } from '../../src/events/payments.js';
+import { paymentDecider } from '../payments/decider.js';
+import { recordDeskPayment, refundBooking, settle } from '../payments/process.js';
 import { HOLD_EXPIRY } from './expiry.js';
 import {
   cancelBooking,
   checkIn,
   checkOut,
-  confirmBooking,
   extendBooking,
   holdBooking,
   loadBooking,
@@ -133,16 +136,28 @@ export const bookingCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
       config: { permission: 'booking:write' },
       schema: {
         tags: ['bookings'],
-        summary: 'Confirm a held booking whose deposit was paid at the desk (payments confirm through the same command)',
+        summary: 'Take the deposit at the desk (cash or card) and confirm the held booking',
         params: Params,
-        body: Type.Union([Type.Object({ amount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })) }, { additionalProperties: false }), Type.Null()]),
+        body: Type.Union([
+          Type.Object(
+            { amount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })), method: Type.Optional(Type.Union([Type.Literal('cash'), Type.Literal('card')])) },
+            { additionalProperties: false },
+          ),
+          Type.Null(),
+        ]),
         response: { 200: Status('confirmed'), '4xx': Type.Ref('Problem') },
       },
     },
     async (request) => {
       const actor = actorOf(request);
       const booking = await loadBooking(platform, request.params.id, actor);
-      await confirmBooking(platform, booking.id, { paymentId: null, amount: request.body?.amount ?? booking.price.deposit, by: actor.userId }, metadataOf(request));
+      if (booking.status !== 'held') throw new ConflictError(`booking_${booking.status}`, 'Only a held booking can be confirmed.');
+      const paymentId = await recordDeskPayment(platform, booking.id, request.body?.method ?? 'cash', 'deposit', request.body?.amount ?? booking.price.deposit, actor.userId, metadataOf(request));
+      const { state } = await load(platform.store, paymentStream(paymentId), paymentDecider);
+      if (state.status === 'none') throw new Error('desk payment vanished');
+      await settle(platform, state, metadataOf(request));
+      const after = await loadBooking(platform, booking.id, actor);
+      if (after.status !== 'confirmed') throw new ConflictError('hold_expired', 'The hold expired before the payment; it has been refunded.');
       return { id: booking.id, status: 'confirmed' as const };
     },
   );
@@ -168,7 +183,9 @@ export const bookingCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
       const override = request.body?.overrideRefund === true;
       if (override && !actor.staff) throw new ForbiddenError('Only staff may override the refund policy.');
       if (override && !request.body?.reason) throw new UnprocessableError('reason_required', 'Overriding the refund policy needs a reason.', { field: 'reason' });
-      const { refund } = await cancelBooking(platform, booking, { reason: request.body?.reason ?? (actor.staff ? 'cancelled by staff' : 'cancelled by guest'), override, by: actor.userId }, metadataOf(request));
+      const reason = request.body?.reason ?? (actor.staff ? 'cancelled by staff' : 'cancelled by guest');
+      const { refund, booking: cancelled } = await cancelBooking(platform, booking, { reason, override, by: actor.userId }, metadataOf(request));
+      await refundBooking(platform, cancelled, refund, `cancelled: ${reason}`, metadataOf(request));
       return { id: booking.id, status: 'cancelled' as const, refund: { total: refund, currency: 'CNY' as const } };
     },
   );
@@ -236,7 +253,12 @@ export const bookingCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
       schema: {
         tags: ['bookings'],
         summary: 'Close the room and settle the bill (结账); the room then enters its cleaning buffer',
+        description: 'What is due is taken at the desk (`settlement`: cash by default, card, or none when it was paid by WeChat Pay beforehand).',
         params: Params,
+        body: Type.Union([
+          Type.Object({ settlement: Type.Optional(Type.Union([Type.Literal('cash'), Type.Literal('card'), Type.Literal('none')])) }, { additionalProperties: false }),
+          Type.Null(),
+        ]),
         response: { 200: Type.Object({ id: Type.String(), status: Type.Literal('checked_out'), bill: BillSchema }), '4xx': Type.Ref('Problem') },
       },
     },
@@ -245,6 +267,8 @@ export const bookingCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
       const booking = await loadBooking(platform, request.params.id, actor);
       const bill = booking.status === 'checked_in' ? billOf(booking) : null;
       const settled = await checkOut(platform, booking, actor.userId, metadataOf(request));
+      const method = request.body?.settlement ?? 'cash';
+      if (bill && bill.due > 0 && method !== 'none') await recordDeskPayment(platform, booking.id, method, 'balance', bill.due, actor.userId, metadataOf(request));
       return { id: booking.id, status: 'checked_out' as const, bill: bill ?? settled };
     },
   );

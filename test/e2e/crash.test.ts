@@ -25,7 +25,7 @@ const databaseUrl = await testDatabase(t);
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ktv-crash-'));
 t.teardown(() => rm(dataDir, { recursive: true, force: true }));
 const port = await freePort();
-const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), SEED_DEMO: '1', DATA_DIR: dataDir, LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000' };
+const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), SEED_DEMO: '1', DATA_DIR: dataDir, LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000' };
 delete env.REDIS_URL;
 
 async function json(url: string, init?: RequestInit) {

@@ -1,0 +1,138 @@
+import { AppError, ConflictError, UnavailableError } from '../../src/errors.js';
+import { handle, load } from '../../src/eventstore/decide.js';
+import type { EventMetadata } from '../../src/eventstore/port.js';
+import { paymentStream, type PaymentMethod, type PaymentPurpose } from '../../src/events/payments.js';
+import type { CallbackEvent } from '../../src/payments/provider.js';
+import type { Platform } from '../../src/platform.js';
+import { newId } from '../../src/ids.js';
+import { confirmBooking } from '../bookings/process.js';
+import type { Booking } from '../bookings/decider.js';
+import { paymentDecider, refundable, type Payment } from './decider.js';
+
+/** How long a provider order stays open before the timeout job asks the provider and closes it. */
+export const PAYMENT_TIMEOUT_MINUTES = 15;
+export const PAYMENT_TIMEOUT = 'payment-timeout';
+
+const NOTIFY_PATH = '/payments/wechatpay/notify';
+
+/** Starts paying `amount` of a booking with the configured provider; the order's details go back to the payer. */
+export async function startPayment(platform: Platform, booking: Booking, purpose: PaymentPurpose, amount: number, by: string, metadata: EventMetadata, payerOpenId?: string) {
+  const paymentId = newId<'payment'>();
+  const now = new Date();
+  const method = platform.payments.name as PaymentMethod;
+  await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'Start', paymentId, bookingId: booking.id, purpose, method, amount, providerOrderId: null, by, now }, metadata);
+  let order;
+  try {
+    order = await platform.payments.createOrder({
+      paymentId,
+      description: `KTV booking ${booking.id.slice(0, 8)} ${purpose}`,
+      amount,
+      currency: 'CNY',
+      notifyUrl: `${platform.config.publicUrl}${NOTIFY_PATH}`,
+      expiresAt: new Date(now.getTime() + PAYMENT_TIMEOUT_MINUTES * 60_000),
+      ...(payerOpenId ? { payerOpenId } : {}),
+    });
+  } catch (err) {
+    await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'Close', reason: 'provider refused the order', now: new Date() }, metadata);
+    throw new UnavailableError('payment_provider_unavailable', `The payment provider did not take the order: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  await platform.jobs.schedule(PAYMENT_TIMEOUT, paymentId, new Date(now.getTime() + PAYMENT_TIMEOUT_MINUTES * 60_000));
+  return { paymentId, amount, method, order };
+}
+
+/** A payment taken at the desk (cash or card): started and succeeded at once, then applied like any other. */
+export async function recordDeskPayment(platform: Platform, bookingId: string, method: 'cash' | 'card', purpose: PaymentPurpose, amount: number, by: string, metadata: EventMetadata) {
+  const paymentId = newId<'payment'>();
+  const now = new Date();
+  await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'Start', paymentId, bookingId, purpose, method, amount, providerOrderId: null, by, now }, metadata);
+  await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'Succeed', transactionId: `${method}-${paymentId}`, amount, paidAt: now, now }, metadata);
+  return paymentId;
+}
+
+/**
+ * Applies a verified provider callback. Delivered twice or out of order, it has
+ * one effect: the payment stream records success once, and confirming the
+ * booking is itself idempotent. A payment for a booking that can no longer be
+ * confirmed (hold expired, cancelled) is refunded in full.
+ */
+export async function applyCallback(platform: Platform, event: CallbackEvent): Promise<void> {
+  const metadata = { actor: `provider:${platform.payments.name}`, causationId: event.kind === 'payment' ? event.transactionId : event.providerRefundId };
+  const now = new Date();
+  if (event.kind === 'refund') {
+    if (event.state === 'processing') return;
+    await handle(platform.store, paymentStream(event.paymentId), paymentDecider, { type: 'CompleteRefund', refundId: event.refundId, succeeded: event.state === 'succeeded', reason: event.state, now }, metadata);
+    return;
+  }
+  if (event.state !== 'succeeded') {
+    if (event.state === 'closed' || event.state === 'failed') await handle(platform.store, paymentStream(event.paymentId), paymentDecider, { type: 'Close', reason: `provider reports ${event.state}`, now }, metadata);
+    return;
+  }
+  const { state } = await handle(platform.store, paymentStream(event.paymentId), paymentDecider, { type: 'Succeed', transactionId: event.transactionId, amount: event.amount, paidAt: event.paidAt, now }, metadata);
+  if (state.status === 'none') throw new Error('payment vanished');
+  await settle(platform, state, metadata);
+}
+
+/** What a succeeded payment does to its booking: a deposit confirms it, or is given back. */
+export async function settle(platform: Platform, payment: Payment, metadata: EventMetadata): Promise<void> {
+  if (payment.purpose !== 'deposit') return;
+  try {
+    await confirmBooking(platform, payment.bookingId, { paymentId: payment.id, amount: payment.paid, by: metadata.actor ?? 'system' }, metadata);
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    // The booking was already confirmed by this very payment on an earlier delivery: nothing to give back.
+    if (err.code === 'booking_confirmed') return;
+    await refundPayment(platform, payment.id, refundable(payment), `booking cannot be confirmed (${err.code})`, metadata);
+  }
+}
+
+/** Gives money back through the payment's own method; providers answer later by callback, desk refunds are immediate. */
+export async function refundPayment(platform: Platform, paymentId: string, amount: number, reason: string, metadata: EventMetadata): Promise<string | null> {
+  if (amount <= 0) return null;
+  // Derived from the payment and amount so a retried refund is the same refund.
+  const { state } = await load(platform.store, paymentStream(paymentId), paymentDecider);
+  if (state.status !== 'succeeded') throw new ConflictError('payment_not_paid', 'Only a completed payment can be refunded.');
+  const refundId = `${paymentId}-r${state.refunds.size + 1}`;
+  const now = new Date();
+  await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'RequestRefund', refundId, amount, reason, now }, metadata);
+  if (state.method === 'cash' || state.method === 'card') {
+    await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'CompleteRefund', refundId, succeeded: true, reason: 'paid out at the desk', now }, metadata);
+    return refundId;
+  }
+  try {
+    const r = await platform.payments.refund({ refundId, paymentId, amount, total: state.paid, reason, notifyUrl: `${platform.config.publicUrl}${NOTIFY_PATH}` });
+    if (r.state !== 'processing') await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'CompleteRefund', refundId, succeeded: r.state === 'succeeded', reason: r.state, now: new Date() }, metadata);
+  } catch (err) {
+    // The request stays recorded; the timeout sweep asks again.
+    if (err instanceof AppError) throw err;
+    platform.logger.error({ err, paymentId, refundId }, 'refund request failed; it stays requested');
+  }
+  return refundId;
+}
+
+/** Refunds what a cancellation gives back, from the payments that confirmed the booking. */
+export async function refundBooking(platform: Platform, booking: Booking, amount: number, reason: string, metadata: EventMetadata): Promise<void> {
+  let left = amount;
+  for (const paymentId of booking.paymentIds) {
+    if (left <= 0) break;
+    const { state } = await load(platform.store, paymentStream(paymentId), paymentDecider);
+    if (state.status !== 'succeeded') continue;
+    const part = Math.min(left, refundable(state));
+    await refundPayment(platform, paymentId, part, reason, metadata);
+    left -= part;
+  }
+}
+
+/** The timeout job: a payment with no callback is asked about, and closed if the payer never paid. */
+export async function timeOutPayment(platform: Platform, paymentId: string): Promise<void> {
+  const { state } = await load(platform.store, paymentStream(paymentId), paymentDecider);
+  if (state.status !== 'pending') return;
+  const metadata = { actor: 'system', causationId: `timeout:${paymentId}` };
+  const q = await platform.payments.query(paymentId);
+  if (q.state === 'succeeded' && q.transactionId && q.amount !== null) {
+    await applyCallback(platform, { kind: 'payment', paymentId, state: 'succeeded', transactionId: q.transactionId, amount: q.amount, paidAt: q.paidAt ?? new Date() });
+    return;
+  }
+  await platform.payments.close(paymentId);
+  await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'Close', reason: 'no payment before the timeout', now: new Date() }, metadata);
+}
+

@@ -1,0 +1,273 @@
+import { sql, type Kysely } from 'kysely';
+import type { Projection } from '../src/projections/projection.js';
+import type { RecordedEvent } from '../src/eventstore/port.js';
+import type { BookingEvent } from '../src/events/bookings.js';
+import type { PaymentEvent } from '../src/events/payments.js';
+import type { VenueEvent } from '../src/events/venue.js';
+import { post, type BookingBalance } from '../src/ledger/rules.js';
+import { businessDateOf, DEFAULT_VENUE, type VenueSettings } from '../src/venue/settings.js';
+
+export interface JournalEntriesTable {
+  entry_id: string;
+  business_date: string;
+  booking_id: string;
+  event_type: string;
+  description: string;
+  posted_at: Date;
+}
+export interface JournalLinesTable {
+  entry_id: string;
+  line_no: number;
+  account: string;
+  debit: number;
+  credit: number;
+  business_date: string;
+  booking_id: string;
+  room_id: string | null;
+  room_type_id: string | null;
+  member_level: string | null;
+}
+export interface PaymentsTable {
+  payment_id: string;
+  booking_id: string;
+  purpose: string;
+  method: string;
+  amount: number;
+  status: string;
+  transaction_id: string | null;
+  paid_at: Date | null;
+  refunded: number;
+  started_at: Date;
+  updated_at: Date;
+}
+interface LedgerBookingsTable {
+  booking_id: string;
+  room_id: string | null;
+  room_type_id: string | null;
+  member_level: string | null;
+  deposits_held: number;
+  checked_out: boolean;
+}
+interface LedgerVenueTable {
+  id: number;
+  settings: VenueSettings;
+}
+export type LedgerDatabase = {
+  journal_entries: JournalEntriesTable;
+  journal_lines: JournalLinesTable;
+  payments: PaymentsTable;
+  ledger_bookings: LedgerBookingsTable;
+  ledger_venue: LedgerVenueTable;
+};
+
+type Handled = BookingEvent | PaymentEvent | VenueEvent;
+
+/**
+ * The double-entry ledger (`rm.journal_entries`, `rm.journal_lines`) and the
+ * payments table (`rm.payments`), derived only from events through the pure
+ * rules in src/ledger/rules.ts. Entries are dated by the business day of the
+ * event, in the venue's time zone as configured at that point of the feed.
+ */
+export const ledgerProjection: Projection = {
+  name: 'ledger',
+  version: 1,
+  tables: ['journal_entries', 'journal_lines', 'payments'],
+  eventTypes: [
+    'VenueConfigured',
+    'BookingHeld',
+    'WalkInStarted',
+    'BookingMoved',
+    'BookingConfirmed',
+    'BookingCancelled',
+    'BookingExpired',
+    'BookingCheckedIn',
+    'BookingExtended',
+    'BookingCheckedOut',
+    'BookingMarkedNoShow',
+    'PaymentStarted',
+    'PaymentSucceeded',
+    'PaymentClosed',
+    'RefundRequested',
+    'RefundSucceeded',
+    'RefundFailed',
+  ],
+  async setup(db) {
+    await db.schema
+      .createTable('journal_entries')
+      .addColumn('entry_id', 'text', (c) => c.primaryKey())
+      .addColumn('business_date', 'date', (c) => c.notNull())
+      .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('event_type', 'text', (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('posted_at', 'timestamptz', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('journal_entries_by_date').on('journal_entries').column('business_date').execute();
+    await db.schema
+      .createTable('journal_lines')
+      .addColumn('entry_id', 'text', (c) => c.notNull())
+      .addColumn('line_no', 'integer', (c) => c.notNull())
+      .addColumn('account', 'text', (c) => c.notNull())
+      .addColumn('debit', 'bigint', (c) => c.notNull().check(sql`debit >= 0`))
+      .addColumn('credit', 'bigint', (c) => c.notNull().check(sql`credit >= 0`))
+      .addColumn('business_date', 'date', (c) => c.notNull())
+      .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('room_id', 'text')
+      .addColumn('room_type_id', 'text')
+      .addColumn('member_level', 'text')
+      .addPrimaryKeyConstraint('journal_lines_pk', ['entry_id', 'line_no'])
+      .execute();
+    await db.schema.createIndex('journal_lines_by_date').on('journal_lines').columns(['business_date', 'account']).execute();
+    await db.schema
+      .createTable('payments')
+      .addColumn('payment_id', 'text', (c) => c.primaryKey())
+      .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('method', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('transaction_id', 'text')
+      .addColumn('paid_at', 'timestamptz')
+      .addColumn('refunded', 'bigint', (c) => c.notNull())
+      .addColumn('started_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('payments_by_booking').on('payments').column('booking_id').execute();
+    await db.schema.createIndex('payments_pending').on('payments').columns(['status', 'started_at']).execute();
+    await db.schema
+      .createTable('ledger_bookings')
+      .addColumn('booking_id', 'text', (c) => c.primaryKey())
+      .addColumn('room_id', 'text')
+      .addColumn('room_type_id', 'text')
+      .addColumn('member_level', 'text')
+      .addColumn('deposits_held', 'bigint', (c) => c.notNull())
+      .addColumn('checked_out', 'boolean', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('ledger_venue')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('settings', 'jsonb', (c) => c.notNull())
+      .execute();
+  },
+  async apply(trx: Kysely<LedgerDatabase>, events: readonly RecordedEvent[]) {
+    let venue = ((await trx.selectFrom('ledger_venue').select('settings').where('id', '=', 1).executeTakeFirst())?.settings ?? DEFAULT_VENUE) as VenueSettings;
+    for (const recorded of events) {
+      const e = { type: recorded.type, data: recorded.data } as Handled;
+      if (e.type === 'VenueConfigured') {
+        venue = e.data.settings;
+        await trx
+          .insertInto('ledger_venue')
+          .values({ id: 1, settings: sql`${JSON.stringify(venue)}::jsonb` as never })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ settings: sql`excluded.settings` as never }))
+          .execute();
+        continue;
+      }
+      await trackPayment(trx, e, recorded.createdAt);
+      await trackBooking(trx, e);
+      await postEntry(trx, e, recorded, venue);
+    }
+  },
+};
+
+async function trackBooking(trx: Kysely<LedgerDatabase>, e: Handled): Promise<void> {
+  switch (e.type) {
+    case 'BookingHeld':
+    case 'WalkInStarted':
+      await trx
+        .insertInto('ledger_bookings')
+        .values({
+          booking_id: e.data.bookingId,
+          room_id: e.data.roomId,
+          room_type_id: e.data.roomTypeId,
+          member_level: e.data.price.breakdown.discount.level,
+          deposits_held: 0,
+          checked_out: false,
+        })
+        .onConflict((oc) => oc.column('booking_id').doNothing())
+        .execute();
+      break;
+    case 'BookingMoved':
+      await trx.updateTable('ledger_bookings').set({ room_id: e.data.toRoomId, room_type_id: e.data.toRoomTypeId }).where('booking_id', '=', e.data.bookingId).execute();
+      break;
+    default:
+      break;
+  }
+}
+
+async function trackPayment(trx: Kysely<LedgerDatabase>, e: Handled, at: Date): Promise<void> {
+  switch (e.type) {
+    case 'PaymentStarted':
+      await trx
+        .insertInto('payments')
+        .values({
+          payment_id: e.data.paymentId,
+          booking_id: e.data.bookingId,
+          purpose: e.data.purpose,
+          method: e.data.method,
+          amount: e.data.amount,
+          status: 'pending',
+          transaction_id: null,
+          paid_at: null,
+          refunded: 0,
+          started_at: new Date(e.data.at),
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.column('payment_id').doNothing())
+        .execute();
+      break;
+    case 'PaymentSucceeded':
+      await trx
+        .updateTable('payments')
+        .set({ status: 'succeeded', transaction_id: e.data.transactionId, paid_at: new Date(e.data.paidAt), updated_at: at })
+        .where('payment_id', '=', e.data.paymentId)
+        .execute();
+      break;
+    case 'PaymentClosed':
+      await trx.updateTable('payments').set({ status: 'closed', updated_at: at }).where('payment_id', '=', e.data.paymentId).where('status', '=', 'pending').execute();
+      break;
+    case 'RefundSucceeded':
+      await trx
+        .updateTable('payments')
+        .set({ refunded: sql`refunded + ${e.data.amount}` as never, updated_at: at })
+        .where('payment_id', '=', e.data.paymentId)
+        .execute();
+      break;
+    default:
+      break;
+  }
+}
+
+async function postEntry(trx: Kysely<LedgerDatabase>, e: Handled, recorded: RecordedEvent, venue: VenueSettings): Promise<void> {
+  if (e.type === 'VenueConfigured') return;
+  const bookingId = e.data.bookingId;
+  const row = await trx.selectFrom('ledger_bookings').selectAll().where('booking_id', '=', bookingId).executeTakeFirst();
+  const balance: BookingBalance = { depositsHeld: Number(row?.deposits_held ?? 0), checkedOut: row?.checked_out ?? false };
+  const posting = post(e, balance);
+  if (!posting || posting.lines.length === 0) return;
+  const businessDate = businessDateOf(new Date(e.data.at), venue);
+  await trx
+    .insertInto('journal_entries')
+    .values({ entry_id: recorded.id, business_date: businessDate, booking_id: bookingId, event_type: e.type, description: posting.description, posted_at: new Date(e.data.at) })
+    .execute();
+  await trx
+    .insertInto('journal_lines')
+    .values(
+      posting.lines.map((l, i) => ({
+        entry_id: recorded.id,
+        line_no: i + 1,
+        account: l.account,
+        debit: l.debit,
+        credit: l.credit,
+        business_date: businessDate,
+        booking_id: bookingId,
+        room_id: row?.room_id ?? null,
+        room_type_id: row?.room_type_id ?? null,
+        member_level: row?.member_level ?? null,
+      })),
+    )
+    .execute();
+  await trx
+    .insertInto('ledger_bookings')
+    .values({ booking_id: bookingId, room_id: null, room_type_id: null, member_level: null, deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut })
+    .onConflict((oc) => oc.column('booking_id').doUpdateSet({ deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut }))
+    .execute();
+}

@@ -1,0 +1,219 @@
+import { Type } from '@sinclair/typebox';
+import { sql, type Kysely } from 'kysely';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Platform } from '../src/platform.js';
+import { NotFoundError, ValidationError } from '../src/errors.js';
+import { principalOf } from '../src/http/access.js';
+import { isStaff } from '../src/auth/permissions.js';
+import { accountName } from '../src/ledger/accounts.js';
+import type { LedgerDatabase } from '../projections/ledger.js';
+
+const BusinessDate = Type.String({ format: 'date', description: 'A business date, YYYY-MM-DD' });
+const Period = Type.Object({ from: BusinessDate, to: BusinessDate }, { additionalProperties: false });
+
+function checkPeriod(from: string, to: string): void {
+  if (from > to) throw new ValidationError([{ field: 'to', message: 'must not be before from' }]);
+}
+
+export type EntryLine = { entryId: string; businessDate: string; bookingId: string; eventType: string; description: string; lineNo: number; account: string; debit: number; credit: number };
+
+/** Journal lines of a period, in posting order. */
+export async function entriesIn(db: Kysely<LedgerDatabase>, from: string, to: string): Promise<EntryLine[]> {
+  const { rows } = await sql<EntryLine>`
+    SELECT e.entry_id AS "entryId", e.business_date::text AS "businessDate", e.booking_id AS "bookingId", e.event_type AS "eventType",
+           e.description, l.line_no AS "lineNo", l.account, l.debit::bigint::float8 AS debit, l.credit::bigint::float8 AS credit
+    FROM rm.journal_entries e JOIN rm.journal_lines l USING (entry_id)
+    WHERE e.business_date BETWEEN ${from}::date AND ${to}::date
+    ORDER BY e.business_date, e.posted_at, e.entry_id, l.line_no`.execute(db);
+  return rows;
+}
+
+export async function trialBalance(db: Kysely<LedgerDatabase>, asOf: string) {
+  const { rows } = await sql<{ account: string; debit: number; credit: number }>`
+    SELECT account, sum(debit)::float8 AS debit, sum(credit)::float8 AS credit
+    FROM rm.journal_lines WHERE business_date <= ${asOf}::date GROUP BY account ORDER BY account`.execute(db);
+  const debit = rows.reduce((s, r) => s + r.debit, 0);
+  const credit = rows.reduce((s, r) => s + r.credit, 0);
+  return {
+    asOf,
+    accounts: rows.map((r) => ({ account: r.account, name: accountName(r.account), debit: r.debit, credit: r.credit, balance: r.debit - r.credit })),
+    totals: { debit, credit },
+    // Computed from the sums, never assumed.
+    balanced: debit === credit,
+    currency: 'CNY' as const,
+  };
+}
+
+const GROUPS = { day: sql`business_date::text`, room: sql`coalesce(room_id, '')`, roomType: sql`coalesce(room_type_id, '')`, memberLevel: sql`coalesce(member_level, '')` };
+export type GroupBy = keyof typeof GROUPS;
+
+export async function revenue(db: Kysely<LedgerDatabase>, from: string, to: string, groupBy: GroupBy) {
+  const { rows } = await sql<{ key: string; bookings: number; revenue: number }>`
+    SELECT ${GROUPS[groupBy]} AS key, count(DISTINCT booking_id)::int AS bookings, sum(credit - debit)::float8 AS revenue
+    FROM rm.journal_lines
+    WHERE business_date BETWEEN ${from}::date AND ${to}::date AND account LIKE '6%'
+    GROUP BY 1 ORDER BY 1`.execute(db);
+  return { from, to, groupBy, rows, total: rows.reduce((s, r) => s + r.revenue, 0), currency: 'CNY' as const };
+}
+
+const csvCell = (v: string | number) => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+export function toCsv(lines: readonly EntryLine[]): string {
+  const header = 'business_date,entry_id,booking_id,event_type,description,line_no,account,account_name,debit_fen,credit_fen';
+  const body = lines.map((l) => [l.businessDate, l.entryId, l.bookingId, l.eventType, l.description, l.lineNo, l.account, accountName(l.account), l.debit, l.credit].map(csvCell).join(','));
+  return `${[header, ...body].join('\n')}\n`;
+}
+
+/** The ledger, reports and payments, from `rm.journal_*` and `rm.payments`. */
+export const ledgerQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
+  const db = platform.db as Kysely<LedgerDatabase>;
+
+  app.get(
+    '/ledger/trial-balance',
+    {
+      config: { permission: 'report:read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Debits and credits per account up to a business date; `balanced` is computed',
+        querystring: Type.Object({ asOf: BusinessDate }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            asOf: Type.String(),
+            accounts: Type.Array(Type.Object({ account: Type.String(), name: Type.String(), debit: Type.Integer(), credit: Type.Integer(), balance: Type.Integer() })),
+            totals: Type.Object({ debit: Type.Integer(), credit: Type.Integer() }),
+            balanced: Type.Boolean(),
+            currency: Type.Literal('CNY'),
+          }),
+          '4xx': Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request) => trialBalance(db, request.query.asOf),
+  );
+
+  app.get(
+    '/ledger/entries',
+    {
+      config: { permission: 'ledger:read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Journal lines of a period (business dates, inclusive)',
+        querystring: Period,
+        response: {
+          200: Type.Array(
+            Type.Object({
+              entryId: Type.String(),
+              businessDate: Type.String(),
+              bookingId: Type.String(),
+              eventType: Type.String(),
+              description: Type.String(),
+              lineNo: Type.Integer(),
+              account: Type.String(),
+              debit: Type.Integer(),
+              credit: Type.Integer(),
+            }),
+          ),
+          '4xx': Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request) => {
+      checkPeriod(request.query.from, request.query.to);
+      return entriesIn(db, request.query.from, request.query.to);
+    },
+  );
+
+  app.get(
+    '/ledger/entries.csv',
+    {
+      config: { permission: 'ledger:read' },
+      schema: { tags: ['ledger'], summary: 'The same lines as CSV for accountants (money in fen)', querystring: Period, produces: ['text/csv'] },
+    },
+    async (request, reply) => {
+      checkPeriod(request.query.from, request.query.to);
+      const csv = toCsv(await entriesIn(db, request.query.from, request.query.to));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="ledger-${request.query.from}-${request.query.to}.csv"`)
+        .send(csv);
+    },
+  );
+
+  app.get(
+    '/reports/revenue',
+    {
+      config: { permission: 'report:read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Revenue (room revenue and forfeited deposits) by day, room, room type or member level',
+        querystring: Type.Object(
+          {
+            from: BusinessDate,
+            to: BusinessDate,
+            groupBy: Type.Union([Type.Literal('day'), Type.Literal('room'), Type.Literal('roomType'), Type.Literal('memberLevel')], { default: 'day' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            from: Type.String(),
+            to: Type.String(),
+            groupBy: Type.String(),
+            rows: Type.Array(Type.Object({ key: Type.String(), bookings: Type.Integer(), revenue: Type.Integer() })),
+            total: Type.Integer(),
+            currency: Type.Literal('CNY'),
+          }),
+          '4xx': Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request) => {
+      checkPeriod(request.query.from, request.query.to);
+      return revenue(db, request.query.from, request.query.to, request.query.groupBy);
+    },
+  );
+
+  app.get(
+    '/payments/:id',
+    {
+      config: { permission: 'booking:own' },
+      schema: {
+        tags: ['payments'],
+        summary: 'One payment; guests see only payments of their own bookings',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: Type.Object({
+            paymentId: Type.String(),
+            bookingId: Type.String(),
+            purpose: Type.String(),
+            method: Type.String(),
+            amount: Type.Integer(),
+            status: Type.String(),
+            transactionId: Type.Union([Type.String(), Type.Null()]),
+            paidAt: Type.Union([Type.String(), Type.Null()]),
+            refunded: Type.Integer(),
+          }),
+          '4xx': Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { rows } = await sql<{ payment_id: string; booking_id: string; purpose: string; method: string; amount: number; status: string; transaction_id: string | null; paid_at: Date | null; refunded: number; guest_id: string | null }>`
+        SELECT p.*, b.guest_id FROM rm.payments p LEFT JOIN rm.bookings b ON b.booking_id = p.booking_id WHERE p.payment_id = ${request.params.id}`.execute(db);
+      const p = rows[0];
+      if (!p || (!isStaff(principal.roles) && p.guest_id !== principal.userId)) throw new NotFoundError('payment', request.params.id);
+      return {
+        paymentId: p.payment_id,
+        bookingId: p.booking_id,
+        purpose: p.purpose,
+        method: p.method,
+        amount: Number(p.amount),
+        status: p.status,
+        transactionId: p.transaction_id,
+        paidAt: p.paid_at?.toISOString() ?? null,
+        refunded: Number(p.refunded),
+      };
+    },
+  );
+};
+

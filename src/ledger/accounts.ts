@@ -1,0 +1,22 @@
+import type { PaymentMethod } from '../events/payments.js';
+
+/** The chart of accounts the ledger posts to (documented in the README). */
+export const ACCOUNTS = {
+  cash: { code: '1001', name: 'Cash on hand' },
+  card: { code: '1003', name: 'Card clearing' },
+  wechatpay: { code: '1012', name: 'WeChat Pay clearing' },
+  sandbox: { code: '1019', name: 'Sandbox payments clearing' },
+  receivable: { code: '1122', name: 'Accounts receivable (guests)' },
+  deposits: { code: '2203', name: 'Customer deposits received' },
+  roomRevenue: { code: '6001', name: 'Room revenue' },
+  forfeits: { code: '6051', name: 'Forfeited deposits (no-shows, late cancellations)' },
+} as const;
+
+export type AccountCode = (typeof ACCOUNTS)[keyof typeof ACCOUNTS]['code'];
+
+export const clearingAccount = (method: PaymentMethod): AccountCode => ACCOUNTS[method].code;
+
+export const accountName = (code: string): string => Object.values(ACCOUNTS).find((a) => a.code === code)?.name ?? code;
+
+/** Income accounts: what revenue reports add up. */
+export const isRevenue = (code: string) => code.startsWith('6');

@@ -1,0 +1,68 @@
+import { ACCOUNTS, clearingAccount, type AccountCode } from './accounts.js';
+import type { BookingEvent } from '../events/bookings.js';
+import type { PaymentEvent } from '../events/payments.js';
+
+export type Line = Readonly<{ account: AccountCode; debit: number; credit: number }>;
+
+/** What the ledger keeps per booking to post later events: money held as deposits, and whether revenue was recognised. */
+export type BookingBalance = Readonly<{ depositsHeld: number; checkedOut: boolean }>;
+
+export type Posting = Readonly<{ description: string; lines: readonly Line[]; balance: BookingBalance }>;
+
+const dr = (account: AccountCode, amount: number): Line => ({ account, debit: amount, credit: 0 });
+const cr = (account: AccountCode, amount: number): Line => ({ account, debit: 0, credit: amount });
+
+/**
+ * The double-entry rules, one event at a time: pure, so the same events always
+ * give the same entries. Each returns balanced lines (or none) and the booking's
+ * new balance.
+ */
+export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Posting | null {
+  switch (event.type) {
+    case 'PaymentSucceeded': {
+      const { amount, method, purpose } = event.data;
+      // A balance paid after check-out settles what the guest owed; anything else is money held for the booking.
+      if (purpose === 'balance' && b.checkedOut) {
+        return { description: `${method} payment of the balance`, lines: [dr(clearingAccount(method), amount), cr(ACCOUNTS.receivable.code, amount)], balance: b };
+      }
+      return { description: `${method} ${purpose} received`, lines: [dr(clearingAccount(method), amount), cr(ACCOUNTS.deposits.code, amount)], balance: { ...b, depositsHeld: b.depositsHeld + amount } };
+    }
+    case 'RefundSucceeded': {
+      const { amount, method } = event.data;
+      return { description: `${method} refund`, lines: [dr(ACCOUNTS.deposits.code, amount), cr(clearingAccount(method), amount)], balance: { ...b, depositsHeld: b.depositsHeld - amount } };
+    }
+    case 'BookingCheckedOut': {
+      const total = event.data.bill.total;
+      const applied = Math.min(Math.max(0, b.depositsHeld), total);
+      const lines = [dr(ACCOUNTS.deposits.code, applied), dr(ACCOUNTS.receivable.code, total - applied), cr(ACCOUNTS.roomRevenue.code, total)].filter((l) => l.debit + l.credit > 0);
+      return { description: 'room revenue recognised at check-out', lines, balance: { depositsHeld: b.depositsHeld - applied, checkedOut: true } };
+    }
+    case 'BookingMarkedNoShow': {
+      const kept = Math.max(0, b.depositsHeld);
+      if (kept === 0) return null;
+      return { description: 'deposit forfeited by a no-show', lines: [dr(ACCOUNTS.deposits.code, kept), cr(ACCOUNTS.forfeits.code, kept)], balance: { ...b, depositsHeld: 0 } };
+    }
+    case 'BookingCancelled': {
+      // What is not refunded is kept; the refund itself posts when the provider confirms it.
+      const kept = Math.max(0, b.depositsHeld - event.data.refund);
+      if (kept === 0) return null;
+      return { description: 'deposit kept on a late cancellation', lines: [dr(ACCOUNTS.deposits.code, kept), cr(ACCOUNTS.forfeits.code, kept)], balance: { ...b, depositsHeld: b.depositsHeld - kept } };
+    }
+    case 'BookingHeld':
+    case 'WalkInStarted':
+    case 'BookingConfirmed':
+    case 'BookingExpired':
+    case 'BookingCheckedIn':
+    case 'BookingExtended':
+    case 'BookingMoved':
+    case 'PaymentStarted':
+    case 'PaymentClosed':
+    case 'RefundRequested':
+    case 'RefundFailed':
+      return null;
+    default: {
+      const never: never = event;
+      throw new Error(`no ledger rule for ${JSON.stringify(never)}`);
+    }
+  }
+}
