@@ -30,6 +30,7 @@ export interface JournalLinesTable {
 export interface PaymentsTable {
   payment_id: string;
   booking_id: string;
+  guest_id: string | null;
   purpose: string;
   method: string;
   amount: number;
@@ -42,6 +43,7 @@ export interface PaymentsTable {
 }
 interface LedgerBookingsTable {
   booking_id: string;
+  guest_id: string | null;
   room_id: string | null;
   room_type_id: string | null;
   member_level: string | null;
@@ -121,6 +123,7 @@ export const ledgerProjection: Projection = {
       .createTable('payments')
       .addColumn('payment_id', 'text', (c) => c.primaryKey())
       .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('guest_id', 'text')
       .addColumn('purpose', 'text', (c) => c.notNull())
       .addColumn('method', 'text', (c) => c.notNull())
       .addColumn('amount', 'bigint', (c) => c.notNull())
@@ -136,6 +139,7 @@ export const ledgerProjection: Projection = {
     await db.schema
       .createTable('ledger_bookings')
       .addColumn('booking_id', 'text', (c) => c.primaryKey())
+      .addColumn('guest_id', 'text')
       .addColumn('room_id', 'text')
       .addColumn('room_type_id', 'text')
       .addColumn('member_level', 'text')
@@ -176,6 +180,7 @@ async function trackBooking(trx: Kysely<LedgerDatabase>, e: Handled): Promise<vo
         .insertInto('ledger_bookings')
         .values({
           booking_id: e.data.bookingId,
+          guest_id: e.type === 'BookingHeld' ? e.data.guestId : null,
           room_id: e.data.roomId,
           room_type_id: e.data.roomTypeId,
           member_level: e.data.price.breakdown.discount.level,
@@ -195,12 +200,14 @@ async function trackBooking(trx: Kysely<LedgerDatabase>, e: Handled): Promise<vo
 
 async function trackPayment(trx: Kysely<LedgerDatabase>, e: Handled, at: Date): Promise<void> {
   switch (e.type) {
-    case 'PaymentStarted':
+    case 'PaymentStarted': {
+      const booking = await trx.selectFrom('ledger_bookings').select('guest_id').where('booking_id', '=', e.data.bookingId).executeTakeFirst();
       await trx
         .insertInto('payments')
         .values({
           payment_id: e.data.paymentId,
           booking_id: e.data.bookingId,
+          guest_id: booking?.guest_id ?? null,
           purpose: e.data.purpose,
           method: e.data.method,
           amount: e.data.amount,
@@ -214,6 +221,7 @@ async function trackPayment(trx: Kysely<LedgerDatabase>, e: Handled, at: Date): 
         .onConflict((oc) => oc.column('payment_id').doNothing())
         .execute();
       break;
+    }
     case 'PaymentSucceeded':
       await trx
         .updateTable('payments')
@@ -267,7 +275,7 @@ async function postEntry(trx: Kysely<LedgerDatabase>, e: Handled, recorded: Reco
     .execute();
   await trx
     .insertInto('ledger_bookings')
-    .values({ booking_id: bookingId, room_id: null, room_type_id: null, member_level: null, deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut })
+    .values({ booking_id: bookingId, guest_id: null, room_id: null, room_type_id: null, member_level: null, deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut })
     .onConflict((oc) => oc.column('booking_id').doUpdateSet({ deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut }))
     .execute();
 }

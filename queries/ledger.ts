@@ -198,9 +198,7 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
     },
     async (request) => {
       const principal = principalOf(request);
-      const { rows } = await sql<{ payment_id: string; booking_id: string; purpose: string; method: string; amount: number; status: string; transaction_id: string | null; paid_at: Date | null; refunded: number; guest_id: string | null }>`
-        SELECT p.*, b.guest_id FROM rm.payments p LEFT JOIN rm.bookings b ON b.booking_id = p.booking_id WHERE p.payment_id = ${request.params.id}`.execute(db);
-      const p = rows[0];
+      const p = await db.withSchema('rm').selectFrom('payments').selectAll().where('payment_id', '=', request.params.id).executeTakeFirst();
       if (!p || (!isStaff(principal.roles) && p.guest_id !== principal.userId)) throw new NotFoundError('payment', request.params.id);
       return {
         paymentId: p.payment_id,

@@ -1,0 +1,127 @@
+import t from 'tap';
+import { sql } from 'kysely';
+import { startTestService } from '../helpers/service.js';
+import { call } from '../helpers/http.js';
+import { signUp } from '../helpers/auth.js';
+import { setUpVenue } from '../helpers/venue.js';
+import { holdBooking, expireHold } from '../../commands/bookings/process.js';
+import { startPayment, timeOutPayment } from '../../commands/payments/process.js';
+import { loadBooking } from '../../commands/bookings/process.js';
+import { businessDateOf, DEFAULT_VENUE } from '../../src/venue/settings.js';
+import { addDays } from '../../src/venue/time.js';
+
+const { app, platform, runner } = await startTestService(t);
+const venue = await setUpVenue(app, platform);
+const [S01, S02, S03] = venue.rooms.small as [string, string, string];
+const today = businessDateOf(new Date(), DEFAULT_VENUE);
+const soon = () => new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000);
+const types = async (stream: string) => (await platform.store.readStream(stream)).events.map((e) => e.type);
+
+async function pay(auth: Record<string, string>, bookingId: string) {
+  const started = await call(app, { method: 'POST', url: `/bookings/${bookingId}/payments`, headers: auth });
+  t.equal(started.status, 201, JSON.stringify(started.body));
+  return started.body as { paymentId: string; amount: number; sandboxCompleteUrl: string; provider: string };
+}
+
+t.test('hold, pay in the sandbox, confirm, check in, check out: revenue and a balanced trial balance', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S01, start: soon().toISOString(), durationMinutes: 60, partySize: 2 } });
+  const id = held.body.id as string;
+  const p = await pay(guest.auth, id);
+  t.equal(p.provider, 'sandbox');
+  t.equal(p.amount, held.body.price.deposit);
+  t.match(p.sandboxCompleteUrl, /^\/payments\/sandbox\/.+\/complete\?token=/);
+  const completed = await call(app, { method: 'POST', url: p.sandboxCompleteUrl });
+  t.equal(completed.status, 200);
+  t.same(await types(`booking-${id}`), ['BookingHeld', 'BookingConfirmed']);
+  const before = await types(`payment-${p.paymentId}`);
+  t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl })).status, 200, 'a second POST is fine');
+  t.same(await types(`payment-${p.paymentId}`), before, '…and changes nothing');
+  t.same(await types(`booking-${id}`), ['BookingHeld', 'BookingConfirmed']);
+  t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl.replace(/token=.*/, 'token=forged') })).status, 404, 'a forged link is refused');
+
+  await call(app, { method: 'POST', url: `/bookings/${id}/check-in`, headers: venue.waiter.auth });
+  const out = await call(app, { method: 'POST', url: `/bookings/${id}/check-out`, headers: venue.waiter.auth, payload: { settlement: 'card' } });
+  t.same(out.body.bill, { total: held.body.price.total, paid: held.body.price.deposit, due: held.body.price.total - held.body.price.deposit, currency: 'CNY' });
+
+  await runner.catchUp();
+  const manager = venue.manager;
+  const rev = await call(app, { method: 'GET', url: `/reports/revenue?from=${today}&to=${addDays(today, 1)}&groupBy=roomType`, headers: manager.auth });
+  t.equal(rev.status, 200);
+  t.same(rev.body.rows, [{ key: 'small', bookings: 1, revenue: held.body.price.total }]);
+  t.equal(rev.body.total, held.body.price.total);
+  const tb = await call(app, { method: 'GET', url: `/ledger/trial-balance?asOf=${addDays(today, 1)}`, headers: manager.auth });
+  t.equal(tb.body.balanced, true);
+  const byAccount = Object.fromEntries(tb.body.accounts.map((a: { account: string; balance: number }) => [a.account, a.balance]));
+  const due = out.body.bill.due as number;
+  t.same(byAccount, { ...(due > 0 ? { '1003': due } : {}), '1019': held.body.price.deposit, '2203': 0, '6001': -held.body.price.total }, 'sandbox + card in, deposits applied, revenue recognised');
+  const payment = await call(app, { method: 'GET', url: `/payments/${p.paymentId}`, headers: guest.auth });
+  t.equal(payment.body.status, 'succeeded');
+  const stranger = await signUp(app, platform.store, 'guest');
+  t.equal((await call(app, { method: 'GET', url: `/payments/${p.paymentId}`, headers: stranger.auth })).status, 404);
+  t.equal((await call(app, { method: 'GET', url: `/reports/revenue?from=${today}&to=${today}`, headers: guest.auth })).status, 403);
+});
+
+t.test('a paid booking cancelled in time is refunded in full', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S02, start: venue.at(4, '20:00').toISOString(), durationMinutes: 60, partySize: 2 } });
+  const p = await pay(guest.auth, held.body.id);
+  await call(app, { method: 'POST', url: p.sandboxCompleteUrl });
+  const cancelled = await call(app, { method: 'POST', url: `/bookings/${held.body.id}/cancel`, headers: guest.auth });
+  t.equal(cancelled.body.refund.total, held.body.price.deposit);
+  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded']);
+  await runner.catchUp();
+  const { rows } = await sql<{ n: number }>`SELECT sum(credit - debit)::float8 AS n FROM rm.journal_lines WHERE booking_id = ${held.body.id} AND account = '2203'`.execute(platform.db);
+  t.equal(rows[0]?.n, 0, 'nothing left in customer deposits');
+});
+
+t.test('a payment arriving after the hold expired is refunded automatically', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  const actor = { userId: guest.userId, staff: false };
+  const h = await holdBooking(platform, { roomId: S03, start: venue.at(5, '20:00'), durationMinutes: 60, partySize: 2, guestId: guest.userId, guestName: null, guestPhone: null }, actor, {});
+  const booking = await loadBooking(platform, h.bookingId, actor);
+  const p = await startPayment(platform, booking, 'deposit', booking.price.deposit, guest.userId, {});
+  await expireHold(platform, h.bookingId, new Date(Date.now() + 16 * 60_000));
+  t.equal((await call(app, { method: 'POST', url: p.order.sandboxCompleteUrl! })).status, 200);
+  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded']);
+  t.same(await types(`booking-${h.bookingId}`), ['BookingHeld', 'BookingExpired']);
+  t.equal((await call(app, { method: 'POST', url: p.order.sandboxCompleteUrl! })).status, 200, 'delivered again…');
+  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded'], '…refunded once');
+});
+
+t.test('late cancellations and no-shows keep the deposit as income', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S02, start: new Date(soon().getTime() + 3_600_000).toISOString(), durationMinutes: 60, partySize: 2 } });
+  t.equal((await call(app, { method: 'POST', url: `/bookings/${held.body.id}/confirm`, headers: venue.waiter.auth, payload: { method: 'cash' } })).status, 200, 'deposit in cash at the desk');
+  const late = await call(app, { method: 'POST', url: `/bookings/${held.body.id}/cancel`, headers: guest.auth });
+  t.equal(late.body.refund.total, 0);
+  await runner.catchUp();
+  const { rows } = await sql<{ account: string; n: number }>`SELECT account, sum(credit - debit)::float8 AS n FROM rm.journal_lines WHERE booking_id = ${held.body.id} GROUP BY account ORDER BY account`.execute(platform.db);
+  t.same(rows, [{ account: '1001', n: -held.body.price.deposit }, { account: '2203', n: 0 }, { account: '6051', n: held.body.price.deposit }]);
+});
+
+t.test('a payment with no callback is asked about and closed by the timeout job', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S01, start: venue.at(6, '20:00').toISOString(), durationMinutes: 60, partySize: 2 } });
+  const p = await pay(guest.auth, held.body.id);
+  await timeOutPayment(platform, p.paymentId);
+  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentClosed']);
+  t.equal((await call(app, { method: 'POST', url: `/bookings/${held.body.id}/payments`, headers: guest.auth, payload: { purpose: 'balance' } })).body.code, 'booking_held');
+});
+
+t.test('the ledger rebuilt from events gives the same figures, to the fen', async (t) => {
+  await runner.catchUp();
+  const snapshot = async () => (await sql`SELECT * FROM rm.journal_lines ORDER BY entry_id, line_no`.execute(platform.db)).rows;
+  const before = await snapshot();
+  t.ok(before.length > 5);
+  await runner.rebuild('ledger');
+  t.same(await snapshot(), before);
+  const csv = await call(app, { method: 'GET', url: `/ledger/entries.csv?from=${today}&to=${addDays(today, 30)}`, headers: venue.manager.auth });
+  t.equal(csv.status, 403, 'entries are for accountants');
+  const accountant = await signUp(app, platform.store, 'accountant');
+  const asCsv = await call(app, { method: 'GET', url: `/ledger/entries.csv?from=${today}&to=${addDays(today, 30)}`, headers: accountant.auth });
+  t.equal(asCsv.status, 200);
+  t.match(String(asCsv.headers['content-type']), /text\/csv/);
+  t.equal(asCsv.raw.trim().split('\n').length, before.length + 1, 'one row per line plus the header');
+  t.equal((await call(app, { method: 'GET', url: `/ledger/entries?from=${today}&to=2000-01-01`, headers: accountant.auth })).status, 422);
+});
