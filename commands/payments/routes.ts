@@ -4,7 +4,7 @@ import type { Platform } from '../../src/platform.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { principalOf } from '../../src/http/access.js';
 import { isStaff } from '../../src/auth/permissions.js';
-import { ConflictError, NotFoundError, UnauthorizedError } from '../../src/errors.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../../src/errors.js';
 import { CallbackRejectedError } from '../../src/payments/provider.js';
 import { SandboxProvider } from '../../src/payments/sandbox.js';
 import { loadBooking } from '../bookings/process.js';
@@ -127,7 +127,7 @@ export const paymentCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
         try {
           event = await platform.payments.parseCallback(request.headers, request.rawBody ?? '');
         } catch (err) {
-          if (err instanceof CallbackRejectedError) throw new UnauthorizedError('callback_rejected', `Callback refused: ${err.reason}.`);
+          if (err instanceof CallbackRejectedError) throw new BadRequestError('callback_rejected', `Callback refused: ${err.reason}.`);
           throw err;
         }
         await applyCallback(platform, event);
