@@ -73,7 +73,7 @@ type Handled = BookingEvent | PaymentEvent | VenueEvent;
 export const ledgerProjection: Projection = {
   name: 'ledger',
   version: 1,
-  tables: ['journal_entries', 'journal_lines', 'payments'],
+  tables: ['journal_entries', 'journal_lines', 'payments', 'revenue_daily'],
   eventTypes: [
     'VenueConfigured',
     'BookingHeld',
@@ -93,7 +93,7 @@ export const ledgerProjection: Projection = {
     'RefundSucceeded',
     'RefundFailed',
   ],
-  async setup(db) {
+  async setup(db, schemaName) {
     await db.schema
       .createTable('journal_entries')
       .addColumn('entry_id', 'text', (c) => c.primaryKey())
@@ -146,6 +146,16 @@ export const ledgerProjection: Projection = {
       .addColumn('deposits_held', 'bigint', (c) => c.notNull())
       .addColumn('checked_out', 'boolean', (c) => c.notNull())
       .execute();
+    // For analysts: revenue per business day and room type, from the ledger's income accounts.
+    await sql`
+      CREATE VIEW ${sql.id(schemaName, 'revenue_daily')} AS
+      SELECT business_date, room_type_id, count(DISTINCT booking_id)::int AS bookings,
+             sum(credit - debit) FILTER (WHERE account = '6001')::bigint AS room_revenue,
+             sum(credit - debit) FILTER (WHERE account = '6051')::bigint AS forfeited_deposits,
+             sum(credit - debit)::bigint AS revenue
+      FROM ${sql.id(schemaName, 'journal_lines')}
+      WHERE account LIKE '6%'
+      GROUP BY business_date, room_type_id`.execute(db);
     await db.schema
       .createTable('ledger_venue')
       .addColumn('id', 'integer', (c) => c.primaryKey())

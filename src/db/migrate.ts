@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as eventStore from './migrations/0001_event_store.js';
 import * as platform from './migrations/0002_platform.js';
 import * as identity from './migrations/0003_identity.js';
+import * as analystRole from './migrations/0004_analyst_role.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
   '0001_event_store': eventStore,
   '0002_platform': platform,
   '0003_identity': identity,
+  '0004_analyst_role': analystRole,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

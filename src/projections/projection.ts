@@ -17,7 +17,8 @@ export type Projection = Readonly<{
   tables: readonly string[];
   /** Event types `apply` cares about; the runner reads past the rest. */
   eventTypes: readonly string[];
-  setup(db: Kysely<any>): Promise<void>;
+  /** Creates the build's tables; `schemaName` is for raw SQL (views over the build's own tables). */
+  setup(db: Kysely<any>, schemaName: string): Promise<void>;
   /** Runs inside the batch transaction; must apply each event exactly as if alone. */
   apply(trx: Kysely<any>, events: readonly RecordedEvent[]): Promise<void>;
 }>;

@@ -76,7 +76,7 @@ export async function startGeneration(
     const generation = (last?.g ?? 0) + 1;
     const schemaName = `rm_${projection.name}_g${generation}`;
     await sql`CREATE SCHEMA ${sql.id(schemaName)}`.execute(trx);
-    await projection.setup(trx.withSchema(schemaName));
+    await projection.setup(trx.withSchema(schemaName), schemaName);
     // The very first build serves at once (reads lag while it catches up); later builds wait their turn.
     const active = await trx
       .selectFrom('projection_generations')
