@@ -17,12 +17,12 @@ function checkPeriod(from: string, to: string): void {
 
 export type EntryLine = { entryId: string; businessDate: string; bookingId: string; eventType: string; description: string; lineNo: number; account: string; debit: number; credit: number };
 
-/** Journal lines of a period, in posting order. */
-export async function entriesIn(db: Kysely<LedgerDatabase>, from: string, to: string): Promise<EntryLine[]> {
+/** Journal lines of a period, in posting order, from the serving ledger or from another build's schema. */
+export async function entriesIn(db: Kysely<LedgerDatabase>, from: string, to: string, schema = 'rm'): Promise<EntryLine[]> {
   const { rows } = await sql<EntryLine>`
     SELECT e.entry_id AS "entryId", e.business_date::text AS "businessDate", e.booking_id AS "bookingId", e.event_type AS "eventType",
            e.description, l.line_no AS "lineNo", l.account, l.debit::bigint::float8 AS debit, l.credit::bigint::float8 AS credit
-    FROM rm.journal_entries e JOIN rm.journal_lines l USING (entry_id)
+    FROM ${sql.id(schema, 'journal_entries')} e JOIN ${sql.id(schema, 'journal_lines')} l USING (entry_id)
     WHERE e.business_date BETWEEN ${from}::date AND ${to}::date
     ORDER BY e.business_date, e.posted_at, e.entry_id, l.line_no`.execute(db);
   return rows;

@@ -9,8 +9,13 @@ import { startPayment, timeOutPayment } from '../../commands/payments/process.js
 import { loadBooking } from '../../commands/bookings/process.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../src/venue/settings.js';
 import { addDays } from '../../src/venue/time.js';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 
-const { app, platform, runner } = await startTestService(t);
+const { app, platform, runner, databaseUrl } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
 const [S01, S02, S03] = venue.rooms.small as [string, string, string];
 const today = businessDateOf(new Date(), DEFAULT_VENUE);
@@ -124,4 +129,22 @@ t.test('the ledger rebuilt from events gives the same figures, to the fen', asyn
   t.match(String(asCsv.headers['content-type']), /text\/csv/);
   t.equal(asCsv.raw.trim().split('\n').length, before.length + 1, 'one row per line plus the header');
   t.equal((await call(app, { method: 'GET', url: `/ledger/entries?from=${today}&to=2000-01-01`, headers: accountant.auth })).status, 422);
+});
+
+t.test('the CLI replays the ledger for a period into a file, equal to the serving ledger', async (t) => {
+  await runner.catchUp();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ktv-replay-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'ledger.csv');
+  const to = addDays(today, 30);
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'ledger', 'replay', '--from', today, '--to', to, '--out', out], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dir, LOG_LEVEL: 'silent' },
+  });
+  t.match(stdout, /the serving ledger has exactly the same lines/);
+  const accountant = await signUp(app, platform.store, 'accountant');
+  const served = await call(app, { method: 'GET', url: `/ledger/entries.csv?from=${today}&to=${to}`, headers: accountant.auth });
+  t.equal(await readFile(out, 'utf8'), served.raw, 'the file is the same CSV, to the fen');
+  const usage = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'ledger', 'replay'], { cwd: path.resolve(import.meta.dirname, '../..') }).catch((e: { code: number }) => e);
+  t.equal((usage as { code: number }).code, 2, 'bad arguments print the usage and exit 2');
 });
