@@ -16,6 +16,7 @@ import type { JobHandler } from './jobs/queue.js';
 import { paymentCommands } from '../commands/payments/routes.js';
 import { paymentJobs } from '../commands/payments/jobs.js';
 import { ledgerQueries } from '../queries/ledger.js';
+import { reconciliationQueries } from '../queries/reconciliation.js';
 import { ledgerProjection } from '../projections/ledger.js';
 
 /**
@@ -27,7 +28,7 @@ export const features: Readonly<{
   projections: readonly Projection[];
   jobs: (platform: Platform) => { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] };
 }> = {
-  routes: [userCommands, sessionCommands, userQueries, roomTypeCommands, roomCommands, roomQueries, venueCommands, bookingCommands, paymentCommands, ledgerQueries],
+  routes: [userCommands, sessionCommands, userQueries, roomTypeCommands, roomCommands, roomQueries, venueCommands, bookingCommands, paymentCommands, ledgerQueries, reconciliationQueries],
   projections: [usersProjection, roomsProjection, ledgerProjection],
   jobs: (platform) => {
     const parts = [bookingJobs(platform), paymentJobs(platform)];

@@ -1,0 +1,56 @@
+/**
+ * WeChat Pay's trade bill (交易账单, "ALL" type) as downloaded from
+ * /v3/bill/tradebill: a CSV whose header row is in Chinese, whose every value is
+ * prefixed with a backtick, with money in yuan, followed by a summary section
+ * that starts with 总交易单数.
+ */
+export type BillRow = Readonly<{
+  tradeTime: string;
+  transactionId: string;
+  outTradeNo: string;
+  status: 'SUCCESS' | 'REFUND' | 'REVOKED' | string;
+  /** 应结订单金额 (success rows) in fen. */
+  amount: number;
+  refundAmount: number;
+  outRefundNo: string;
+}>;
+
+export class BillFormatError extends Error {}
+
+const COLUMNS = { tradeTime: '交易时间', transactionId: '微信订单号', outTradeNo: '商户订单号', status: '交易状态', amount: '应结订单金额', outRefundNo: '商户退款单号', refundAmount: '退款金额' } as const;
+
+function cells(line: string): string[] {
+  return line.split(',').map((c) => c.trim().replace(/^`/, ''));
+}
+
+/** Yuan with two decimals to fen, without floating point. */
+export function yuanToFen(value: string): number {
+  const m = /^(-)?(\d+)(?:\.(\d{1,2}))?$/.exec(value.replace(/^¥/, ''));
+  if (!m) throw new BillFormatError(`not an amount: ${value}`);
+  const fen = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
+  return m[1] ? -fen : fen;
+}
+
+export function parseTradeBill(text: string): BillRow[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = lines[0] ? cells(lines[0]) : [];
+  const index = Object.fromEntries(Object.entries(COLUMNS).map(([k, name]) => [k, header.indexOf(name)])) as Record<keyof typeof COLUMNS, number>;
+  const absent = Object.entries(index).filter(([, i]) => i < 0).map(([k]) => COLUMNS[k as keyof typeof COLUMNS]);
+  if (absent.length > 0) throw new BillFormatError(`not a WeChat Pay trade bill: missing columns ${absent.join(', ')}`);
+  const rows: BillRow[] = [];
+  for (const line of lines.slice(1)) {
+    if (line.startsWith('总交易单数')) break;
+    const c = cells(line);
+    const at = (i: number) => c[i] ?? '';
+    rows.push({
+      tradeTime: at(index.tradeTime),
+      transactionId: at(index.transactionId),
+      outTradeNo: at(index.outTradeNo),
+      status: at(index.status),
+      amount: yuanToFen(at(index.amount) || '0'),
+      refundAmount: yuanToFen(at(index.refundAmount) || '0'),
+      outRefundNo: at(index.outRefundNo),
+    });
+  }
+  return rows;
+}
