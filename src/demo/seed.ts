@@ -4,6 +4,8 @@ import type { Logger } from '../logger.js';
 import type { EventStore } from '../eventstore/port.js';
 import { grantRolesAsSystem } from '../../commands/users/bootstrap.js';
 import { demoRateCard, demoVenue } from './rate-card.js';
+import { businessDateOf } from '../venue/settings.js';
+import { addDays, instantOf } from '../venue/time.js';
 
 const MARKER_STREAM = 'demo-seed';
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -32,6 +34,18 @@ const rooms = [
   { name: 'D02', type: 'deluxe', capacity: 25 },
   { name: 'P01', type: 'party', capacity: 50 },
 ];
+
+type Send = (url: string, key: string, payload: object, token?: string) => Promise<any>;
+
+/** Tomorrow evening: one booking paid through the sandbox, one still held. */
+async function demoBookings(app: FastifyInstance, send: Send, guestToken: string, roomIds: ReadonlyMap<string, string>): Promise<void> {
+  const tomorrow = addDays(businessDateOf(new Date(), demoVenue), 1);
+  const at = (minutes: number) => instantOf(tomorrow, minutes, demoVenue.timeZone).toISOString();
+  const paid = await send('/bookings', 'booking:paid', { roomId: roomIds.get('S01'), start: at(20 * 60), durationMinutes: 120, partySize: 3 }, guestToken);
+  const payment = await send(`/bookings/${paid.id}/payments`, 'payment:paid', {}, guestToken);
+  if (payment.sandboxCompleteUrl) await app.inject({ method: 'POST', url: payment.sandboxCompleteUrl });
+  await send('/bookings', 'booking:held', { roomId: roomIds.get('M01'), start: at(21 * 60), durationMinutes: 180, partySize: 6 }, guestToken);
+}
 
 /**
  * Loads the demo venue through the same HTTP commands a user would send, so the
@@ -70,10 +84,12 @@ export async function seedDemo(app: FastifyInstance, store: EventStore, logger: 
   }
   const manager = await login('manager@demo.ktv');
   for (const t of roomTypes) await send('/room-types', `room-type:${t.id}`, t, manager.accessToken);
-  for (const r of rooms) await send('/rooms', `room:${r.name}`, r, manager.accessToken);
+  const roomIds = new Map<string, string>();
+  for (const r of rooms) roomIds.set(r.name, (await send('/rooms', `room:${r.name}`, r, manager.accessToken)).id);
   const venue = await app.inject({ method: 'PUT', url: '/venue', payload: demoVenue, headers: { authorization: `Bearer ${manager.accessToken}` } });
   if (venue.statusCode !== 200) throw new Error(`demo seed venue failed: ${venue.body}`);
   await send('/rate-cards', 'rate-card:1', demoRateCard, manager.accessToken);
+  await demoBookings(app, send, (await login('guest@demo.ktv')).accessToken, roomIds);
   await store.appendToStream(MARKER_STREAM, [{ id: randomUUID(), type: 'DemoDataLoaded', data: { accounts: accounts.length, rooms: rooms.length, roomTypes: roomTypes.length } }], 'any');
   logger.info({ accounts: accounts.length, rooms: rooms.length, roomTypes: roomTypes.length }, 'demo data loaded');
 }
