@@ -10,7 +10,8 @@ import { ROLES } from '../../src/auth/permissions.js';
 import { MEMBERSHIP_LEVELS, userStream } from '../../src/events/users.js';
 import { isUuid } from '../../src/ids.js';
 import { registerUser } from './register.js';
-import { userDecider } from './decider.js';
+import { userDecider, type UserCommand } from './decider.js';
+import type { FastifyRequest } from 'fastify';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Phone = Type.String({ pattern: '^\\+?[0-9][0-9 -]{5,19}$', description: 'Digits, optionally with a leading + and spaces or dashes' });
@@ -25,6 +26,14 @@ const PASSWORD_MESSAGES = {
 
 export const userCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
   const { store, db } = platform;
+
+  /** Runs a command on another user's stream; unknown ids answer 404. */
+  const changeUser = async (request: FastifyRequest, id: string, command: UserCommand) => {
+    if (!isUuid(id)) throw new NotFoundError('user', id);
+    const { state } = await handle(store, userStream(id), userDecider, command, metadataOf(request));
+    if (state.status !== 'registered') throw new NotFoundError('user', id);
+    return state;
+  };
 
   app.post(
     '/auth/register',
@@ -97,16 +106,8 @@ export const userCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
     },
     async (request) => {
       const { id } = request.params;
-      if (!isUuid(id)) throw new NotFoundError('user', id);
-      const { state } = await handle(
-        store,
-        userStream(id),
-        userDecider,
-        { type: 'ChangeRoles', userId: id, grant: request.body.grant, revoke: request.body.revoke, by: principalOf(request).userId, now: new Date() },
-        metadataOf(request),
-      );
-      if (state.status !== 'registered') throw new NotFoundError('user', id);
-      return { id, roles: [...state.roles] };
+      const user = await changeUser(request, id, { type: 'ChangeRoles', userId: id, grant: request.body.grant, revoke: request.body.revoke, by: principalOf(request).userId, now: new Date() });
+      return { id, roles: [...user.roles] };
     },
   );
 
@@ -127,16 +128,8 @@ export const userCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
     },
     async (request) => {
       const { id } = request.params;
-      if (!isUuid(id)) throw new NotFoundError('user', id);
-      const { state } = await handle(
-        store,
-        userStream(id),
-        userDecider,
-        { type: 'ChangeMembership', userId: id, level: request.body.level, reason: request.body.reason, by: principalOf(request).userId, now: new Date() },
-        metadataOf(request),
-      );
-      if (state.status !== 'registered') throw new NotFoundError('user', id);
-      return { id, membershipLevel: state.membershipLevel };
+      const user = await changeUser(request, id, { type: 'ChangeMembership', userId: id, level: request.body.level, reason: request.body.reason, by: principalOf(request).userId, now: new Date() });
+      return { id, membershipLevel: user.membershipLevel };
     },
   );
 };
