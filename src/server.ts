@@ -7,6 +7,7 @@ import { ProjectionRunner } from './projections/runner.js';
 import { installProjections } from './projections/registry.js';
 import { features } from './features.js';
 import { seedDemo } from './demo/seed.js';
+import { sweepExpired } from './jobs/maintenance.js';
 
 /** How often overdue jobs (expired holds...) are re-derived from state. */
 const JOB_SWEEP_MS = 30_000;
@@ -44,7 +45,7 @@ export async function startService(config: Config, logger: Logger, { http }: { h
   let app: FastifyInstance | null = null;
   if (http) {
     const jobs = features.jobs(platform);
-    await platform.jobs.start(jobs.handlers, jobs.sweeps, JOB_SWEEP_MS);
+    await platform.jobs.start(jobs.handlers, [...jobs.sweeps, () => sweepExpired(platform.db)], JOB_SWEEP_MS);
     app = await buildApp(platform);
     if (config.seedDemo) await seedDemo(app, platform.store, logger);
     await app.listen({ port: config.port, host: config.host });
