@@ -32,6 +32,8 @@ export const NOTIFY_CHANNEL = 'ktv_events';
  */
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres';
+  private readonly local = new Set<() => void>();
+  private notifyPending = false;
 
   /**
    * `pool` runs the statements (a client inside an open transaction works too,
@@ -82,13 +84,13 @@ export class PostgresEventStore implements EventStore {
         ORDER BY e.ord
         RETURNING stream_version, global_position, transaction_id
       )
-      SELECT max(stream_version)::text AS version, max(global_position)::text AS pos,
-             max(transaction_id::text) AS tx, pg_notify('${NOTIFY_CHANNEL}', '') AS notified
+      SELECT max(stream_version)::text AS version, max(global_position)::text AS pos, max(transaction_id::text) AS tx
       FROM inserted`;
     try {
       const { rows } = await this.pool.query<{ version: string | null; pos: string | null; tx: string | null }>(sql, params);
       const row = rows[0];
       if (row?.version != null && row.pos != null && row.tx != null) {
+        this.announce();
         return { nextExpectedVersion: BigInt(row.version), position: encode(row.tx, row.pos) };
       }
     } catch (err) {
@@ -177,8 +179,33 @@ export class PostgresEventStore implements EventStore {
     return rows[0]?.n ?? 0;
   }
 
+  /**
+   * Wakes listeners in this process at once and, at most once per tick, other
+   * processes through NOTIFY. The NOTIFY is not part of the append: a committing
+   * transaction that notifies holds a database-wide lock through its commit,
+   * which would serialise every append behind one WAL flush at a time.
+   */
+  private announce(): void {
+    for (const wake of this.local) wake();
+    if (this.notifyPending) return;
+    this.notifyPending = true;
+    setImmediate(() => {
+      this.notifyPending = false;
+      this.pool.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`).catch(() => {
+        // Listeners in other processes fall back to polling.
+      });
+    });
+  }
+
   async onAppended(onWake: () => void): Promise<Subscription> {
-    return listen(this.listenConfig, onWake);
+    this.local.add(onWake);
+    const remote = await listen(this.listenConfig, onWake);
+    return {
+      close: async () => {
+        this.local.delete(onWake);
+        await remote.close();
+      },
+    };
   }
 
   async ping(): Promise<void> {

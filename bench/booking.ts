@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { businessDateOf, DEFAULT_VENUE } from '../src/venue/settings.js';
+import { addDays, instantOf } from '../src/venue/time.js';
+
+/**
+ * Booking figures over real HTTP against a server in its own process (as
+ * deployed), on a database of the bench's own: hold commands per second on
+ * distinct rooms beside raw INSERTs, a 200-way race for one slot, and the
+ * availability query's latency at a steady request rate.
+ */
+const root = path.resolve(import.meta.dirname, '..');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+type Reply = { status: number; body: any; ms: number };
+
+function request(port: number, method: string, url: string, body?: unknown, token?: string): Promise<Reply> {
+  const started = performance.now();
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: url, agent, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, ms: performance.now() - started });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(databaseUrl: string, port: number) {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), SEED_DEMO: '1', LOG_LEVEL: 'warn', LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000', DB_POOL_SIZE: '40', REDIS_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const errors: string[] = [];
+  child.stderr!.on('data', (c: Buffer) => errors.push(c.toString()));
+  const exited = new Promise<never>((_, reject) => child.on('exit', (code) => reject(new Error(`server exited ${code}: ${errors.join('')}`))));
+  const ready = (async () => {
+    for (let i = 0; i < 1200; i++) {
+      const up = await request(port, 'GET', '/readyz').then((r) => r.status === 200, () => false);
+      if (up) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('server not ready');
+  })();
+  await Promise.race([ready, exited]);
+  return child;
+}
+
+export type BookingFigures = Record<string, string | number>;
+
+export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds: number): Promise<BookingFigures> {
+  const port = await freePort();
+  const server = await startServer(databaseUrl, port);
+  try {
+    const login = async (email: string) => (await request(port, 'POST', '/auth/login', { email, password: 'demo-password-1' })).body.accessToken as string;
+    const manager = await login('manager@demo.ktv');
+    const guest = await login('guest@demo.ktv');
+    const rooms: string[] = [];
+    for (let i = 0; i < 64; i++) rooms.push((await request(port, 'POST', '/rooms', { name: `B${i}`, type: 'large', capacity: 15 }, manager)).body.id);
+    const today = businessDateOf(new Date(), DEFAULT_VENUE);
+    const figures: BookingFigures = {};
+
+    // Distinct rooms and slots, so every hold is a real decision that succeeds.
+    let slot = 0;
+    const nextHold = () => {
+      const n = slot++;
+      const room = rooms[n % rooms.length]!;
+      const hour = Math.floor(n / rooms.length);
+      const date = addDays(today, 1 + Math.floor(hour / 10));
+      // Two hours apart, so one hold's cleaning buffer never touches the next.
+      return { roomId: room, start: instantOf(date, (8 + 2 * (hour % 10)) * 60, DEFAULT_VENUE.timeZone).toISOString(), durationMinutes: 60, partySize: 4 };
+    };
+    await pool.query('CREATE TABLE IF NOT EXISTS bench_raw_holds (id bigserial PRIMARY KEY, room_id text, start_at timestamptz, data jsonb)');
+    for (const clients of [1, 8, 32]) {
+      let ok = 0;
+      let other = 0;
+      const until = performance.now() + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          while (performance.now() < until) {
+            const r = await request(port, 'POST', '/bookings', nextHold(), guest);
+            if (r.status === 201) ok++;
+            else {
+              other++;
+            }
+          }
+        }),
+      );
+      figures[`holds/s over HTTP, ${clients} clients`] = Math.round(ok / seconds);
+      if (other > 0) figures[`holds refused, ${clients} clients`] = other;
+      let raw = 0;
+      const rawUntil = performance.now() + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          while (performance.now() < rawUntil) {
+            await pool.query('INSERT INTO bench_raw_holds (room_id, start_at, data) VALUES ($1, now(), $2)', ['r', '{"a":1}']);
+            raw++;
+          }
+        }),
+      );
+      figures[`raw INSERT/s, ${clients} clients`] = Math.round(raw / seconds);
+    }
+
+    const race = nextHold();
+    const replies = await Promise.all(Array.from({ length: 200 }, () => request(port, 'POST', '/bookings', race, guest)));
+    const refusals = replies.filter((r) => r.status === 409);
+    figures['race of 200: winners'] = replies.filter((r) => r.status === 201).length;
+    figures['race of 200: 409 slot_taken'] = refusals.filter((r) => r.body?.code === 'slot_taken').length;
+    figures['race of 200: refusal p99 ms (target < 100)'] = Math.round(percentile(refusals.map((r) => r.ms), 99));
+
+    const probe = await request(port, 'GET', `/availability?start=${encodeURIComponent(nextHold().start)}&durationMinutes=120&partySize=4`);
+    if (probe.status !== 200) {
+      figures['availability p99 at 2k req/s'] = `not measured: GET /availability answered ${probe.status}`;
+      return figures;
+    }
+    const latencies: number[] = [];
+    const rate = 2000;
+    const tickMs = 10;
+    const starts = [0, 1, 2, 3].map((d) => instantOf(addDays(today, 2 + d), 20 * 60, DEFAULT_VENUE.timeZone).toISOString());
+    const inflight: Promise<void>[] = [];
+    const began = performance.now();
+    for (let tick = 0; performance.now() - began < seconds * 1000; tick++) {
+      for (let i = 0; i < (rate * tickMs) / 1000; i++) {
+        const start = starts[(tick + i) % starts.length]!;
+        inflight.push(request(port, 'GET', `/availability?start=${encodeURIComponent(start)}&durationMinutes=120&partySize=${1 + (i % 8)}`).then((r) => void latencies.push(r.ms)));
+      }
+      const wait = began + (tick + 1) * tickMs - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    await Promise.all(inflight);
+    figures['availability requests/s achieved'] = Math.round(latencies.length / ((performance.now() - began) / 1000));
+    figures['availability p50 ms'] = Number(percentile(latencies, 50).toFixed(2));
+    figures['availability p99 ms (target < 10)'] = Number(percentile(latencies, 99).toFixed(2));
+    return figures;
+  } finally {
+    server.kill('SIGTERM');
+    agent.destroy();
+  }
+}
