@@ -47,8 +47,8 @@ function checkTimes(venue: VenueSettings, start: Date, minutes: number, now: Dat
   return { businessDate, dayEnd: businessDayBounds(businessDate, venue).end };
 }
 
-async function priceFor(platform: Platform, room: RoomFacts, start: Date, minutes: number, guestId: string | null): Promise<Quote> {
-  const [card, venue, guest] = await Promise.all([requireRateCard(platform.store), currentVenue(platform.store), guestId ? currentUser(platform.store, guestId) : null]);
+async function priceFor(platform: Platform, venue: VenueSettings, room: RoomFacts, start: Date, minutes: number, guestId: string | null): Promise<Quote> {
+  const [card, guest] = await Promise.all([requireRateCard(platform.store), guestId ? currentUser(platform.store, guestId) : null]);
   return quote(card, venue, { roomTypeId: room.roomTypeId, start, minutes, memberLevel: guest?.membershipLevel ?? 'regular' });
 }
 
@@ -64,24 +64,19 @@ export type HoldInput = Readonly<{
 
 export async function holdBooking(platform: Platform, input: HoldInput, actor: Actor, metadata: EventMetadata, now = new Date()) {
   const { store } = platform;
-  const venue = await currentVenue(store);
-  const room = await roomFacts(store, input.roomId);
+  const [venue, room] = await Promise.all([currentVenue(store), roomFacts(store, input.roomId)]);
   const { businessDate, dayEnd } = checkTimes(venue, input.start, input.durationMinutes, now);
   if (!room.inService) throw new ConflictError('room_out_of_service', `Room ${room.name} is out of service.`);
   if (input.partySize > room.capacity) {
     throw new UnprocessableError('party_too_large', `Room ${room.name} holds at most ${room.capacity} people.`, { field: 'partySize', capacity: room.capacity });
   }
-  const price = await priceFor(platform, room, input.start, input.durationMinutes, input.guestId);
   const bookingId = newId<'booking'>();
   const end = new Date(input.start.getTime() + input.durationMinutes * 60_000);
   const holdExpiresAt = new Date(now.getTime() + venue.holdMinutes * 60_000);
-  await handle(
-    store,
-    roomDayStream(room.id, businessDate),
-    roomDayDecider,
-    { type: 'Reserve', roomId: room.id, businessDate, bookingId, start: input.start, end, bufferMinutes: room.bufferMinutes, kind: 'booking', holdExpiresAt, dayEnd, now },
-    metadata,
-  );
+  const dayStream = roomDayStream(room.id, businessDate);
+  const reserve = { type: 'Reserve', roomId: room.id, businessDate, bookingId, start: input.start, end, bufferMinutes: room.bufferMinutes, kind: 'booking', holdExpiresAt, dayEnd, now } as const;
+  const price = await priceFor(platform, venue, room, input.start, input.durationMinutes, input.guestId);
+  await handle(store, dayStream, roomDayDecider, reserve, metadata);
   const data = {
     bookingId,
     roomId: room.id,
@@ -98,7 +93,7 @@ export async function holdBooking(platform: Platform, input: HoldInput, actor: A
     price,
     at: now.toISOString(),
   };
-  await handle(store, bookingStream(bookingId), bookingDecider, { type: 'Hold', data, now, by: actor.userId }, metadata);
+  await handle(store, bookingStream(bookingId), bookingDecider, { type: 'Hold', data, now, by: actor.userId }, metadata, 'new');
   return data;
 }
 
@@ -110,8 +105,7 @@ export async function startWalkIn(
   now = new Date(),
 ) {
   const { store } = platform;
-  const venue = await currentVenue(store);
-  const room = await roomFacts(store, input.roomId);
+  const [venue, room] = await Promise.all([currentVenue(store), roomFacts(store, input.roomId)]);
   if (!room.inService) throw new ConflictError('room_out_of_service', `Room ${room.name} is out of service.`);
   if (input.partySize > room.capacity) {
     throw new UnprocessableError('party_too_large', `Room ${room.name} holds at most ${room.capacity} people.`, { field: 'partySize', capacity: room.capacity });
@@ -120,7 +114,7 @@ export async function startWalkIn(
   const start = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   const { businessDate, dayEnd } = checkTimes({ ...venue, gridMinutes: 1 }, start, input.durationMinutes, start);
   const end = new Date(start.getTime() + input.durationMinutes * 60_000);
-  const price = await priceFor(platform, room, start, input.durationMinutes, null);
+  const price = await priceFor(platform, venue, room, start, input.durationMinutes, null);
   const bookingId = newId<'booking'>();
   await handle(
     store,
@@ -196,18 +190,17 @@ export async function checkIn(platform: Platform, booking: Booking, by: string, 
 }
 
 export async function extendBooking(platform: Platform, booking: Booking, minutes: number, by: string, metadata: EventMetadata, now = new Date()) {
-  const venue = await currentVenue(platform.store);
+  const [venue, room] = await Promise.all([currentVenue(platform.store), roomFacts(platform.store, booking.roomId)]);
   if (minutes % venue.gridMinutes !== 0) throw new UnprocessableError('off_grid', `Extensions come in steps of ${venue.gridMinutes} minutes.`, { field: 'minutes' });
   if (booking.status !== 'confirmed' && booking.status !== 'checked_in') {
     throw new ConflictError(`booking_${booking.status}`, `A ${booking.status} booking cannot be extended.`);
   }
-  const room = await roomFacts(platform.store, booking.roomId);
   const newEnd = new Date(booking.end.getTime() + minutes * 60_000);
   if ((newEnd.getTime() - booking.start.getTime()) / 60_000 > venue.maxDurationMinutes) {
     throw new UnprocessableError('invalid_duration', `Bookings last at most ${venue.maxDurationMinutes} minutes.`, { field: 'minutes' });
   }
   // The extra time is priced now, from where the booking ends, like a new purchase.
-  const price = await priceFor(platform, room, booking.end, minutes, booking.guestId);
+  const price = await priceFor(platform, venue, room, booking.end, minutes, booking.guestId);
   const dayEnd = businessDayBounds(booking.businessDate, venue).end;
   await handle(platform.store, roomDayStream(booking.roomId, booking.businessDate), roomDayDecider, { type: 'Extend', roomId: booking.roomId, businessDate: booking.businessDate, bookingId: booking.id, end: newEnd, dayEnd, now }, metadata);
   const { state } = await handle(platform.store, bookingStream(booking.id), bookingDecider, { type: 'Extend', minutes, price, now, by }, metadata);
@@ -223,12 +216,11 @@ export async function moveBooking(platform: Platform, booking: Booking, toRoomId
   const { store } = platform;
   if (booking.roomId === toRoomId) return { booking, priceDifference: 0 };
   if (!['held', 'confirmed', 'checked_in'].includes(booking.status)) throw new ConflictError(`booking_${booking.status}`, `A ${booking.status} booking cannot be moved.`);
-  const venue = await currentVenue(store);
-  const target = await roomFacts(store, toRoomId);
+  const [venue, target] = await Promise.all([currentVenue(store), roomFacts(store, toRoomId)]);
   if (!target.inService) throw new ConflictError('room_out_of_service', `Room ${target.name} is out of service.`);
   if (booking.partySize > target.capacity) throw new UnprocessableError('party_too_large', `Room ${target.name} holds at most ${target.capacity} people.`, { field: 'roomId' });
   const minutes = (booking.end.getTime() - booking.start.getTime()) / 60_000;
-  const price = await priceFor(platform, target, booking.start, minutes, booking.guestId);
+  const price = await priceFor(platform, venue, target, booking.start, minutes, booking.guestId);
   const dayEnd = businessDayBounds(booking.businessDate, venue).end;
   await handle(
     store,

@@ -6,6 +6,7 @@ import { roomStream, roomTypeStream } from '../../src/events/rooms.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { NotFoundError } from '../../src/errors.js';
 import { isUuid, newId, parseId } from '../../src/ids.js';
+import { forget } from '../../src/infra/memo.js';
 import { roomTypeDecider } from '../room-types/decider.js';
 import { roomDecider, type RoomState } from './decider.js';
 
@@ -78,6 +79,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
         { type: 'TakeOutOfService', roomId: id, reason: request.body.reason, now: new Date() },
         metadataOf(request),
       );
+      forget(store, roomStream(id));
       return { id, status: statusOf(state) };
     },
   );
@@ -97,6 +99,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
       const { id } = request.params;
       if (!isUuid(id)) throw new NotFoundError('room', id);
       const { state } = await handle(store, roomStream(id), roomDecider, { type: 'ReturnToService', roomId: id, now: new Date() }, metadataOf(request));
+      forget(store, roomStream(id));
       return { id, status: statusOf(state) };
     },
   );

@@ -5,10 +5,10 @@ import type { Platform } from '../../src/platform.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { principalOf } from '../../src/http/access.js';
 import { UnprocessableError, ValidationError } from '../../src/errors.js';
-import { RATE_CARD_STREAM, VENUE_STREAM } from '../../src/events/venue.js';
+import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent } from '../../src/events/venue.js';
+import { forget } from '../../src/infra/memo.js';
 import { WrongExpectedVersionError } from '../../src/eventstore/port.js';
 import type { RateCard } from '../../src/pricing/rate-card.js';
-import { currentRateCard } from './current.js';
 
 const Minute = Type.Integer({ minimum: 0, maximum: 1440 });
 const Percent = Type.Integer({ minimum: 0, maximum: 90 });
@@ -115,11 +115,13 @@ export const venueCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
       if (settings.minDurationMinutes > settings.maxDurationMinutes) {
         throw new ValidationError([{ field: 'minDurationMinutes', message: 'must not exceed maxDurationMinutes' }]);
       }
+      forget(store, VENUE_STREAM);
       await store.appendToStream(
         VENUE_STREAM,
         [{ id: randomUUID(), type: 'VenueConfigured', data: { settings, by: principalOf(request).userId, at: new Date().toISOString() }, metadata: metadataOf(request) }],
         'any',
       );
+      forget(store, VENUE_STREAM);
       return settings;
     },
   );
@@ -138,15 +140,16 @@ export const venueCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
     async (request, reply) => {
       checkRateCard(request.body);
       for (let attempt = 0; attempt < 5; attempt++) {
-        const { version: streamVersion } = await store.readStream(RATE_CARD_STREAM);
-        const previous = await currentRateCard(store);
-        const card: RateCard = { ...request.body, version: (previous?.version ?? 0) + 1 };
+        const { version: streamVersion, events } = await store.readStream(RATE_CARD_STREAM);
+        const previous = events.at(-1) as unknown as RateCardEvent | undefined;
+        const card: RateCard = { ...request.body, version: (previous?.data.card.version ?? 0) + 1 };
         try {
           await store.appendToStream(
             RATE_CARD_STREAM,
             [{ id: randomUUID(), type: 'RateCardPublished', data: { card, by: principalOf(request).userId, at: new Date().toISOString() }, metadata: metadataOf(request) }],
             streamVersion === 0n ? 'no_stream' : streamVersion,
           );
+          forget(store, RATE_CARD_STREAM);
           return reply.code(201).send({ version: card.version });
         } catch (err) {
           if (!(err instanceof WrongExpectedVersionError)) throw err;

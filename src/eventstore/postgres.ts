@@ -105,13 +105,17 @@ export class PostgresEventStore implements EventStore {
     events: readonly NewEvent[],
     expected: ExpectedVersion,
   ): Promise<AppendResult> {
-    const { rows } = await this.pool.query<{ event_id: string; stream_id: string; stream_version: string; pos: string; tx: string }>(
-      `SELECT event_id::text, stream_id, stream_version::text, global_position::text AS pos, transaction_id::text AS tx
-       FROM events WHERE event_id = ANY($1::uuid[])`,
-      [events.map((e) => e.id)],
+    // One round trip for both questions: where did these ids land, and where is the stream now.
+    const { rows } = await this.pool.query<{ event_id: string | null; stream_id: string; stream_version: string; pos: string; tx: string; head: string | null }>(
+      `SELECT e.event_id::text, e.stream_id, e.stream_version::text, e.global_position::text AS pos, e.transaction_id::text AS tx, s.version::text AS head
+       FROM (SELECT 1) one
+       LEFT JOIN streams s ON s.stream_id = $2
+       LEFT JOIN events e ON e.event_id = ANY($1::uuid[])`,
+      [events.map((e) => e.id), streamId],
     );
-    if (rows.length === events.length) {
-      const byId = new Map(rows.map((r) => [r.event_id, r]));
+    const found = rows.filter((r) => r.event_id !== null);
+    if (found.length === events.length) {
+      const byId = new Map(found.map((r) => [r.event_id, r]));
       const stored = events.map((e) => byId.get(e.id.toLowerCase()));
       const first = stored[0];
       const consecutive =
@@ -124,8 +128,8 @@ export class PostgresEventStore implements EventStore {
         return { nextExpectedVersion: BigInt(last.stream_version), position: encode(last.tx, last.pos) };
       }
     }
-    const current = await this.pool.query<{ version: string }>('SELECT version::text FROM streams WHERE stream_id = $1', [streamId]);
-    const actual = current.rows[0] ? BigInt(current.rows[0].version) : null;
+    const head = rows[0]?.head;
+    const actual = head != null ? BigInt(head) : null;
     throw new WrongExpectedVersionError(streamId, expected, actual);
   }
 

@@ -65,10 +65,9 @@ export const accessPlugin = fp<{ store: EventStore; tokens: AccessTokens; revoca
       const match = BEARER.exec(header);
       if (!match?.[1]) throw new UnauthorizedError('invalid_token', 'The Authorization header must be "Bearer <token>".');
       const claims = tokens.check(match[1]);
-      const revoked = await revocation.reasonFor(claims.sid);
+      const [revoked, user] = await Promise.all([revocation.reasonFor(claims.sid), currentUser(store, claims.sub)]);
       if (revoked === 'evicted') throw new UnauthorizedError('session_evicted', 'This session was ended by a sign-in on another device.');
       if (revoked) throw new UnauthorizedError('session_revoked', 'This session has ended; sign in again.');
-      const user = await currentUser(store, claims.sub);
       if (!user) throw new UnauthorizedError('invalid_token', 'The access token is not valid.');
       request.principal = { userId: user.id, sessionId: claims.sid, deviceId: claims.device_id, roles: user.roles };
       if (access !== 'public' && access !== 'authenticated' && !allows(user.roles, access)) throw new ForbiddenError();
