@@ -134,6 +134,9 @@ export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds:
       figures[`raw INSERT/s, ${clients} clients`] = Math.round(raw / seconds);
     }
 
+    // For scale: the same crowd doing nothing but authenticate and read one row each.
+    const baseline = await Promise.all(Array.from({ length: 200 }, () => request(port, 'GET', '/auth/sessions', undefined, guest)));
+    figures['200 concurrent authenticated GETs: p99 ms'] = Math.round(percentile(baseline.map((r) => r.ms), 99));
     const race = nextHold();
     const replies = await Promise.all(Array.from({ length: 200 }, () => request(port, 'POST', '/bookings', race, guest)));
     const refusals = replies.filter((r) => r.status === 409);

@@ -18,26 +18,33 @@ export type Handled<State, Event> = Readonly<{ state: State; events: readonly Ev
 
 const MAX_ATTEMPTS = 5;
 
-const locks = new WeakMap<EventStore, Map<string, Promise<void>>>();
+type Known<State> = Readonly<{ state: State; version: bigint }>;
+type Turns = { tail: Promise<void>; last: Known<unknown> | null };
+const queues = new WeakMap<EventStore, Map<string, Turns>>();
 
 /**
- * Commands on one stream take turns within this process. Across processes the
- * expected version still decides; within one, a crowd racing for one room-day
- * queues instead of all appending, failing and re-reading.
+ * Commands on one stream take turns within this process, and each hands the
+ * state it ended with to the next, so a crowd racing for one room-day decides
+ * one after another in memory instead of all appending, failing and re-reading.
+ * Across processes the expected version still decides: a state made stale by
+ * another process fails its append and is read again.
  */
-async function inTurn<T>(store: EventStore, streamId: string, fn: () => Promise<T>): Promise<T> {
-  let tails = locks.get(store);
-  if (!tails) locks.set(store, (tails = new Map()));
-  const previous = tails.get(streamId) ?? Promise.resolve();
+async function inTurn<T>(store: EventStore, streamId: string, fn: (carried: Known<unknown> | null, remember: (k: Known<unknown>) => void) => Promise<T>): Promise<T> {
+  let queue = queues.get(store);
+  if (!queue) queues.set(store, (queue = new Map()));
+  let turns = queue.get(streamId);
+  if (!turns) queue.set(streamId, (turns = { tail: Promise.resolve(), last: null }));
+  const previous = turns.tail;
   let release!: () => void;
-  const tail = previous.then(() => new Promise<void>((r) => (release = r)));
-  tails.set(streamId, tail);
+  const mine = previous.then(() => new Promise<void>((r) => (release = r)));
+  turns.tail = mine;
   await previous;
+  const t = turns;
   try {
-    return await fn();
+    return await fn(t.last, (k) => (t.last = k));
   } finally {
     release();
-    if (tails.get(streamId) === tail) tails.delete(streamId);
+    if (t.tail === mine) queue.delete(streamId);
   }
 }
 
@@ -65,9 +72,11 @@ export async function handle<State, Command, Event extends DomainEvent>(
   command: Command,
   metadata: EventMetadata,
   /** State the caller already loaded (or `new` for a stream that must not exist yet), to save the first read. */
-  known?: { state: State; version: bigint } | 'new',
+  known?: Known<State> | 'new',
 ): Promise<Handled<State, Event>> {
-  return inTurn(store, streamId, () => decideAndAppend(store, streamId, decider, command, metadata, known));
+  return inTurn(store, streamId, (carried, remember) =>
+    decideAndAppend(store, streamId, decider, command, metadata, known ?? (carried as Known<State> | null) ?? undefined, remember),
+  );
 }
 
 async function decideAndAppend<State, Command, Event extends DomainEvent>(
@@ -76,17 +85,21 @@ async function decideAndAppend<State, Command, Event extends DomainEvent>(
   decider: Decider<State, Command, Event>,
   command: Command,
   metadata: EventMetadata,
-  known: { state: State; version: bigint } | 'new' | undefined,
+  known: Known<State> | 'new' | undefined,
+  remember: (k: Known<State>) => void,
 ): Promise<Handled<State, Event>> {
   for (let attempt = 1; ; attempt++) {
     const first = attempt === 1 && known !== undefined;
     const { state, version } = first ? (known === 'new' ? { state: decider.initialState(), version: 0n } : known) : await load(store, streamId, decider);
+    remember({ state, version });
     const events = decider.decide(command, state);
     if (events.length === 0) return { state, events, version };
     const toAppend: NewEvent[] = events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata }));
     try {
       const result = await store.appendToStream(streamId, toAppend, version === 0n ? 'no_stream' : version);
-      return { state: events.reduce(decider.evolve, state), events, version: result.nextExpectedVersion };
+      const after = { state: events.reduce(decider.evolve, state), version: result.nextExpectedVersion };
+      remember(after);
+      return { ...after, events };
     } catch (err) {
       if (!(err instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw err;
       await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
