@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Platform } from './platform.js';
 import { ProblemSchema, registerProblemHandlers } from './http/problem.js';
+import { VenueSettingsSchema } from './venue/schema.js';
 import { accessPlugin } from './http/access.js';
 import { metricsPlugin } from './http/metrics.js';
 import { idempotencyPlugin } from './http/idempotency.js';
@@ -33,6 +34,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   // JSON only: without this, Fastify would also parse text/plain bodies into strings.
   app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemSchema);
+  app.addSchema(VenueSettingsSchema);
   registerProblemHandlers(app);
   // A command sent with no body at all is validated as `null`, so routes whose body is optional can say so.
   app.addHook('preValidation', async (request) => {

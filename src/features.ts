@@ -17,6 +17,11 @@ import { paymentCommands } from '../commands/payments/routes.js';
 import { paymentJobs } from '../commands/payments/jobs.js';
 import { ledgerQueries } from '../queries/ledger.js';
 import { reconciliationQueries } from '../queries/reconciliation.js';
+import { availabilityQueries } from '../queries/availability.js';
+import { bookingQueries } from '../queries/bookings.js';
+import { venueQueries } from '../queries/venue.js';
+import { bookingsProjection } from '../projections/bookings.js';
+import { venueProjection } from '../projections/venue.js';
 import { ledgerProjection } from '../projections/ledger.js';
 
 /**
@@ -28,8 +33,8 @@ export const features: Readonly<{
   projections: readonly Projection[];
   jobs: (platform: Platform) => { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] };
 }> = {
-  routes: [userCommands, sessionCommands, userQueries, roomTypeCommands, roomCommands, roomQueries, venueCommands, bookingCommands, paymentCommands, ledgerQueries, reconciliationQueries],
-  projections: [usersProjection, roomsProjection, ledgerProjection],
+  routes: [userCommands, sessionCommands, userQueries, roomTypeCommands, roomCommands, roomQueries, venueCommands, bookingCommands, paymentCommands, ledgerQueries, reconciliationQueries, availabilityQueries, bookingQueries, venueQueries],
+  projections: [usersProjection, roomsProjection, venueProjection, bookingsProjection, ledgerProjection],
   jobs: (platform) => {
     const parts = [bookingJobs(platform), paymentJobs(platform)];
     return { handlers: Object.assign({}, ...parts.map((p) => p.handlers)), sweeps: parts.flatMap((p) => p.sweeps) };

@@ -34,6 +34,8 @@ export type Platform = Readonly<{
   config: Config;
   logger: Logger;
   pool: pg.Pool;
+  /** The read-model database, for dedicated connections (LISTEN). */
+  databaseUrl: string;
   db: Kysely<any>;
   store: EventStore;
   redis: Redis | null;
@@ -84,6 +86,7 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     config,
     logger,
     pool,
+    databaseUrl,
     db,
     store,
     redis,

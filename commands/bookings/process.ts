@@ -3,7 +3,8 @@ import { handle, load } from '../../src/eventstore/decide.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
 import { bookingStream, roomDayStream, type ReleaseReason } from '../../src/events/bookings.js';
 import { quote, type Quote } from '../../src/pricing/quote.js';
-import { businessDateOf, businessDayBounds, onGrid, withinOpeningHours, type VenueSettings } from '../../src/venue/settings.js';
+import { businessDayBounds, type VenueSettings } from '../../src/venue/settings.js';
+import { bookingWindow } from '../../src/venue/booking-window.js';
 import { currentUser } from '../../src/auth/current-user.js';
 import type { Platform } from '../../src/platform.js';
 import { isUuid, newId } from '../../src/ids.js';
@@ -30,23 +31,6 @@ export async function loadBooking(platform: Platform, bookingId: string, actor: 
   return state;
 }
 
-/** The checks every claim of new room time makes before it touches a stream. */
-function checkTimes(venue: VenueSettings, start: Date, minutes: number, now: Date): { businessDate: string; dayEnd: Date } {
-  if (minutes < venue.minDurationMinutes || minutes > venue.maxDurationMinutes) {
-    throw new UnprocessableError('invalid_duration', `Bookings last ${venue.minDurationMinutes} to ${venue.maxDurationMinutes} minutes.`, { field: 'durationMinutes' });
-  }
-  if (minutes % venue.gridMinutes !== 0) throw new UnprocessableError('off_grid', `Durations come in steps of ${venue.gridMinutes} minutes.`, { field: 'durationMinutes' });
-  if (start.getTime() < now.getTime()) throw new UnprocessableError('in_the_past', 'The start time has passed.', { field: 'start' });
-  if (!onGrid(start, venue)) throw new UnprocessableError('off_grid', `Bookings start on a ${venue.gridMinutes}-minute grid.`, { field: 'start' });
-  if (start.getTime() > now.getTime() + venue.maxDaysAhead * 86_400_000) {
-    throw new UnprocessableError('too_far_ahead', `Bookings open ${venue.maxDaysAhead} days ahead.`, { field: 'start' });
-  }
-  const end = new Date(start.getTime() + minutes * 60_000);
-  if (!withinOpeningHours(start, end, venue)) throw new UnprocessableError('outside_opening_hours', 'The venue is closed for part of that time.', { field: 'start' });
-  const businessDate = businessDateOf(start, venue);
-  return { businessDate, dayEnd: businessDayBounds(businessDate, venue).end };
-}
-
 async function priceFor(platform: Platform, venue: VenueSettings, room: RoomFacts, start: Date, minutes: number, guestId: string | null): Promise<Quote> {
   const [card, guest] = await Promise.all([requireRateCard(platform.store), guestId ? currentUser(platform.store, guestId) : null]);
   return quote(card, venue, { roomTypeId: room.roomTypeId, start, minutes, memberLevel: guest?.membershipLevel ?? 'regular' });
@@ -65,7 +49,7 @@ export type HoldInput = Readonly<{
 export async function holdBooking(platform: Platform, input: HoldInput, actor: Actor, metadata: EventMetadata, now = new Date()) {
   const { store } = platform;
   const [venue, room] = await Promise.all([currentVenue(store), roomFacts(store, input.roomId)]);
-  const { businessDate, dayEnd } = checkTimes(venue, input.start, input.durationMinutes, now);
+  const { businessDate, dayEnd } = bookingWindow(venue, input.start, input.durationMinutes, now);
   if (!room.inService) throw new ConflictError('room_out_of_service', `Room ${room.name} is out of service.`);
   if (input.partySize > room.capacity) {
     throw new UnprocessableError('party_too_large', `Room ${room.name} holds at most ${room.capacity} people.`, { field: 'partySize', capacity: room.capacity });
@@ -112,7 +96,7 @@ export async function startWalkIn(
   }
   // A walk-in starts now, off the grid; only the duration is checked.
   const start = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  const { businessDate, dayEnd } = checkTimes({ ...venue, gridMinutes: 1 }, start, input.durationMinutes, start);
+  const { businessDate, dayEnd } = bookingWindow({ ...venue, gridMinutes: 1 }, start, input.durationMinutes, start);
   const end = new Date(start.getTime() + input.durationMinutes * 60_000);
   const price = await priceFor(platform, venue, room, start, input.durationMinutes, null);
   const bookingId = newId<'booking'>();

@@ -9,30 +9,11 @@ import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent } from '../../src/ev
 import { forget } from '../../src/infra/memo.js';
 import { WrongExpectedVersionError } from '../../src/eventstore/port.js';
 import type { RateCard } from '../../src/pricing/rate-card.js';
+import type { VenueSettingsBody } from '../../src/venue/schema.js';
 
 const Minute = Type.Integer({ minimum: 0, maximum: 1440 });
 const Percent = Type.Integer({ minimum: 0, maximum: 90 });
 const Money = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'fen' });
-
-export const VenueSettingsSchema = Type.Object(
-  {
-    timeZone: Type.String({ minLength: 1, maxLength: 64 }),
-    businessDayStartMinute: Type.Integer({ minimum: 0, maximum: 1439 }),
-    openAllDay: Type.Boolean(),
-    opensAtMinute: Type.Integer({ minimum: 0, maximum: 1439 }),
-    closesAtMinute: Type.Integer({ minimum: 0, maximum: 1439 }),
-    holdMinutes: Type.Integer({ minimum: 1, maximum: 240 }),
-    gridMinutes: Type.Integer({ minimum: 1, maximum: 120 }),
-    minDurationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
-    maxDurationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
-    maxDaysAhead: Type.Integer({ minimum: 1, maximum: 366 }),
-    checkInOpensMinutesBefore: Type.Integer({ minimum: 0, maximum: 240 }),
-    noShowGraceMinutes: Type.Integer({ minimum: 0, maximum: 240 }),
-    fullRefundMinutesBefore: Type.Integer({ minimum: 0, maximum: 10_080 }),
-    holidays: Type.Array(Type.String({ format: 'date' }), { maxItems: 366 }),
-  },
-  { additionalProperties: false, $id: 'VenueSettings' },
-);
 
 const DayRates = Type.Record(Type.String(), Money);
 export const RateCardBody = Type.Object(
@@ -92,7 +73,6 @@ function checkRateCard(card: Static<typeof RateCardBody>): void {
 /** Venue settings and rate cards, each a stream of whole new versions; prices already decided never change. */
 export const venueCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
   const { store } = platform;
-  app.addSchema(VenueSettingsSchema);
 
   app.put(
     '/venue',
@@ -106,7 +86,7 @@ export const venueCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
       },
     },
     async (request) => {
-      const settings = request.body as Static<typeof VenueSettingsSchema>;
+      const settings = request.body as VenueSettingsBody;
       try {
         new Intl.DateTimeFormat('en-US', { timeZone: settings.timeZone });
       } catch {

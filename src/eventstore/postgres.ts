@@ -16,6 +16,7 @@ import {
   streamType,
 } from './port.js';
 import { noUpcast, type Upcast } from './upcast.js';
+import { listen } from '../db/listen.js';
 
 export const NOTIFY_CHANNEL = 'ktv_events';
 
@@ -203,7 +204,7 @@ export class PostgresEventStore implements EventStore {
 
   async onAppended(onWake: () => void): Promise<Subscription> {
     this.local.add(onWake);
-    const remote = await listen(this.listenConfig, onWake);
+    const remote = await listen(this.listenConfig, NOTIFY_CHANNEL, onWake);
     return {
       close: async () => {
         this.local.delete(onWake);
@@ -270,46 +271,3 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
 
-/**
- * LISTEN on a dedicated connection (a pooled one would be handed to others).
- * A dropped connection reconnects after a pause; callers keep polling meanwhile.
- */
-async function listen(config: pg.ClientConfig, onWake: () => void): Promise<Subscription> {
-  let closed = false;
-  let client: pg.Client | null = null;
-  let retry: NodeJS.Timeout | undefined;
-  const connect = async (): Promise<void> => {
-    const c = new pg.Client(config);
-    c.on('notification', () => onWake());
-    c.on('error', () => {
-      if (client === c) client = null;
-      void c.end().catch(() => {});
-      if (!closed) retry = setTimeout(() => void connect().catch(() => {}), 1000);
-    });
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
-    } catch (err) {
-      await c.end().catch(() => {});
-      if (closed) return;
-      retry = setTimeout(() => void connect().catch(() => {}), 1000);
-      throw err;
-    }
-    if (closed) {
-      await c.end().catch(() => {});
-      return;
-    }
-    client = c;
-    onWake();
-  };
-  await connect();
-  return {
-    async close() {
-      closed = true;
-      clearTimeout(retry);
-      const c = client;
-      client = null;
-      await c?.end().catch(() => {});
-    },
-  };
-}

@@ -6,9 +6,10 @@ import { allows, isRouteAccess, type RouteAccess } from '../auth/permissions.js'
 import type { AccessTokens } from '../auth/tokens.js';
 import type { RevocationList } from '../auth/revocation.js';
 import { currentUser } from '../auth/current-user.js';
+import type { MembershipLevel } from '../events/users.js';
 
 /** Who is calling: the user, their session and device, and their roles as of this request. */
-export type Principal = Readonly<{ userId: string; sessionId: string; deviceId: string; roles: readonly string[] }>;
+export type Principal = Readonly<{ userId: string; sessionId: string; deviceId: string; roles: readonly string[]; membershipLevel: MembershipLevel }>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -69,7 +70,7 @@ export const accessPlugin = fp<{ store: EventStore; tokens: AccessTokens; revoca
       if (revoked === 'evicted') throw new UnauthorizedError('session_evicted', 'This session was ended by a sign-in on another device.');
       if (revoked) throw new UnauthorizedError('session_revoked', 'This session has ended; sign in again.');
       if (!user) throw new UnauthorizedError('invalid_token', 'The access token is not valid.');
-      request.principal = { userId: user.id, sessionId: claims.sid, deviceId: claims.device_id, roles: user.roles };
+      request.principal = { userId: user.id, sessionId: claims.sid, deviceId: claims.device_id, roles: user.roles, membershipLevel: user.membershipLevel };
       if (access !== 'public' && access !== 'authenticated' && !allows(user.roles, access)) throw new ForbiddenError();
     });
   },

@@ -57,9 +57,10 @@ t.test('hold, pay in the sandbox, confirm, check in, check out: revenue and a ba
   t.equal(rev.body.total, held.body.price.total);
   const tb = await call(app, { method: 'GET', url: `/ledger/trial-balance?asOf=${addDays(today, 1)}`, headers: manager.auth });
   t.equal(tb.body.balanced, true);
-  const byAccount = Object.fromEntries(tb.body.accounts.map((a: { account: string; balance: number }) => [a.account, a.balance]));
+  // Whether the card payment lands before or after the check-out decides if it passes through receivables; either way only these balances remain.
+  const byAccount = Object.fromEntries(tb.body.accounts.filter((a: { balance: number }) => a.balance !== 0).map((a: { account: string; balance: number }) => [a.account, a.balance]));
   const due = out.body.bill.due as number;
-  t.same(byAccount, { ...(due > 0 ? { '1003': due } : {}), '1019': held.body.price.deposit, '2203': 0, '6001': -held.body.price.total }, 'sandbox + card in, deposits applied, revenue recognised');
+  t.same(byAccount, { ...(due > 0 ? { '1003': due } : {}), '1019': held.body.price.deposit, '6001': -held.body.price.total }, 'sandbox + card in, deposits applied, revenue recognised');
   const payment = await call(app, { method: 'GET', url: `/payments/${p.paymentId}`, headers: guest.auth });
   t.equal(payment.body.status, 'succeeded');
   const stranger = await signUp(app, platform.store, 'guest');

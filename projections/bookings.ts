@@ -1,0 +1,265 @@
+import { sql, type Kysely } from 'kysely';
+import type { Projection } from '../src/projections/projection.js';
+import type { RecordedEvent } from '../src/eventstore/port.js';
+import type { BookingEvent, RoomDayEvent } from '../src/events/bookings.js';
+import { AVAILABILITY_CHANNEL } from '../src/infra/answer-cache.js';
+
+export interface BookingsTable {
+  booking_id: string;
+  room_id: string;
+  room_type_id: string;
+  guest_id: string | null;
+  guest_name: string | null;
+  guest_phone: string | null;
+  booked_by: string;
+  party_size: number;
+  start_at: Date;
+  end_at: Date;
+  business_date: string;
+  status: 'held' | 'confirmed' | 'checked_in' | 'checked_out' | 'cancelled' | 'expired' | 'no_show';
+  walk_in: boolean;
+  hold_expires_at: Date | null;
+  price_total: number;
+  deposit: number;
+  rate_card_version: number;
+  price: unknown;
+  /** The room price in force (changes with a move). */
+  base_price: number;
+  /** Extensions added to the bill. */
+  extra_total: number;
+  amount_paid: number;
+  refund: number;
+  bill: unknown;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface RoomReservationsTable {
+  booking_id: string;
+  room_id: string;
+  business_date: string;
+  start_at: Date;
+  end_at: Date;
+  /** End plus the cleaning buffer: the room is busy until then. */
+  busy_until: Date;
+  buffer_minutes: number;
+  kind: string;
+  status: 'live' | 'ended' | 'released';
+  /** Set while the reservation is an unconfirmed hold; it stops counting at this time. */
+  hold_expires_at: Date | null;
+  updated_at: Date;
+}
+
+export type BookingsDatabase = { bookings: BookingsTable; room_reservations: RoomReservationsTable };
+
+type Handled = BookingEvent | RoomDayEvent;
+
+/**
+ * Bookings (`rm.bookings`) and the room time they hold (`rm.room_reservations`,
+ * one row per booking and room, so a moved booking leaves a released row behind).
+ */
+export const bookingsProjection: Projection = {
+  name: 'bookings',
+  version: 1,
+  tables: ['bookings', 'room_reservations'],
+  eventTypes: [
+    'BookingHeld',
+    'WalkInStarted',
+    'BookingConfirmed',
+    'BookingCancelled',
+    'BookingExpired',
+    'BookingCheckedIn',
+    'BookingExtended',
+    'BookingMoved',
+    'BookingCheckedOut',
+    'BookingMarkedNoShow',
+    'RoomTimeReserved',
+    'RoomTimeConfirmed',
+    'RoomTimeExtended',
+    'RoomTimeEnded',
+    'RoomTimeReleased',
+  ],
+  async setup(db) {
+    await db.schema
+      .createTable('bookings')
+      .addColumn('booking_id', 'text', (c) => c.primaryKey())
+      .addColumn('room_id', 'text', (c) => c.notNull())
+      .addColumn('room_type_id', 'text', (c) => c.notNull())
+      .addColumn('guest_id', 'text')
+      .addColumn('guest_name', 'text')
+      .addColumn('guest_phone', 'text')
+      .addColumn('booked_by', 'text', (c) => c.notNull())
+      .addColumn('party_size', 'integer', (c) => c.notNull())
+      .addColumn('start_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('end_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('business_date', 'date', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('walk_in', 'boolean', (c) => c.notNull())
+      .addColumn('hold_expires_at', 'timestamptz')
+      .addColumn('price_total', 'bigint', (c) => c.notNull())
+      .addColumn('deposit', 'bigint', (c) => c.notNull())
+      .addColumn('rate_card_version', 'integer', (c) => c.notNull())
+      .addColumn('price', 'jsonb', (c) => c.notNull())
+      .addColumn('base_price', 'bigint', (c) => c.notNull())
+      .addColumn('extra_total', 'bigint', (c) => c.notNull())
+      .addColumn('amount_paid', 'bigint', (c) => c.notNull())
+      .addColumn('refund', 'bigint', (c) => c.notNull())
+      .addColumn('bill', 'jsonb')
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('bookings_by_day_room').on('bookings').columns(['business_date', 'room_id']).execute();
+    await db.schema.createIndex('bookings_by_guest').on('bookings').columns(['guest_id', 'start_at']).execute();
+    await db.schema.createIndex('bookings_held').on('bookings').columns(['status', 'hold_expires_at']).execute();
+    await db.schema
+      .createTable('room_reservations')
+      .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('room_id', 'text', (c) => c.notNull())
+      .addColumn('business_date', 'date', (c) => c.notNull())
+      .addColumn('start_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('end_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('busy_until', 'timestamptz', (c) => c.notNull())
+      .addColumn('buffer_minutes', 'integer', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('hold_expires_at', 'timestamptz')
+      .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+      .addPrimaryKeyConstraint('room_reservations_pk', ['booking_id', 'room_id'])
+      .execute();
+    await db.schema.createIndex('room_reservations_by_room_time').on('room_reservations').columns(['room_id', 'start_at', 'busy_until']).execute();
+    await db.schema.createIndex('room_reservations_by_day').on('room_reservations').columns(['business_date', 'room_id']).execute();
+  },
+  async apply(trx: Kysely<BookingsDatabase>, events: readonly RecordedEvent[]) {
+    const changedDays = new Set<string>();
+    for (const recorded of events) {
+      const e = { type: recorded.type, data: recorded.data } as Handled;
+      const at = new Date(e.data.at);
+      if (e.type.startsWith('RoomTime')) {
+        await applyRoomDay(trx, e as RoomDayEvent, at);
+        changedDays.add((e as RoomDayEvent).data.businessDate);
+      } else {
+        await applyBooking(trx, e as BookingEvent, at);
+      }
+    }
+    // Delivered when the batch commits, to every process caching availability.
+    for (const day of changedDays) await sql`SELECT pg_notify(${AVAILABILITY_CHANNEL}, ${day})`.execute(trx);
+  },
+};
+
+async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayEvent, at: Date): Promise<void> {
+  const key = (q: any) => q.where('booking_id', '=', e.data.bookingId).where('room_id', '=', e.data.roomId);
+  switch (e.type) {
+    case 'RoomTimeReserved': {
+      const end = new Date(e.data.end);
+      await trx
+        .insertInto('room_reservations')
+        .values({
+          booking_id: e.data.bookingId,
+          room_id: e.data.roomId,
+          business_date: e.data.businessDate,
+          start_at: new Date(e.data.start),
+          end_at: end,
+          busy_until: new Date(end.getTime() + e.data.bufferMinutes * 60_000),
+          buffer_minutes: e.data.bufferMinutes,
+          kind: e.data.kind,
+          status: 'live',
+          hold_expires_at: e.data.holdExpiresAt ? new Date(e.data.holdExpiresAt) : null,
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.columns(['booking_id', 'room_id']).doNothing())
+        .execute();
+      break;
+    }
+    case 'RoomTimeConfirmed':
+      await key(trx.updateTable('room_reservations').set({ hold_expires_at: null, updated_at: at })).execute();
+      break;
+    case 'RoomTimeExtended':
+    case 'RoomTimeEnded':
+      await key(
+        trx.updateTable('room_reservations').set({
+          end_at: new Date(e.data.end),
+          busy_until: sql`${new Date(e.data.end)}::timestamptz + make_interval(mins => buffer_minutes)`,
+          ...(e.type === 'RoomTimeEnded' ? { status: 'ended' as const } : {}),
+          updated_at: at,
+        }),
+      ).execute();
+      break;
+    case 'RoomTimeReleased':
+      await key(trx.updateTable('room_reservations').set({ status: 'released', updated_at: at })).execute();
+      break;
+    default: {
+      const never: never = e;
+      throw new Error(`bookings projection got ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: Date): Promise<void> {
+  const update = (set: Record<string, unknown>) => trx.updateTable('bookings').set({ ...set, updated_at: at }).where('booking_id', '=', e.data.bookingId).execute();
+  switch (e.type) {
+    case 'BookingHeld':
+    case 'WalkInStarted': {
+      const d = e.data;
+      await trx
+        .insertInto('bookings')
+        .values({
+          booking_id: d.bookingId,
+          room_id: d.roomId,
+          room_type_id: d.roomTypeId,
+          guest_id: e.type === 'BookingHeld' ? e.data.guestId : null,
+          guest_name: d.guestName,
+          guest_phone: d.guestPhone,
+          booked_by: d.bookedBy,
+          party_size: d.partySize,
+          start_at: new Date(d.start),
+          end_at: new Date(d.end),
+          business_date: d.businessDate,
+          status: e.type === 'BookingHeld' ? 'held' : 'checked_in',
+          walk_in: e.type === 'WalkInStarted',
+          hold_expires_at: e.type === 'BookingHeld' ? new Date(e.data.holdExpiresAt) : null,
+          price_total: d.price.total,
+          deposit: d.price.deposit,
+          rate_card_version: d.price.rateCardVersion,
+          price: sql`${JSON.stringify(d.price)}::jsonb`,
+          base_price: d.price.total,
+          extra_total: 0,
+          amount_paid: 0,
+          refund: 0,
+          bill: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.column('booking_id').doNothing())
+        .execute();
+      return;
+    }
+    case 'BookingConfirmed':
+      await update({ status: 'confirmed', hold_expires_at: null, amount_paid: sql`amount_paid + ${e.data.amountPaid}` });
+      return;
+    case 'BookingCancelled':
+      await update({ status: 'cancelled', refund: e.data.refund });
+      return;
+    case 'BookingExpired':
+      await update({ status: 'expired' });
+      return;
+    case 'BookingCheckedIn':
+      await update({ status: 'checked_in' });
+      return;
+    case 'BookingExtended':
+      await update({ end_at: new Date(e.data.end), extra_total: sql`extra_total + ${e.data.price.total}` });
+      return;
+    case 'BookingMoved':
+      await update({ room_id: e.data.toRoomId, room_type_id: e.data.toRoomTypeId, base_price: e.data.newTotal });
+      return;
+    case 'BookingCheckedOut':
+      await update({ status: 'checked_out', bill: sql`${JSON.stringify(e.data.bill)}::jsonb` });
+      return;
+    case 'BookingMarkedNoShow':
+      await update({ status: 'no_show' });
+      return;
+    default: {
+      const never: never = e;
+      throw new Error(`bookings projection got ${JSON.stringify(never)}`);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import { Type } from '@sinclair/typebox';
+import { sql, type Kysely } from 'kysely';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Platform } from '../src/platform.js';
+import { ConflictError, NotFoundError } from '../src/errors.js';
+import { AnswerCache, ALL_SCOPES, AVAILABILITY_CHANNEL } from '../src/infra/answer-cache.js';
+import { quote, type Quote } from '../src/pricing/quote.js';
+import type { RateCard } from '../src/pricing/rate-card.js';
+import { bookingWindow } from '../src/venue/booking-window.js';
+import { businessDayBounds } from '../src/venue/settings.js';
+import type { MembershipLevel } from '../src/events/users.js';
+import { latestRateCard, venueSettings } from './venue.js';
+
+const Money = Type.Object({ total: Type.Integer(), currency: Type.Literal('CNY') });
+const Offer = Type.Object({ roomId: Type.String(), name: Type.String(), type: Type.String(), capacity: Type.Integer(), price: Money });
+const Start = Type.String({ format: 'date-time', description: 'ISO 8601 with offset, e.g. 2026-12-24T20:00:00+08:00' });
+const Duration = Type.Integer({ minimum: 1, maximum: 1440 });
+
+type FreeRoom = { id: string; name: string; room_type_id: string; capacity: number };
+
+/**
+ * Rooms in service, big enough, of the type asked, with no reservation that
+ * still holds time overlapping [start, end + the room's cleaning buffer), and
+ * whose buffer ends within the business day. A hold counts until it expires.
+ */
+export async function freeRooms(db: Kysely<any>, q: { start: Date; end: Date; dayEnd: Date; partySize: number; type: string | undefined }): Promise<FreeRoom[]> {
+  const { rows } = await sql<FreeRoom>`
+    SELECT r.id, r.name, r.room_type_id, r.capacity
+    FROM rm.rooms r JOIN rm.room_types t ON t.id = r.room_type_id
+    WHERE r.status = 'in_service' AND r.capacity >= ${q.partySize}
+      AND (${q.type ?? null}::text IS NULL OR r.room_type_id = ${q.type ?? null})
+      AND ${q.end}::timestamptz + make_interval(mins => t.cleaning_buffer_minutes) <= ${q.dayEnd}::timestamptz
+      AND NOT EXISTS (
+        SELECT 1 FROM rm.room_reservations x
+        WHERE x.room_id = r.id AND x.status <> 'released'
+          AND (x.hold_expires_at IS NULL OR x.hold_expires_at > now())
+          AND x.start_at < ${q.end}::timestamptz + make_interval(mins => t.cleaning_buffer_minutes)
+          AND x.busy_until > ${q.start}::timestamptz)
+    ORDER BY r.name`.execute(db);
+  return rows;
+}
+
+const memberLevel = (request: FastifyRequest): MembershipLevel => request.principal?.membershipLevel ?? 'regular';
+
+function requireCard(card: RateCard | null): RateCard {
+  if (!card) throw new ConflictError('no_rate_card', 'No rate card has been published yet.');
+  return card;
+}
+
+/** Availability, price quotes and a room's day, from `rm.*` only; availability answers are cached per business date. */
+export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
+  const db = platform.db;
+  const rm = db.withSchema('rm');
+  const cache = new AnswerCache({ ttlMs: 10_000, maxEntries: 5000, redis: platform.redis, name: 'availability', databaseUrl: platform.databaseUrl });
+  await cache.listen(AVAILABILITY_CHANNEL);
+  app.addHook('onClose', () => cache.close());
+
+  app.get(
+    '/availability',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['bookings'],
+        summary: 'Rooms free for the whole interval (cleaning buffer included), big enough, under the price ceiling, with the price a hold would get now',
+        querystring: Type.Object(
+          {
+            start: Start,
+            durationMinutes: Duration,
+            partySize: Type.Integer({ minimum: 1, maximum: 500 }),
+            maxPrice: Type.Optional(Type.Integer({ minimum: 0, description: 'fen' })),
+            type: Type.Optional(Type.String({ maxLength: 32 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(Offer), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const start = new Date(q.start);
+      const pricing = await cache.get(ALL_SCOPES, 'pricing', async () => ({ venue: await venueSettings(rm), card: await latestRateCard(rm) }));
+      const venue = pricing.venue;
+      const card = requireCard(pricing.card);
+      const { businessDate, dayEnd } = bookingWindow(venue, start, q.durationMinutes, new Date());
+      const end = new Date(start.getTime() + q.durationMinutes * 60_000);
+      const key = `${start.toISOString()}|${q.durationMinutes}|${q.partySize}|${q.type ?? ''}`;
+      const rooms = await cache.get(businessDate, key, () => freeRooms(db, { start, end, dayEnd, partySize: q.partySize, type: q.type }));
+      const level = memberLevel(request);
+      return rooms
+        .map((r) => ({ room: r, price: quote(card, venue, { roomTypeId: r.room_type_id, start, minutes: q.durationMinutes, memberLevel: level }) }))
+        .filter(({ price }) => q.maxPrice === undefined || price.total <= q.maxPrice)
+        .sort((a, b) => a.price.total - b.price.total || a.room.name.localeCompare(b.room.name))
+        .map(({ room, price }) => ({ roomId: room.id, name: room.name, type: room.room_type_id, capacity: room.capacity, price: { total: price.total, currency: 'CNY' as const } }));
+    },
+  );
+
+  app.get(
+    '/quote',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['bookings'],
+        summary: 'The price a hold would get now, with its breakdown and the rate-card version',
+        querystring: Type.Object({ roomId: Type.String({ maxLength: 64 }), start: Start, durationMinutes: Duration }, { additionalProperties: false }),
+        response: { 200: Type.Record(Type.String(), Type.Unknown()), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request): Promise<Quote> => {
+      const { roomId, start, durationMinutes } = request.query;
+      const room = await rm.selectFrom('rooms').select(['room_type_id']).where('id', '=', roomId).executeTakeFirst();
+      if (!room) throw new NotFoundError('room', roomId);
+      const [venue, card] = await Promise.all([venueSettings(rm), latestRateCard(rm)]);
+      const level = memberLevel(request);
+      const at = new Date(start);
+      bookingWindow(venue, at, durationMinutes, new Date());
+      return quote(requireCard(card), venue, { roomTypeId: room.room_type_id, start: at, minutes: durationMinutes, memberLevel: level });
+    },
+  );
+
+  app.get(
+    '/rooms/:id/schedule',
+    {
+      config: { permission: 'booking:read' },
+      schema: {
+        tags: ['bookings'],
+        summary: "A room's business day: its reservations and the free gaps between them (cleaning buffers included)",
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        querystring: Type.Object({ date: Type.String({ format: 'date' }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            roomId: Type.String(),
+            date: Type.String(),
+            opensAt: Type.String(),
+            closesAt: Type.String(),
+            reservations: Type.Array(
+              Type.Object({ bookingId: Type.String(), start: Type.String(), end: Type.String(), busyUntil: Type.String(), kind: Type.String(), status: Type.String(), confirmed: Type.Boolean() }),
+            ),
+            free: Type.Array(Type.Object({ start: Type.String(), end: Type.String() })),
+          }),
+          '4xx': Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const room = await rm.selectFrom('rooms').select('id').where('id', '=', id).executeTakeFirst();
+      if (!room) throw new NotFoundError('room', id);
+      const venue = await venueSettings(rm);
+      const { start: opens, end: closes } = businessDayBounds(request.query.date, venue);
+      const { rows } = await sql<{ booking_id: string; start_at: Date; end_at: Date; busy_until: Date; kind: string; status: string; hold_expires_at: Date | null }>`
+        SELECT booking_id, start_at, end_at, busy_until, kind, status, hold_expires_at FROM rm.room_reservations
+        WHERE room_id = ${id} AND business_date = ${request.query.date}::date AND status <> 'released'
+          AND (hold_expires_at IS NULL OR hold_expires_at > now())
+        ORDER BY start_at`.execute(db);
+      const free: { start: string; end: string }[] = [];
+      let cursor = opens.getTime();
+      for (const r of rows) {
+        if (r.start_at.getTime() > cursor) free.push({ start: new Date(cursor).toISOString(), end: r.start_at.toISOString() });
+        cursor = Math.max(cursor, r.busy_until.getTime());
+      }
+      if (cursor < closes.getTime()) free.push({ start: new Date(cursor).toISOString(), end: closes.toISOString() });
+      return {
+        roomId: id,
+        date: request.query.date,
+        opensAt: opens.toISOString(),
+        closesAt: closes.toISOString(),
+        reservations: rows.map((r) => ({
+          bookingId: r.booking_id,
+          start: r.start_at.toISOString(),
+          end: r.end_at.toISOString(),
+          busyUntil: r.busy_until.toISOString(),
+          kind: r.kind,
+          status: r.status,
+          confirmed: r.hold_expires_at === null,
+        })),
+        free,
+      };
+    },
+  );
+};
+

@@ -1,0 +1,121 @@
+import { Type } from '@sinclair/typebox';
+import type { Kysely, Selectable } from 'kysely';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Platform } from '../src/platform.js';
+import { NotFoundError } from '../src/errors.js';
+import { principalOf } from '../src/http/access.js';
+import { isStaff } from '../src/auth/permissions.js';
+import type { BookingsDatabase, BookingsTable } from '../projections/bookings.js';
+
+const STATUSES = ['held', 'confirmed', 'checked_in', 'checked_out', 'cancelled', 'expired', 'no_show'] as const;
+
+const Booking = Type.Object(
+  {
+    id: Type.String(),
+    roomId: Type.String(),
+    roomTypeId: Type.String(),
+    start: Type.String(),
+    end: Type.String(),
+    businessDate: Type.String(),
+    status: Type.Union(STATUSES.map((s) => Type.Literal(s))),
+    partySize: Type.Integer(),
+    guestId: Type.Union([Type.String(), Type.Null()]),
+    guestName: Type.Union([Type.String(), Type.Null()]),
+    walkIn: Type.Boolean(),
+    holdExpiresAt: Type.Union([Type.String(), Type.Null()]),
+    price: Type.Object({ total: Type.Integer(), deposit: Type.Integer(), currency: Type.Literal('CNY'), rateCardVersion: Type.Integer(), breakdown: Type.Unknown() }),
+    total: Type.Integer({ description: 'What the stay costs now: the room price in force plus extensions' }),
+    amountPaid: Type.Integer(),
+    refund: Type.Integer(),
+    bill: Type.Union([Type.Object({ total: Type.Integer(), paid: Type.Integer(), due: Type.Integer(), currency: Type.Literal('CNY') }), Type.Null()]),
+    createdAt: Type.String(),
+  },
+  { $id: 'Booking' },
+);
+
+function toBooking(b: Selectable<BookingsTable>) {
+  const price = b.price as { breakdown: unknown };
+  return {
+    id: b.booking_id,
+    roomId: b.room_id,
+    roomTypeId: b.room_type_id,
+    start: b.start_at.toISOString(),
+    end: b.end_at.toISOString(),
+    businessDate: String(b.business_date),
+    status: b.status,
+    partySize: b.party_size,
+    guestId: b.guest_id,
+    guestName: b.guest_name,
+    walkIn: b.walk_in,
+    holdExpiresAt: b.hold_expires_at?.toISOString() ?? null,
+    price: { total: Number(b.price_total), deposit: Number(b.deposit), currency: 'CNY' as const, rateCardVersion: b.rate_card_version, breakdown: price.breakdown },
+    total: Number(b.base_price) + Number(b.extra_total),
+    amountPaid: Number(b.amount_paid),
+    refund: Number(b.refund),
+    bill: (b.bill as { total: number; paid: number; due: number; currency: 'CNY' } | null) ?? null,
+    createdAt: b.created_at.toISOString(),
+  };
+}
+
+/** Bookings from `rm.bookings`: guests see their own, staff see all; another guest's booking is a 404. */
+export const bookingQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
+  const db = platform.db.withSchema('rm') as Kysely<BookingsDatabase>;
+  app.addSchema(Booking);
+  // Business dates come back as text so they are never shifted by a time zone.
+  const columns = (eb: any) => [eb.ref('business_date').$castTo('text').as('business_date')];
+
+  app.get(
+    '/bookings/:id',
+    {
+      config: { permission: 'booking:own' },
+      schema: { tags: ['bookings'], summary: 'One booking: its guest or staff', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Ref('Booking'), '4xx': Type.Ref('Problem') } },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const row = await db
+        .selectFrom('bookings')
+        .selectAll()
+        .select((eb) => columns(eb))
+        .where('booking_id', '=', request.params.id)
+        .executeTakeFirst();
+      if (!row || (!isStaff(principal.roles) && row.guest_id !== principal.userId)) throw new NotFoundError('booking', request.params.id);
+      return toBooking(row);
+    },
+  );
+
+  app.get(
+    '/bookings',
+    {
+      config: { permission: 'booking:own' },
+      schema: {
+        tags: ['bookings'],
+        summary: 'Your bookings (`mine=1`; guests always get only theirs), or for staff any bookings by business date, status and room',
+        querystring: Type.Object(
+          {
+            mine: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('true')])),
+            date: Type.Optional(Type.String({ format: 'date' })),
+            status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
+            roomId: Type.Optional(Type.String({ maxLength: 64 })),
+            limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+            offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(Type.Ref('Booking')), '4xx': Type.Ref('Problem') },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const q = request.query;
+      // Guests only ever list their own, whether or not they say mine=1.
+      const mine = q.mine !== undefined || !isStaff(principal.roles);
+      let query = db.selectFrom('bookings').selectAll().select((eb) => columns(eb));
+      if (mine) query = query.where('guest_id', '=', principal.userId);
+      if (q.date) query = query.where('business_date', '=', q.date);
+      if (q.status) query = query.where('status', '=', q.status);
+      if (q.roomId) query = query.where('room_id', '=', q.roomId);
+      const rows = await query.orderBy('start_at').orderBy('booking_id').limit(q.limit).offset(q.offset).execute();
+      return rows.map(toBooking);
+    },
+  );
+};

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { listen } from '../db/listen.js';
+
+/** Projections announce changes that make availability answers stale here: a business date, or `*` for all. */
+export const AVAILABILITY_CHANNEL = 'ktv_availability';
+
+/** Invalidates every scope at once (a room, the venue or the rate card changed). */
+export const ALL_SCOPES = '*';
+
+/** Where answers and the generation of each scope live: this process, or Redis shared by every instance. */
+interface AnswerStore {
+  /** The generations of `scope` and of `*`, as one stamp. */
+  stamp(scope: string): Promise<string>;
+  bump(scope: string): Promise<void>;
+  read(key: string): Promise<unknown>;
+  write(key: string, value: unknown, ttlMs: number): Promise<void>;
+}
+
+class LocalStore implements AnswerStore {
+  private readonly generations = new Map<string, number>();
+  private readonly entries = new Map<string, { until: number; value: unknown }>();
+  constructor(private readonly maxEntries: number) {}
+
+  async stamp(scope: string) {
+    return `${this.generations.get(scope) ?? 0}.${this.generations.get(ALL_SCOPES) ?? 0}`;
+  }
+  async bump(scope: string) {
+    this.generations.set(scope, (this.generations.get(scope) ?? 0) + 1);
+  }
+  async read(key: string) {
+    const hit = this.entries.get(key);
+    return hit && hit.until > Date.now() ? hit.value : undefined;
+  }
+  async write(key: string, value: unknown, ttlMs: number) {
+    this.entries.delete(key);
+    this.entries.set(key, { until: Date.now() + ttlMs, value });
+    // Maps keep insertion order, so the first key is the oldest written.
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
+class RedisStore implements AnswerStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async stamp(scope: string) {
+    const [own, all] = await this.redis.mget(`${this.prefix}:gen:${scope}`, `${this.prefix}:gen:${ALL_SCOPES}`);
+    return `${own ?? 0}.${all ?? 0}`;
+  }
+  async bump(scope: string) {
+    await this.redis.incr(`${this.prefix}:gen:${scope}`);
+  }
+  async read(key: string) {
+    const text = await this.redis.get(`${this.prefix}:answer:${key}`);
+    return text === null ? undefined : JSON.parse(text);
+  }
+  async write(key: string, value: unknown, ttlMs: number) {
+    await this.redis.set(`${this.prefix}:answer:${key}`, JSON.stringify(value), 'PX', ttlMs);
+  }
+}
+
+/**
+ * Cached query answers grouped by scope (for availability, a business date),
+ * kept in Redis when there is one, else in this process. Every process LISTENs
+ * on `channel`; a NOTIFY naming a scope bumps its generation, and answers are
+ * keyed by the generation read before their query ran, so an answer computed
+ * while a change was landing is never served afterwards. Answers also expire
+ * after `ttlMs`, because holds run out without any event.
+ */
+export class AnswerCache {
+  private readonly store: AnswerStore;
+  private subscription: { close(): Promise<void> } | null = null;
+
+  /** `name` and `databaseUrl` keep answers of different caches, and of services on different databases, apart in a shared Redis. */
+  constructor(private readonly o: { ttlMs: number; maxEntries: number; redis: Redis | null; name: string; databaseUrl: string }) {
+    const namespace = createHash('sha256').update(o.databaseUrl).digest('base64url').slice(0, 12);
+    this.store = o.redis ? new RedisStore(o.redis, `answers:${o.name}:${namespace}`) : new LocalStore(o.maxEntries);
+  }
+
+  async listen(channel: string): Promise<void> {
+    // An empty payload means "we may have missed some": everything is stale.
+    this.subscription = await listen({ connectionString: this.o.databaseUrl }, channel, (scope) => void this.invalidate(scope || ALL_SCOPES).catch(() => {}));
+  }
+
+  invalidate(scope: string): Promise<void> {
+    return this.store.bump(scope);
+  }
+
+  async get<T>(scope: string, key: string, compute: () => Promise<T>): Promise<T> {
+    const fullKey = `${scope}|${await this.store.stamp(scope)}|${key}`;
+    const hit = await this.store.read(fullKey);
+    if (hit !== undefined) return hit as T;
+    const value = await compute();
+    await this.store.write(fullKey, value, this.o.ttlMs);
+    return value;
+  }
+
+  async close(): Promise<void> {
+    await this.subscription?.close();
+  }
+}

@@ -1,0 +1,24 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** The venue settings as they travel over HTTP; registered once at the root so any route can `$ref` it. */
+export const VenueSettingsSchema = Type.Object(
+  {
+    timeZone: Type.String({ minLength: 1, maxLength: 64 }),
+    businessDayStartMinute: Type.Integer({ minimum: 0, maximum: 1439 }),
+    openAllDay: Type.Boolean(),
+    opensAtMinute: Type.Integer({ minimum: 0, maximum: 1439 }),
+    closesAtMinute: Type.Integer({ minimum: 0, maximum: 1439 }),
+    holdMinutes: Type.Integer({ minimum: 1, maximum: 240 }),
+    gridMinutes: Type.Integer({ minimum: 1, maximum: 120 }),
+    minDurationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+    maxDurationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+    maxDaysAhead: Type.Integer({ minimum: 1, maximum: 366 }),
+    checkInOpensMinutesBefore: Type.Integer({ minimum: 0, maximum: 240 }),
+    noShowGraceMinutes: Type.Integer({ minimum: 0, maximum: 240 }),
+    fullRefundMinutesBefore: Type.Integer({ minimum: 0, maximum: 10_080 }),
+    holidays: Type.Array(Type.String({ format: 'date' }), { maxItems: 366 }),
+  },
+  { additionalProperties: false, $id: 'VenueSettings' },
+);
+
+export type VenueSettingsBody = Static<typeof VenueSettingsSchema>;

@@ -1,0 +1,92 @@
+import t from 'tap';
+import { sql } from 'kysely';
+import { startTestService } from '../helpers/service.js';
+import { call } from '../helpers/http.js';
+import { signUp } from '../helpers/auth.js';
+import { setUpVenue } from '../helpers/venue.js';
+
+const { app, platform, runner } = await startTestService(t);
+const venue = await setUpVenue(app, platform);
+const [S01, S02] = venue.rooms.small as [string, string, string];
+const [M01] = venue.rooms.medium as [string, string];
+const L01 = venue.rooms.large[0]!;
+const iso = (d: Date) => d.toISOString();
+const post = (url: string, headers: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers, ...(payload ? { payload } : {}) });
+const get = (url: string, headers: Record<string, string>) => call(app, { method: 'GET', url, headers });
+
+const owner = await signUp(app, platform.store, 'guest');
+const other = await signUp(app, platform.store, 'guest');
+// The next grid slot from now, so check-in is open.
+const soon = new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000);
+
+// A day's worth of the booking life, for the read models to follow.
+const lived = await post('/bookings', owner.auth, { roomId: M01, start: iso(soon), durationMinutes: 60, partySize: 6 });
+await post(`/bookings/${lived.body.id}/confirm`, venue.waiter.auth);
+await post(`/bookings/${lived.body.id}/check-in`, venue.waiter.auth);
+const extended = await post(`/bookings/${lived.body.id}/extend`, venue.waiter.auth, { minutes: 30 });
+const out = await post(`/bookings/${lived.body.id}/check-out`, venue.waiter.auth);
+const moved = await post('/bookings', owner.auth, { roomId: S01, start: iso(venue.at(2, '20:00')), durationMinutes: 120, partySize: 4 });
+await post(`/bookings/${moved.body.id}/move`, venue.waiter.auth, { roomId: M01 });
+const cancelled = await post('/bookings', owner.auth, { roomId: S02, start: iso(venue.at(2, '20:00')), durationMinutes: 60, partySize: 2 });
+await post(`/bookings/${cancelled.body.id}/cancel`, owner.auth);
+const theirs = await post('/bookings', other.auth, { roomId: S02, start: iso(venue.at(2, '21:00')), durationMinutes: 60, partySize: 2 });
+const walkIn = await post('/walk-ins', venue.waiter.auth, { roomId: L01, durationMinutes: 60, partySize: 10, guestName: 'Li' });
+await runner.catchUp();
+
+t.test('one booking: its guest and staff see it; another guest gets 404', async (t) => {
+  const mine = await get(`/bookings/${lived.body.id}`, owner.auth);
+  t.equal(mine.status, 200);
+  t.match(mine.body, { id: lived.body.id, roomId: M01, status: 'checked_out', partySize: 6, guestId: owner.userId, walkIn: false });
+  t.equal(mine.body.amountPaid, out.body.bill.paid, 'what the bill counts as paid');
+  t.equal(mine.body.total, extended.body.price.total, 'the stay costs the room plus the extension');
+  t.same(mine.body.bill, out.body.bill);
+  t.equal(mine.body.end, extended.body.end);
+  t.equal((await get(`/bookings/${lived.body.id}`, venue.waiter.auth)).status, 200, 'staff see any booking');
+  const stranger = await get(`/bookings/${lived.body.id}`, other.auth);
+  t.equal(stranger.status, 404, 'no existence leak');
+  t.same(stranger.body.code, (await get('/bookings/no-such-booking', other.auth)).body.code, 'the same answer as for an unknown id');
+  t.equal((await get(`/bookings/${lived.body.id}`, {})).status, 401);
+});
+
+t.test('the read model follows moves, cancels and walk-ins', async (t) => {
+  const m = (await get(`/bookings/${moved.body.id}`, owner.auth)).body;
+  t.equal(m.roomId, M01);
+  t.equal(m.roomTypeId, 'medium');
+  t.equal(m.status, 'held');
+  t.equal((await get(`/bookings/${cancelled.body.id}`, owner.auth)).body.status, 'cancelled');
+  const w = (await get(`/bookings/${walkIn.body.id}`, venue.waiter.auth)).body;
+  t.match(w, { status: 'checked_in', walkIn: true, guestName: 'Li', guestId: null });
+  const rooms = await sql<{ room_id: string; status: string }>`SELECT room_id, status FROM rm.room_reservations WHERE booking_id = ${moved.body.id} ORDER BY status`.execute(platform.db);
+  t.same(rooms.rows, [{ room_id: M01, status: 'live' }, { room_id: S01, status: 'released' }], 'the old room is released, the new one held');
+});
+
+t.test('lists: guests get only their own, staff filter by date, status and room', async (t) => {
+  const ids = (r: { body: { id: string }[] }) => r.body.map((b) => b.id).sort();
+  t.same(ids(await get('/bookings?mine=1', owner.auth)), [lived.body.id, moved.body.id, cancelled.body.id].sort());
+  t.same(ids(await get('/bookings', other.auth)), [theirs.body.id], 'without mine=1 a guest still sees only theirs');
+  t.same(ids(await get(`/bookings?roomId=${S02}`, other.auth)), [theirs.body.id], 'filters cannot widen a guest’s view');
+  const date = moved.body.businessDate as string;
+  t.same(ids(await get(`/bookings?date=${date}`, venue.waiter.auth)), [moved.body.id, cancelled.body.id, theirs.body.id].sort());
+  t.same(ids(await get(`/bookings?date=${date}&status=held`, venue.waiter.auth)), [moved.body.id, theirs.body.id].sort());
+  t.same(ids(await get(`/bookings?date=${date}&roomId=${S02}&status=cancelled`, venue.waiter.auth)), [cancelled.body.id]);
+  const page = await get(`/bookings?date=${date}&limit=2`, venue.waiter.auth);
+  t.equal(page.body.length, 2, 'paged');
+  t.same(ids(await get('/bookings?mine=1', venue.waiter.auth)), [], 'staff asking for theirs get theirs');
+  for (const bad of ['?status=lost', '?date=2026-13-40', '?limit=0', '?limit=1000', '?sort=asc']) {
+    const r = await get(`/bookings${bad}`, venue.waiter.auth);
+    t.equal(r.status, 422, bad);
+    t.match(r.headers['content-type'], /problem\+json/);
+  }
+});
+
+t.test('the bookings read models equal a rebuild from zero', async (t) => {
+  const dump = async () => {
+    const out: Record<string, string[]> = {};
+    for (const table of ['bookings', 'room_reservations']) out[table] = (await sql`SELECT * FROM rm.${sql.id(table)}`.execute(platform.db)).rows.map((r) => JSON.stringify(r)).sort();
+    return out;
+  };
+  const incremental = await dump();
+  t.ok(incremental.bookings!.length >= 5);
+  await runner.rebuild('bookings');
+  t.same(await dump(), incremental);
+});

@@ -1,0 +1,56 @@
+import t, { type Test } from 'tap';
+import pg from 'pg';
+import { loadConfig } from '../../../src/config.js';
+import { connectRedis } from '../../../src/infra/redis.js';
+import { AnswerCache, ALL_SCOPES } from '../../../src/infra/answer-cache.js';
+import { testDatabase } from '../../helpers/database.js';
+
+const redisUrl = loadConfig(process.env).redisUrl;
+const CHANNEL = 'test_answers';
+
+async function suite(t: Test, withRedis: boolean) {
+  const databaseUrl = await testDatabase(t);
+  const redis = withRedis && redisUrl ? await connectRedis(redisUrl) : null;
+  const cache = new AnswerCache({ ttlMs: 60_000, maxEntries: 100, redis, name: `t${Date.now()}`, databaseUrl });
+  await cache.listen(CHANNEL);
+  const notifier = new pg.Client({ connectionString: databaseUrl });
+  await notifier.connect();
+  t.teardown(async () => {
+    await cache.close();
+    await notifier.end();
+    redis?.disconnect();
+  });
+
+  let computed = 0;
+  const value = () => cache.get('2026-12-24', 'q', async () => ({ n: ++computed }));
+  t.same(await value(), { n: 1 });
+  t.same(await value(), { n: 1 }, 'the second ask is answered from the cache');
+
+  const stale = async () => (await value()).n;
+  await notifier.query(`SELECT pg_notify($1, '2026-12-25')`, [CHANNEL]);
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(await stale(), 1, 'a change to another business date leaves it');
+
+  for (const scope of ['2026-12-24', ALL_SCOPES]) {
+    const before = computed;
+    await notifier.query(`SELECT pg_notify($1, $2)`, [CHANNEL, scope]);
+    let now = before;
+    for (let i = 0; i < 50 && now === before; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      now = await stale();
+    }
+    t.equal(now, before + 1, `a NOTIFY of ${scope} makes it stale`);
+  }
+
+  // An answer whose query was running while a change landed is not kept for later.
+  let release!: () => void;
+  const slow = cache.get('2026-12-24', 'slow', () => new Promise<string>((r) => (release = () => r('before the change'))));
+  await new Promise((r) => setTimeout(r, 20));
+  await cache.invalidate('2026-12-24');
+  release();
+  t.equal(await slow, 'before the change', 'the caller still gets its answer');
+  t.equal(await cache.get('2026-12-24', 'slow', async () => 'after the change'), 'after the change', 'the next caller does not');
+}
+
+t.test('in-process answers', (t) => suite(t, false));
+t.test('answers in Redis', { skip: redisUrl ? false : 'REDIS_URL not set' }, (t) => suite(t, true));
