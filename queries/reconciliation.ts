@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Platform } from '../src/platform.js';
 import { UnprocessableError } from '../src/errors.js';
 import { BillFormatError, parseTradeBill, type BillRow } from '../src/payments/trade-bill.js';
+import { paymentIdOf } from '../src/payments/wechatpay/ids.js';
 import type { LedgerDatabase } from '../projections/ledger.js';
 
 type Ours = Readonly<{ payment_id: string; amount: number; status: string; transaction_id: string | null; refunded: number }>;
@@ -21,8 +22,9 @@ export function reconcile(bill: readonly BillRow[], ours: readonly Ours[]): { ma
   const paid = new Map<string, number>();
   const refunded = new Map<string, number>();
   for (const r of bill) {
-    if (r.status === 'REFUND') refunded.set(r.outTradeNo, (refunded.get(r.outTradeNo) ?? 0) + r.refundAmount);
-    else if (r.status === 'SUCCESS') paid.set(r.outTradeNo, (paid.get(r.outTradeNo) ?? 0) + r.amount);
+    const id = paymentIdOf(r.outTradeNo);
+    if (r.status === 'REFUND') refunded.set(id, (refunded.get(id) ?? 0) + r.refundAmount);
+    else if (r.status === 'SUCCESS') paid.set(id, (paid.get(id) ?? 0) + r.amount);
   }
   const mismatches: Mismatch[] = [];
   let matched = 0;
@@ -78,7 +80,7 @@ export const reconciliationQueries: FastifyPluginAsyncTypebox<{ platform: Platfo
         if (err instanceof BillFormatError) throw new UnprocessableError('bad_trade_bill', err.message);
         throw err;
       }
-      const ids = bill.map((r) => r.outTradeNo);
+      const ids = bill.map((r) => paymentIdOf(r.outTradeNo));
       const inWindow = await db
         .selectFrom('payments')
         .select(['payment_id', 'amount', 'status', 'transaction_id', 'refunded'])

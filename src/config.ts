@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import path from 'node:path';
+import { wechatPayConfigFromEnv, WeChatPayConfigError, type WeChatPayConfig } from './payments/wechatpay/config.js';
 
 /**
  * Every setting the service reads from its environment. This module is the only
@@ -35,6 +36,15 @@ const EnvSchema = Type.Object({
   LOGIN_FAILURE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   OIDC_PROVIDERS: Type.String({ default: '[]' }),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+$', description: 'How payment providers reach us, without a trailing slash' })),
+  // WeChat Pay: all unset runs the sandbox; checked as a whole by src/payments/wechatpay/config.ts.
+  WECHATPAY_MCH_ID: Type.Optional(Type.String()),
+  WECHATPAY_APP_ID: Type.Optional(Type.String()),
+  WECHATPAY_PRIVATE_KEY: Type.Optional(Type.String()),
+  WECHATPAY_CERT_SERIAL: Type.Optional(Type.String()),
+  WECHATPAY_APIV3_KEY: Type.Optional(Type.String()),
+  WECHATPAY_PUBLIC_KEY: Type.Optional(Type.String()),
+  WECHATPAY_PUBLIC_KEY_ID: Type.Optional(Type.String()),
+  WECHATPAY_BASE_URL: Type.Optional(Type.String()),
 });
 
 const OidcProviderSchema = Type.Object(
@@ -80,6 +90,8 @@ export type Config = Readonly<{
   oidcProviders: readonly OidcProviderConfig[];
   /** The service's address as the outside sees it, for provider callbacks. */
   publicUrl: string;
+  /** WeChat Pay settings; null runs the sandbox provider. */
+  wechatPay: WeChatPayConfig | null;
 }>;
 
 export class ConfigError extends Error {
@@ -113,6 +125,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     const first = [...Value.Errors(OidcProvidersSchema, oidc)][0];
     throw new ConfigError(`invalid configuration:\n  OIDC_PROVIDERS${first?.path ?? ''}: ${first?.message ?? 'invalid'}`);
   }
+  let wechatPay: WeChatPayConfig | null;
+  try {
+    wechatPay = wechatPayConfigFromEnv(e);
+  } catch (err) {
+    if (err instanceof WeChatPayConfigError) throw new ConfigError(`invalid configuration:\n  ${err.problems.join('\n  ')}`);
+    throw err;
+  }
+  if (wechatPay && !e.PUBLIC_URL?.startsWith('https://')) {
+    throw new ConfigError('invalid configuration:\n  PUBLIC_URL: WeChat Pay only calls back to an https:// address; set it when WECHATPAY_* is configured');
+  }
   const sessionPolicy = Object.fromEntries(
     e.SESSION_POLICY.split(',').map((pair) => {
       const [role, n] = pair.trim().split('=');
@@ -145,5 +167,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
     oidcProviders: Object.freeze(oidc),
     publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
+    wechatPay,
   });
 }

@@ -23,6 +23,7 @@ import { PostgresRateLimiter, RedisRateLimiter, type RateLimiter } from './auth/
 import { BullMqJobQueue, InProcessJobQueue, type JobQueue } from './jobs/queue.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { SandboxProvider } from './payments/sandbox.js';
+import { WeChatPayProvider } from './payments/wechatpay/provider.js';
 import { createHash } from 'node:crypto';
 
 /**
@@ -79,7 +80,10 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
   const revocation = redis ? new RedisRevocationList(redis) : new PostgresRevocationList(db);
   const limiter = redis ? new RedisRateLimiter(redis) : new PostgresRateLimiter(db);
   // The sandbox signs its links with a secret derived from the token key, so they survive restarts.
-  const payments = new SandboxProvider(createHash('sha256').update(`sandbox:${key.privatePem}`).digest());
+  const payments: PaymentProvider = config.wechatPay
+    ? new WeChatPayProvider(config.wechatPay)
+    : new SandboxProvider(createHash('sha256').update(`sandbox:${key.privatePem}`).digest());
+  logger.info({ provider: payments.name, verification: config.wechatPay?.verification.mode }, 'payment provider');
   const jobs = config.redisUrl ? new BullMqJobQueue(redisOptions(config.redisUrl), logger) : new InProcessJobQueue(logger);
 
   return {

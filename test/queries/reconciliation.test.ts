@@ -4,6 +4,7 @@ import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
 import { parseTradeBill, yuanToFen } from '../../src/payments/trade-bill.js';
+import { outTradeNoOf } from '../../src/payments/wechatpay/ids.js';
 
 const HEADER =
   '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注';
@@ -36,7 +37,8 @@ t.test('reconciling a bill reports payments missing on either side and differing
   }
   await runner.catchUp();
   const stranger = randomUUID();
-  const bill = [HEADER, row('2026-11-20 20:00:00', 'tx-ok', ids.ok, 'SUCCESS', '50.00'), row('2026-11-20 20:05:00', 'tx-w', ids.wrongAmount, 'SUCCESS', '49.99'), row('2026-11-20 21:00:00', 'tx-s', stranger, 'SUCCESS', '10.00'), '总交易单数,应结订单总金额', '`3,`109.99'].join('\n');
+  // The bill names payments by out_trade_no: our ids without their hyphens.
+  const bill = [HEADER, row('2026-11-20 20:00:00', 'tx-ok', outTradeNoOf(ids.ok), 'SUCCESS', '50.00'), row('2026-11-20 20:05:00', 'tx-w', outTradeNoOf(ids.wrongAmount), 'SUCCESS', '49.99'), row('2026-11-20 21:00:00', 'tx-s', outTradeNoOf(stranger), 'SUCCESS', '10.00'), '总交易单数,应结订单总金额', '`3,`109.99'].join('\n');
   const r = await call(app, {
     method: 'POST',
     url: '/reconciliation/wechatpay?from=2026-11-19T16:00:00Z&to=2026-11-20T16:00:00Z',
