@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { businessDateOf, DEFAULT_VENUE } from '../src/venue/settings.js';
 import { addDays, instantOf } from '../src/venue/time.js';
+import { percentile, type Figures } from './figures.js';
 
 /**
  * Booking figures over real HTTP against a server in its own process (as
@@ -44,11 +45,6 @@ function request(port: number, method: string, url: string, body?: unknown, toke
   });
 }
 
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -79,9 +75,7 @@ async function startServer(databaseUrl: string, port: number) {
   return child;
 }
 
-export type BookingFigures = Record<string, string | number>;
-
-export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds: number): Promise<BookingFigures> {
+export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds: number): Promise<Figures> {
   const port = await freePort();
   const server = await startServer(databaseUrl, port);
   try {
@@ -91,7 +85,7 @@ export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds:
     const rooms: string[] = [];
     for (let i = 0; i < 64; i++) rooms.push((await request(port, 'POST', '/rooms', { name: `B${i}`, type: 'large', capacity: 15 }, manager)).body.id);
     const today = businessDateOf(new Date(), DEFAULT_VENUE);
-    const figures: BookingFigures = {};
+    const figures: Figures = {};
 
     // Distinct rooms and slots, so every hold is a real decision that succeeds.
     let slot = 0;

@@ -84,14 +84,16 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
       const card = requireCard(pricing.card);
       const { businessDate, dayEnd } = bookingWindow(venue, start, q.durationMinutes, new Date());
       const end = new Date(start.getTime() + q.durationMinutes * 60_000);
-      const key = `${start.toISOString()}|${q.durationMinutes}|${q.partySize}|${q.type ?? ''}`;
-      const rooms = await cache.get(businessDate, key, () => freeRooms(db, { start, end, dayEnd, partySize: q.partySize, type: q.type }));
       const level = memberLevel(request);
-      return rooms
-        .map((r) => ({ room: r, price: quote(card, venue, { roomTypeId: r.room_type_id, start, minutes: q.durationMinutes, memberLevel: level }) }))
-        .filter(({ price }) => q.maxPrice === undefined || price.total <= q.maxPrice)
-        .sort((a, b) => a.price.total - b.price.total || a.room.name.localeCompare(b.room.name))
-        .map(({ room, price }) => ({ roomId: room.id, name: room.name, type: room.room_type_id, capacity: room.capacity, price: { total: price.total, currency: 'CNY' as const } }));
+      // Priced and sorted once per query and member level: a cache hit does no pricing at all.
+      const key = `${start.toISOString()}|${q.durationMinutes}|${q.partySize}|${q.type ?? ''}|${level}`;
+      const offers = await cache.get(businessDate, key, async () =>
+        (await freeRooms(db, { start, end, dayEnd, partySize: q.partySize, type: q.type }))
+          .map((r) => ({ room: r, price: quote(card, venue, { roomTypeId: r.room_type_id, start, minutes: q.durationMinutes, memberLevel: level }) }))
+          .sort((a, b) => a.price.total - b.price.total || a.room.name.localeCompare(b.room.name))
+          .map(({ room, price }) => ({ roomId: room.id, name: room.name, type: room.room_type_id, capacity: room.capacity, price: { total: price.total, currency: 'CNY' as const } })),
+      );
+      return q.maxPrice === undefined ? offers : offers.filter((o) => o.price.total <= q.maxPrice!);
     },
   );
 

@@ -132,6 +132,11 @@ export async function timeOutPayment(platform: Platform, paymentId: string): Pro
     await applyCallback(platform, { kind: 'payment', paymentId, state: 'succeeded', transactionId: q.transactionId, amount: q.amount, paidAt: q.paidAt ?? new Date() });
     return;
   }
+  if (q.state === 'refunded') {
+    // Paid and refunded without any callback reaching us: closing would fail and refunding again would pay twice.
+    platform.logger.warn({ paymentId }, 'the provider reports a refund of a payment never seen to succeed; left for reconciliation');
+    return;
+  }
   await platform.payments.close(paymentId);
   await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'Close', reason: 'no payment before the timeout', now: new Date() }, metadata);
 }

@@ -73,6 +73,7 @@ class RedisStore implements AnswerStore {
 export class AnswerCache {
   private readonly store: AnswerStore;
   private subscription: { close(): Promise<void> } | null = null;
+  private readonly computing = new Map<string, Promise<unknown>>();
 
   /** `name` and `databaseUrl` keep answers of different caches, and of services on different databases, apart in a shared Redis. */
   constructor(private readonly o: { ttlMs: number; maxEntries: number; redis: Redis | null; name: string; databaseUrl: string }) {
@@ -93,9 +94,17 @@ export class AnswerCache {
     const fullKey = `${scope}|${await this.store.stamp(scope)}|${key}`;
     const hit = await this.store.read(fullKey);
     if (hit !== undefined) return hit as T;
-    const value = await compute();
-    await this.store.write(fullKey, value, this.o.ttlMs);
-    return value;
+    // Callers missing the same answer at once share one computation.
+    let pending = this.computing.get(fullKey) as Promise<T> | undefined;
+    if (!pending) {
+      pending = (async () => {
+        const value = await compute();
+        await this.store.write(fullKey, value, this.o.ttlMs);
+        return value;
+      })().finally(() => this.computing.delete(fullKey));
+      this.computing.set(fullKey, pending);
+    }
+    return pending;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import { createKysely, createPool } from '../src/db/pool.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { benchEventStore } from './event-store.js';
+import { benchBookings } from './booking.js';
+import { print } from './figures.js';
+
+/**
+ * `npm run bench`: prints the event store, projection and booking figures.
+ * Runs on DATABASE_URL's server (default the local one) in databases of its
+ * own, dropped afterwards. BENCH_SECONDS sets each measurement's length,
+ * BENCH_REBUILD_EVENTS the size of the rebuild.
+ */
+const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rebuildEvents = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
+
+async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
+  const name = `ktv_bench_${randomBytes(4).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    await c.query(statement);
+    await c.end();
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  try {
+    const pool = createPool(url.toString(), 2);
+    await migrateToLatest(createKysely(pool));
+    await pool.end();
+    return await use(url.toString());
+  } finally {
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+console.log(`bench: ${os.cpus().length} cores, Node ${process.version}, ${seconds} s per measurement, PostgreSQL at ${new URL(serverUrl).host}`);
+print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
+print(
+  'Booking over HTTP (server in its own process)',
+  await withDatabase(async (url) => {
+    const pool = new pg.Pool({ connectionString: url, max: 40 });
+    try {
+      return await benchBookings(pool, url, seconds);
+    } finally {
+      await pool.end();
+    }
+  }),
+);
