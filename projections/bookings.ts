@@ -61,7 +61,7 @@ type Handled = BookingEvent | RoomDayEvent;
 export const bookingsProjection: Projection = {
   name: 'bookings',
   version: 1,
-  tables: ['bookings', 'room_reservations'],
+  tables: ['bookings', 'room_reservations', 'occupancy_hourly'],
   eventTypes: [
     'BookingHeld',
     'WalkInStarted',
@@ -79,7 +79,7 @@ export const bookingsProjection: Projection = {
     'RoomTimeEnded',
     'RoomTimeReleased',
   ],
-  async setup(db) {
+  async setup(db, schemaName) {
     await db.schema
       .createTable('bookings')
       .addColumn('booking_id', 'text', (c) => c.primaryKey())
@@ -128,6 +128,15 @@ export const bookingsProjection: Projection = {
       .execute();
     await db.schema.createIndex('room_reservations_by_room_time').on('room_reservations').columns(['room_id', 'start_at', 'busy_until']).execute();
     await db.schema.createIndex('room_reservations_by_day').on('room_reservations').columns(['business_date', 'room_id']).execute();
+    // For analysts: minutes each room was taken by confirmed stays, per clock hour (cleaning not counted).
+    await sql`
+      CREATE VIEW ${sql.id(schemaName, 'occupancy_hourly')} AS
+      SELECT r.room_id, r.business_date, h.hour_start,
+             sum(extract(epoch FROM least(r.end_at, h.hour_start + interval '1 hour') - greatest(r.start_at, h.hour_start)) / 60)::int AS occupied_minutes
+      FROM ${sql.id(schemaName, 'room_reservations')} r
+      CROSS JOIN LATERAL generate_series(date_trunc('hour', r.start_at), r.end_at - interval '1 second', interval '1 hour') AS h(hour_start)
+      WHERE r.status <> 'released' AND r.hold_expires_at IS NULL
+      GROUP BY r.room_id, r.business_date, h.hour_start`.execute(db);
   },
   async apply(trx: Kysely<BookingsDatabase>, events: readonly RecordedEvent[]) {
     const changedDays = new Set<string>();

@@ -90,3 +90,25 @@ t.test('the bookings read models equal a rebuild from zero', async (t) => {
   await runner.rebuild('bookings');
   t.same(await dump(), incremental);
 });
+
+t.test('analysts: occupancy per room and clock hour counts confirmed stays only', async (t) => {
+  const start = venue.at(3, '20:30');
+  const stay = await post('/bookings', owner.auth, { roomId: L01, start: iso(start), durationMinutes: 90, partySize: 10 });
+  t.equal(stay.status, 201);
+  await post(`/bookings/${stay.body.id}/confirm`, venue.waiter.auth);
+  const hold = await post('/bookings', owner.auth, { roomId: M01, start: iso(start), durationMinutes: 60, partySize: 6 });
+  t.equal(hold.status, 201);
+  await runner.catchUp();
+  const occupancy = async (room: string) =>
+    (await sql<{ hour_start: Date; occupied_minutes: number }>`
+      SELECT hour_start, occupied_minutes FROM rm.occupancy_hourly WHERE room_id = ${room} AND business_date = ${stay.body.businessDate}::date ORDER BY hour_start`.execute(platform.db)).rows;
+  t.same(
+    (await occupancy(L01)).map((r) => [r.hour_start.toISOString(), r.occupied_minutes]),
+    [
+      [iso(venue.at(3, '20:00')), 30],
+      [iso(venue.at(3, '21:00')), 60],
+    ],
+    '20:30–22:00 is half of the 20:00 hour and all of the 21:00 one',
+  );
+  t.same(await occupancy(M01), [], 'an unconfirmed hold takes no occupancy');
+});
