@@ -34,10 +34,10 @@ function rowsProjection(onApplied: (events: readonly RecordedEvent[]) => void): 
         .execute();
     },
     async apply(trx, events) {
-      if (events.length === 0) return;
       await trx
         .insertInto('bench_rows')
-        .values(events.map((e) => ({ event_id: e.id, stream_id: e.streamId, n: (e.data as { n: number }).n })))
+        .columns(['event_id', 'stream_id', 'n'])
+        .expression(sql`SELECT * FROM unnest(${events.map((e) => e.id)}::uuid[], ${events.map((e) => e.streamId)}::text[], ${events.map((e) => (e.data as { n: number }).n)}::bigint[])`)
         .onConflict((oc) => oc.column('event_id').doNothing())
         .execute();
       onApplied(events);

@@ -11,11 +11,12 @@ import { print } from './figures.js';
  * `npm run bench`: prints the event store, projection and booking figures.
  * Runs on DATABASE_URL's server (default the local one) in databases of its
  * own, dropped afterwards. BENCH_SECONDS sets each measurement's length,
- * BENCH_REBUILD_EVENTS the size of the rebuild.
+ * BENCH_REBUILD_EVENTS the size of the rebuild, BENCH_ONLY=store|booking one half.
  */
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rebuildEvents = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
+const only = process.env.BENCH_ONLY;
 
 async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
   const name = `ktv_bench_${randomBytes(4).toString('hex')}`;
@@ -39,15 +40,17 @@ async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
 }
 
 console.log(`bench: ${os.cpus().length} cores, Node ${process.version}, ${seconds} s per measurement, PostgreSQL at ${new URL(serverUrl).host}`);
-print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
-print(
-  'Booking over HTTP (server in its own process)',
-  await withDatabase(async (url) => {
-    const pool = new pg.Pool({ connectionString: url, max: 40 });
-    try {
-      return await benchBookings(pool, url, seconds);
-    } finally {
-      await pool.end();
-    }
-  }),
-);
+if (only !== 'booking') print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
+if (only !== 'store') {
+  print(
+    'Booking over HTTP (server in its own process)',
+    await withDatabase(async (url) => {
+      const pool = new pg.Pool({ connectionString: url, max: 40 });
+      try {
+        return await benchBookings(pool, url, seconds);
+      } finally {
+        await pool.end();
+      }
+    }),
+  );
+}

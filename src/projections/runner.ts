@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../logger.js';
-import type { Checkpoint, EventStore, Subscription } from '../eventstore/port.js';
+import type { Checkpoint, EventStore, ReadAllResult, Subscription } from '../eventstore/port.js';
 import type { Projection } from './projection.js';
 import { activate, compareAndSetCheckpoint, listGenerations, startGeneration, type Generation } from './registry.js';
 
@@ -64,7 +64,10 @@ export class ProjectionRunner {
     }
   }
 
-  /** Builds `name` again from zero beside the serving build, then switches reads to it. */
+  /**
+   * Builds `name` again from zero beside the serving build, then switches reads
+   * to it. The next batch is read while the current one is applied.
+   */
   async rebuild(name: string): Promise<{ events: number; ms: number }> {
     const projection = this.byName.get(name);
     if (!projection) throw new Error(`unknown projection ${name}`);
@@ -72,22 +75,27 @@ export class ProjectionRunner {
     const g = await startGeneration(this.o.db, projection, { force: true });
     let events = 0;
     let current: Generation = g;
+    let reading = this.read(projection, current.checkpoint);
     for (;;) {
-      const step = await this.step(projection, current);
-      if (step === 'lost') {
+      const batch = await reading;
+      if (batch.next === current.checkpoint) {
+        if (await this.atHead(current)) break;
+        await new Promise((r) => setTimeout(r, 10));
+        reading = this.read(projection, current.checkpoint);
+        continue;
+      }
+      reading = this.read(projection, batch.next);
+      if (!(await this.commit(projection, current, batch))) {
         // Another runner advanced this build too; carry on from where it got to.
+        await reading.catch(() => {});
         const now = (await listGenerations(this.o.db, name)).find((x) => x.generation === g.generation);
         if (!now) return { events, ms: performance.now() - started };
         current = now;
+        reading = this.read(projection, current.checkpoint);
         continue;
       }
-      if (step === 'idle') {
-        if (await this.atHead(current)) break;
-        await new Promise((r) => setTimeout(r, 10));
-        continue;
-      }
-      events += step.applied;
-      current = { ...current, checkpoint: step.checkpoint };
+      events += batch.events.length;
+      current = { ...current, checkpoint: batch.next };
     }
     await activate(this.o.db, projection, current);
     return { events, ms: performance.now() - started };
@@ -164,8 +172,18 @@ export class ProjectionRunner {
     projection: Projection,
     g: Generation,
   ): Promise<'idle' | 'lost' | { applied: number; checkpoint: Checkpoint }> {
-    const batch = await this.o.store.readAll({ from: g.checkpoint, limit: this.o.batchSize, types: projection.eventTypes });
+    const batch = await this.read(projection, g.checkpoint);
     if (batch.next === g.checkpoint) return 'idle';
+    if (!(await this.commit(projection, g, batch))) return 'lost';
+    return { applied: batch.events.length, checkpoint: batch.next };
+  }
+
+  private read(projection: Projection, from: Checkpoint): Promise<ReadAllResult> {
+    return this.o.store.readAll({ from, limit: this.o.batchSize, types: projection.eventTypes });
+  }
+
+  /** Applies a batch and moves the checkpoint past it in one transaction; false if another runner got there first. */
+  private async commit(projection: Projection, g: Generation, batch: ReadAllResult): Promise<boolean> {
     const committed = await this.o.db.transaction().execute(async (trx) => {
       const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtext('projection'), hashtext(${g.schemaName})) AS ok`.execute(trx);
       if (!lock.rows[0]?.ok) return false;
@@ -173,9 +191,8 @@ export class ProjectionRunner {
       if (batch.events.length > 0) await projection.apply(trx.withSchema(g.schemaName), batch.events);
       return true;
     });
-    if (!committed) return 'lost';
-    if (batch.events.length > 0) this.o.onBatch?.(g.name, batch.events.length);
-    return { applied: batch.events.length, checkpoint: batch.next };
+    if (committed && batch.events.length > 0) this.o.onBatch?.(g.name, batch.events.length);
+    return committed;
   }
 
   /**

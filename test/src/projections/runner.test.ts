@@ -61,7 +61,7 @@ async function setup(t: Test) {
 }
 
 async function rows(db: Kysely<any>, table: string) {
-  return (await sql<{ event_id: string; n: number; version: number }>`SELECT * FROM rm.${sql.id(table)} ORDER BY n`.execute(db)).rows;
+  return (await sql<{ event_id: string; n: number; version: number }>`SELECT * FROM rm.${sql.id(table)} ORDER BY n, event_id`.execute(db)).rows;
 }
 
 t.test('a crash between apply and checkpoint leaves no trace; the retry applies each event once', async (t) => {
