@@ -53,7 +53,8 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
   const db = platform.db;
   const rm = db.withSchema('rm');
   const cache = new AnswerCache({ ttlMs: 10_000, maxEntries: 5000, redis: platform.redis, name: 'availability', databaseUrl: platform.databaseUrl });
-  await cache.listen(AVAILABILITY_CHANNEL);
+  // Listen only once the whole app has started, so an app that fails to start leaves no connection open.
+  app.addHook('onReady', () => cache.listen(AVAILABILITY_CHANNEL));
   app.addHook('onClose', () => cache.close());
 
   app.get(
