@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { sql, type Kysely } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -77,7 +77,7 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
         response: { 200: Type.Array(Offer), '4xx': Type.Ref('Problem') },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       const start = new Date(q.start);
       const pricing = await cache.get(ALL_SCOPES, 'pricing', async () => ({ venue: await venueSettings(rm), card: await latestRateCard(rm) }));
@@ -86,15 +86,17 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
       const { businessDate, dayEnd } = bookingWindow(venue, start, q.durationMinutes, new Date());
       const end = new Date(start.getTime() + q.durationMinutes * 60_000);
       const level = memberLevel(request);
-      // Priced and sorted once per query and member level: a cache hit does no pricing at all.
-      const key = `${start.toISOString()}|${q.durationMinutes}|${q.partySize}|${q.type ?? ''}|${level}`;
-      const offers = await cache.get(businessDate, key, async () =>
-        (await freeRooms(db, { start, end, dayEnd, partySize: q.partySize, type: q.type }))
+      // Priced, sorted and serialised once per query and member level: a cache hit only sends bytes.
+      const key = `${start.toISOString()}|${q.durationMinutes}|${q.partySize}|${q.type ?? ''}|${q.maxPrice ?? ''}|${level}`;
+      const body = await cache.get(businessDate, key, async () => {
+        const offers: Static<typeof Offer>[] = (await freeRooms(db, { start, end, dayEnd, partySize: q.partySize, type: q.type }))
           .map((r) => ({ room: r, price: quote(card, venue, { roomTypeId: r.room_type_id, start, minutes: q.durationMinutes, memberLevel: level }) }))
+          .filter(({ price }) => q.maxPrice === undefined || price.total <= q.maxPrice)
           .sort((a, b) => a.price.total - b.price.total || a.room.name.localeCompare(b.room.name))
-          .map(({ room, price }) => ({ roomId: room.id, name: room.name, type: room.room_type_id, capacity: room.capacity, price: { total: price.total, currency: 'CNY' as const } })),
-      );
-      return q.maxPrice === undefined ? offers : offers.filter((o) => o.price.total <= q.maxPrice!);
+          .map(({ room, price }) => ({ roomId: room.id, name: room.name, type: room.room_type_id, capacity: room.capacity, price: { total: price.total, currency: 'CNY' } }));
+        return JSON.stringify(offers);
+      });
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 
