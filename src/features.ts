@@ -7,6 +7,7 @@ import { roomQueries } from '../queries/rooms.js';
 import { roomsProjection } from '../projections/rooms.js';
 import { userCommands } from '../commands/users/routes.js';
 import { sessionCommands } from '../commands/sessions/routes.js';
+import { oauthCommands } from '../commands/sessions/oauth.js';
 import { userQueries } from '../queries/users.js';
 import { usersProjection } from '../projections/users.js';
 import { venueCommands } from '../commands/venue/routes.js';
@@ -33,7 +34,7 @@ export const features: Readonly<{
   projections: readonly Projection[];
   jobs: (platform: Platform) => { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] };
 }> = {
-  routes: [userCommands, sessionCommands, userQueries, roomTypeCommands, roomCommands, roomQueries, venueCommands, bookingCommands, paymentCommands, ledgerQueries, reconciliationQueries, availabilityQueries, bookingQueries, venueQueries],
+  routes: [userCommands, sessionCommands, oauthCommands, userQueries, roomTypeCommands, roomCommands, roomQueries, venueCommands, bookingCommands, paymentCommands, ledgerQueries, reconciliationQueries, availabilityQueries, bookingQueries, venueQueries],
   projections: [usersProjection, roomsProjection, venueProjection, bookingsProjection, ledgerProjection],
   jobs: (platform) => {
     const parts = [bookingJobs(platform), paymentJobs(platform)];

@@ -24,6 +24,9 @@ export type UserEvent =
 /** Events of `useremail-<hash>` streams: the claim that makes an e-mail address unique. */
 export type EmailClaimEvent = DomainEvent<'EmailClaimed', Readonly<{ userId: string; at: string }>>;
 
+/** Events of `useridentity-<hash>` streams: the claim that ties one provider's subject to one user. */
+export type IdentityClaimEvent = DomainEvent<'ExternalIdentityClaimed', Readonly<{ userId: string; provider: string; at: string }>>;
+
 export type SessionEndReason = 'logout' | 'logout_all' | 'evicted' | 'refresh_reuse' | 'ended_by_user' | 'expired';
 
 /** Events of `sessions-<userId>` streams: every device session of one user. */
@@ -38,7 +41,7 @@ export type SessionEvent =
 /** Events of `authaudit-<YYYY-MM-DD>` streams: failed sign-ins, which may name no user. */
 export type AuthAuditEvent = DomainEvent<
   'LoginFailed',
-  Readonly<{ email: string; userId: string | null; ip: string; reason: 'unknown_email' | 'wrong_password' | 'rate_limited'; at: string }>
+  Readonly<{ email: string; userId: string | null; ip: string; reason: 'unknown_email' | 'wrong_password' | 'rate_limited' | 'oauth_refused'; at: string }>
 >;
 
 export const userStream = (id: string) => `user-${id}`;
@@ -47,3 +50,6 @@ export const authAuditStream = (at: Date) => `authaudit-${at.toISOString().slice
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 /** Hashed so the stream name carries no address. */
 export const emailClaimStream = (email: string) => `useremail-${createHash('sha256').update(normaliseEmail(email)).digest('hex')}`;
+/** Hashed like the e-mail claim: some providers use the address as the subject. */
+export const identityClaimStream = (provider: string, subject: string) =>
+  `useridentity-${createHash('sha256').update(`${provider}\n${subject}`).digest('hex')}`;
