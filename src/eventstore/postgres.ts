@@ -61,16 +61,21 @@ export class PostgresEventStore implements EventStore {
       events.map((e) => JSON.stringify(e.metadata ?? {})),
     ];
     let bump: string;
+    let kind: string;
     if (expected === 'no_stream' || expected === 0n) {
+      kind = 'no_stream';
       bump = `INSERT INTO streams (stream_id, stream_type, version) VALUES ($1, $2, $3)
               ON CONFLICT (stream_id) DO NOTHING RETURNING version`;
     } else if (expected === 'any') {
+      kind = 'any';
       bump = `INSERT INTO streams (stream_id, stream_type, version) VALUES ($1, $2, $3)
               ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version RETURNING version`;
     } else if (expected === 'stream_exists') {
+      kind = 'stream_exists';
       bump = `UPDATE streams SET version = version + $3 WHERE stream_id = $1 AND $2::text IS NOT NULL RETURNING version`;
     } else {
       params.push(expected.toString());
+      kind = 'exact';
       bump = `UPDATE streams SET version = version + $3 WHERE stream_id = $1 AND version = $9::bigint AND $2::text IS NOT NULL
               RETURNING version`;
     }
@@ -88,7 +93,8 @@ export class PostgresEventStore implements EventStore {
       SELECT max(stream_version)::text AS version, max(global_position)::text AS pos, max(transaction_id::text) AS tx
       FROM inserted`;
     try {
-      const { rows } = await this.pool.query<{ version: string | null; pos: string | null; tx: string | null }>(sql, params);
+      // Named, so each connection parses and plans each form of the append once.
+      const { rows } = await this.pool.query<{ version: string | null; pos: string | null; tx: string | null }>({ name: `ktv_append_${kind}`, text: sql, values: params });
       const row = rows[0];
       if (row?.version != null && row.pos != null && row.tx != null) {
         this.announce();
