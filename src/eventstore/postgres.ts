@@ -143,28 +143,30 @@ export class PostgresEventStore implements EventStore {
   async readStream(streamId: string, options: { fromVersion?: bigint } = {}) {
     // One statement, so the events and the stream's version come from one snapshot: read
     // separately, an append committing in between would show a version without its events.
-    const { rows } = await this.pool.query<EventRow & { head: string | null }>(
-      `SELECT s.version::text AS head, ev.* FROM (SELECT 1) one
+    const { rows } = await this.pool.query<EventRow & { head: string | null }>({
+      name: 'ktv_read_stream',
+      text: `SELECT s.version::text AS head, ev.* FROM (SELECT 1) one
        LEFT JOIN streams s ON s.stream_id = $1
        LEFT JOIN LATERAL (
          ${SELECT_EVENT} WHERE e.stream_id = $1 AND e.stream_version >= $2 ORDER BY e.stream_version
        ) ev ON true`,
-      [streamId, (options.fromVersion ?? 1n).toString()],
-    );
+      values: [streamId, (options.fromVersion ?? 1n).toString()],
+    });
     const events = rows.filter((r) => r.id !== null).map((r) => this.toRecorded(r));
     return { version: BigInt(rows[0]?.head ?? 0), events };
   }
 
   async readAll({ from, limit, types }: ReadAllOptions): Promise<ReadAllResult> {
     const [tx, pos] = decode(from);
-    const { rows } = await this.pool.query<EventRow>(
-      `${SELECT_EVENT}
+    const { rows } = await this.pool.query<EventRow>({
+      name: 'ktv_read_all',
+      text: `${SELECT_EVENT}
        WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY e.transaction_id, e.global_position
        LIMIT $3`,
-      [tx, pos, limit],
-    );
+      values: [tx, pos, limit],
+    });
     const last = rows.at(-1);
     const wanted = types ? new Set(types) : null;
     return {
