@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { PostgresEventStore } from '../src/eventstore/postgres.js';
-import { createKysely } from '../src/db/pool.js';
+import { createKysely, createPool } from '../src/db/pool.js';
 import { createLogger } from '../src/logger.js';
 import { installProjections } from '../src/projections/registry.js';
 import { ProjectionRunner } from '../src/projections/runner.js';
@@ -62,7 +61,7 @@ async function forClients(clients: number, seconds: number, work: () => Promise<
 }
 
 export async function benchEventStore(databaseUrl: string, seconds: number, rebuildEvents: number): Promise<Figures> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 40 });
+  const pool = createPool(databaseUrl, 40);
   const db: Kysely<any> = createKysely(pool);
   const store = new PostgresEventStore(pool, { connectionString: databaseUrl });
   const figures: Figures = {};

@@ -45,7 +45,7 @@ if (only !== 'store') {
   print(
     'Booking over HTTP (server in its own process)',
     await withDatabase(async (url) => {
-      const pool = new pg.Pool({ connectionString: url, max: 40 });
+      const pool = createPool(url, 40);
       try {
         return await benchBookings(pool, url, seconds);
       } finally {
