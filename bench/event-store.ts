@@ -16,6 +16,7 @@ import { percentile, type Figures } from './figures.js';
  * from zero over a million events.
  */
 const BATCH_SIZE = 1000;
+const REBUILD_BATCH_SIZE = 5000;
 
 /** One read-model row per event, written per batch in one statement, as a well-made projection does. */
 function rowsProjection(onApplied: (events: readonly RecordedEvent[]) => void): Projection {
@@ -91,6 +92,7 @@ export async function benchEventStore(databaseUrl: string, seconds: number, rebu
       projections: [projection],
       logger: createLogger({ logLevel: 'silent' }),
       batchSize: BATCH_SIZE,
+      rebuildBatchSize: REBUILD_BATCH_SIZE,
       pollMs: 500,
       onBatch: () => {
         const now = performance.now();

@@ -21,6 +21,7 @@ const EnvSchema = Type.Object({
   ),
   PROJECTIONS: Type.Union([Type.Literal('inline'), Type.Literal('off')], { default: 'inline' }),
   PROJECTION_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+  PROJECTION_REBUILD_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 5000 }),
   PROJECTION_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 500 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 1_048_576 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
@@ -73,6 +74,8 @@ export type Config = Readonly<{
   logLevel: Env['LOG_LEVEL'];
   projections: Env['PROJECTIONS'];
   projectionBatchSize: number;
+  /** Events per transaction while a build catches up from zero, where throughput matters more than latency. */
+  projectionRebuildBatchSize: number;
   projectionPollMs: number;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
@@ -152,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     logLevel: e.LOG_LEVEL,
     projections: e.PROJECTIONS,
     projectionBatchSize: e.PROJECTION_BATCH_SIZE,
+    projectionRebuildBatchSize: e.PROJECTION_REBUILD_BATCH_SIZE,
     projectionPollMs: e.PROJECTION_POLL_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -27,6 +27,7 @@ export function createRunner(platform: Platform): ProjectionRunner {
     projections: features.projections,
     logger: platform.logger,
     batchSize: platform.config.projectionBatchSize,
+    rebuildBatchSize: platform.config.projectionRebuildBatchSize,
     pollMs: platform.config.projectionPollMs,
     onBatch: (name, n) => platform.metrics.projected.inc({ projection: name }, n),
   });

@@ -10,6 +10,8 @@ export type RunnerOptions = Readonly<{
   projections: readonly Projection[];
   logger: Logger;
   batchSize: number;
+  /** Batch size for builds that are not serving yet (rebuilds, new versions). */
+  rebuildBatchSize: number;
   pollMs: number;
   /** Called after each committed batch, for metrics. */
   onBatch?: (projection: string, applied: number) => void;
@@ -75,23 +77,23 @@ export class ProjectionRunner {
     const g = await startGeneration(this.o.db, projection, { force: true });
     let events = 0;
     let current: Generation = g;
-    let reading = this.read(projection, current.checkpoint);
+    let reading = this.read(projection, current);
     for (;;) {
       const batch = await reading;
       if (batch.next === current.checkpoint) {
         if (await this.atHead(current)) break;
         await new Promise((r) => setTimeout(r, 10));
-        reading = this.read(projection, current.checkpoint);
+        reading = this.read(projection, current);
         continue;
       }
-      reading = this.read(projection, batch.next);
+      reading = this.read(projection, { ...current, checkpoint: batch.next });
       if (!(await this.commit(projection, current, batch))) {
         // Another runner advanced this build too; carry on from where it got to.
         await reading.catch(() => {});
         const now = (await listGenerations(this.o.db, name)).find((x) => x.generation === g.generation);
         if (!now) return { events, ms: performance.now() - started };
         current = now;
-        reading = this.read(projection, current.checkpoint);
+        reading = this.read(projection, current);
         continue;
       }
       events += batch.events.length;
@@ -172,14 +174,15 @@ export class ProjectionRunner {
     projection: Projection,
     g: Generation,
   ): Promise<'idle' | 'lost' | { applied: number; checkpoint: Checkpoint }> {
-    const batch = await this.read(projection, g.checkpoint);
+    const batch = await this.read(projection, g);
     if (batch.next === g.checkpoint) return 'idle';
     if (!(await this.commit(projection, g, batch))) return 'lost';
     return { applied: batch.events.length, checkpoint: batch.next };
   }
 
-  private read(projection: Projection, from: Checkpoint): Promise<ReadAllResult> {
-    return this.o.store.readAll({ from, limit: this.o.batchSize, types: projection.eventTypes });
+  private read(projection: Projection, g: Generation): Promise<ReadAllResult> {
+    const limit = g.status === 'building' ? this.o.rebuildBatchSize : this.o.batchSize;
+    return this.o.store.readAll({ from: g.checkpoint, limit, types: projection.eventTypes });
   }
 
   /** Applies a batch and moves the checkpoint past it in one transaction; false if another runner got there first. */

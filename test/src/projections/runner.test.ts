@@ -56,7 +56,7 @@ async function setup(t: Test) {
     }
   };
   const runner = (projections: Projection[], batchSize = 100) =>
-    new ProjectionRunner({ db, store, projections, logger, batchSize, pollMs: 50 });
+    new ProjectionRunner({ db, store, projections, logger, batchSize, rebuildBatchSize: 70, pollMs: 50 });
   return { db, store, append, runner };
 }
 
