@@ -5,7 +5,11 @@ import type { Platform } from '../src/platform.js';
 import { NotFoundError } from '../src/errors.js';
 import { principalOf } from '../src/http/access.js';
 import { isStaff } from '../src/auth/permissions.js';
+import { waitForProjection } from '../src/projections/lag.js';
 import type { BookingsDatabase, BookingsTable } from '../projections/bookings.js';
+
+/** How long a miss may wait for the bookings projection to catch up. */
+const READ_YOUR_WRITES_MS = 500;
 
 const STATUSES = ['held', 'confirmed', 'checked_in', 'checked_out', 'cancelled', 'expired', 'no_show'] as const;
 
@@ -72,12 +76,13 @@ export const bookingQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> =
     },
     async (request) => {
       const principal = principalOf(request);
-      const row = await db
-        .selectFrom('bookings')
-        .selectAll()
-        .select((eb) => columns(eb))
-        .where('booking_id', '=', request.params.id)
-        .executeTakeFirst();
+      const find = () => db.selectFrom('bookings').selectAll().select((eb) => columns(eb)).where('booking_id', '=', request.params.id).executeTakeFirst();
+      let row = await find();
+      // Read your own writes: a booking held a moment ago may still be on its way into the read model.
+      if (!row) {
+        await waitForProjection(platform.db, platform.store, 'bookings', READ_YOUR_WRITES_MS);
+        row = await find();
+      }
       if (!row || (!isStaff(principal.roles) && row.guest_id !== principal.userId)) throw new NotFoundError('booking', request.params.id);
       return toBooking(row);
     },

@@ -34,3 +34,16 @@ export async function projectionLag(db: Kysely<any>, store: EventStore): Promise
     }),
   );
 }
+
+/**
+ * Waits (up to `timeoutMs`) while the serving build of `name` still has events
+ * to apply: a read that missed may be a write its caller has just made.
+ */
+export async function waitForProjection(db: Kysely<any>, store: EventStore, name: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const serving = (await listGenerations(db, name)).find((g) => g.status === 'active');
+    if (!serving || (await store.countAfter(serving.checkpoint, 1)) === 0 || Date.now() >= deadline) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

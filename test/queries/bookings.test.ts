@@ -112,3 +112,17 @@ t.test('analysts: occupancy per room and clock hour counts confirmed stays only'
   );
   t.same(await occupancy(M01), [], 'an unconfirmed hold takes no occupancy');
 });
+
+t.test('read your writes: a booking is found right after it is held, with the projector running', async (t) => {
+  await runner.start();
+  t.teardown(() => runner.stop());
+  for (let i = 0; i < 5; i++) {
+    const held = await post('/bookings', owner.auth, { roomId: S01, start: iso(venue.at(6 + i, '14:00')), durationMinutes: 60, partySize: 2 });
+    t.equal(held.status, 201);
+    const read = await get(`/bookings/${held.body.id}`, owner.auth);
+    t.equal(read.status, 200, `hold ${i + 1} is readable at once`);
+  }
+  const started = Date.now();
+  t.equal((await get('/bookings/never-held', owner.auth)).status, 404);
+  t.ok(Date.now() - started < 500, 'an unknown id still answers at once when nothing is pending');
+});
