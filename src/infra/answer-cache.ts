@@ -8,6 +8,8 @@ export const AVAILABILITY_CHANNEL = 'ktv_availability';
 /** Invalidates every scope at once (a room, the venue or the rate card changed). */
 export const ALL_SCOPES = '*';
 
+type Entry = { value: unknown; freshUntil: number };
+
 /** Where answers and the generation of each scope live: this process, or Redis shared by every instance. */
 interface AnswerStore {
   /** The generations of `scope` and of `*`, as one stamp. */
@@ -67,8 +69,9 @@ class RedisStore implements AnswerStore {
  * kept in Redis when there is one, else in this process. Every process LISTENs
  * on `channel`; a NOTIFY naming a scope bumps its generation, and answers are
  * keyed by the generation read before their query ran, so an answer computed
- * while a change was landing is never served afterwards. Answers also expire
- * after `ttlMs`, because holds run out without any event.
+ * while a change was landing is never served afterwards. Answers are fresh for
+ * `ttlMs`, because holds run out without any event; a stale one is refreshed
+ * in the background while it is served, and dropped after twice that.
  */
 export class AnswerCache {
   private readonly store: AnswerStore;
@@ -92,14 +95,22 @@ export class AnswerCache {
 
   async get<T>(scope: string, key: string, compute: () => Promise<T>): Promise<T> {
     const fullKey = `${scope}|${await this.store.stamp(scope)}|${key}`;
-    const hit = await this.store.read(fullKey);
-    if (hit !== undefined) return hit as T;
-    // Callers missing the same answer at once share one computation.
+    const hit = (await this.store.read(fullKey)) as Entry | undefined;
+    if (hit === undefined) return this.refresh(fullKey, compute);
+    // Past its freshness it is served on while one refresh runs: time alone only ever frees rooms
+    // (a hold running out), so a late answer may miss a free room but never offers a taken one.
+    if (hit.freshUntil <= Date.now()) void this.refresh(fullKey, compute).catch(() => {});
+    return hit.value as T;
+  }
+
+  /** Callers missing the same answer at once share one computation. */
+  private refresh<T>(fullKey: string, compute: () => Promise<T>): Promise<T> {
     let pending = this.computing.get(fullKey) as Promise<T> | undefined;
     if (!pending) {
       pending = (async () => {
         const value = await compute();
-        await this.store.write(fullKey, value, this.o.ttlMs);
+        const entry: Entry = { value, freshUntil: Date.now() + this.o.ttlMs };
+        await this.store.write(fullKey, entry, 2 * this.o.ttlMs);
         return value;
       })().finally(() => this.computing.delete(fullKey));
       this.computing.set(fullKey, pending);

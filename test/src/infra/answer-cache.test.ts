@@ -50,6 +50,19 @@ async function suite(t: Test, withRedis: boolean) {
   release();
   t.equal(await slow, 'before the change', 'the caller still gets its answer');
   t.equal(await cache.get('2026-12-24', 'slow', async () => 'after the change'), 'after the change', 'the next caller does not');
+
+  // Past its freshness an answer is served once more while a refresh runs, then the refreshed one.
+  const brief = new AnswerCache({ ttlMs: 50, maxEntries: 10, redis, name: `brief${Date.now()}`, databaseUrl });
+  let runs = 0;
+  const ask = () => brief.get('d', 'k', async () => ++runs);
+  t.equal(await ask(), 1);
+  await new Promise((r) => setTimeout(r, 80));
+  t.equal(await ask(), 1, 'stale, still served, refresh started');
+  await new Promise((r) => setTimeout(r, 30));
+  t.equal(await ask(), 2, 'the refreshed answer');
+  t.equal(runs, 2, 'one refresh');
+  await new Promise((r) => setTimeout(r, 150));
+  t.equal(await ask(), 3, 'past twice its freshness it is gone and computed on the spot');
 }
 
 t.test('in-process answers', (t) => suite(t, false));
