@@ -145,6 +145,8 @@ export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds:
     }
 
     // For scale: the same crowd doing nothing but authenticate and read one row each.
+    const bare = await Promise.all(Array.from({ length: 200 }, () => request(port, 'GET', '/healthz')));
+    figures['200 concurrent GET /healthz: p99 ms'] = Math.round(percentile(bare.map((r) => r.ms), 99));
     const baseline = await Promise.all(Array.from({ length: 200 }, () => request(port, 'GET', '/auth/sessions', undefined, guest)));
     figures['200 concurrent authenticated GETs: p99 ms'] = Math.round(percentile(baseline.map((r) => r.ms), 99));
     const race = nextHold();
