@@ -150,7 +150,6 @@ export const oauthCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
       const verifier = oidc.randomPKCECodeVerifier();
-      await db.deleteFrom('oauth_states').where('created_at', '<', sql<Date>`now() - ${STATE_TTL}::interval`).execute();
       await db.insertInto('oauth_states').values({ state, provider: provider.name, nonce, code_verifier: verifier }).execute();
       const url = oidc.buildAuthorizationUrl(client, {
         redirect_uri: provider.redirectUri,
