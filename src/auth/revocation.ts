@@ -6,7 +6,7 @@ export type RevocationReason = 'logout' | 'logout_all' | 'evicted' | 'refresh_re
 /**
  * Sessions whose access tokens must stop working before they expire. Checked on
  * every authenticated request: Redis when configured (shared by all instances),
- * else PostgreSQL with an in-process cache, so it also holds across restarts.
+ * else held in the process and backed by PostgreSQL, so it also holds across restarts.
  * Entries only need to outlive the longest access token.
  */
 export interface RevocationList {
@@ -29,28 +29,44 @@ export class RedisRevocationList implements RevocationList {
   }
 }
 
+/**
+ * Without Redis there is one API process (see the README), so the whole list
+ * lives in it: loaded from PostgreSQL on first use (restarts keep it) and
+ * written through on every revocation. A check is then a map lookup, not a query.
+ */
 export class PostgresRevocationList implements RevocationList {
-  // Revocations are permanent for the token's life, so a positive answer can be cached; a negative one cannot.
-  private readonly known = new Map<string, RevocationReason>();
+  private readonly revoked = new Map<string, { reason: RevocationReason; until: number }>();
+  private loaded: Promise<void> | null = null;
 
   constructor(private readonly db: Kysely<any>) {}
 
   async revoke(sessionId: string, reason: RevocationReason, ttlSeconds: number): Promise<void> {
+    await this.load();
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
     await this.db
       .insertInto('revoked_sessions')
       .values({ session_id: sessionId, reason, expires_at: expiresAt })
       .onConflict((oc) => oc.column('session_id').doNothing())
       .execute();
-    this.known.set(sessionId, reason);
+    if (!this.revoked.has(sessionId)) this.revoked.set(sessionId, { reason, until: expiresAt.getTime() });
+    // Tokens of a session revoked long enough ago have expired: their entries can go.
+    const now = Date.now();
+    for (const [id, r] of this.revoked) if (r.until < now) this.revoked.delete(id);
   }
 
   async reasonFor(sessionId: string): Promise<RevocationReason | null> {
-    const cached = this.known.get(sessionId);
-    if (cached) return cached;
-    const row = await this.db.selectFrom('revoked_sessions').select('reason').where('session_id', '=', sessionId).executeTakeFirst();
-    if (!row) return null;
-    this.known.set(sessionId, row.reason as RevocationReason);
-    return row.reason as RevocationReason;
+    await this.load();
+    return this.revoked.get(sessionId)?.reason ?? null;
+  }
+
+  private load(): Promise<void> {
+    this.loaded ??= (async () => {
+      const rows = await this.db.selectFrom('revoked_sessions').select(['session_id', 'reason', 'expires_at']).where('expires_at', '>', new Date()).execute();
+      for (const r of rows) this.revoked.set(r.session_id, { reason: r.reason as RevocationReason, until: new Date(r.expires_at).getTime() });
+    })().catch((err) => {
+      this.loaded = null;
+      throw err;
+    });
+    return this.loaded;
   }
 }
