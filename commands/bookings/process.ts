@@ -11,6 +11,7 @@ import { isUuid, newId } from '../../src/ids.js';
 import { currentVenue, requireRateCard } from '../venue/current.js';
 import { roomDayDecider } from '../room-days/decider.js';
 import { bookingDecider, type Booking } from './decider.js';
+import type { MembershipLevel } from '../../src/events/users.js';
 import { roomFacts, type RoomFacts } from './room-facts.js';
 
 /**
@@ -31,9 +32,13 @@ export async function loadBooking(platform: Platform, bookingId: string, actor: 
   return state;
 }
 
-async function priceFor(platform: Platform, venue: VenueSettings, room: RoomFacts, start: Date, minutes: number, guestId: string | null): Promise<Quote> {
-  const [card, guest] = await Promise.all([requireRateCard(platform.store), guestId ? currentUser(platform.store, guestId) : null]);
-  return quote(card, venue, { roomTypeId: room.roomTypeId, start, minutes, memberLevel: guest?.membershipLevel ?? 'regular' });
+async function priceFor(platform: Platform, venue: VenueSettings, room: RoomFacts, start: Date, minutes: number, memberLevel: MembershipLevel): Promise<Quote> {
+  return quote(await requireRateCard(platform.store), venue, { roomTypeId: room.roomTypeId, start, minutes, memberLevel });
+}
+
+/** A booking's guest's level now, for pricing changes to it (walk-ins have none: regular). */
+async function levelOf(platform: Platform, guestId: string | null): Promise<MembershipLevel> {
+  return (guestId ? await currentUser(platform.store, guestId) : null)?.membershipLevel ?? 'regular';
 }
 
 export type HoldInput = Readonly<{
@@ -42,6 +47,8 @@ export type HoldInput = Readonly<{
   durationMinutes: number;
   partySize: number;
   guestId: string | null;
+  /** The guest's membership level, as the caller found it when it checked who the guest is. */
+  memberLevel: MembershipLevel;
   guestName: string | null;
   guestPhone: string | null;
 }>;
@@ -59,7 +66,7 @@ export async function holdBooking(platform: Platform, input: HoldInput, actor: A
   const holdExpiresAt = new Date(now.getTime() + venue.holdMinutes * 60_000);
   const dayStream = roomDayStream(room.id, businessDate);
   const reserve = { type: 'Reserve', roomId: room.id, businessDate, bookingId, start: input.start, end, bufferMinutes: room.bufferMinutes, kind: 'booking', holdExpiresAt, dayEnd, now } as const;
-  const price = await priceFor(platform, venue, room, input.start, input.durationMinutes, input.guestId);
+  const price = await priceFor(platform, venue, room, input.start, input.durationMinutes, input.memberLevel);
   await handle(store, dayStream, roomDayDecider, reserve, metadata);
   const data = {
     bookingId,
@@ -83,7 +90,7 @@ export async function holdBooking(platform: Platform, input: HoldInput, actor: A
 
 export async function startWalkIn(
   platform: Platform,
-  input: Omit<HoldInput, 'start' | 'guestId'>,
+  input: Omit<HoldInput, 'start' | 'guestId' | 'memberLevel'>,
   actor: Actor,
   metadata: EventMetadata,
   now = new Date(),
@@ -98,7 +105,7 @@ export async function startWalkIn(
   const start = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   const { businessDate, dayEnd } = bookingWindow({ ...venue, gridMinutes: 1 }, start, input.durationMinutes, start);
   const end = new Date(start.getTime() + input.durationMinutes * 60_000);
-  const price = await priceFor(platform, venue, room, start, input.durationMinutes, null);
+  const price = await priceFor(platform, venue, room, start, input.durationMinutes, 'regular');
   const bookingId = newId<'booking'>();
   await handle(
     store,
@@ -184,7 +191,7 @@ export async function extendBooking(platform: Platform, booking: Booking, minute
     throw new UnprocessableError('invalid_duration', `Bookings last at most ${venue.maxDurationMinutes} minutes.`, { field: 'minutes' });
   }
   // The extra time is priced now, from where the booking ends, like a new purchase.
-  const price = await priceFor(platform, venue, room, booking.end, minutes, booking.guestId);
+  const price = await priceFor(platform, venue, room, booking.end, minutes, await levelOf(platform, booking.guestId));
   const dayEnd = businessDayBounds(booking.businessDate, venue).end;
   await handle(platform.store, roomDayStream(booking.roomId, booking.businessDate), roomDayDecider, { type: 'Extend', roomId: booking.roomId, businessDate: booking.businessDate, bookingId: booking.id, end: newEnd, dayEnd, now }, metadata);
   const { state } = await handle(platform.store, bookingStream(booking.id), bookingDecider, { type: 'Extend', minutes, price, now, by }, metadata);
@@ -204,7 +211,7 @@ export async function moveBooking(platform: Platform, booking: Booking, toRoomId
   if (!target.inService) throw new ConflictError('room_out_of_service', `Room ${target.name} is out of service.`);
   if (booking.partySize > target.capacity) throw new UnprocessableError('party_too_large', `Room ${target.name} holds at most ${target.capacity} people.`, { field: 'roomId' });
   const minutes = (booking.end.getTime() - booking.start.getTime()) / 60_000;
-  const price = await priceFor(platform, venue, target, booking.start, minutes, booking.guestId);
+  const price = await priceFor(platform, venue, target, booking.start, minutes, await levelOf(platform, booking.guestId));
   const dayEnd = businessDayBounds(booking.businessDate, venue).end;
   await handle(
     store,

@@ -81,17 +81,19 @@ export const bookingCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
       const actor = actorOf(request);
       const b = request.body;
       let guestId: string | null = actor.userId;
+      // Guests book for themselves at the level this request was authorised with; staff name the guest.
+      let memberLevel = principalOf(request).membershipLevel;
       if (actor.staff) {
         guestId = b.guestId ?? null;
-        if (guestId !== null && (!isUuid(guestId) || !(await currentUser(platform.store, guestId)))) {
-          throw new UnprocessableError('unknown_guest', 'No registered guest has that id.', { field: 'guestId' });
-        }
+        const guest = guestId !== null && isUuid(guestId) ? await currentUser(platform.store, guestId) : null;
+        if (guestId !== null && !guest) throw new UnprocessableError('unknown_guest', 'No registered guest has that id.', { field: 'guestId' });
+        memberLevel = guest?.membershipLevel ?? 'regular';
       } else if (b.guestId !== undefined && b.guestId !== actor.userId) {
         throw new ForbiddenError('Guests book for themselves.');
       }
       const held = await holdBooking(
         platform,
-        { roomId: b.roomId, start: new Date(b.start), durationMinutes: b.durationMinutes, partySize: b.partySize, guestId, guestName: b.guestName ?? null, guestPhone: b.guestPhone ?? null },
+        { roomId: b.roomId, start: new Date(b.start), durationMinutes: b.durationMinutes, partySize: b.partySize, guestId, memberLevel, guestName: b.guestName ?? null, guestPhone: b.guestPhone ?? null },
         actor,
         metadataOf(request),
       );

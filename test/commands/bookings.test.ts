@@ -137,11 +137,11 @@ t.test('cancel: full refund of the deposit up to 2 h before, none after, staff o
   // Within two hours of the start: no refund, unless staff override.
   const actor = { userId: guest.userId, staff: false };
   const soon = new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000 + 3_600_000);
-  const late = await holdBooking(platform, { roomId: L01, start: soon, durationMinutes: 60, partySize: 10, guestId: guest.userId, guestName: null, guestPhone: null }, actor, {});
+  const late = await holdBooking(platform, { roomId: L01, start: soon, durationMinutes: 60, partySize: 10, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, actor, {});
   await confirmBooking(platform, late.bookingId, { paymentId: null, amount: late.price.deposit, by: 'test' }, {});
   const noRefund = await call(app, { method: 'POST', url: `/bookings/${late.bookingId}/cancel`, headers: guest.auth });
   t.equal(noRefund.body.refund.total, 0);
-  const late2 = await holdBooking(platform, { roomId: S01, start: soon, durationMinutes: 60, partySize: 2, guestId: guest.userId, guestName: null, guestPhone: null }, actor, {});
+  const late2 = await holdBooking(platform, { roomId: S01, start: soon, durationMinutes: 60, partySize: 2, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, actor, {});
   await confirmBooking(platform, late2.bookingId, { paymentId: null, amount: late2.price.deposit, by: 'test' }, {});
   t.equal((await call(app, { method: 'POST', url: `/bookings/${late2.bookingId}/cancel`, headers: guest.auth, payload: { overrideRefund: true, reason: 'please' } })).status, 403);
   t.equal((await call(app, { method: 'POST', url: `/bookings/${late2.bookingId}/cancel`, headers: venue.waiter.auth, payload: { overrideRefund: true } })).body.code, 'reason_required');
@@ -163,7 +163,7 @@ t.test('hold expiry: an expired hold frees its time at once and the expiry is re
   const actor = { userId: guest.userId, staff: false };
   const start = venue.at(9, '20:00');
   const longAgo = new Date(Date.now() - 20 * 60_000);
-  const stale = await holdBooking(platform, { roomId: S01, start, durationMinutes: 60, partySize: 2, guestId: guest.userId, guestName: null, guestPhone: null }, actor, {}, longAgo);
+  const stale = await holdBooking(platform, { roomId: S01, start, durationMinutes: 60, partySize: 2, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, actor, {}, longAgo);
   const fresh = await book(guest.auth, { roomId: S01, start: iso(start), durationMinutes: 60, partySize: 2 });
   t.equal(fresh.status, 201, 'a hold past its expiry no longer takes the room, even before the expiry job ran');
   t.equal(await expireHold(platform, stale.bookingId), true);
@@ -197,7 +197,7 @@ t.test('no-show after the grace period forfeits the deposit; walk-ins open a roo
   const guest = await signUp(app, platform.store, 'guest');
   const actor = { userId: guest.userId, staff: false };
   const start = new Date(Math.floor((Date.now() - 3_600_000) / 900_000) * 900_000);
-  const past = await holdBooking(platform, { roomId: L01, start, durationMinutes: 180, partySize: 9, guestId: guest.userId, guestName: null, guestPhone: null }, actor, {}, new Date(start.getTime() - 3_600_000));
+  const past = await holdBooking(platform, { roomId: L01, start, durationMinutes: 180, partySize: 9, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, actor, {}, new Date(start.getTime() - 3_600_000));
   await confirmBooking(platform, past.bookingId, { paymentId: null, amount: past.price.deposit, by: 'test' }, {}, new Date(start.getTime() - 3_500_000));
   const noShow = await call(app, { method: 'POST', url: `/bookings/${past.bookingId}/no-show`, headers: venue.waiter.auth });
   t.same(noShow.body, { id: past.bookingId, status: 'no_show', forfeited: past.price.deposit });

@@ -84,7 +84,7 @@ t.test('a paid booking cancelled in time is refunded in full', async (t) => {
 t.test('a payment arriving after the hold expired is refunded automatically', async (t) => {
   const guest = await signUp(app, platform.store, 'guest');
   const actor = { userId: guest.userId, staff: false };
-  const h = await holdBooking(platform, { roomId: S03, start: venue.at(5, '20:00'), durationMinutes: 60, partySize: 2, guestId: guest.userId, guestName: null, guestPhone: null }, actor, {});
+  const h = await holdBooking(platform, { roomId: S03, start: venue.at(5, '20:00'), durationMinutes: 60, partySize: 2, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, actor, {});
   const booking = await loadBooking(platform, h.bookingId, actor);
   const p = await startPayment(platform, booking, 'deposit', booking.price.deposit, guest.userId, {});
   await expireHold(platform, h.bookingId, new Date(Date.now() + 16 * 60_000));

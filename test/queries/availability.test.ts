@@ -70,7 +70,7 @@ t.test('an expired hold stops counting at its expiry, before any job has run', a
   const guest = await signUp(app, platform.store, 'guest');
   const start = venue.at(5, '20:00');
   const longAgo = new Date(Date.now() - 20 * 60_000);
-  const stale = await holdBooking(platform, { roomId: S02, start, durationMinutes: 60, partySize: 2, guestId: guest.userId, guestName: null, guestPhone: null }, { userId: guest.userId, staff: false }, {}, longAgo);
+  const stale = await holdBooking(platform, { roomId: S02, start, durationMinutes: 60, partySize: 2, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, { userId: guest.userId, staff: false }, {}, longAgo);
   await runner.catchUp();
   t.ok((await available({ start: iso(start), durationMinutes: 60, partySize: 2 })).some((o) => o.roomId === S02), 'offered while the stale hold is still on record');
   t.equal(await expireHold(platform, stale.bookingId), true);
@@ -96,6 +96,10 @@ t.test('members see their discount', async (t) => {
   const anonymous = await available(query);
   const gold = await available(query, guest.auth);
   t.ok(gold[0]!.price.total < anonymous[0]!.price.total, `gold ${gold[0]!.price.total} < regular ${anonymous[0]!.price.total}`);
+  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: gold[0]!.roomId, start: query.start, durationMinutes: 120, partySize: 2 } });
+  t.equal(held.body.price.total, gold[0]!.price.total, 'a hold gets the member price it was offered');
+  const forThem = await call(app, { method: 'POST', url: '/bookings', headers: venue.waiter.auth, payload: { roomId: gold[1]!.roomId, start: query.start, durationMinutes: 120, partySize: 2, guestId: guest.userId } });
+  t.equal(forThem.body.price.total, gold[1]!.price.total, 'and so does one staff make for them');
 });
 
 t.test('bad queries: 422 problem+json naming the field', async (t) => {
