@@ -25,16 +25,28 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
+// Intl formatting is slow next to everything else on a request, and the same minutes come up again
+// and again (a slot's start, now); every zone offset is whole minutes, so a minute has one answer.
+const partsByMinute = new Map<string, LocalParts>();
+const MAX_REMEMBERED = 50_000;
+
 export function localParts(at: Date, timeZone: string): LocalParts {
-  const parts = Object.fromEntries(formatter(timeZone).formatToParts(at).map((p) => [p.type, p.value]));
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    weekday: WEEKDAYS[parts.weekday ?? 'Sun'] ?? 0,
-  };
+  const key = `${timeZone}|${Math.floor(at.getTime() / 60_000)}`;
+  let found = partsByMinute.get(key);
+  if (!found) {
+    const parts = Object.fromEntries(formatter(timeZone).formatToParts(at).map((p) => [p.type, p.value]));
+    found = {
+      year: Number(parts.year),
+      month: Number(parts.month),
+      day: Number(parts.day),
+      hour: Number(parts.hour),
+      minute: Number(parts.minute),
+      weekday: WEEKDAYS[parts.weekday ?? 'Sun'] ?? 0,
+    };
+    if (partsByMinute.size >= MAX_REMEMBERED) partsByMinute.clear();
+    partsByMinute.set(key, found);
+  }
+  return found;
 }
 
 /** Minutes since local midnight. */
