@@ -48,7 +48,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     },
   });
   // Before any route, so it sees (and checks) every route's permission.
-  await app.register(accessPlugin, { store: platform.store, tokens: platform.tokens, revocation: platform.revocation });
+  await app.register(accessPlugin, { users: platform.users, tokens: platform.tokens, revocation: platform.revocation });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -19,6 +19,7 @@ import { RedisIdempotencyStore } from './idempotency/redis.js';
 import { loadSigningKey } from './auth/keys.js';
 import { AccessTokens } from './auth/tokens.js';
 import { PostgresRevocationList, RedisRevocationList, type RevocationList } from './auth/revocation.js';
+import { CurrentUsers } from './auth/current-user.js';
 import { PostgresRateLimiter, RedisRateLimiter, type RateLimiter } from './auth/rate-limit.js';
 import { BullMqJobQueue, InProcessJobQueue, type JobQueue } from './jobs/queue.js';
 import type { PaymentProvider } from './payments/provider.js';
@@ -44,6 +45,8 @@ export type Platform = Readonly<{
   idempotency: IdempotencyStore;
   tokens: AccessTokens;
   revocation: RevocationList;
+  /** Who is calling, as of this request. */
+  users: CurrentUsers;
   limiter: RateLimiter;
   jobs: JobQueue;
   payments: PaymentProvider;
@@ -78,6 +81,8 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
   const key = await loadSigningKey(config.jwtPrivateKey, config.dataDir);
   const tokens = new AccessTokens(key, { issuer: config.jwtIssuer, audience: config.jwtAudience, accessTtlSeconds: config.accessTokenTtlSeconds });
   const revocation = redis ? new RedisRevocationList(redis) : new PostgresRevocationList(db);
+  const users = new CurrentUsers(store, redis === null);
+  store.onLocalAppend((streamId) => users.appended(streamId));
   const limiter = redis ? new RedisRateLimiter(redis) : new PostgresRateLimiter(db);
   // The sandbox signs its links with a secret derived from the token key, so they survive restarts.
   const payments: PaymentProvider = config.wechatPay
@@ -98,6 +103,7 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     idempotency,
     tokens,
     revocation,
+    users,
     limiter,
     jobs,
     payments,

@@ -1,5 +1,5 @@
 import type { EventStore } from '../eventstore/port.js';
-import { userStream, type MembershipLevel, type UserEvent } from '../events/users.js';
+import { USER_STREAM_PREFIX, userStream, type MembershipLevel, type UserEvent } from '../events/users.js';
 
 export type UserState =
   | { status: 'none' }
@@ -57,3 +57,46 @@ export async function currentUser(store: EventStore, userId: string): Promise<Ex
   for (const e of events) state = evolveUser(state, e as unknown as UserEvent);
   return state.status === 'registered' ? state : null;
 }
+
+type User = Extract<UserState, { status: 'registered' }>;
+
+/**
+ * The current user of each request. Without Redis this process is the only API
+ * process, so it makes every change to user streams and may remember what it
+ * read: its own appends drop the entry before the command answers, so a role
+ * change still applies to the very next request. With several processes
+ * (Redis configured) every request reads the stream.
+ */
+export class CurrentUsers {
+  private readonly remembered = new Map<string, User | null>();
+  private readonly changes = new Map<string, number>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly onlyWriter: boolean,
+  ) {}
+
+  /** Hook for the store's local appends. */
+  appended(streamId: string): void {
+    if (!streamId.startsWith(USER_STREAM_PREFIX)) return;
+    const userId = streamId.slice(USER_STREAM_PREFIX.length);
+    this.remembered.delete(userId);
+    this.changes.set(userId, (this.changes.get(userId) ?? 0) + 1);
+  }
+
+  async get(userId: string): Promise<User | null> {
+    if (!this.onlyWriter) return currentUser(this.store, userId);
+    const known = this.remembered.get(userId);
+    if (known !== undefined) return known;
+    const before = this.changes.get(userId);
+    const user = await currentUser(this.store, userId);
+    // Kept only if no append to the stream finished while it was being read.
+    if (this.changes.get(userId) === before) {
+      if (this.remembered.size >= MAX_REMEMBERED_USERS) this.remembered.clear();
+      this.remembered.set(userId, user);
+    }
+    return user;
+  }
+}
+
+const MAX_REMEMBERED_USERS = 100_000;

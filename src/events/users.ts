@@ -44,7 +44,8 @@ export type AuthAuditEvent = DomainEvent<
   Readonly<{ email: string; userId: string | null; ip: string; reason: 'unknown_email' | 'wrong_password' | 'rate_limited' | 'oauth_refused'; at: string }>
 >;
 
-export const userStream = (id: string) => `user-${id}`;
+export const USER_STREAM_PREFIX = 'user-';
+export const userStream = (id: string) => `${USER_STREAM_PREFIX}${id}`;
 export const sessionsStream = (userId: string) => `sessions-${userId}`;
 export const authAuditStream = (at: Date) => `authaudit-${at.toISOString().slice(0, 10)}`;
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();

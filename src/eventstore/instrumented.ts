@@ -1,9 +1,10 @@
 import type { Metrics } from '../metrics.js';
 import { WrongExpectedVersionError, streamType, type EventStore, type ExpectedVersion, type NewEvent } from './port.js';
 
-/** Counts appends and version conflicts around any adapter. */
+/** Counts appends and version conflicts around any adapter, and tells this process's listeners which streams it appended to. */
 export class InstrumentedEventStore implements EventStore {
   readonly kind: EventStore['kind'];
+  private readonly appendListeners: ((streamId: string) => void)[] = [];
 
   constructor(
     private readonly inner: EventStore,
@@ -18,11 +19,17 @@ export class InstrumentedEventStore implements EventStore {
       const result = await this.inner.appendToStream(streamId, events, expected);
       this.metrics.appends.inc(labels);
       this.metrics.appendedEvents.inc(events.length);
+      for (const listener of this.appendListeners) listener(streamId);
       return result;
     } catch (err) {
       if (err instanceof WrongExpectedVersionError) this.metrics.conflicts.inc(labels);
       throw err;
     }
+  }
+
+  /** Called after each append this process makes succeeds, before the caller hears of it. */
+  onLocalAppend(listener: (streamId: string) => void): void {
+    this.appendListeners.push(listener);
   }
 
   readStream: EventStore['readStream'] = (s, o) => this.inner.readStream(s, o);

@@ -1,11 +1,10 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
-import type { EventStore } from '../eventstore/port.js';
 import { allows, isRouteAccess, type RouteAccess } from '../auth/permissions.js';
 import type { AccessTokens } from '../auth/tokens.js';
 import type { RevocationList } from '../auth/revocation.js';
-import { currentUser } from '../auth/current-user.js';
+import type { CurrentUsers } from '../auth/current-user.js';
 import type { MembershipLevel } from '../events/users.js';
 
 /** Who is calling: the user, their session and device, and their roles as of this request. */
@@ -39,8 +38,8 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
  * are read from the user's stream on each request, so grants and revocations
  * apply at once; revoked or evicted sessions fail even with an unexpired token.
  */
-export const accessPlugin = fp<{ store: EventStore; tokens: AccessTokens; revocation: RevocationList }>(
-  async (app, { store, tokens, revocation }) => {
+export const accessPlugin = fp<{ users: CurrentUsers; tokens: AccessTokens; revocation: RevocationList }>(
+  async (app, { users, tokens, revocation }) => {
     app.decorateRequest('principal', null);
     const table: { method: string; url: string; permission: RouteAccess }[] = [];
     app.decorate('routeAccess', table);
@@ -66,7 +65,7 @@ export const accessPlugin = fp<{ store: EventStore; tokens: AccessTokens; revoca
       const match = BEARER.exec(header);
       if (!match?.[1]) throw new UnauthorizedError('invalid_token', 'The Authorization header must be "Bearer <token>".');
       const claims = tokens.check(match[1]);
-      const [revoked, user] = await Promise.all([revocation.reasonFor(claims.sid), currentUser(store, claims.sub)]);
+      const [revoked, user] = await Promise.all([revocation.reasonFor(claims.sid), users.get(claims.sub)]);
       if (revoked === 'evicted') throw new UnauthorizedError('session_evicted', 'This session was ended by a sign-in on another device.');
       if (revoked) throw new UnauthorizedError('session_revoked', 'This session has ended; sign in again.');
       if (!user) throw new UnauthorizedError('invalid_token', 'The access token is not valid.');
