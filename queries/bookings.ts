@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Platform } from '../src/platform.js';
 import { NotFoundError } from '../src/errors.js';
@@ -65,8 +65,8 @@ function toBooking(b: Selectable<BookingsTable>) {
 export const bookingQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
   const db = platform.db.withSchema('rm') as Kysely<BookingsDatabase>;
   app.addSchema(Booking);
-  // Business dates come back as text so they are never shifted by a time zone.
-  const columns = (eb: any) => [eb.ref('business_date').$castTo('text').as('business_date')];
+  // Business dates as the text PostgreSQL has, so no time zone ever shifts them.
+  const businessDate = sql<string>`business_date::text`.as('business_date');
 
   app.get(
     '/bookings/:id',
@@ -76,7 +76,7 @@ export const bookingQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> =
     },
     async (request) => {
       const principal = principalOf(request);
-      const find = () => db.selectFrom('bookings').selectAll().select((eb) => columns(eb)).where('booking_id', '=', request.params.id).executeTakeFirst();
+      const find = () => db.selectFrom('bookings').selectAll().select(businessDate).where('booking_id', '=', request.params.id).executeTakeFirst();
       let row = await find();
       // Read your own writes: a booking held a moment ago may still be on its way into the read model.
       if (!row) {
@@ -114,7 +114,7 @@ export const bookingQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> =
       const q = request.query;
       // Guests only ever list their own, whether or not they say mine=1.
       const mine = q.mine !== undefined || !isStaff(principal.roles);
-      let query = db.selectFrom('bookings').selectAll().select((eb) => columns(eb));
+      let query = db.selectFrom('bookings').selectAll().select(businessDate);
       if (mine) query = query.where('guest_id', '=', principal.userId);
       if (q.date) query = query.where('business_date', '=', q.date);
       if (q.status) query = query.where('status', '=', q.status);

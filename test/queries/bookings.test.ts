@@ -41,6 +41,7 @@ t.test('one booking: its guest and staff see it; another guest gets 404', async 
   t.equal(mine.body.total, extended.body.price.total, 'the stay costs the room plus the extension');
   t.same(mine.body.bill, out.body.bill);
   t.equal(mine.body.end, extended.body.end);
+  t.equal(mine.body.businessDate, lived.body.businessDate, 'the business date as YYYY-MM-DD');
   t.equal((await get(`/bookings/${lived.body.id}`, venue.waiter.auth)).status, 200, 'staff see any booking');
   const stranger = await get(`/bookings/${lived.body.id}`, other.auth);
   t.equal(stranger.status, 404, 'no existence leak');
