@@ -460,7 +460,8 @@ t.test('end to end: a booking paid by WeChat Pay, refunded, through POST /paymen
   t.equal(tampered.status, 400, 'tampered associated data: refused by the route');
   t.same(await types(`booking-${bookingId}`), ['BookingHeld'], 'refused callbacks change nothing');
 
-  const delivered = await s.deliver(notifyUrl, s.paymentNotification(otn));
+  const paid = s.paymentNotification(otn);
+  const delivered = await s.deliver(notifyUrl, paid);
   t.equal(delivered.status, 200, delivered.body);
   t.same(JSON.parse(delivered.body), { code: 'SUCCESS', message: 'OK' });
   t.same(await types(`booking-${bookingId}`), ['BookingHeld', 'BookingConfirmed']);
@@ -477,4 +478,11 @@ t.test('end to end: a booking paid by WeChat Pay, refunded, through POST /paymen
   t.equal(refunded.status, 200, refunded.body);
   const events = await types(`payment-${p.paymentId}`);
   t.same(events.slice(-2), ['RefundRequested', 'RefundSucceeded']);
+
+  // Out of order: WeChat Pay's retry of the payment's callback (the same notification) arriving after its refund settled.
+  const bookingEvents = await types(`booking-${bookingId}`);
+  const late = await s.deliver(notifyUrl, paid);
+  t.equal(late.status, 200, `a late retry of the payment callback is acknowledged: ${late.body}`);
+  t.same(await types(`payment-${p.paymentId}`), events, '…and neither pays nor confirms anything again');
+  t.same(await types(`booking-${bookingId}`), bookingEvents);
 });
