@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Projection } from '../src/projections/projection.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
 import type { BookingEvent, RoomDayEvent } from '../src/events/bookings.js';
-import { AVAILABILITY_CHANNEL } from '../src/infra/answer-cache.js';
+import { staleAvailability } from '../src/infra/answer-cache.js';
 
 export interface BookingsTable {
   booking_id: string;
@@ -150,8 +150,7 @@ export const bookingsProjection: Projection = {
         await applyBooking(trx, e as BookingEvent, at);
       }
     }
-    // Delivered when the batch commits, to every process caching availability.
-    for (const day of changedDays) await sql`SELECT pg_notify(${AVAILABILITY_CHANNEL}, ${day})`.execute(trx);
+    await staleAvailability(trx, changedDays);
   },
 };
 

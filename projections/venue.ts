@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Projection } from '../src/projections/projection.js';
-import { ALL_SCOPES, AVAILABILITY_CHANNEL } from '../src/infra/answer-cache.js';
+import { ALL_SCOPES, staleAvailability } from '../src/infra/answer-cache.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
 import type { RateCardEvent, VenueEvent } from '../src/events/venue.js';
 import type { RateCard } from '../src/pricing/rate-card.js';
@@ -40,7 +40,7 @@ export const venueProjection: Projection = {
   },
   async apply(trx: Kysely<VenueDatabase>, events: readonly RecordedEvent[]) {
     // Rooms and prices shape every availability answer: all cached ones are stale once this batch commits.
-    if (events.length > 0) await sql`SELECT pg_notify(${AVAILABILITY_CHANNEL}, ${ALL_SCOPES})`.execute(trx);
+    if (events.length > 0) await staleAvailability(trx, [ALL_SCOPES]);
     for (const recorded of events) {
       const e = { type: recorded.type, data: recorded.data } as VenueEvent | RateCardEvent;
       switch (e.type) {

@@ -56,6 +56,11 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
   // Listen only once the whole app has started, so an app that fails to start leaves no connection open.
   app.addHook('onReady', () => cache.listen(AVAILABILITY_CHANNEL));
   app.addHook('onClose', () => cache.close());
+  // The venue and the rate card in force change rarely and announce it like rooms do.
+  const pricing = () => cache.get(ALL_SCOPES, 'pricing', async () => {
+    const [venue, card] = await Promise.all([venueSettings(rm), latestRateCard(rm)]);
+    return { venue, card };
+  });
 
   app.get(
     '/availability',
@@ -80,9 +85,8 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
     async (request, reply) => {
       const q = request.query;
       const start = new Date(q.start);
-      const pricing = await cache.get(ALL_SCOPES, 'pricing', async () => ({ venue: await venueSettings(rm), card: await latestRateCard(rm) }));
-      const venue = pricing.venue;
-      const card = requireCard(pricing.card);
+      const { venue, card: published } = await pricing();
+      const card = requireCard(published);
       const { businessDate, dayEnd } = bookingWindow(venue, start, q.durationMinutes, new Date());
       const end = new Date(start.getTime() + q.durationMinutes * 60_000);
       const level = memberLevel(request);
@@ -115,11 +119,10 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
       const { roomId, start, durationMinutes } = request.query;
       const room = await rm.selectFrom('rooms').select(['room_type_id']).where('id', '=', roomId).executeTakeFirst();
       if (!room) throw new NotFoundError('room', roomId);
-      const [venue, card] = await Promise.all([venueSettings(rm), latestRateCard(rm)]);
-      const level = memberLevel(request);
+      const { venue, card } = await pricing();
       const at = new Date(start);
       bookingWindow(venue, at, durationMinutes, new Date());
-      return quote(requireCard(card), venue, { roomTypeId: room.room_type_id, start: at, minutes: durationMinutes, memberLevel: level });
+      return quote(requireCard(card), venue, { roomTypeId: room.room_type_id, start: at, minutes: durationMinutes, memberLevel: memberLevel(request) });
     },
   );
 
@@ -151,7 +154,7 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
       const { id } = request.params;
       const room = await rm.selectFrom('rooms').select('id').where('id', '=', id).executeTakeFirst();
       if (!room) throw new NotFoundError('room', id);
-      const venue = await venueSettings(rm);
+      const { venue } = await pricing();
       const { start: opens, end: closes } = businessDayBounds(request.query.date, venue);
       const { rows } = await sql<{ booking_id: string; start_at: Date; end_at: Date; busy_until: Date; kind: string; status: string; hold_expires_at: Date | null }>`
         SELECT booking_id, start_at, end_at, busy_until, kind, status, hold_expires_at FROM rm.room_reservations

@@ -69,7 +69,8 @@ type User = Extract<UserState, { status: 'registered' }>;
  */
 export class CurrentUsers {
   private readonly remembered = new Map<string, User | null>();
-  private readonly changes = new Map<string, number>();
+  /** Counts this process's appends to any user stream, to spot one landing during a read. */
+  private changes = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -79,19 +80,18 @@ export class CurrentUsers {
   /** Hook for the store's local appends. */
   appended(streamId: string): void {
     if (!streamId.startsWith(USER_STREAM_PREFIX)) return;
-    const userId = streamId.slice(USER_STREAM_PREFIX.length);
-    this.remembered.delete(userId);
-    this.changes.set(userId, (this.changes.get(userId) ?? 0) + 1);
+    this.remembered.delete(streamId.slice(USER_STREAM_PREFIX.length));
+    this.changes++;
   }
 
   async get(userId: string): Promise<User | null> {
     if (!this.onlyWriter) return currentUser(this.store, userId);
     const known = this.remembered.get(userId);
     if (known !== undefined) return known;
-    const before = this.changes.get(userId);
+    const before = this.changes;
     const user = await currentUser(this.store, userId);
-    // Kept only if no append to the stream finished while it was being read.
-    if (this.changes.get(userId) === before) {
+    // Kept only if no user's stream changed while it was being read (it may have been this one).
+    if (this.changes === before) {
       if (this.remembered.size >= MAX_REMEMBERED_USERS) this.remembered.clear();
       this.remembered.set(userId, user);
     }

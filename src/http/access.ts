@@ -35,8 +35,9 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 /**
  * Authentication and role checks for every route. A route without a declared
  * permission stops start-up (the OpenAPI UI's asset routes are public). Roles
- * are read from the user's stream on each request, so grants and revocations
- * apply at once; revoked or evicted sessions fail even with an unexpired token.
+ * come from the user's stream as of this request (see CurrentUsers), so grants
+ * and revocations apply at once; revoked or evicted sessions fail even with an
+ * unexpired token.
  */
 export const accessPlugin = fp<{ users: CurrentUsers; tokens: AccessTokens; revocation: RevocationList }>(
   async (app, { users, tokens, revocation }) => {

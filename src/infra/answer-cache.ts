@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { sql, type Kysely } from 'kysely';
 import { listen } from '../db/listen.js';
 
 /** Projections announce changes that make availability answers stale here: a business date, or `*` for all. */
@@ -7,6 +8,15 @@ export const AVAILABILITY_CHANNEL = 'ktv_availability';
 
 /** Invalidates every scope at once (a room, the venue or the rate card changed). */
 export const ALL_SCOPES = '*';
+
+/**
+ * For projections: makes the availability answers of these scopes stale in every
+ * process. Sent inside the batch's transaction, so it is delivered when the rows
+ * it speaks of are committed, and never for a batch that rolls back.
+ */
+export async function staleAvailability(trx: Kysely<any>, scopes: Iterable<string>): Promise<void> {
+  for (const scope of scopes) await sql`SELECT pg_notify(${AVAILABILITY_CHANNEL}, ${scope})`.execute(trx);
+}
 
 type Entry = { value: unknown; freshUntil: number };
 
