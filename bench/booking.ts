@@ -3,8 +3,8 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { businessDateOf, DEFAULT_VENUE } from '../src/venue/settings.js';
-import { addDays, instantOf } from '../src/venue/time.js';
+import { businessDateOf, DEFAULT_VENUE } from '../domain/venue/settings.js';
+import { addDays, instantOf } from '../domain/venue/time.js';
 import { percentile, type Figures } from './figures.js';
 
 /**

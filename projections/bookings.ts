@@ -1,3 +1,4 @@
+import { busyUntil } from '../domain/rooms/occupancy.js';
 import { sql, type Kysely } from 'kysely';
 import type { Projection } from '../src/projections/projection.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
@@ -167,7 +168,7 @@ async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayEvent, at: 
           business_date: e.data.businessDate,
           start_at: new Date(e.data.start),
           end_at: end,
-          busy_until: new Date(end.getTime() + e.data.bufferMinutes * 60_000),
+          busy_until: new Date(busyUntil({ end: end.getTime(), bufferMinutes: e.data.bufferMinutes })),
           buffer_minutes: e.data.bufferMinutes,
           kind: e.data.kind,
           status: 'live',

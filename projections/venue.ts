@@ -2,9 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Projection } from '../src/projections/projection.js';
 import { ALL_SCOPES, staleAvailability } from '../src/infra/answer-cache.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
-import type { RateCardEvent, VenueEvent } from '../src/events/venue.js';
-import type { RateCard } from '../src/pricing/rate-card.js';
-import type { VenueSettings } from '../src/venue/settings.js';
+import type { RateCardEvent, VenueEvent, VenueSettings } from '../src/events/venue.js';
+import type { RateCard } from '../src/events/venue.js';
 
 export interface VenueSettingsTable {
   id: number;

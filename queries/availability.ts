@@ -5,10 +5,12 @@ import type { FastifyRequest } from 'fastify';
 import type { Platform } from '../src/platform.js';
 import { ConflictError, NotFoundError } from '../src/errors.js';
 import { AnswerCache, ALL_SCOPES, AVAILABILITY_CHANNEL } from '../src/infra/answer-cache.js';
-import { quote, type Quote } from '../src/pricing/quote.js';
-import type { RateCard } from '../src/pricing/rate-card.js';
-import { bookingWindow } from '../src/venue/booking-window.js';
-import { businessDayBounds } from '../src/venue/settings.js';
+import { quote } from '../domain/pricing/quote.js';
+import { overlapsSql, stillCountsSql } from '../domain/rooms/occupancy.js';
+import type { Price } from '../src/events/bookings.js';
+import type { RateCard } from '../src/events/venue.js';
+import { bookingWindow } from '../domain/venue/booking-window.js';
+import { businessDayBounds } from '../domain/venue/settings.js';
 import type { MembershipLevel } from '../src/events/users.js';
 import { latestRateCard, venueSettings } from './venue.js';
 
@@ -33,10 +35,8 @@ export async function freeRooms(db: Kysely<any>, q: { start: Date; end: Date; da
       AND ${q.end}::timestamptz + make_interval(mins => t.cleaning_buffer_minutes) <= ${q.dayEnd}::timestamptz
       AND NOT EXISTS (
         SELECT 1 FROM rm.room_reservations x
-        WHERE x.room_id = r.id AND x.status <> 'released'
-          AND (x.hold_expires_at IS NULL OR x.hold_expires_at > now())
-          AND x.start_at < ${q.end}::timestamptz + make_interval(mins => t.cleaning_buffer_minutes)
-          AND x.busy_until > ${q.start}::timestamptz)
+        WHERE x.room_id = r.id AND ${stillCountsSql('x')}
+          AND ${overlapsSql('x', q.start, sql`${q.end}::timestamptz + make_interval(mins => t.cleaning_buffer_minutes)`)})
     ORDER BY r.name`.execute(db);
   return rows;
 }
@@ -115,7 +115,7 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
         response: { 200: Type.Record(Type.String(), Type.Unknown()), '4xx': Type.Ref('Problem') },
       },
     },
-    async (request): Promise<Quote> => {
+    async (request): Promise<Price> => {
       const { roomId, start, durationMinutes } = request.query;
       const room = await rm.selectFrom('rooms').select(['room_type_id']).where('id', '=', roomId).executeTakeFirst();
       if (!room) throw new NotFoundError('room', roomId);
@@ -157,9 +157,9 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
       const { venue } = await pricing();
       const { start: opens, end: closes } = businessDayBounds(request.query.date, venue);
       const { rows } = await sql<{ booking_id: string; start_at: Date; end_at: Date; busy_until: Date; kind: string; status: string; hold_expires_at: Date | null }>`
-        SELECT booking_id, start_at, end_at, busy_until, kind, status, hold_expires_at FROM rm.room_reservations
-        WHERE room_id = ${id} AND business_date = ${request.query.date}::date AND status <> 'released'
-          AND (hold_expires_at IS NULL OR hold_expires_at > now())
+        SELECT booking_id, start_at, end_at, busy_until, kind, status, hold_expires_at
+        FROM rm.room_reservations x
+        WHERE x.room_id = ${id} AND x.business_date = ${request.query.date}::date AND ${stillCountsSql('x')}
         ORDER BY start_at`.execute(db);
       const free: { start: string; end: string }[] = [];
       let cursor = opens.getTime();

@@ -5,8 +5,8 @@ import type { Platform } from '../src/platform.js';
 import { NotFoundError, ValidationError } from '../src/errors.js';
 import { principalOf } from '../src/http/access.js';
 import { isStaff } from '../src/auth/permissions.js';
-import { accountName } from '../src/ledger/accounts.js';
-import type { LedgerDatabase } from '../projections/ledger.js';
+import { accountName } from '../projections/ledger/accounts.js';
+import type { LedgerDatabase } from '../projections/ledger/journal.js';
 
 const BusinessDate = Type.String({ format: 'date', description: 'A business date, YYYY-MM-DD' });
 const Period = Type.Object({ from: BusinessDate, to: BusinessDate }, { additionalProperties: false });

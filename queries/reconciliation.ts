@@ -5,7 +5,7 @@ import type { Platform } from '../src/platform.js';
 import { UnprocessableError } from '../src/errors.js';
 import { BillFormatError, parseTradeBill, type BillRow } from '../src/payments/trade-bill.js';
 import { paymentIdOf } from '../src/payments/wechatpay/ids.js';
-import type { LedgerDatabase } from '../projections/ledger.js';
+import type { LedgerDatabase } from '../projections/ledger/journal.js';
 
 type Ours = Readonly<{ payment_id: string; amount: number; status: string; transaction_id: string | null; refunded: number }>;
 

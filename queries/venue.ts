@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Platform } from '../src/platform.js';
 import { NotFoundError } from '../src/errors.js';
-import { DEFAULT_VENUE, type VenueSettings } from '../src/venue/settings.js';
-import type { RateCard } from '../src/pricing/rate-card.js';
+import { DEFAULT_VENUE } from '../domain/venue/settings.js';
+import type { RateCard, VenueSettings } from '../src/events/venue.js';
 import type { VenueDatabase } from '../projections/venue.js';
 
 export async function venueSettings(db: Kysely<VenueDatabase>): Promise<VenueSettings> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import sensible from '@fastify/sensible';
 import underPressure from '@fastify/under-pressure';
@@ -7,18 +7,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Platform } from './platform.js';
 import { ProblemSchema, registerProblemHandlers } from './http/problem.js';
-import { VenueSettingsSchema } from './venue/schema.js';
 import { accessPlugin } from './http/access.js';
 import { metricsPlugin } from './http/metrics.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { healthRoutes } from './http/health.js';
-import { features } from './features.js';
 import { UnavailableError } from './errors.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** Assembles the HTTP application: infrastructure plugins first, then every feature's routes. */
-export async function buildApp(platform: Platform): Promise<FastifyInstance> {
+/** Assembles the HTTP application: infrastructure plugins first, then the features' routes the composition root hands in. */
+export async function buildApp(platform: Platform, routes: FastifyPluginAsync): Promise<FastifyInstance> {
   const { config } = platform;
   const app = Fastify({
     loggerInstance: platform.logger,
@@ -34,7 +32,6 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   // JSON only: without this, Fastify would also parse text/plain bodies into strings.
   app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemSchema);
-  app.addSchema(VenueSettingsSchema);
   registerProblemHandlers(app);
   // A command sent with no body at all is validated as `null`, so routes whose body is optional can say so.
   app.addHook('preValidation', async (request) => {
@@ -68,6 +65,6 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   await app.register(metricsPlugin, { metrics: platform.metrics });
   await app.register(idempotencyPlugin, { store: platform.idempotency });
   await app.register(healthRoutes, { platform });
-  for (const feature of features.routes) await app.register(feature, { platform });
+  await app.register(routes);
   return app;
 }

@@ -26,6 +26,7 @@ import type { PaymentProvider } from './payments/provider.js';
 import { SandboxProvider } from './payments/sandbox.js';
 import { WeChatPayProvider } from './payments/wechatpay/provider.js';
 import { createHash } from 'node:crypto';
+import { systemClock, type Clock } from './clock.js';
 
 /**
  * The infrastructure one process needs, opened from the configuration: the
@@ -35,6 +36,8 @@ import { createHash } from 'node:crypto';
 export type Platform = Readonly<{
   config: Config;
   logger: Logger;
+  /** Where every process reads the time. */
+  clock: Clock;
   pool: pg.Pool;
   /** The read-model database, for dedicated connections (LISTEN). */
   databaseUrl: string;
@@ -94,6 +97,7 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
   return {
     config,
     logger,
+    clock: systemClock,
     pool,
     databaseUrl,
     db,

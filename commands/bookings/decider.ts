@@ -1,7 +1,7 @@
 import { ConflictError, UnprocessableError } from '../../src/errors.js';
 import type { Decider } from '../../src/eventstore/decide.js';
 import type { Bill, BookingEvent } from '../../src/events/bookings.js';
-import type { Quote } from '../../src/pricing/quote.js';
+import type { Price } from '../../src/events/bookings.js';
 
 export type BookingStatus = 'held' | 'confirmed' | 'checked_in' | 'checked_out' | 'cancelled' | 'expired' | 'no_show';
 
@@ -16,7 +16,7 @@ export type Booking = Readonly<{
   end: Date;
   businessDate: string;
   holdExpiresAt: Date | null;
-  price: Quote;
+  price: Price;
   /** The room price in force: the held price, or the re-priced total after a move. */
   basePrice: number;
   /** Extensions, added to the bill at check-out. */
@@ -36,7 +36,7 @@ export type BookingCommand =
   | (At & Readonly<{ type: 'Cancel'; reason: string; override: boolean; fullRefundMinutesBefore: number }>)
   | (At & Readonly<{ type: 'Expire' }>)
   | (At & Readonly<{ type: 'CheckIn'; opensMinutesBefore: number }>)
-  | (At & Readonly<{ type: 'Extend'; minutes: number; price: Quote }>)
+  | (At & Readonly<{ type: 'Extend'; minutes: number; price: Price }>)
   | (At & Readonly<{ type: 'Move'; toRoomId: string; toRoomTypeId: string; newTotal: number }>)
   | (At & Readonly<{ type: 'CheckOut' }>)
   | (At & Readonly<{ type: 'MarkNoShow'; graceMinutes: number }>);

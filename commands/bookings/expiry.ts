@@ -1,21 +1,37 @@
-import { sql } from 'kysely';
-import type { Platform } from '../../src/platform.js';
-import { expireHold } from './process.js';
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../../src/clock.js';
+import type { EventStore } from '../../src/eventstore/port.js';
+import { handle } from '../../src/eventstore/decide.js';
+import { bookingStream } from '../../src/events/bookings.js';
+import { bookingDecider } from './decider.js';
+import { releaseRoomTime } from './release.js';
 
 export const HOLD_EXPIRY = 'hold-expiry';
+
+type ExpiryContext = Readonly<{ store: EventStore; clock: Clock; db: Kysely<any> }>;
+
+/** Ends a hold whose time ran out and releases its room time. Idempotent: the job, the sweep and a retry may all run it. */
+export async function expireHold(ctx: Pick<ExpiryContext, 'store' | 'clock'>, bookingId: string): Promise<boolean> {
+  const now = ctx.clock();
+  const metadata = { actor: 'system', causationId: `expire:${bookingId}` };
+  const { state, events } = await handle(ctx.store, bookingStream(bookingId), bookingDecider, { type: 'Expire', now, by: 'system' }, metadata);
+  if (state.status !== 'expired') return false;
+  await releaseRoomTime(ctx.store, state, 'expired', metadata, now);
+  return events.length > 0;
+}
 
 /**
  * Holds past their expiry that the read model still shows as held. Run at
  * start-up and periodically, so a crash (or a lost timer) never leaves a hold
  * alive for long; the decision itself is made on the booking's stream.
  */
-export async function sweepExpiredHolds(platform: Platform): Promise<void> {
+async function sweepExpiredHolds(ctx: ExpiryContext): Promise<void> {
   const { rows } = await sql<{ booking_id: string }>`
-    SELECT booking_id FROM rm.bookings WHERE status = 'held' AND hold_expires_at <= now() ORDER BY hold_expires_at LIMIT 500`.execute(platform.db);
-  for (const r of rows) await expireHold(platform, r.booking_id);
+    SELECT booking_id FROM rm.bookings WHERE status = 'held' AND hold_expires_at <= now() ORDER BY hold_expires_at LIMIT 500`.execute(ctx.db);
+  for (const r of rows) await expireHold(ctx, r.booking_id);
 }
 
-export const bookingJobs = (platform: Platform) => ({
-  handlers: { [HOLD_EXPIRY]: async (id: string) => void (await expireHold(platform, id)) },
-  sweeps: [() => sweepExpiredHolds(platform)],
+export const bookingJobs = (ctx: ExpiryContext) => ({
+  handlers: { [HOLD_EXPIRY]: async (id: string) => void (await expireHold(ctx, id)) },
+  sweeps: [() => sweepExpiredHolds(ctx)],
 });

@@ -3,9 +3,14 @@ import { handle, load } from '../../src/eventstore/decide.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
 import { paymentStream, type PaymentMethod, type PaymentPurpose } from '../../src/events/payments.js';
 import type { CallbackEvent } from '../../src/payments/provider.js';
-import type { Platform } from '../../src/platform.js';
+import type { Clock } from '../../src/clock.js';
+import { addMinutes } from '../../src/clock.js';
+import type { EventStore } from '../../src/eventstore/port.js';
+import type { JobQueue } from '../../src/jobs/queue.js';
+import type { Logger } from '../../src/logger.js';
+import type { PaymentProvider } from '../../src/payments/provider.js';
 import { newId } from '../../src/ids.js';
-import { confirmBooking } from '../bookings/process.js';
+import { confirmBooking } from '../bookings/confirm.js';
 import type { Booking } from '../bookings/decider.js';
 import { paymentDecider, refundable, type Payment } from './decider.js';
 
@@ -15,37 +20,48 @@ export const PAYMENT_TIMEOUT = 'payment-timeout';
 
 const NOTIFY_PATH = '/payments/wechatpay/notify';
 
+/** What payment commands use of the platform. */
+export type PaymentContext = Readonly<{
+  store: EventStore;
+  jobs: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  payments: PaymentProvider;
+  /** Where the provider sends its callbacks. */
+  config: Readonly<{ publicUrl: string }>;
+}>;
+
 /** Starts paying `amount` of a booking with the configured provider; the order's details go back to the payer. */
-export async function startPayment(platform: Platform, booking: Booking, purpose: PaymentPurpose, amount: number, by: string, metadata: EventMetadata, payerOpenId?: string) {
+export async function startPayment(ctx: PaymentContext, booking: Booking, purpose: PaymentPurpose, amount: number, by: string, metadata: EventMetadata, payerOpenId?: string) {
   const paymentId = newId<'payment'>();
-  const now = new Date();
-  const method = platform.payments.name as PaymentMethod;
-  await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'Start', paymentId, bookingId: booking.id, purpose, method, amount, providerOrderId: null, by, now }, metadata);
+  const now = ctx.clock();
+  const method = ctx.payments.name as PaymentMethod;
+  await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'Start', paymentId, bookingId: booking.id, purpose, method, amount, providerOrderId: null, by, now }, metadata);
   let order;
   try {
-    order = await platform.payments.createOrder({
+    order = await ctx.payments.createOrder({
       paymentId,
       description: `KTV booking ${booking.id.slice(0, 8)} ${purpose}`,
       amount,
       currency: 'CNY',
-      notifyUrl: `${platform.config.publicUrl}${NOTIFY_PATH}`,
-      expiresAt: new Date(now.getTime() + PAYMENT_TIMEOUT_MINUTES * 60_000),
+      notifyUrl: `${ctx.config.publicUrl}${NOTIFY_PATH}`,
+      expiresAt: addMinutes(now, PAYMENT_TIMEOUT_MINUTES),
       ...(payerOpenId ? { payerOpenId } : {}),
     });
   } catch (err) {
-    await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'Close', reason: 'provider refused the order', now: new Date() }, metadata);
+    await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'Close', reason: 'provider refused the order', now: ctx.clock() }, metadata);
     throw new UnavailableError('payment_provider_unavailable', `The payment provider did not take the order: ${err instanceof Error ? err.message : String(err)}`);
   }
-  await platform.jobs.schedule(PAYMENT_TIMEOUT, paymentId, new Date(now.getTime() + PAYMENT_TIMEOUT_MINUTES * 60_000));
+  await ctx.jobs.schedule(PAYMENT_TIMEOUT, paymentId, addMinutes(now, PAYMENT_TIMEOUT_MINUTES));
   return { paymentId, amount, method, order };
 }
 
 /** A payment taken at the desk (cash or card): started and succeeded at once, then applied like any other. */
-export async function recordDeskPayment(platform: Platform, bookingId: string, method: 'cash' | 'card', purpose: PaymentPurpose, amount: number, by: string, metadata: EventMetadata) {
+export async function recordDeskPayment(ctx: PaymentContext, bookingId: string, method: 'cash' | 'card', purpose: PaymentPurpose, amount: number, by: string, metadata: EventMetadata) {
   const paymentId = newId<'payment'>();
-  const now = new Date();
-  await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'Start', paymentId, bookingId, purpose, method, amount, providerOrderId: null, by, now }, metadata);
-  await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'Succeed', transactionId: `${method}-${paymentId}`, amount, paidAt: now, now }, metadata);
+  const now = ctx.clock();
+  await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'Start', paymentId, bookingId, purpose, method, amount, providerOrderId: null, by, now }, metadata);
+  await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'Succeed', transactionId: `${method}-${paymentId}`, amount, paidAt: now, now }, metadata);
   return paymentId;
 }
 
@@ -55,89 +71,76 @@ export async function recordDeskPayment(platform: Platform, bookingId: string, m
  * booking is itself idempotent. A payment for a booking that can no longer be
  * confirmed (hold expired, cancelled) is refunded in full.
  */
-export async function applyCallback(platform: Platform, event: CallbackEvent): Promise<void> {
-  const metadata = { actor: `provider:${platform.payments.name}`, causationId: event.kind === 'payment' ? event.transactionId : event.providerRefundId };
-  const now = new Date();
+export async function applyCallback(ctx: PaymentContext, event: CallbackEvent): Promise<void> {
+  const metadata = { actor: `provider:${ctx.payments.name}`, causationId: event.kind === 'payment' ? event.transactionId : event.providerRefundId };
+  const now = ctx.clock();
   if (event.kind === 'refund') {
     if (event.state === 'processing') return;
-    await handle(platform.store, paymentStream(event.paymentId), paymentDecider, { type: 'CompleteRefund', refundId: event.refundId, succeeded: event.state === 'succeeded', reason: event.state, now }, metadata);
+    await handle(ctx.store, paymentStream(event.paymentId), paymentDecider, { type: 'CompleteRefund', refundId: event.refundId, succeeded: event.state === 'succeeded', reason: event.state, now }, metadata);
     return;
   }
   if (event.state !== 'succeeded') {
-    if (event.state === 'closed' || event.state === 'failed') await handle(platform.store, paymentStream(event.paymentId), paymentDecider, { type: 'Close', reason: `provider reports ${event.state}`, now }, metadata);
+    if (event.state === 'closed' || event.state === 'failed') await handle(ctx.store, paymentStream(event.paymentId), paymentDecider, { type: 'Close', reason: `provider reports ${event.state}`, now }, metadata);
     return;
   }
-  const { state } = await handle(platform.store, paymentStream(event.paymentId), paymentDecider, { type: 'Succeed', transactionId: event.transactionId, amount: event.amount, paidAt: event.paidAt, now }, metadata);
+  const { state } = await handle(ctx.store, paymentStream(event.paymentId), paymentDecider, { type: 'Succeed', transactionId: event.transactionId, amount: event.amount, paidAt: event.paidAt, now }, metadata);
   if (state.status === 'none') throw new Error('payment vanished');
-  await settle(platform, state, metadata);
+  await settle(ctx, state, metadata);
 }
 
 /** What a succeeded payment does to its booking: a deposit confirms it, or is given back. */
-export async function settle(platform: Platform, payment: Payment, metadata: EventMetadata): Promise<void> {
+export async function settle(ctx: PaymentContext, payment: Payment, metadata: EventMetadata): Promise<void> {
   if (payment.purpose !== 'deposit') return;
   try {
-    await confirmBooking(platform, payment.bookingId, { paymentId: payment.id, amount: payment.paid, by: metadata.actor ?? 'system' }, metadata);
+    await confirmBooking(ctx.store, payment.bookingId, { paymentId: payment.id, amount: payment.paid, by: metadata.actor ?? 'system' }, metadata, ctx.clock());
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
     // The booking was already confirmed by this very payment on an earlier delivery: nothing to give back.
     if (err.code === 'booking_confirmed') return;
-    await refundPayment(platform, payment.id, refundable(payment), `booking cannot be confirmed (${err.code})`, metadata);
+    await refundPayment(ctx, payment.id, refundable(payment), `booking cannot be confirmed (${err.code})`, metadata);
   }
 }
 
 /** Gives money back through the payment's own method; providers answer later by callback, desk refunds are immediate. */
-export async function refundPayment(platform: Platform, paymentId: string, amount: number, reason: string, metadata: EventMetadata): Promise<string | null> {
+export async function refundPayment(ctx: PaymentContext, paymentId: string, amount: number, reason: string, metadata: EventMetadata): Promise<string | null> {
   if (amount <= 0) return null;
   // Derived from the payment and amount so a retried refund is the same refund.
-  const { state } = await load(platform.store, paymentStream(paymentId), paymentDecider);
+  const { state } = await load(ctx.store, paymentStream(paymentId), paymentDecider);
   if (state.status !== 'succeeded') throw new ConflictError('payment_not_paid', 'Only a completed payment can be refunded.');
   const refundId = `${paymentId}-r${state.refunds.size + 1}`;
-  const now = new Date();
-  await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'RequestRefund', refundId, amount, reason, now }, metadata);
+  const now = ctx.clock();
+  await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'RequestRefund', refundId, amount, reason, now }, metadata);
   if (state.method === 'cash' || state.method === 'card') {
-    await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'CompleteRefund', refundId, succeeded: true, reason: 'paid out at the desk', now }, metadata);
+    await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'CompleteRefund', refundId, succeeded: true, reason: 'paid out at the desk', now }, metadata);
     return refundId;
   }
   try {
-    const r = await platform.payments.refund({ refundId, paymentId, amount, total: state.paid, reason, notifyUrl: `${platform.config.publicUrl}${NOTIFY_PATH}` });
-    if (r.state !== 'processing') await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'CompleteRefund', refundId, succeeded: r.state === 'succeeded', reason: r.state, now: new Date() }, metadata);
+    const r = await ctx.payments.refund({ refundId, paymentId, amount, total: state.paid, reason, notifyUrl: `${ctx.config.publicUrl}${NOTIFY_PATH}` });
+    if (r.state !== 'processing') await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'CompleteRefund', refundId, succeeded: r.state === 'succeeded', reason: r.state, now: ctx.clock() }, metadata);
   } catch (err) {
     // The request stays recorded; the timeout sweep asks again.
     if (err instanceof AppError) throw err;
-    platform.logger.error({ err, paymentId, refundId }, 'refund request failed; it stays requested');
+    ctx.logger.error({ err, paymentId, refundId }, 'refund request failed; it stays requested');
   }
   return refundId;
 }
 
-/** Refunds what a cancellation gives back, from the payments that confirmed the booking. */
-export async function refundBooking(platform: Platform, booking: Booking, amount: number, reason: string, metadata: EventMetadata): Promise<void> {
-  let left = amount;
-  for (const paymentId of booking.paymentIds) {
-    if (left <= 0) break;
-    const { state } = await load(platform.store, paymentStream(paymentId), paymentDecider);
-    if (state.status !== 'succeeded') continue;
-    const part = Math.min(left, refundable(state));
-    await refundPayment(platform, paymentId, part, reason, metadata);
-    left -= part;
-  }
-}
-
 /** The timeout job: a payment with no callback is asked about, and closed if the payer never paid. */
-export async function timeOutPayment(platform: Platform, paymentId: string): Promise<void> {
-  const { state } = await load(platform.store, paymentStream(paymentId), paymentDecider);
+export async function timeOutPayment(ctx: PaymentContext, paymentId: string): Promise<void> {
+  const { state } = await load(ctx.store, paymentStream(paymentId), paymentDecider);
   if (state.status !== 'pending') return;
   const metadata = { actor: 'system', causationId: `timeout:${paymentId}` };
-  const q = await platform.payments.query(paymentId);
+  const q = await ctx.payments.query(paymentId);
   if (q.state === 'succeeded' && q.transactionId && q.amount !== null) {
-    await applyCallback(platform, { kind: 'payment', paymentId, state: 'succeeded', transactionId: q.transactionId, amount: q.amount, paidAt: q.paidAt ?? new Date() });
+    await applyCallback(ctx, { kind: 'payment', paymentId, state: 'succeeded', transactionId: q.transactionId, amount: q.amount, paidAt: q.paidAt ?? ctx.clock() });
     return;
   }
   if (q.state === 'refunded') {
     // Paid and refunded without any callback reaching us: closing would fail and refunding again would pay twice.
-    platform.logger.warn({ paymentId }, 'the provider reports a refund of a payment never seen to succeed; left for reconciliation');
+    ctx.logger.warn({ paymentId }, 'the provider reports a refund of a payment never seen to succeed; left for reconciliation');
     return;
   }
-  await platform.payments.close(paymentId);
-  await handle(platform.store, paymentStream(paymentId), paymentDecider, { type: 'Close', reason: 'no payment before the timeout', now: new Date() }, metadata);
+  await ctx.payments.close(paymentId);
+  await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'Close', reason: 'no payment before the timeout', now: ctx.clock() }, metadata);
 }
 

@@ -1,15 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Platform } from '../../src/platform.js';
 import { metadataOf } from '../../src/http/metadata.js';
-import { principalOf } from '../../src/http/access.js';
-import { isStaff } from '../../src/auth/permissions.js';
+import { IdParams, replies } from '../../src/http/schemas.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../../src/errors.js';
 import { CallbackRejectedError } from '../../src/payments/provider.js';
 import { SandboxProvider } from '../../src/payments/sandbox.js';
-import { loadBooking } from '../bookings/process.js';
+import { actorOf, loadBooking } from '../bookings/context.js';
 import { billOf } from '../bookings/decider.js';
-import { applyCallback, startPayment } from './process.js';
+import { applyCallback, startPayment, type PaymentContext } from './process.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,10 +15,9 @@ declare module 'fastify' {
   }
 }
 
-const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 /** Starting payments, and the provider callbacks that complete them. */
-export const paymentCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
+export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async (app, ctx) => {
   app.post(
     '/bookings/:id/payments',
     {
@@ -29,7 +26,7 @@ export const paymentCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
         tags: ['payments'],
         summary: 'Start paying a booking: the deposit of a held booking, or the balance of one in use',
         description: 'In sandbox mode (no WeChat Pay credentials) the reply has `sandboxCompleteUrl`: a POST to it plays the success callback.',
-        params: Params,
+        params: IdParams,
         body: Type.Union([
           Type.Object(
             { purpose: Type.Optional(Type.Union([Type.Literal('deposit'), Type.Literal('balance')])), payerOpenId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
@@ -37,7 +34,7 @@ export const paymentCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
           ),
           Type.Null(),
         ]),
-        response: {
+        response: replies({
           201: Type.Object({
             paymentId: Type.String(),
             bookingId: Type.String(),
@@ -51,13 +48,12 @@ export const paymentCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
             jsapiParams: Type.Optional(Type.Record(Type.String(), Type.String())),
             sandboxCompleteUrl: Type.Optional(Type.String()),
           }),
-          '4xx': Type.Ref('Problem'),
-        },
+        }),
       },
     },
     async (request, reply) => {
-      const principal = principalOf(request);
-      const booking = await loadBooking(platform, request.params.id, { userId: principal.userId, staff: isStaff(principal.roles) });
+      const actor = actorOf(request);
+      const booking = await loadBooking(ctx.store, request.params.id, actor);
       const purpose = request.body?.purpose ?? 'deposit';
       let amount: number;
       if (purpose === 'deposit') {
@@ -68,7 +64,7 @@ export const paymentCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
         amount = billOf(booking).due;
         if (amount <= 0) throw new ConflictError('nothing_due', 'Nothing is due on this booking.');
       }
-      const p = await startPayment(platform, booking, purpose, amount, principal.userId, metadataOf(request), request.body?.payerOpenId);
+      const p = await startPayment(ctx, booking, purpose, amount, actor.userId, metadataOf(request), request.body?.payerOpenId);
       return reply.code(201).send({ paymentId: p.paymentId, bookingId: booking.id, provider: p.method, purpose, amount, currency: 'CNY' as const, status: 'pending' as const, ...p.order });
     },
   );
@@ -81,17 +77,17 @@ export const paymentCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
         tags: ['payments'],
         summary: "Sandbox only: play the provider's success callback for this payment (a second call changes nothing)",
         security: [],
-        params: Params,
+        params: IdParams,
         querystring: Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) }),
-        response: { 200: Type.Object({ paymentId: Type.String(), status: Type.Literal('succeeded') }), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Object({ paymentId: Type.String(), status: Type.Literal('succeeded') }) }),
       },
     },
     async (request) => {
-      const sandbox = platform.payments;
+      const sandbox = ctx.payments;
       if (!(sandbox instanceof SandboxProvider)) throw new NotFoundError('sandbox payment', request.params.id);
       try {
         const callback = sandbox.complete(request.params.id, request.query.token, 0);
-        await applyCallback(platform, await sandbox.parseCallback(callback.headers, callback.body));
+        await applyCallback(ctx, await sandbox.parseCallback(callback.headers, callback.body));
       } catch (err) {
         if (err instanceof CallbackRejectedError) throw new NotFoundError('sandbox payment', request.params.id);
         throw err;
@@ -119,18 +115,18 @@ export const paymentCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
           tags: ['payments'],
           summary: 'WeChat Pay callbacks (payments and refunds): verified, decrypted and applied once',
           security: [],
-          response: { 200: Type.Object({ code: Type.Literal('SUCCESS'), message: Type.String() }), '4xx': Type.Ref('Problem') },
+          response: replies({ 200: Type.Object({ code: Type.Literal('SUCCESS'), message: Type.String() }) }),
         },
       },
       async (request) => {
         let event;
         try {
-          event = await platform.payments.parseCallback(request.headers, request.rawBody ?? '');
+          event = await ctx.payments.parseCallback(request.headers, request.rawBody ?? '');
         } catch (err) {
           if (err instanceof CallbackRejectedError) throw new BadRequestError('callback_rejected', `Callback refused: ${err.reason}.`);
           throw err;
         }
-        await applyCallback(platform, event);
+        await applyCallback(ctx, event);
         return { code: 'SUCCESS' as const, message: 'OK' };
       },
     );

@@ -1,5 +1,6 @@
 import { ConflictError, UnprocessableError } from '../../src/errors.js';
 import type { Decider } from '../../src/eventstore/decide.js';
+import { busyUntil, overlaps, stillCounts, type Occupancy } from '../../domain/rooms/occupancy.js';
 import type { ReleaseReason, ReservationKind, RoomDayEvent } from '../../src/events/bookings.js';
 
 type Reservation = Readonly<{
@@ -24,18 +25,11 @@ export type RoomDayCommand =
   | (Target & Readonly<{ type: 'End'; end: Date }>)
   | (Target & Readonly<{ type: 'Release'; reason: ReleaseReason }>);
 
-/** Whether a reservation takes room time at `now`: a hold stops counting when it expires, even before its release is recorded. */
-function occupies(r: Reservation, now: number): boolean {
-  if (r.status === 'released') return false;
-  return r.holdExpiresAt === null || r.holdExpiresAt > now;
-}
+const occupies = (r: Reservation, now: number) => stillCounts({ released: r.status === 'released', holdExpiresAt: r.holdExpiresAt }, now);
 
-const busyUntil = (r: Pick<Reservation, 'end' | 'bufferMinutes'>) => r.end + r.bufferMinutes * 60_000;
-
-function clash(state: RoomDayState, bookingId: string, start: number, end: number, bufferMinutes: number, now: number): boolean {
+function clash(state: RoomDayState, bookingId: string, candidate: Occupancy, now: number): boolean {
   for (const r of state.reservations.values()) {
-    if (r.bookingId === bookingId || !occupies(r, now)) continue;
-    if (start < busyUntil(r) && r.start < end + bufferMinutes * 60_000) return true;
+    if (r.bookingId !== bookingId && occupies(r, now) && overlaps(r, candidate)) return true;
   }
   return false;
 }
@@ -86,10 +80,10 @@ export const roomDayDecider: Decider<RoomDayState, RoomDayCommand, RoomDayEvent>
     switch (c.type) {
       case 'Reserve': {
         if (own && own.status !== 'released') return []; // a retried step of the same booking
-        if (c.end.getTime() + c.bufferMinutes * 60_000 > c.dayEnd.getTime()) {
+        if (busyUntil({ end: c.end.getTime(), bufferMinutes: c.bufferMinutes }) > c.dayEnd.getTime()) {
           throw new UnprocessableError('crosses_business_day', 'The booking and its cleaning buffer must end by the end of the business day.');
         }
-        if (clash(state, c.bookingId, c.start.getTime(), c.end.getTime(), c.bufferMinutes, now)) throw slotTaken();
+        if (clash(state, c.bookingId, { start: c.start.getTime(), end: c.end.getTime(), bufferMinutes: c.bufferMinutes }, now)) throw slotTaken();
         return [
           {
             type: 'RoomTimeReserved',
@@ -112,10 +106,10 @@ export const roomDayDecider: Decider<RoomDayState, RoomDayCommand, RoomDayEvent>
       case 'Extend': {
         if (!own || !occupies(own, now) || own.status !== 'live') throw new ConflictError('not_reserved', 'This booking holds no room time to extend.');
         if (c.end.getTime() <= own.end) return [];
-        if (c.end.getTime() + own.bufferMinutes * 60_000 > c.dayEnd.getTime()) {
+        if (busyUntil({ end: c.end.getTime(), bufferMinutes: own.bufferMinutes }) > c.dayEnd.getTime()) {
           throw new UnprocessableError('crosses_business_day', 'The booking and its cleaning buffer must end by the end of the business day.');
         }
-        if (clash(state, c.bookingId, own.start, c.end.getTime(), own.bufferMinutes, now)) throw slotTaken();
+        if (clash(state, c.bookingId, { ...own, end: c.end.getTime() }, now)) throw slotTaken();
         return [{ type: 'RoomTimeExtended', data: { ...base, end: c.end.toISOString() } }];
       }
       case 'End':

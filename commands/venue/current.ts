@@ -1,7 +1,7 @@
 import type { EventStore } from '../../src/eventstore/port.js';
 import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent, type VenueEvent } from '../../src/events/venue.js';
-import type { RateCard } from '../../src/pricing/rate-card.js';
-import { DEFAULT_VENUE, type VenueSettings } from '../../src/venue/settings.js';
+import type { RateCard, VenueSettings } from '../../src/events/venue.js';
+import { DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { ConflictError } from '../../src/errors.js';
 import { memo } from '../../src/infra/memo.js';
 

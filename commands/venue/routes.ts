@@ -8,8 +8,8 @@ import { UnprocessableError, ValidationError } from '../../src/errors.js';
 import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent } from '../../src/events/venue.js';
 import { forget } from '../../src/infra/memo.js';
 import { WrongExpectedVersionError } from '../../src/eventstore/port.js';
-import type { RateCard } from '../../src/pricing/rate-card.js';
-import type { VenueSettingsBody } from '../../src/venue/schema.js';
+import type { RateCard } from '../../src/events/venue.js';
+import type { VenueSettingsBody } from '../../domain/venue/schema.js';
 
 const Minute = Type.Integer({ minimum: 0, maximum: 1440 });
 const Percent = Type.Integer({ minimum: 0, maximum: 90 });

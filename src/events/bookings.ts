@@ -1,5 +1,23 @@
-import type { DomainEvent } from '../eventstore/decide.js';
-import type { Quote } from '../pricing/quote.js';
+import type { DomainEvent } from './event.js';
+import type { DayKind } from './venue.js';
+import type { MembershipLevel } from './users.js';
+
+export type BandLine = Readonly<{ bandId: string; dayKind: DayKind; minutes: number; hourlyRate: number; amount: number }>;
+
+/** A price with how it was made, as recorded when decided; pricing builds it and nothing recomputes it. */
+export type Price = Readonly<{
+  total: number;
+  deposit: number;
+  currency: 'CNY';
+  rateCardVersion: number;
+  breakdown: Readonly<{
+    bands: readonly BandLine[];
+    package: Readonly<{ id: string; name: string; price: number }> | null;
+    subtotal: number;
+    discount: Readonly<{ level: MembershipLevel; percent: number; amount: number }>;
+    minimumSpend: Readonly<{ amount: number; topUp: number }>;
+  }>;
+}>;
 
 export type ReservationKind = 'booking' | 'walk_in';
 export type ReleaseReason = 'cancelled' | 'expired' | 'moved' | 'no_show';
@@ -48,7 +66,7 @@ export type BookingEvent =
         end: string;
         businessDate: string;
         holdExpiresAt: string;
-        price: Quote;
+        price: Price;
         at: string;
       }>
     >
@@ -65,7 +83,7 @@ export type BookingEvent =
         start: string;
         end: string;
         businessDate: string;
-        price: Quote;
+        price: Price;
         at: string;
       }>
     >
@@ -73,7 +91,7 @@ export type BookingEvent =
   | DomainEvent<'BookingCancelled', Readonly<{ bookingId: string; reason: string; refund: number; overridden: boolean; by: string; at: string }>>
   | DomainEvent<'BookingExpired', Readonly<{ bookingId: string; at: string }>>
   | DomainEvent<'BookingCheckedIn', Readonly<{ bookingId: string; by: string; at: string }>>
-  | DomainEvent<'BookingExtended', Readonly<{ bookingId: string; minutes: number; end: string; price: Quote; by: string; at: string }>>
+  | DomainEvent<'BookingExtended', Readonly<{ bookingId: string; minutes: number; end: string; price: Price; by: string; at: string }>>
   | DomainEvent<
       'BookingMoved',
       Readonly<{ bookingId: string; fromRoomId: string; toRoomId: string; toRoomTypeId: string; priceDifference: number; newTotal: number; by: string; at: string }>

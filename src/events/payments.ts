@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../eventstore/decide.js';
+import type { DomainEvent } from './event.js';
 
 export type PaymentPurpose = 'deposit' | 'balance';
 export type PaymentMethod = 'wechatpay' | 'sandbox' | 'cash' | 'card';

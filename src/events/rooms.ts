@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../eventstore/decide.js';
+import type { DomainEvent } from './event.js';
 
 /** Events of `roomtype-<id>` streams. */
 export type RoomTypeEvent =

@@ -1,4 +1,4 @@
-import type { Upcaster } from '../eventstore/upcast.js';
+import type { Upcaster } from './event.js';
 
 /**
  * Every schema change of a stored event, oldest first. An entry lifts an event

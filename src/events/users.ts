@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DomainEvent } from '../eventstore/decide.js';
+import type { DomainEvent } from './event.js';
 
 export const MEMBERSHIP_LEVELS = ['regular', 'silver', 'gold', 'black'] as const;
 export type MembershipLevel = (typeof MEMBERSHIP_LEVELS)[number];

@@ -1,6 +1,55 @@
-import type { DomainEvent } from '../eventstore/decide.js';
-import type { RateCard } from '../pricing/rate-card.js';
-import type { VenueSettings } from '../venue/settings.js';
+import type { DomainEvent } from './event.js';
+import type { MembershipLevel } from './users.js';
+
+/**
+ * How the venue runs. Opening hours are local minutes from the business-day
+ * start, so 12:00–06:00 (crossing midnight) is one interval and `openAllDay`
+ * covers 24 hours.
+ */
+export type VenueSettings = Readonly<{
+  timeZone: string;
+  /** Local time the business day starts, in minutes after midnight (06:00 = 360). */
+  businessDayStartMinute: number;
+  openAllDay: boolean;
+  /** When not open all day: local opening and closing times, minutes after midnight; closing may be after midnight. */
+  opensAtMinute: number;
+  closesAtMinute: number;
+  holdMinutes: number;
+  gridMinutes: number;
+  minDurationMinutes: number;
+  maxDurationMinutes: number;
+  /** Bookings may start at most this many days ahead. */
+  maxDaysAhead: number;
+  checkInOpensMinutesBefore: number;
+  noShowGraceMinutes: number;
+  /** Cancelling at least this long before the start refunds everything paid; later, nothing. */
+  fullRefundMinutesBefore: number;
+  /** Business dates priced as weekends. */
+  holidays: readonly string[];
+}>;
+
+export type DayKind = 'weekday' | 'weekend';
+
+/** A time band in local time; `toMinute` may be 1440 (midnight). Bands tile the day. */
+export type Band = Readonly<{ id: string; name: string; fromMinute: number; toMinute: number }>;
+
+/** A fixed price for exactly `minutes` inside one band. */
+export type Package = Readonly<{ id: string; name: string; roomTypeId: string; bandId: string; dayKind: DayKind | 'any'; minutes: number; price: number }>;
+
+/** Everything a price is made from; every published change is a new `version`. All money in fen. */
+export type RateCard = Readonly<{
+  version: number;
+  currency: 'CNY';
+  bands: readonly Band[];
+  /** Hourly rate per room type, day kind and band id. */
+  hourly: Readonly<Record<string, Readonly<Record<DayKind, Readonly<Record<string, number>>>>>>;
+  packages: readonly Package[];
+  /** The least a booking of a room type costs. */
+  minimumSpend: Readonly<Record<string, number>>;
+  /** Percent off for each membership level. */
+  memberDiscountPercent: Readonly<Record<MembershipLevel, number>>;
+  deposit: Readonly<{ percent: number; minimum: number }>;
+}>;
 
 /** Events of the `venue-settings` stream. */
 export type VenueEvent = DomainEvent<'VenueConfigured', Readonly<{ settings: VenueSettings; by: string; at: string }>>;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { DomainEvent } from '../events/event.js';
 import { WrongExpectedVersionError, type EventMetadata, type EventStore, type NewEvent } from './port.js';
 
-/** A domain event as deciders see it: a type and its data. */
-export type DomainEvent<Type extends string = string, Data = unknown> = Readonly<{ type: Type; data: Data }>;
 
 /**
  * One stream's behaviour: `decide` is pure and synchronous (time comes in with

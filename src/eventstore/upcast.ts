@@ -1,13 +1,4 @@
-/**
- * Stored events never change shape in place: a breaking change gets a new
- * schema version, and old versions are lifted here on read, one step at a time,
- * so every consumer sees only the newest shape.
- */
-export type Upcaster = Readonly<{
-  type: string;
-  fromVersion: number;
-  up(data: unknown): unknown;
-}>;
+import type { Upcaster } from '../events/event.js';
 
 export type Upcast = (type: string, schemaVersion: number, data: unknown) => { schemaVersion: number; data: unknown };
 

@@ -4,7 +4,8 @@ import { call } from '../helpers/http.js';
 import { signUp, type SignedIn } from '../helpers/auth.js';
 import { setUpVenue } from '../helpers/venue.js';
 import { overlapsInLog as overlapsIn } from '../helpers/invariants.js';
-import { expireHold } from '../../commands/bookings/process.js';
+import { expireHold } from '../../commands/bookings/expiry.js';
+import { at } from '../helpers/clock.js';
 
 const { app, platform } = await startTestService(t, { env: { DB_POOL_SIZE: '40' } });
 const venue = await setUpVenue(app, platform);
@@ -62,7 +63,7 @@ t.test('a randomized concurrent workload over a few rooms leaves no overlapping 
         r = await call(app, { method: 'POST', url: `/bookings/${id}/cancel`, headers: staff.auth });
         break;
       case 'expire':
-        await expireHold(platform, id, new Date(Date.now() + 16 * 60_000));
+        await expireHold(at(platform, new Date(Date.now() + 16 * 60_000)), id);
         r = { status: 200 };
         break;
       default:

@@ -4,11 +4,13 @@ import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
 import { setUpVenue } from '../helpers/venue.js';
-import { holdBooking, expireHold } from '../../commands/bookings/process.js';
+import { holdBooking } from '../../commands/bookings/hold.js';
+import { expireHold } from '../../commands/bookings/expiry.js';
+import { at } from '../helpers/clock.js';
 import { startPayment, timeOutPayment } from '../../commands/payments/process.js';
-import { loadBooking } from '../../commands/bookings/process.js';
-import { businessDateOf, DEFAULT_VENUE } from '../../src/venue/settings.js';
-import { addDays } from '../../src/venue/time.js';
+import { loadBooking } from '../../commands/bookings/context.js';
+import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { addDays } from '../../domain/venue/time.js';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -85,9 +87,9 @@ t.test('a payment arriving after the hold expired is refunded automatically', as
   const guest = await signUp(app, platform.store, 'guest');
   const actor = { userId: guest.userId, staff: false };
   const h = await holdBooking(platform, { roomId: S03, start: venue.at(5, '20:00'), durationMinutes: 60, partySize: 2, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, actor, {});
-  const booking = await loadBooking(platform, h.bookingId, actor);
+  const booking = await loadBooking(platform.store, h.bookingId, actor);
   const p = await startPayment(platform, booking, 'deposit', booking.price.deposit, guest.userId, {});
-  await expireHold(platform, h.bookingId, new Date(Date.now() + 16 * 60_000));
+  await expireHold(at(platform, new Date(Date.now() + 16 * 60_000)), h.bookingId);
   t.equal((await call(app, { method: 'POST', url: p.order.sandboxCompleteUrl! })).status, 200);
   t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded']);
   t.same(await types(`booking-${h.bookingId}`), ['BookingHeld', 'BookingExpired']);
@@ -138,7 +140,7 @@ t.test('the CLI replays the ledger for a period into a file, equal to the servin
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const out = path.join(dir, 'ledger.csv');
   const to = addDays(today, 30);
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'ledger', 'replay', '--from', today, '--to', to, '--out', out], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/root/cli.ts', 'ledger', 'replay', '--from', today, '--to', to, '--out', out], {
     cwd: path.resolve(import.meta.dirname, '../..'),
     env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dir, LOG_LEVEL: 'silent' },
   });
@@ -146,6 +148,6 @@ t.test('the CLI replays the ledger for a period into a file, equal to the servin
   const accountant = await signUp(app, platform.store, 'accountant');
   const served = await call(app, { method: 'GET', url: `/ledger/entries.csv?from=${today}&to=${to}`, headers: accountant.auth });
   t.equal(await readFile(out, 'utf8'), served.raw, 'the file is the same CSV, to the fen');
-  const usage = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'ledger', 'replay'], { cwd: path.resolve(import.meta.dirname, '../..') }).catch((e: { code: number }) => e);
+  const usage = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/root/cli.ts', 'ledger', 'replay'], { cwd: path.resolve(import.meta.dirname, '../..') }).catch((e: { code: number }) => e);
   t.equal((usage as { code: number }).code, 2, 'bad arguments print the usage and exit 2');
 });

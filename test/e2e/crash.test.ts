@@ -9,12 +9,12 @@ import { freePort, startServer } from './process.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { openPlatform } from '../../src/platform.js';
-import { createRunner } from '../../src/server.js';
-import { features } from '../../src/features.js';
+import { createRunner } from '../../src/root/service.js';
+import * as features from '../../src/root/features.js';
 import { listGenerations } from '../../src/projections/registry.js';
-import { addDays } from '../../src/venue/time.js';
-import { businessDateOf, DEFAULT_VENUE } from '../../src/venue/settings.js';
-import { instantOf } from '../../src/venue/time.js';
+import { addDays } from '../../domain/venue/time.js';
+import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { instantOf } from '../../domain/venue/time.js';
 
 /**
  * kill -9 of the server in the middle of a booking load, then a restart on the

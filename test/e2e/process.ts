@@ -15,11 +15,11 @@ export async function freePort(): Promise<number> {
 
 export type Server = { child: ChildProcess; logs: string[]; readyMs: number; exited: Promise<number | null>; url: string };
 
-/** `src/main.ts` as its own process (as `npm start` runs it), resolved once it logs that the API is ready. */
+/** `src/root/main.ts` as its own process (as `npm start` runs it), resolved once it logs that the API is ready. */
 export async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   const port = Number(env.PORT);
   const began = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/root/main.ts'], { cwd: root, env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {

@@ -3,9 +3,9 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { openPlatform, type Platform } from '../../src/platform.js';
 import { buildApp } from '../../src/app.js';
-import { createRunner } from '../../src/server.js';
+import { createRunner } from '../../src/root/service.js';
 import { installProjections } from '../../src/projections/registry.js';
-import { features } from '../../src/features.js';
+import * as features from '../../src/root/features.js';
 import type { ProjectionRunner } from '../../src/projections/runner.js';
 import type { FastifyInstance } from 'fastify';
 import { testDatabase } from './database.js';
@@ -40,7 +40,7 @@ export async function startTestService(
   );
   const platform = await openPlatform(config, createLogger(config));
   await installProjections(platform.db, features.projections);
-  const app = await buildApp(platform);
+  const app = await buildApp(platform, features.routes(platform));
   await app.ready();
   const runner = createRunner(platform);
   t.teardown(async () => {

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../src/platform.js';
-import { demoRateCard, demoVenue } from '../../src/demo/rate-card.js';
-import { addDays } from '../../src/venue/time.js';
-import { businessDateOf, type VenueSettings } from '../../src/venue/settings.js';
-import { instantOf } from '../../src/venue/time.js';
+import { demoRateCard, demoVenue } from '../../src/root/demo/rate-card.js';
+import { addDays } from '../../domain/venue/time.js';
+import { businessDateOf } from '../../domain/venue/settings.js';
+import type { VenueSettings } from '../../src/events/venue.js';
+import { instantOf } from '../../domain/venue/time.js';
 import { signUp, type SignedIn } from './auth.js';
 
 export type TestVenue = {

@@ -409,14 +409,14 @@ async function freePort(): Promise<number> {
 }
 
 t.test('end to end: a booking paid by WeChat Pay, refunded, through POST /payments/wechatpay/notify', async (t) => {
-  const [{ testDatabase }, { loadConfig }, { createLogger }, { openPlatform }, { buildApp }, { installProjections }, { features }, { signUp }, { setUpVenue }, { refundPayment }] = await Promise.all([
+  const [{ testDatabase }, { loadConfig }, { createLogger }, { openPlatform }, { buildApp }, { installProjections }, features, { signUp }, { setUpVenue }, { refundPayment }] = await Promise.all([
     import('../helpers/database.js'),
     import('../../src/config.js'),
     import('../../src/logger.js'),
     import('../../src/platform.js'),
     import('../../src/app.js'),
     import('../../src/projections/registry.js'),
-    import('../../src/features.js'),
+    import('../../src/root/features.js'),
     import('../helpers/auth.js'),
     import('../helpers/venue.js'),
     import('../../commands/payments/process.js'),
@@ -428,7 +428,7 @@ t.test('end to end: a booking paid by WeChat Pay, refunded, through POST /paymen
   const opened = await openPlatform(config, createLogger(config));
   const platform = { ...opened, payments: providerFor(s) };
   await installProjections(platform.db, features.projections);
-  const app = await buildApp(platform);
+  const app = await buildApp(platform, features.routes(platform));
   await app.listen({ port, host: '127.0.0.1' });
   t.teardown(async () => {
     await app.close();

@@ -3,7 +3,9 @@ import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
 import { setUpVenue } from '../helpers/venue.js';
-import { holdBooking, expireHold } from '../../commands/bookings/process.js';
+import { holdBooking } from '../../commands/bookings/hold.js';
+import { expireHold } from '../../commands/bookings/expiry.js';
+import { at } from '../helpers/clock.js';
 
 const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
@@ -70,7 +72,7 @@ t.test('an expired hold stops counting at its expiry, before any job has run', a
   const guest = await signUp(app, platform.store, 'guest');
   const start = venue.at(5, '20:00');
   const longAgo = new Date(Date.now() - 20 * 60_000);
-  const stale = await holdBooking(platform, { roomId: S02, start, durationMinutes: 60, partySize: 2, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, { userId: guest.userId, staff: false }, {}, longAgo);
+  const stale = await holdBooking(at(platform, longAgo), { roomId: S02, start, durationMinutes: 60, partySize: 2, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, { userId: guest.userId, staff: false }, {});
   await runner.catchUp();
   t.ok((await available({ start: iso(start), durationMinutes: 60, partySize: 2 })).some((o) => o.roomId === S02), 'offered while the stale hold is still on record');
   t.equal(await expireHold(platform, stale.bookingId), true);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Test } from 'tap';
 import { START, WrongExpectedVersionError, type Checkpoint, type EventStore, type NewEvent, type RecordedEvent } from '../../../src/eventstore/port.js';
-import type { Upcaster } from '../../../src/eventstore/upcast.js';
+import type { Upcaster } from '../../../src/events/event.js';
 
 export type StoreFactory = (t: Test, upcasters: readonly Upcaster[]) => Promise<EventStore>;
 

@@ -1,11 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { Projection } from '../src/projections/projection.js';
-import type { RecordedEvent } from '../src/eventstore/port.js';
-import type { BookingEvent } from '../src/events/bookings.js';
-import type { PaymentEvent } from '../src/events/payments.js';
-import type { VenueEvent } from '../src/events/venue.js';
-import { post, type BookingBalance } from '../src/ledger/rules.js';
-import { businessDateOf, DEFAULT_VENUE, type VenueSettings } from '../src/venue/settings.js';
+import type { Projection } from '../../src/projections/projection.js';
+import type { RecordedEvent } from '../../src/eventstore/port.js';
+import type { BookingEvent } from '../../src/events/bookings.js';
+import type { PaymentEvent } from '../../src/events/payments.js';
+import type { VenueEvent, VenueSettings } from '../../src/events/venue.js';
+import { post, type BookingBalance } from './rules.js';
+import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 
 export interface JournalEntriesTable {
   entry_id: string;

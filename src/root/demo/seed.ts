@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from '../logger.js';
-import type { EventStore } from '../eventstore/port.js';
-import { grantRolesAsSystem } from '../../commands/users/bootstrap.js';
+import type { Logger } from '../../logger.js';
+import type { EventStore } from '../../eventstore/port.js';
+import { grantRolesAsSystem } from '../../../commands/users/bootstrap.js';
 import { demoRateCard, demoVenue } from './rate-card.js';
-import { businessDateOf } from '../venue/settings.js';
-import { addDays, instantOf } from '../venue/time.js';
+import { businessDateOf } from '../../../domain/venue/settings.js';
+import { addDays, instantOf } from '../../../domain/venue/time.js';
 
 const MARKER_STREAM = 'demo-seed';
 export const DEMO_PASSWORD = 'demo-password-1';

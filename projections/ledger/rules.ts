@@ -1,6 +1,6 @@
 import { ACCOUNTS, clearingAccount, type AccountCode } from './accounts.js';
-import type { BookingEvent } from '../events/bookings.js';
-import type { PaymentEvent } from '../events/payments.js';
+import type { BookingEvent } from '../../src/events/bookings.js';
+import type { PaymentEvent } from '../../src/events/payments.js';
 
 export type Line = Readonly<{ account: AccountCode; debit: number; credit: number }>;
 

@@ -1,5 +1,6 @@
-import { UnprocessableError } from '../errors.js';
-import { businessDateOf, businessDayBounds, onGrid, withinOpeningHours, type VenueSettings } from './settings.js';
+import { UnprocessableError } from '../../src/errors.js';
+import { businessDateOf, businessDayBounds, onGrid, withinOpeningHours } from './settings.js';
+import type { VenueSettings } from '../../src/events/venue.js';
 
 /**
  * The checks every claim of new room time makes before it touches a stream, and

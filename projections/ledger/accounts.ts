@@ -1,4 +1,4 @@
-import type { PaymentMethod } from '../events/payments.js';
+import type { PaymentMethod } from '../../src/events/payments.js';
 
 /** The chart of accounts the ledger posts to (documented in the README). */
 export const ACCOUNTS = {

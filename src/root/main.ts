@@ -1,6 +1,6 @@
-import { loadConfig, ConfigError } from './config.js';
-import { createLogger } from './logger.js';
-import { startService } from './server.js';
+import { loadConfig, ConfigError } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startService } from './service.js';
 
 /**
  * `npm start` (API, projector inside unless PROJECTIONS=off) and

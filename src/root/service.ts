@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
-import type { Logger } from './logger.js';
-import { openPlatform, type Platform } from './platform.js';
-import { buildApp } from './app.js';
-import { ProjectionRunner } from './projections/runner.js';
-import { installProjections } from './projections/registry.js';
-import { features } from './features.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { openPlatform, type Platform } from '../platform.js';
+import { buildApp } from '../app.js';
+import { ProjectionRunner } from '../projections/runner.js';
+import { installProjections } from '../projections/registry.js';
+import * as features from './features.js';
 import { seedDemo } from './demo/seed.js';
-import { sweepExpired } from './jobs/maintenance.js';
+import { sweepExpired } from '../jobs/maintenance.js';
 
 /** How often overdue jobs (expired holds...) are re-derived from state. */
 const JOB_SWEEP_MS = 30_000;
@@ -47,7 +47,7 @@ export async function startService(config: Config, logger: Logger, { http }: { h
   if (http) {
     const jobs = features.jobs(platform);
     await platform.jobs.start(jobs.handlers, [...jobs.sweeps, () => sweepExpired(platform.db)], JOB_SWEEP_MS);
-    app = await buildApp(platform);
+    app = await buildApp(platform, features.routes(platform));
     if (config.seedDemo) await seedDemo(app, platform.store, logger);
     await app.listen({ port: config.port, host: config.host });
   }

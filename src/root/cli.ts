@@ -1,12 +1,12 @@
-import { loadConfig } from './config.js';
-import { createLogger } from './logger.js';
-import { openPlatform } from './platform.js';
-import { createRunner } from './server.js';
-import { projectionLag } from './projections/lag.js';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { openPlatform } from '../platform.js';
+import { createRunner } from './service.js';
+import { projectionLag } from '../projections/lag.js';
 import { writeFile } from 'node:fs/promises';
-import { withReplayedLedger } from './ledger/replay.js';
-import { ledgerProjection } from '../projections/ledger.js';
-import { entriesIn, toCsv } from '../queries/ledger.js';
+import { withReplayedLedger } from '../../projections/ledger/replay.js';
+import { ledgerProjection } from '../../projections/ledger/journal.js';
+import { entriesIn, toCsv } from '../../queries/ledger.js';
 
 const USAGE = `usage: npm run cli -- <command>
 

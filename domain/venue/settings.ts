@@ -1,31 +1,6 @@
+import type { VenueSettings } from '../../src/events/venue.js';
 import { addDays, instantOf, isoDate, localParts, minuteOfDay, weekdayOf } from './time.js';
 
-/**
- * How the venue runs. Opening hours are local minutes from the business-day
- * start, so 12:00–06:00 (crossing midnight) is one interval and `openAllDay`
- * covers 24 hours.
- */
-export type VenueSettings = Readonly<{
-  timeZone: string;
-  /** Local time the business day starts, in minutes after midnight (06:00 = 360). */
-  businessDayStartMinute: number;
-  openAllDay: boolean;
-  /** When not open all day: local opening and closing times, minutes after midnight; closing may be after midnight. */
-  opensAtMinute: number;
-  closesAtMinute: number;
-  holdMinutes: number;
-  gridMinutes: number;
-  minDurationMinutes: number;
-  maxDurationMinutes: number;
-  /** Bookings may start at most this many days ahead. */
-  maxDaysAhead: number;
-  checkInOpensMinutesBefore: number;
-  noShowGraceMinutes: number;
-  /** Cancelling at least this long before the start refunds everything paid; later, nothing. */
-  fullRefundMinutesBefore: number;
-  /** Business dates priced as weekends. */
-  holidays: readonly string[];
-}>;
 
 export const DEFAULT_VENUE: VenueSettings = {
   timeZone: 'Asia/Shanghai',

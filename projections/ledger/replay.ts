@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { EventStore } from '../eventstore/port.js';
-import { START } from '../eventstore/port.js';
-import type { Projection } from '../projections/projection.js';
+import type { EventStore } from '../../src/eventstore/port.js';
+import { START } from '../../src/eventstore/port.js';
+import type { Projection } from '../../src/projections/projection.js';
 
 /**
  * Replays a ledger projection from the first event into a scratch schema of its

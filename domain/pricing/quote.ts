@@ -1,24 +1,9 @@
-import type { MembershipLevel } from '../events/users.js';
-import { businessDateOf, isWeekendOrHoliday, type VenueSettings } from '../venue/settings.js';
+import type { MembershipLevel } from '../../src/events/users.js';
+import { businessDateOf, isWeekendOrHoliday } from '../venue/settings.js';
 import { minuteOfDay } from '../venue/time.js';
-import type { Band, DayKind, Package, RateCard } from './rate-card.js';
+import type { Band, DayKind, Package, RateCard, VenueSettings } from '../../src/events/venue.js';
+import type { BandLine, Price } from '../../src/events/bookings.js';
 
-export type BandLine = Readonly<{ bandId: string; dayKind: DayKind; minutes: number; hourlyRate: number; amount: number }>;
-
-/** A price with how it was made; recorded in events as decided, never recomputed. */
-export type Quote = Readonly<{
-  total: number;
-  deposit: number;
-  currency: 'CNY';
-  rateCardVersion: number;
-  breakdown: Readonly<{
-    bands: readonly BandLine[];
-    package: Readonly<{ id: string; name: string; price: number }> | null;
-    subtotal: number;
-    discount: Readonly<{ level: MembershipLevel; percent: number; amount: number }>;
-    minimumSpend: Readonly<{ amount: number; topUp: number }>;
-  }>;
-}>;
 
 export class PricingError extends Error {}
 
@@ -38,7 +23,7 @@ export function quote(
   card: RateCard,
   venue: VenueSettings,
   input: { roomTypeId: string; start: Date; minutes: number; memberLevel: MembershipLevel },
-): Quote {
+): Price {
   const rates = card.hourly[input.roomTypeId];
   if (!rates) throw new PricingError(`rate card ${card.version} has no rates for room type ${input.roomTypeId}`);
   const dayKind: DayKind = isWeekendOrHoliday(businessDateOf(input.start, venue), venue) ? 'weekend' : 'weekday';

@@ -1,4 +1,4 @@
-import { DEFAULT_VENUE } from '../venue/settings.js';
+import { DEFAULT_VENUE } from '../../../domain/venue/settings.js';
 
 const bands = [
   { id: 'late_night', name: 'Late night 00–06', fromMinute: 0, toMinute: 360 },

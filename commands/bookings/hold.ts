@@ -1,0 +1,134 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { addMinutes } from '../../src/clock.js';
+import type { EventMetadata } from '../../src/eventstore/port.js';
+import { handle } from '../../src/eventstore/decide.js';
+import { bookingStream, roomDayStream } from '../../src/events/bookings.js';
+import type { MembershipLevel } from '../../src/events/users.js';
+import { metadataOf } from '../../src/http/metadata.js';
+import { principalOf } from '../../src/http/access.js';
+import { replies } from '../../src/http/schemas.js';
+import { currentUser } from '../../src/auth/current-user.js';
+import { ForbiddenError, UnprocessableError } from '../../src/errors.js';
+import { isUuid, newId } from '../../src/ids.js';
+import { bookingWindow } from '../../domain/venue/booking-window.js';
+import { assertRoomTakes } from '../../domain/rooms/eligibility.js';
+import { currentVenue } from '../venue/current.js';
+import { roomDayDecider } from '../room-days/decider.js';
+import { bookingDecider } from './decider.js';
+import { roomFacts } from './room-facts.js';
+import { HOLD_EXPIRY } from './expiry.js';
+import { actorOf, priceFor, type Actor, type BookingContext } from './context.js';
+
+/** Optional contact details of a guest who has no account. */
+export const GuestFields = {
+  guestName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  guestPhone: Type.Optional(Type.String({ pattern: '^\\+?[0-9][0-9 -]{5,19}$' })),
+};
+
+export type HoldInput = Readonly<{
+  roomId: string;
+  start: Date;
+  durationMinutes: number;
+  partySize: number;
+  guestId: string | null;
+  /** The guest's membership level, as the caller found it when it checked who the guest is. */
+  memberLevel: MembershipLevel;
+  guestName: string | null;
+  guestPhone: string | null;
+}>;
+
+/**
+ * Holds a room for a time: room time is decided on the room-day stream first,
+ * then the booking stream records the hold. Each step recognises its own
+ * booking id, so a retry resumes; a hold whose booking record never got written
+ * stops occupying the room when its hold time runs out.
+ */
+export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, input: HoldInput, actor: Actor, metadata: EventMetadata) {
+  const { store } = ctx;
+  const now = ctx.clock();
+  const [venue, room] = await Promise.all([currentVenue(store), roomFacts(store, input.roomId)]);
+  const { businessDate, dayEnd } = bookingWindow(venue, input.start, input.durationMinutes, now);
+  assertRoomTakes(room, input.partySize);
+  const bookingId = newId<'booking'>();
+  const end = addMinutes(input.start, input.durationMinutes);
+  const holdExpiresAt = addMinutes(now, venue.holdMinutes);
+  const reserve = { type: 'Reserve', roomId: room.id, businessDate, bookingId, start: input.start, end, bufferMinutes: room.bufferMinutes, kind: 'booking', holdExpiresAt, dayEnd, now } as const;
+  const price = await priceFor(store, venue, room, input.start, input.durationMinutes, input.memberLevel);
+  await handle(store, roomDayStream(room.id, businessDate), roomDayDecider, reserve, metadata);
+  const data = {
+    bookingId,
+    roomId: room.id,
+    roomTypeId: room.roomTypeId,
+    guestId: input.guestId,
+    guestName: input.guestName,
+    guestPhone: input.guestPhone,
+    bookedBy: actor.userId,
+    partySize: input.partySize,
+    start: input.start.toISOString(),
+    end: end.toISOString(),
+    businessDate,
+    holdExpiresAt: holdExpiresAt.toISOString(),
+    price,
+    at: now.toISOString(),
+  };
+  await handle(store, bookingStream(bookingId), bookingDecider, { type: 'Hold', data, now, by: actor.userId }, metadata, 'new');
+  return data;
+}
+
+export const holdRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app, ctx) => {
+  app.post(
+    '/bookings',
+    {
+      config: { permission: 'booking:own' },
+      schema: {
+        tags: ['bookings'],
+        summary: 'Hold a room for a time; pay the deposit before the hold expires',
+        description: 'Guests book for themselves; staff may book for a registered guest (`guestId`) or a name and phone.',
+        body: Type.Object(
+          {
+            roomId: Type.String({ maxLength: 64 }),
+            start: Type.String({ format: 'date-time', description: 'ISO 8601 with offset, on the booking grid' }),
+            durationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+            partySize: Type.Integer({ minimum: 1, maximum: 500 }),
+            guestId: Type.Optional(Type.String({ maxLength: 64 })),
+            ...GuestFields,
+          },
+          { additionalProperties: false },
+        ),
+        response: replies({
+          201: Type.Object({
+            id: Type.String(),
+            status: Type.Literal('held'),
+            roomId: Type.String(),
+            start: Type.String(),
+            end: Type.String(),
+            businessDate: Type.String(),
+            holdExpiresAt: Type.String(),
+            price: Type.Object({ total: Type.Integer(), deposit: Type.Integer(), currency: Type.Literal('CNY'), rateCardVersion: Type.Integer() }),
+          }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const b = request.body;
+      let guestId: string | null = actor.userId;
+      // Guests book for themselves at the level this request was authorised with; staff name the guest.
+      let memberLevel = principalOf(request).membershipLevel;
+      if (actor.staff) {
+        guestId = b.guestId ?? null;
+        const guest = guestId !== null && isUuid(guestId) ? await currentUser(ctx.store, guestId) : null;
+        if (guestId !== null && !guest) throw new UnprocessableError('unknown_guest', 'No registered guest has that id.', { field: 'guestId' });
+        memberLevel = guest?.membershipLevel ?? 'regular';
+      } else if (b.guestId !== undefined && b.guestId !== actor.userId) {
+        throw new ForbiddenError('Guests book for themselves.');
+      }
+      const input = { roomId: b.roomId, start: new Date(b.start), durationMinutes: b.durationMinutes, partySize: b.partySize, guestId, memberLevel, guestName: b.guestName ?? null, guestPhone: b.guestPhone ?? null };
+      const held = await holdBooking(ctx, input, actor, metadataOf(request));
+      await ctx.jobs.schedule(HOLD_EXPIRY, held.bookingId, new Date(held.holdExpiresAt));
+      const { total, deposit, currency, rateCardVersion } = held.price;
+      return reply.code(201).send({ id: held.bookingId, status: 'held' as const, roomId: held.roomId, start: held.start, end: held.end, businessDate: held.businessDate, holdExpiresAt: held.holdExpiresAt, price: { total, deposit, currency, rateCardVersion } });
+    },
+  );
+};

@@ -1,0 +1,41 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { metadataOf } from '../../src/http/metadata.js';
+import { IdParams, replies } from '../../src/http/schemas.js';
+import { actorOf, loadBooking } from '../bookings/context.js';
+import { billOf } from '../bookings/decider.js';
+import { checkOut } from '../bookings/check-out.js';
+import { recordDeskPayment, type PaymentContext } from '../payments/process.js';
+
+const Bill = Type.Object({ total: Type.Integer(), paid: Type.Integer(), due: Type.Integer(), currency: Type.Literal('CNY') });
+
+/** 结账: the booking is checked out and what is still due is taken at the desk. */
+export const checkOutRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (app, ctx) => {
+  app.post(
+    '/bookings/:id/check-out',
+    {
+      config: { permission: 'booking:check_in' },
+      schema: {
+        tags: ['bookings'],
+        summary: 'Close the room and settle the bill (结账); the room then enters its cleaning buffer',
+        description: 'What is due is taken at the desk (`settlement`: cash by default, card, or none when it was paid by WeChat Pay beforehand).',
+        params: IdParams,
+        body: Type.Union([
+          Type.Object({ settlement: Type.Optional(Type.Union([Type.Literal('cash'), Type.Literal('card'), Type.Literal('none')])) }, { additionalProperties: false }),
+          Type.Null(),
+        ]),
+        response: replies({ 200: Type.Object({ id: Type.String(), status: Type.Literal('checked_out'), bill: Bill }) }),
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const metadata = metadataOf(request);
+      const booking = await loadBooking(ctx.store, request.params.id, actor);
+      const bill = booking.status === 'checked_in' ? billOf(booking) : null;
+      const settled = await checkOut(ctx.store, booking, actor.userId, metadata, ctx.clock());
+      const method = request.body?.settlement ?? 'cash';
+      if (bill && bill.due > 0 && method !== 'none') await recordDeskPayment(ctx, booking.id, method, 'balance', bill.due, actor.userId, metadata);
+      return { id: booking.id, status: 'checked_out' as const, bill: bill ?? settled };
+    },
+  );
+};

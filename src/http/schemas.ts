@@ -1,0 +1,10 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/** `:id` in a route's path. Ids are checked further by the command that reads them. */
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+/** An amount in fen with its currency. */
+export const Money = Type.Object({ total: Type.Integer(), currency: Type.Literal('CNY') });
+
+/** A route's response schemas: the success bodies given, and problem+json for every 4xx. */
+export const replies = <T extends Record<number, TSchema>>(ok: T) => ({ ...ok, '4xx': Type.Ref('Problem') });

@@ -1,0 +1,64 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Platform } from '../platform.js';
+import type { Projection } from '../projections/projection.js';
+import { roomTypeCommands } from '../../commands/room-types/routes.js';
+import { roomCommands } from '../../commands/rooms/routes.js';
+import { roomQueries } from '../../queries/rooms.js';
+import { roomsProjection } from '../../projections/rooms.js';
+import { userCommands } from '../../commands/users/routes.js';
+import { sessionCommands } from '../../commands/sessions/routes.js';
+import { oauthCommands } from '../../commands/sessions/oauth.js';
+import { userQueries } from '../../queries/users.js';
+import { usersProjection } from '../../projections/users.js';
+import { venueCommands } from '../../commands/venue/routes.js';
+import { bookingCommands } from '../../commands/bookings/routes.js';
+import { settlementCommands } from '../../commands/settlement/routes.js';
+import { bookingJobs } from '../../commands/bookings/expiry.js';
+import type { JobHandler } from '../jobs/queue.js';
+import { paymentCommands } from '../../commands/payments/routes.js';
+import { paymentJobs } from '../../commands/payments/jobs.js';
+import { ledgerQueries } from '../../queries/ledger.js';
+import { reconciliationQueries } from '../../queries/reconciliation.js';
+import { availabilityQueries } from '../../queries/availability.js';
+import { bookingQueries } from '../../queries/bookings.js';
+import { venueQueries } from '../../queries/venue.js';
+import { bookingsProjection } from '../../projections/bookings.js';
+import { venueProjection } from '../../projections/venue.js';
+import { ledgerProjection } from '../../projections/ledger/journal.js';
+
+import { VenueSettingsSchema } from '../../domain/venue/schema.js';
+
+/**
+ * The composition root's list of features: every route, registered with the
+ * part of the platform it uses (each feature's context type names that part),
+ * the projections the projector runs, and the jobs the job queue runs.
+ */
+export const routes =
+  (platform: Platform): FastifyPluginAsync =>
+  async (app) => {
+    // Shared by the venue command and query.
+    app.addSchema(VenueSettingsSchema);
+    await app.register(userCommands, { platform });
+    await app.register(sessionCommands, { platform });
+    await app.register(oauthCommands, { platform });
+    await app.register(userQueries, { platform });
+    await app.register(roomTypeCommands, { platform });
+    await app.register(roomCommands, { platform });
+    await app.register(roomQueries, { platform });
+    await app.register(venueCommands, { platform });
+    await app.register(bookingCommands, platform);
+    await app.register(settlementCommands, platform);
+    await app.register(paymentCommands, platform);
+    await app.register(ledgerQueries, { platform });
+    await app.register(reconciliationQueries, { platform });
+    await app.register(availabilityQueries, { platform });
+    await app.register(bookingQueries, { platform });
+    await app.register(venueQueries, { platform });
+  };
+
+export const projections: readonly Projection[] = [usersProjection, roomsProjection, venueProjection, bookingsProjection, ledgerProjection];
+
+export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
+  const parts = [bookingJobs(platform), paymentJobs(platform)];
+  return { handlers: Object.assign({}, ...parts.map((p) => p.handlers)), sweeps: parts.flatMap((p) => p.sweeps) };
+}
