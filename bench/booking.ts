@@ -16,7 +16,9 @@ import { percentile, type Figures } from './figures.js';
 const root = path.resolve(import.meta.dirname, '..');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-type Reply = { status: number; body: any; ms: number };
+/** The fields of the answers the bench reads. */
+type Body = Partial<Readonly<{ accessToken: string; id: string; code: string; projections: readonly { eventsBehind: number }[] }>>;
+type Reply = { status: number; body: Body; ms: number };
 
 function request(port: number, method: string, url: string, body?: unknown, token?: string): Promise<Reply> {
   const started = performance.now();
@@ -29,11 +31,11 @@ function request(port: number, method: string, url: string, body?: unknown, toke
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString();
-          let parsed: unknown = text;
+          let parsed: Body = {};
           try {
-            parsed = JSON.parse(text);
+            parsed = JSON.parse(text) as Body;
           } catch {
-            // not JSON: keep the text
+            // not JSON (a proxy's error page, say): no fields to read
           }
           resolve({ status: res.statusCode ?? 0, body: parsed, ms: performance.now() - started });
         });
@@ -95,11 +97,11 @@ export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds:
   const port = await freePort();
   const server = await startServer(databaseUrl, port);
   try {
-    const login = async (email: string) => (await request(port, 'POST', '/auth/login', { email, password: 'demo-password-1' })).body.accessToken as string;
+    const login = async (email: string) => (await request(port, 'POST', '/auth/login', { email, password: 'demo-password-1' })).body.accessToken ?? '';
     const manager = await login('manager@demo.ktv');
     const guest = await login('guest@demo.ktv');
     const rooms: string[] = [];
-    for (let i = 0; i < 64; i++) rooms.push((await request(port, 'POST', '/rooms', { name: `B${i}`, type: 'large', capacity: 15 }, manager)).body.id);
+    for (let i = 0; i < 64; i++) rooms.push((await request(port, 'POST', '/rooms', { name: `B${i}`, type: 'large', capacity: 15 }, manager)).body.id ?? '');
     const today = businessDateOf(new Date(), DEFAULT_VENUE);
     const figures: Figures = {};
 
@@ -154,7 +156,7 @@ export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds:
     const replies = await Promise.all(Array.from({ length: 200 }, () => request(port, 'POST', '/bookings', race, guest)));
     const refusals = replies.filter((r) => r.status === 409);
     figures['race of 200: winners'] = replies.filter((r) => r.status === 201).length;
-    figures['race of 200: 409 slot_taken'] = refusals.filter((r) => r.body?.code === 'slot_taken').length;
+    figures['race of 200: 409 slot_taken'] = refusals.filter((r) => r.body.code === 'slot_taken').length;
     figures['race of 200: refusal p99 ms (target < 100)'] = Math.round(percentile(refusals.map((r) => r.ms), 99));
 
     const probe = await request(port, 'GET', `/availability?start=${encodeURIComponent(nextHold().start)}&durationMinutes=120&partySize=4`);
@@ -165,7 +167,7 @@ export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds:
     // Measure the query path, not the projector still catching up with the holds above.
     for (let i = 0; i < 600; i++) {
       const ready = await request(port, 'GET', '/readyz');
-      if ((ready.body?.projections as { eventsBehind: number }[] | undefined)?.every((p) => p.eventsBehind === 0)) break;
+      if (ready.body.projections?.every((p) => p.eventsBehind === 0)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const starts = [0, 1, 2, 3].map((d) => instantOf(addDays(today, 2 + d), 20 * 60, DEFAULT_VENUE.timeZone).toISOString());

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { PlatformDatabase } from '../src/db/schema.js';
 import { PostgresEventStore } from '../src/eventstore/postgres.js';
 import { createKysely, createPool } from '../src/db/pool.js';
 import { createLogger } from '../src/logger.js';
 import { installProjections } from '../src/projections/registry.js';
 import { ProjectionRunner } from '../src/projections/runner.js';
-import type { Projection } from '../src/projections/projection.js';
+import { defineProjection, type Projection } from '../src/projections/projection.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
 import { percentile, type Figures } from './figures.js';
 
@@ -20,7 +21,7 @@ const REBUILD_BATCH_SIZE = 5000;
 
 /** One read-model row per event, written per batch in one statement, as a well-made projection does. */
 function rowsProjection(onApplied: (events: readonly RecordedEvent[]) => void): Projection {
-  return {
+  return defineProjection<{ bench_rows: { event_id: string; stream_id: string; n: number } }>({
     name: 'bench_rows',
     version: 1,
     tables: ['bench_rows'],
@@ -42,7 +43,7 @@ function rowsProjection(onApplied: (events: readonly RecordedEvent[]) => void): 
         .execute();
       onApplied(events);
     },
-  };
+  });
 }
 
 const event = (n: number) => ({ id: randomUUID(), type: 'BenchEvent', data: { n, room: `r${n % 64}`, at: new Date().toISOString() } });
@@ -63,7 +64,7 @@ async function forClients(clients: number, seconds: number, work: () => Promise<
 
 export async function benchEventStore(databaseUrl: string, seconds: number, rebuildEvents: number): Promise<Figures> {
   const pool = createPool(databaseUrl, 40);
-  const db: Kysely<any> = createKysely(pool);
+  const db = createKysely<PlatformDatabase>(pool);
   const store = new PostgresEventStore(pool, { connectionString: databaseUrl });
   const figures: Figures = {};
   try {

@@ -1,6 +1,6 @@
 import { busyUntil } from '../domain/rooms/occupancy.js';
-import { sql, type Kysely } from 'kysely';
-import type { Projection } from '../src/projections/projection.js';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { defineProjection } from '../src/projections/projection.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
 import type { BookingEvent, RoomDayEvent } from '../src/events/bookings.js';
 import { staleAvailability } from '../src/infra/answer-cache.js';
@@ -59,7 +59,7 @@ type Handled = BookingEvent | RoomDayEvent;
  * Bookings (`rm.bookings`) and the room time they hold (`rm.room_reservations`,
  * one row per booking and room, so a moved booking leaves a released row behind).
  */
-export const bookingsProjection: Projection = {
+export const bookingsProjection = defineProjection<BookingsDatabase>({
   name: 'bookings',
   version: 1,
   tables: ['bookings', 'room_reservations', 'occupancy_hourly'],
@@ -153,10 +153,10 @@ export const bookingsProjection: Projection = {
     }
     await staleAvailability(trx, changedDays);
   },
-};
+});
 
 async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayEvent, at: Date): Promise<void> {
-  const key = (q: any) => q.where('booking_id', '=', e.data.bookingId).where('room_id', '=', e.data.roomId);
+  const key = (eb: ExpressionBuilder<BookingsDatabase, 'room_reservations'>) => eb.and([eb('booking_id', '=', e.data.bookingId), eb('room_id', '=', e.data.roomId)]);
   switch (e.type) {
     case 'RoomTimeReserved': {
       const end = new Date(e.data.end);
@@ -180,21 +180,23 @@ async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayEvent, at: 
       break;
     }
     case 'RoomTimeConfirmed':
-      await key(trx.updateTable('room_reservations').set({ hold_expires_at: null, updated_at: at })).execute();
+      await trx.updateTable('room_reservations').set({ hold_expires_at: null, updated_at: at }).where(key).execute();
       break;
     case 'RoomTimeExtended':
     case 'RoomTimeEnded':
-      await key(
-        trx.updateTable('room_reservations').set({
+      await trx
+        .updateTable('room_reservations')
+        .set({
           end_at: new Date(e.data.end),
           busy_until: sql`${new Date(e.data.end)}::timestamptz + make_interval(mins => buffer_minutes)`,
           ...(e.type === 'RoomTimeEnded' ? { status: 'ended' as const } : {}),
           updated_at: at,
-        }),
-      ).execute();
+        })
+        .where(key)
+        .execute();
       break;
     case 'RoomTimeReleased':
-      await key(trx.updateTable('room_reservations').set({ status: 'released', updated_at: at })).execute();
+      await trx.updateTable('room_reservations').set({ status: 'released', updated_at: at }).where(key).execute();
       break;
     default: {
       const never: never = e;

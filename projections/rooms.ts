@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Projection } from '../src/projections/projection.js';
+import { defineProjection } from '../src/projections/projection.js';
 import { ALL_SCOPES, staleAvailability } from '../src/infra/answer-cache.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
 import type { RoomEvent, RoomTypeEvent } from '../src/events/rooms.js';
@@ -33,7 +33,7 @@ export type RoomsDatabase = { room_types: RoomTypesTable; rooms: RoomsTable };
 type Handled = RoomEvent | RoomTypeEvent;
 
 /** The room catalogue: `rm.room_types` and `rm.rooms`. */
-export const roomsProjection: Projection = {
+export const roomsProjection = defineProjection<RoomsDatabase>({
   name: 'rooms',
   version: 1,
   tables: ['room_types', 'rooms'],
@@ -127,4 +127,4 @@ export const roomsProjection: Projection = {
       }
     }
   },
-};
+});

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Projection } from '../src/projections/projection.js';
+import { defineProjection } from '../src/projections/projection.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
 import type { AuthAuditEvent, SessionEvent, UserEvent } from '../src/events/users.js';
 
@@ -43,7 +43,7 @@ type Handled = UserEvent | SessionEvent | AuthAuditEvent;
 const AUDITED = new Set(['RolesChanged', 'MembershipLevelChanged', 'SessionStarted', 'SessionEnded', 'LoginFailed', 'ExternalIdentityLinked']);
 
 /** Accounts (`rm.users`), device sessions (`rm.sessions`) and the sign-in audit trail (`rm.auth_audit`). */
-export const usersProjection: Projection = {
+export const usersProjection = defineProjection<UsersDatabase>({
   name: 'users',
   version: 1,
   tables: ['users', 'sessions', 'auth_audit'],
@@ -172,4 +172,4 @@ export const usersProjection: Projection = {
       }
     }
   },
-};
+});

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Projection } from '../src/projections/projection.js';
+import { defineProjection } from '../src/projections/projection.js';
 import { ALL_SCOPES, staleAvailability } from '../src/infra/answer-cache.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
 import type { RateCardEvent, VenueEvent, VenueSettings } from '../src/events/venue.js';
@@ -18,7 +18,7 @@ export interface RateCardsTable {
 export type VenueDatabase = { venue_settings: VenueSettingsTable; rate_cards: RateCardsTable };
 
 /** The venue settings in force (`rm.venue_settings`, one row) and every published rate card (`rm.rate_cards`). */
-export const venueProjection: Projection = {
+export const venueProjection = defineProjection<VenueDatabase>({
   name: 'venue',
   version: 1,
   tables: ['venue_settings', 'rate_cards'],
@@ -64,4 +64,4 @@ export const venueProjection: Projection = {
       }
     }
   },
-};
+});

@@ -2,7 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { sql, type Kysely } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { Platform } from '../src/platform.js';
+import type { ReadModels } from '../projections/read-models.js';
+import type { Redis } from 'ioredis';
 import { ConflictError, NotFoundError } from '../src/errors.js';
 import { AnswerCache, ALL_SCOPES, AVAILABILITY_CHANNEL } from '../src/infra/answer-cache.js';
 import { quote } from '../domain/pricing/quote.js';
@@ -13,6 +14,7 @@ import { bookingWindow } from '../domain/venue/booking-window.js';
 import { businessDayBounds } from '../domain/venue/settings.js';
 import type { MembershipLevel } from '../src/events/users.js';
 import { latestRateCard, venueSettings } from './venue.js';
+import { replies } from '../src/http/schemas.js';
 
 const Money = Type.Object({ total: Type.Integer(), currency: Type.Literal('CNY') });
 const Offer = Type.Object({ roomId: Type.String(), name: Type.String(), type: Type.String(), capacity: Type.Integer(), price: Money });
@@ -26,7 +28,7 @@ type FreeRoom = { id: string; name: string; room_type_id: string; capacity: numb
  * still holds time overlapping [start, end + the room's cleaning buffer), and
  * whose buffer ends within the business day. A hold counts until it expires.
  */
-export async function freeRooms(db: Kysely<any>, q: { start: Date; end: Date; dayEnd: Date; partySize: number; type: string | undefined }): Promise<FreeRoom[]> {
+export async function freeRooms(db: Kysely<ReadModels>, q: { start: Date; end: Date; dayEnd: Date; partySize: number; type: string | undefined }): Promise<FreeRoom[]> {
   const { rows } = await sql<FreeRoom>`
     SELECT r.id, r.name, r.room_type_id, r.capacity
     FROM rm.rooms r JOIN rm.room_types t ON t.id = r.room_type_id
@@ -49,16 +51,15 @@ function requireCard(card: RateCard | null): RateCard {
 }
 
 /** Availability, price quotes and a room's day, from `rm.*` only; availability answers are cached per business date. */
-export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
-  const db = platform.db;
-  const rm = db.withSchema('rm');
-  const cache = new AnswerCache({ ttlMs: 10_000, maxEntries: 5000, redis: platform.redis, name: 'availability', databaseUrl: platform.databaseUrl });
+export const availabilityQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels>; redis: Redis | null; databaseUrl: string }>> = async (app, ctx) => {
+  const db = ctx.readModels;
+  const cache = new AnswerCache({ ttlMs: 10_000, maxEntries: 5000, redis: ctx.redis, name: 'availability', databaseUrl: ctx.databaseUrl });
   // Listen only once the whole app has started, so an app that fails to start leaves no connection open.
   app.addHook('onReady', () => cache.listen(AVAILABILITY_CHANNEL));
   app.addHook('onClose', () => cache.close());
   // The venue and the rate card in force change rarely and announce it like rooms do.
   const pricing = () => cache.get(ALL_SCOPES, 'pricing', async () => {
-    const [venue, card] = await Promise.all([venueSettings(rm), latestRateCard(rm)]);
+    const [venue, card] = await Promise.all([venueSettings(db), latestRateCard(db)]);
     return { venue, card };
   });
 
@@ -79,7 +80,7 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Array(Offer), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Array(Offer) }),
       },
     },
     async (request, reply) => {
@@ -112,12 +113,12 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
         tags: ['bookings'],
         summary: 'The price a hold would get now, with its breakdown and the rate-card version',
         querystring: Type.Object({ roomId: Type.String({ maxLength: 64 }), start: Start, durationMinutes: Duration }, { additionalProperties: false }),
-        response: { 200: Type.Record(Type.String(), Type.Unknown()), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Record(Type.String(), Type.Unknown()) }),
       },
     },
     async (request): Promise<Price> => {
       const { roomId, start, durationMinutes } = request.query;
-      const room = await rm.selectFrom('rooms').select(['room_type_id']).where('id', '=', roomId).executeTakeFirst();
+      const room = await db.selectFrom('rooms').select(['room_type_id']).where('id', '=', roomId).executeTakeFirst();
       if (!room) throw new NotFoundError('room', roomId);
       const { venue, card } = await pricing();
       const at = new Date(start);
@@ -135,7 +136,7 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
         summary: "A room's business day: its reservations and the free gaps between them (cleaning buffers included)",
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
         querystring: Type.Object({ date: Type.String({ format: 'date' }) }, { additionalProperties: false }),
-        response: {
+        response: replies({
           200: Type.Object({
             roomId: Type.String(),
             date: Type.String(),
@@ -146,13 +147,12 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<{ platform: Platform
             ),
             free: Type.Array(Type.Object({ start: Type.String(), end: Type.String() })),
           }),
-          '4xx': Type.Ref('Problem'),
-        },
+        }),
       },
     },
     async (request) => {
       const { id } = request.params;
-      const room = await rm.selectFrom('rooms').select('id').where('id', '=', id).executeTakeFirst();
+      const room = await db.selectFrom('rooms').select('id').where('id', '=', id).executeTakeFirst();
       if (!room) throw new NotFoundError('room', id);
       const { venue } = await pricing();
       const { start: opens, end: closes } = businessDayBounds(request.query.date, venue);

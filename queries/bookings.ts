@@ -1,12 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Platform } from '../src/platform.js';
+import type { ReadModels } from '../projections/read-models.js';
+import type { PlatformDatabase } from '../src/db/schema.js';
+import type { EventStore } from '../src/eventstore/port.js';
 import { NotFoundError } from '../src/errors.js';
 import { principalOf } from '../src/http/access.js';
 import { isStaff } from '../src/auth/permissions.js';
 import { waitForProjection } from '../src/projections/lag.js';
-import type { BookingsDatabase, BookingsTable } from '../projections/bookings.js';
+import type { BookingsTable } from '../projections/bookings.js';
+import { replies } from '../src/http/schemas.js';
 
 /** How long a miss may wait for the bookings projection to catch up. */
 const READ_YOUR_WRITES_MS = 500;
@@ -62,8 +65,8 @@ function toBooking(b: Selectable<BookingsTable>) {
 }
 
 /** Bookings from `rm.bookings`: guests see their own, staff see all; another guest's booking is a 404. */
-export const bookingQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
-  const db = platform.db.withSchema('rm') as Kysely<BookingsDatabase>;
+export const bookingQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels>; db: Kysely<PlatformDatabase>; store: EventStore }>> = async (app, ctx) => {
+  const db = ctx.readModels;
   app.addSchema(Booking);
   // Business dates as the text PostgreSQL has, so no time zone ever shifts them.
   const businessDate = sql<string>`business_date::text`.as('business_date');
@@ -72,7 +75,7 @@ export const bookingQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> =
     '/bookings/:id',
     {
       config: { permission: 'booking:own' },
-      schema: { tags: ['bookings'], summary: 'One booking: its guest or staff', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Ref('Booking'), '4xx': Type.Ref('Problem') } },
+      schema: { tags: ['bookings'], summary: 'One booking: its guest or staff', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: replies({ 200: Type.Ref('Booking') }) },
     },
     async (request) => {
       const principal = principalOf(request);
@@ -80,7 +83,7 @@ export const bookingQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> =
       let row = await find();
       // Read your own writes: a booking held a moment ago may still be on its way into the read model.
       if (!row) {
-        await waitForProjection(platform.db, platform.store, 'bookings', READ_YOUR_WRITES_MS);
+        await waitForProjection(ctx.db, ctx.store, 'bookings', READ_YOUR_WRITES_MS);
         row = await find();
       }
       if (!row || (!isStaff(principal.roles) && row.guest_id !== principal.userId)) throw new NotFoundError('booking', request.params.id);
@@ -106,7 +109,7 @@ export const bookingQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> =
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Array(Type.Ref('Booking')), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Array(Type.Ref('Booking')) }),
       },
     },
     async (request) => {

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { sql, type Kysely } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Platform } from '../src/platform.js';
+import type { ReadModels } from '../projections/read-models.js';
 import { NotFoundError, ValidationError } from '../src/errors.js';
 import { principalOf } from '../src/http/access.js';
 import { isStaff } from '../src/auth/permissions.js';
 import { accountName } from '../projections/ledger/accounts.js';
-import type { LedgerDatabase } from '../projections/ledger/journal.js';
+import { replies } from '../src/http/schemas.js';
 
 const BusinessDate = Type.String({ format: 'date', description: 'A business date, YYYY-MM-DD' });
 const Period = Type.Object({ from: BusinessDate, to: BusinessDate }, { additionalProperties: false });
@@ -18,7 +18,7 @@ function checkPeriod(from: string, to: string): void {
 export type EntryLine = { entryId: string; businessDate: string; bookingId: string; eventType: string; description: string; lineNo: number; account: string; debit: number; credit: number };
 
 /** Journal lines of a period, in posting order, from the serving ledger or from another build's schema. */
-export async function entriesIn(db: Kysely<LedgerDatabase>, from: string, to: string, schema = 'rm'): Promise<EntryLine[]> {
+export async function entriesIn(db: Kysely<ReadModels>, from: string, to: string, schema = 'rm'): Promise<EntryLine[]> {
   const { rows } = await sql<EntryLine>`
     SELECT e.entry_id AS "entryId", e.business_date::text AS "businessDate", e.booking_id AS "bookingId", e.event_type AS "eventType",
            e.description, l.line_no AS "lineNo", l.account, l.debit::bigint::float8 AS debit, l.credit::bigint::float8 AS credit
@@ -28,7 +28,7 @@ export async function entriesIn(db: Kysely<LedgerDatabase>, from: string, to: st
   return rows;
 }
 
-export async function trialBalance(db: Kysely<LedgerDatabase>, asOf: string) {
+export async function trialBalance(db: Kysely<ReadModels>, asOf: string) {
   const { rows } = await sql<{ account: string; debit: number; credit: number }>`
     SELECT account, sum(debit)::float8 AS debit, sum(credit)::float8 AS credit
     FROM rm.journal_lines WHERE business_date <= ${asOf}::date GROUP BY account ORDER BY account`.execute(db);
@@ -47,7 +47,7 @@ export async function trialBalance(db: Kysely<LedgerDatabase>, asOf: string) {
 const GROUPS = { day: sql`business_date::text`, room: sql`coalesce(room_id, '')`, roomType: sql`coalesce(room_type_id, '')`, memberLevel: sql`coalesce(member_level, '')` };
 export type GroupBy = keyof typeof GROUPS;
 
-export async function revenue(db: Kysely<LedgerDatabase>, from: string, to: string, groupBy: GroupBy) {
+export async function revenue(db: Kysely<ReadModels>, from: string, to: string, groupBy: GroupBy) {
   const { rows } = await sql<{ key: string; bookings: number; revenue: number }>`
     SELECT ${GROUPS[groupBy]} AS key, count(DISTINCT booking_id)::int AS bookings, sum(credit - debit)::float8 AS revenue
     FROM rm.journal_lines
@@ -64,8 +64,8 @@ export function toCsv(lines: readonly EntryLine[]): string {
 }
 
 /** The ledger, reports and payments, from `rm.journal_*` and `rm.payments`. */
-export const ledgerQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
-  const db = platform.db as Kysely<LedgerDatabase>;
+export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels> }>> = async (app, ctx) => {
+  const db = ctx.readModels;
 
   app.get(
     '/ledger/trial-balance',
@@ -75,7 +75,7 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
         tags: ['ledger'],
         summary: 'Debits and credits per account up to a business date; `balanced` is computed',
         querystring: Type.Object({ asOf: BusinessDate }, { additionalProperties: false }),
-        response: {
+        response: replies({
           200: Type.Object({
             asOf: Type.String(),
             accounts: Type.Array(Type.Object({ account: Type.String(), name: Type.String(), debit: Type.Integer(), credit: Type.Integer(), balance: Type.Integer() })),
@@ -83,8 +83,7 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
             balanced: Type.Boolean(),
             currency: Type.Literal('CNY'),
           }),
-          '4xx': Type.Ref('Problem'),
-        },
+        }),
       },
     },
     async (request) => trialBalance(db, request.query.asOf),
@@ -98,7 +97,7 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
         tags: ['ledger'],
         summary: 'Journal lines of a period (business dates, inclusive)',
         querystring: Period,
-        response: {
+        response: replies({
           200: Type.Array(
             Type.Object({
               entryId: Type.String(),
@@ -112,8 +111,7 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
               credit: Type.Integer(),
             }),
           ),
-          '4xx': Type.Ref('Problem'),
-        },
+        }),
       },
     },
     async (request) => {
@@ -153,7 +151,7 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
           },
           { additionalProperties: false },
         ),
-        response: {
+        response: replies({
           200: Type.Object({
             from: Type.String(),
             to: Type.String(),
@@ -162,8 +160,7 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
             total: Type.Integer(),
             currency: Type.Literal('CNY'),
           }),
-          '4xx': Type.Ref('Problem'),
-        },
+        }),
       },
     },
     async (request) => {
@@ -180,7 +177,7 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
         tags: ['payments'],
         summary: 'One payment; guests see only payments of their own bookings',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-        response: {
+        response: replies({
           200: Type.Object({
             paymentId: Type.String(),
             bookingId: Type.String(),
@@ -192,13 +189,12 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
             paidAt: Type.Union([Type.String(), Type.Null()]),
             refunded: Type.Integer(),
           }),
-          '4xx': Type.Ref('Problem'),
-        },
+        }),
       },
     },
     async (request) => {
       const principal = principalOf(request);
-      const p = await db.withSchema('rm').selectFrom('payments').selectAll().where('payment_id', '=', request.params.id).executeTakeFirst();
+      const p = await db.selectFrom('payments').selectAll().where('payment_id', '=', request.params.id).executeTakeFirst();
       if (!p || (!isStaff(principal.roles) && p.guest_id !== principal.userId)) throw new NotFoundError('payment', request.params.id);
       return {
         paymentId: p.payment_id,

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Platform } from '../src/platform.js';
+import type { ReadModels } from '../projections/read-models.js';
 import { UnprocessableError } from '../src/errors.js';
 import { BillFormatError, parseTradeBill, type BillRow } from '../src/payments/trade-bill.js';
 import { paymentIdOf } from '../src/payments/wechatpay/ids.js';
-import type { LedgerDatabase } from '../projections/ledger/journal.js';
+import { replies } from '../src/http/schemas.js';
 
 type Ours = Readonly<{ payment_id: string; amount: number; status: string; transaction_id: string | null; refunded: number }>;
 
@@ -46,8 +46,8 @@ export function reconcile(bill: readonly BillRow[], ours: readonly Ours[]): { ma
 }
 
 /** Reconciliation of a WeChat Pay trade bill against `rm.payments`. */
-export const reconciliationQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
-  const db = platform.db.withSchema('rm') as Kysely<LedgerDatabase>;
+export const reconciliationQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels> }>> = async (app, ctx) => {
+  const db = ctx.readModels;
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   app.post(
@@ -60,7 +60,7 @@ export const reconciliationQueries: FastifyPluginAsyncTypebox<{ platform: Platfo
         description: 'Send the CSV as the body with `Content-Type: text/csv`. Our WeChat Pay payments paid in the window from `from` to `to` (ISO times) are compared.',
         querystring: Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),
         body: Type.String({ minLength: 1, maxLength: 5_000_000 }),
-        response: {
+        response: replies({
           200: Type.Object({
             billRows: Type.Integer(),
             matched: Type.Integer(),
@@ -68,8 +68,7 @@ export const reconciliationQueries: FastifyPluginAsyncTypebox<{ platform: Platfo
               Type.Object({ paymentId: Type.String(), kind: Type.String(), ours: Type.Union([Type.Integer(), Type.Null()]), theirs: Type.Union([Type.Integer(), Type.Null()]) }),
             ),
           }),
-          '4xx': Type.Ref('Problem'),
-        },
+        }),
       },
     },
     async (request) => {

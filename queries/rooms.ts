@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Platform } from '../src/platform.js';
+import type { ReadModels } from '../projections/read-models.js';
 import { NotFoundError } from '../src/errors.js';
 import type { RoomsDatabase } from '../projections/rooms.js';
+import { replies } from '../src/http/schemas.js';
 
 const Room = Type.Object(
   {
@@ -31,19 +32,19 @@ const RoomType = Type.Object(
 
 const roomColumns = ['id', 'name', 'room_type_id', 'capacity', 'status', 'devices', 'out_of_service_reason'] as const;
 
-export async function listRooms(db: Kysely<RoomsDatabase>, filter: { type?: string | undefined }) {
+export async function listRooms(db: Kysely<ReadModels>, filter: { type?: string | undefined }) {
   let q = db.selectFrom('rooms').select(roomColumns);
   if (filter.type) q = q.where('room_type_id', '=', filter.type);
   const rows = await q.orderBy('name').orderBy('id').execute();
   return rows.map(toRoom);
 }
 
-export async function findRoom(db: Kysely<RoomsDatabase>, id: string) {
+export async function findRoom(db: Kysely<ReadModels>, id: string) {
   const row = await db.selectFrom('rooms').select(roomColumns).where('id', '=', id).executeTakeFirst();
   return row ? toRoom(row) : undefined;
 }
 
-export async function listRoomTypes(db: Kysely<RoomsDatabase>) {
+export async function listRoomTypes(db: Kysely<ReadModels>) {
   const rows = await db.selectFrom('room_types').selectAll().orderBy('min_capacity').orderBy('id').execute();
   return rows.map((r) => ({
     id: r.id,
@@ -68,8 +69,8 @@ function toRoom(r: Pick<RoomsDatabase['rooms'], (typeof roomColumns)[number]>) {
 }
 
 /** The room catalogue, read from `rm.rooms` and `rm.room_types` only. */
-export const roomQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
-  const db = platform.db.withSchema('rm') as Kysely<RoomsDatabase>;
+export const roomQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels> }>> = async (app, ctx) => {
+  const db = ctx.readModels;
   app.addSchema(Room);
   app.addSchema(RoomType);
 
@@ -81,7 +82,7 @@ export const roomQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = as
         tags: ['rooms'],
         summary: 'All rooms with their type, capacity and service status',
         querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false }),
-        response: { 200: Type.Array(Type.Ref('Room')), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Array(Type.Ref('Room')) }),
       },
     },
     async (request) => listRooms(db, { type: request.query.type }),
@@ -95,7 +96,7 @@ export const roomQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = as
         tags: ['rooms'],
         summary: 'One room',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-        response: { 200: Type.Ref('Room'), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Ref('Room') }),
       },
     },
     async (request) => {

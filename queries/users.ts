@@ -1,10 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Platform } from '../src/platform.js';
+import type { ReadModels } from '../projections/read-models.js';
+import type { AccessTokens } from '../src/auth/tokens.js';
 import { NotFoundError } from '../src/errors.js';
 import { principalOf } from '../src/http/access.js';
 import type { UsersDatabase } from '../projections/users.js';
+import { replies } from '../src/http/schemas.js';
 
 const User = Type.Object(
   {
@@ -48,7 +50,7 @@ function toUser(r: UsersDatabase['users']) {
   };
 }
 
-export async function findUsers(db: Kysely<UsersDatabase>, by: { id?: string; email?: string; phone?: string }) {
+export async function findUsers(db: Kysely<ReadModels>, by: { id?: string; email?: string; phone?: string }) {
   let q = db.selectFrom('users').selectAll();
   if (by.id) q = q.where('id', '=', by.id);
   if (by.email) q = q.where('email', '=', by.email.trim().toLowerCase());
@@ -56,13 +58,13 @@ export async function findUsers(db: Kysely<UsersDatabase>, by: { id?: string; em
   return (await q.orderBy('registered_at').limit(100).execute()).map(toUser);
 }
 
-export async function activeSessions(db: Kysely<UsersDatabase>, userId: string) {
+export async function activeSessions(db: Kysely<ReadModels>, userId: string) {
   return db.selectFrom('sessions').selectAll().where('user_id', '=', userId).where('ended_at', 'is', null).orderBy('started_at').execute();
 }
 
 /** Accounts, sessions and the audit trail, from `rm.users`, `rm.sessions` and `rm.auth_audit`. */
-export const userQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
-  const db = platform.db.withSchema('rm') as Kysely<UsersDatabase>;
+export const userQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels>; tokens: Pick<AccessTokens, 'jwks'> }>> = async (app, ctx) => {
+  const db = ctx.readModels;
   app.addSchema(User);
 
   app.get(
@@ -71,14 +73,14 @@ export const userQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = as
       config: { permission: 'public' },
       schema: { tags: ['identity'], summary: 'Public keys that verify access tokens', security: [], response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.String())) }) } },
     },
-    async () => platform.tokens.jwks(),
+    async () => ctx.tokens.jwks(),
   );
 
   app.get(
     '/me',
     {
       config: { permission: 'profile:self' },
-      schema: { tags: ['identity'], summary: 'Your own profile', response: { 200: Type.Ref('User'), '4xx': Type.Ref('Problem') } },
+      schema: { tags: ['identity'], summary: 'Your own profile', response: replies({ 200: Type.Ref('User') }) },
     },
     async (request) => {
       const { userId } = principalOf(request);
@@ -99,7 +101,7 @@ export const userQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = as
           { email: Type.Optional(Type.String({ maxLength: 254 })), phone: Type.Optional(Type.String({ maxLength: 32 })) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Array(Type.Ref('User')), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Array(Type.Ref('User')) }),
       },
     },
     async (request) => findUsers(db, request.query),
@@ -109,7 +111,7 @@ export const userQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = as
     '/users/:id',
     {
       config: { permission: 'user:read' },
-      schema: { tags: ['identity'], summary: 'One user', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Ref('User'), '4xx': Type.Ref('Problem') } },
+      schema: { tags: ['identity'], summary: 'One user', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: replies({ 200: Type.Ref('User') }) },
     },
     async (request) => {
       const [user] = await findUsers(db, { id: request.params.id });
@@ -122,7 +124,7 @@ export const userQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = as
     '/auth/sessions',
     {
       config: { permission: 'authenticated' },
-      schema: { tags: ['identity'], summary: 'Your active sessions, one per device', response: { 200: Type.Array(Session), '4xx': Type.Ref('Problem') } },
+      schema: { tags: ['identity'], summary: 'Your active sessions, one per device', response: replies({ 200: Type.Array(Session) }) },
     },
     async (request) => {
       const { userId, sessionId } = principalOf(request);
@@ -152,7 +154,7 @@ export const userQueries: FastifyPluginAsyncTypebox<{ platform: Platform }> = as
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Array(AuditEntry), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Array(AuditEntry) }),
       },
     },
     async (request) => {

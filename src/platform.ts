@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 import type { Config } from './config.js';
 import { createKysely, createPool } from './db/pool.js';
+import type { PlatformDatabase } from './db/schema.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres.js';
 import { connectRedis, redisOptions } from './infra/redis.js';
@@ -41,7 +42,7 @@ export type Platform = Readonly<{
   pool: pg.Pool;
   /** The read-model database, for dedicated connections (LISTEN). */
   databaseUrl: string;
-  db: Kysely<any>;
+  db: Kysely<PlatformDatabase>;
   store: EventStore;
   redis: Redis | null;
   metrics: Metrics;
@@ -66,7 +67,7 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     logger.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL started; data lives in this folder');
   }
   const pool = createPool(databaseUrl, config.dbPoolSize);
-  const db = createKysely<any>(pool);
+  const db = createKysely<PlatformDatabase>(pool);
   await migrateToLatest(db);
 
   const metrics = new Metrics();

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type QueryExecutorProvider } from 'kysely';
 import type { Clock } from '../../src/clock.js';
 import type { EventStore } from '../../src/eventstore/port.js';
 import { handle } from '../../src/eventstore/decide.js';
@@ -8,7 +8,7 @@ import { releaseRoomTime } from './release.js';
 
 export const HOLD_EXPIRY = 'hold-expiry';
 
-type ExpiryContext = Readonly<{ store: EventStore; clock: Clock; db: Kysely<any> }>;
+type ExpiryContext = Readonly<{ store: EventStore; clock: Clock; db: QueryExecutorProvider }>;
 
 /** Ends a hold whose time ran out and releases its room time. Idempotent: the job, the sweep and a retry may all run it. */
 export async function expireHold(ctx: Pick<ExpiryContext, 'store' | 'clock'>, bookingId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type QueryExecutorProvider } from 'kysely';
 import { PAYMENT_TIMEOUT, PAYMENT_TIMEOUT_MINUTES, timeOutPayment, type PaymentContext } from './process.js';
 
-type PaymentJobContext = PaymentContext & Readonly<{ db: Kysely<any> }>;
+type PaymentJobContext = PaymentContext & Readonly<{ db: QueryExecutorProvider }>;
 
 /** Pending payments past their timeout that the read model still shows as pending: asked about and closed. */
 async function sweepStalePayments(ctx: PaymentJobContext): Promise<void> {

@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Platform } from '../../src/platform.js';
+import type { EventStore } from '../../src/eventstore/port.js';
 import { handle } from '../../src/eventstore/decide.js';
 import { roomTypeStream } from '../../src/events/rooms.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { parseId } from '../../src/ids.js';
 import { roomTypeDecider } from './decider.js';
+import { replies } from '../../src/http/schemas.js';
 
 export const DefineRoomTypeBody = Type.Object(
   {
@@ -19,7 +20,7 @@ export const DefineRoomTypeBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const roomTypeCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
+export const roomTypeCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore }>> = async (app, { store }) => {
   app.post(
     '/room-types',
     {
@@ -28,13 +29,13 @@ export const roomTypeCommands: FastifyPluginAsyncTypebox<{ platform: Platform }>
         tags: ['rooms'],
         summary: 'Define a room type with its capacity range, devices and cleaning buffer',
         body: DefineRoomTypeBody,
-        response: { 201: Type.Object({ id: Type.String() }), '4xx': Type.Ref('Problem') },
+        response: replies({ 201: Type.Object({ id: Type.String() }) }),
       },
     },
     async (request, reply) => {
       const { id, ...rest } = request.body;
       const roomTypeId = parseId('roomType', id, 'id');
-      await handle(platform.store, roomTypeStream(roomTypeId), roomTypeDecider, { type: 'DefineRoomType', roomTypeId, ...rest }, metadataOf(request));
+      await handle(store, roomTypeStream(roomTypeId), roomTypeDecider, { type: 'DefineRoomType', roomTypeId, ...rest }, metadataOf(request));
       return reply.code(201).send({ id: roomTypeId });
     },
   );

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Platform } from '../../src/platform.js';
+import type { EventStore } from '../../src/eventstore/port.js';
 import { handle, load } from '../../src/eventstore/decide.js';
 import { roomStream, roomTypeStream } from '../../src/events/rooms.js';
 import { metadataOf } from '../../src/http/metadata.js';
@@ -9,6 +9,7 @@ import { isUuid, newId, parseId } from '../../src/ids.js';
 import { forget } from '../../src/infra/memo.js';
 import { roomTypeDecider } from '../room-types/decider.js';
 import { roomDecider, type RoomState } from './decider.js';
+import { replies } from '../../src/http/schemas.js';
 
 const RegisterRoomBody = Type.Object(
   {
@@ -27,8 +28,7 @@ function statusOf(state: RoomState): 'in_service' | 'out_of_service' {
   return state.status;
 }
 
-export const roomCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
-  const { store } = platform;
+export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore }>> = async (app, { store }) => {
 
   app.post(
     '/rooms',
@@ -38,7 +38,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
         tags: ['rooms'],
         summary: 'Register a room of a room type',
         body: RegisterRoomBody,
-        response: { 201: Type.Object({ id: Type.String() }), '4xx': Type.Ref('Problem') },
+        response: replies({ 201: Type.Object({ id: Type.String() }) }),
       },
     },
     async (request, reply) => {
@@ -66,7 +66,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
         summary: 'Take a room out of service (a faulty device, repairs)',
         params: RoomParams,
         body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
-        response: { 200: StatusReply, '4xx': Type.Ref('Problem') },
+        response: replies({ 200: StatusReply }),
       },
     },
     async (request) => {
@@ -92,7 +92,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
         tags: ['rooms'],
         summary: 'Put a room back into service',
         params: RoomParams,
-        response: { 200: StatusReply, '4xx': Type.Ref('Problem') },
+        response: replies({ 200: StatusReply }),
       },
     },
     async (request) => {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { PlatformDatabase } from '../../src/db/schema.js';
 import { ConflictError } from '../../src/errors.js';
 import { handle, load } from '../../src/eventstore/decide.js';
 import type { EventMetadata, EventStore } from '../../src/eventstore/port.js';
@@ -22,7 +23,7 @@ export async function userIdByEmail(store: EventStore, email: string): Promise<s
  * credentials row or a claim without a user, which a later registration of the
  * same address takes over.
  */
-export async function registerUser(store: EventStore, db: Kysely<any>, r: Registration, metadata: EventMetadata): Promise<string> {
+export async function registerUser(store: EventStore, db: Kysely<PlatformDatabase>, r: Registration, metadata: EventMetadata): Promise<string> {
   const userId = newId<'user'>();
   const email = normaliseEmail(r.email);
   const now = new Date();

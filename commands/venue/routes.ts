@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
-import type { Platform } from '../../src/platform.js';
+import type { EventStore } from '../../src/eventstore/port.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { principalOf } from '../../src/http/access.js';
 import { UnprocessableError, ValidationError } from '../../src/errors.js';
@@ -10,6 +10,7 @@ import { forget } from '../../src/infra/memo.js';
 import { WrongExpectedVersionError } from '../../src/eventstore/port.js';
 import type { RateCard } from '../../src/events/venue.js';
 import type { VenueSettingsBody } from '../../domain/venue/schema.js';
+import { replies } from '../../src/http/schemas.js';
 
 const Minute = Type.Integer({ minimum: 0, maximum: 1440 });
 const Percent = Type.Integer({ minimum: 0, maximum: 90 });
@@ -71,8 +72,7 @@ function checkRateCard(card: Static<typeof RateCardBody>): void {
 }
 
 /** Venue settings and rate cards, each a stream of whole new versions; prices already decided never change. */
-export const venueCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
-  const { store } = platform;
+export const venueCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore }>> = async (app, { store }) => {
 
   app.put(
     '/venue',
@@ -82,7 +82,7 @@ export const venueCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
         tags: ['pricing'],
         summary: 'Replace the venue settings: time zone, opening hours, business-day start, hold time, grid, policies, holidays',
         body: Type.Ref('VenueSettings'),
-        response: { 200: Type.Ref('VenueSettings'), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Ref('VenueSettings') }),
       },
     },
     async (request) => {
@@ -114,7 +114,7 @@ export const venueCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
         tags: ['pricing'],
         summary: 'Publish a new rate card version; existing bookings keep the price they were held at',
         body: RateCardBody,
-        response: { 201: Type.Object({ version: Type.Integer() }), '4xx': Type.Ref('Problem') },
+        response: replies({ 201: Type.Object({ version: Type.Integer() }) }),
       },
     },
     async (request, reply) => {

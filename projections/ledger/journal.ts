@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Projection } from '../../src/projections/projection.js';
+import { defineProjection } from '../../src/projections/projection.js';
 import type { RecordedEvent } from '../../src/eventstore/port.js';
 import type { BookingEvent } from '../../src/events/bookings.js';
 import type { PaymentEvent } from '../../src/events/payments.js';
@@ -70,7 +70,7 @@ type Handled = BookingEvent | PaymentEvent | VenueEvent;
  * rules in src/ledger/rules.ts. Entries are dated by the business day of the
  * event, in the venue's time zone as configured at that point of the feed.
  */
-export const ledgerProjection: Projection = {
+export const ledgerProjection = defineProjection<LedgerDatabase>({
   name: 'ledger',
   version: 1,
   tables: ['journal_entries', 'journal_lines', 'payments', 'revenue_daily'],
@@ -180,7 +180,7 @@ export const ledgerProjection: Projection = {
       await postEntry(trx, e, recorded, venue);
     }
   },
-};
+});
 
 async function trackBooking(trx: Kysely<LedgerDatabase>, e: Handled): Promise<void> {
   switch (e.type) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import type { PlatformDatabase } from '../../src/db/schema.js';
 import type { EventStore } from '../../src/eventstore/port.js';
 import { START } from '../../src/eventstore/port.js';
 import type { Projection } from '../../src/projections/projection.js';
@@ -9,7 +10,7 @@ import type { Projection } from '../../src/projections/projection.js';
  * own, hands that schema to `use`, and drops it. What an accountant gets from a
  * replay is therefore built from events alone, independent of the serving ledger.
  */
-export async function withReplayedLedger<T>(db: Kysely<any>, store: EventStore, ledger: Projection, use: (schema: string) => Promise<T>): Promise<T> {
+export async function withReplayedLedger<T>(db: Kysely<PlatformDatabase>, store: EventStore, ledger: Projection, use: (schema: string) => Promise<T>): Promise<T> {
   const schema = `replay_${ledger.name}_${randomBytes(4).toString('hex')}`;
   await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(db);
   try {

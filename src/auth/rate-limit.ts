@@ -1,3 +1,4 @@
+import type { PlatformDatabase } from '../db/schema.js';
 import { sql, type Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
 
@@ -42,7 +43,7 @@ export class RedisRateLimiter implements RateLimiter {
 }
 
 export class PostgresRateLimiter implements RateLimiter {
-  constructor(private readonly db: Kysely<any>) {}
+  constructor(private readonly db: Kysely<PlatformDatabase>) {}
 
   async hit(key: string, limit: number, windowSeconds: number): Promise<Hit> {
     const { rows } = await sql<{ hits: number; retry: number }>`

@@ -1,3 +1,4 @@
+import type { PlatformDatabase } from '../db/schema.js';
 import type { Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
 
@@ -38,7 +39,7 @@ export class PostgresRevocationList implements RevocationList {
   private readonly revoked = new Map<string, { reason: RevocationReason; until: number }>();
   private loaded: Promise<void> | null = null;
 
-  constructor(private readonly db: Kysely<any>) {}
+  constructor(private readonly db: Kysely<PlatformDatabase>) {}
 
   async revoke(sessionId: string, reason: RevocationReason, ttlSeconds: number): Promise<void> {
     await this.load();

@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { PlatformDatabase } from './schema.js';
 import * as eventStore from './migrations/0001_event_store.js';
 import * as platform from './migrations/0002_platform.js';
 import * as identity from './migrations/0003_identity.js';
@@ -15,7 +16,7 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Brings the database to the latest schema; concurrent callers are serialised by Kysely's lock table. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+export async function migrateToLatest(db: Kysely<PlatformDatabase>): Promise<void> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

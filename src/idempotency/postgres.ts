@@ -1,3 +1,4 @@
+import type { PlatformDatabase } from '../db/schema.js';
 import { sql, type Kysely } from 'kysely';
 import { ABANDONED_MS, RETENTION_MS, type Claim, type IdempotencyStore, type StoredResponse } from './store.js';
 
@@ -10,7 +11,7 @@ type Row = {
 };
 
 export class PostgresIdempotencyStore implements IdempotencyStore {
-  constructor(private readonly db: Kysely<any>) {}
+  constructor(private readonly db: Kysely<PlatformDatabase>) {}
 
   async claim(scope: string, key: string, requestHash: string): Promise<Claim> {
     // Insert, or take over a row that expired or was abandoned by a crashed request.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { sql, type Kysely } from 'kysely';
+import { sql, type QueryExecutorProvider } from 'kysely';
 import { listen } from '../db/listen.js';
 
 /** Projections announce changes that make availability answers stale here: a business date, or `*` for all. */
@@ -14,7 +14,7 @@ export const ALL_SCOPES = '*';
  * process. Sent inside the batch's transaction, so it is delivered when the rows
  * it speaks of are committed, and never for a batch that rolls back.
  */
-export async function staleAvailability(trx: Kysely<any>, scopes: Iterable<string>): Promise<void> {
+export async function staleAvailability(trx: QueryExecutorProvider, scopes: Iterable<string>): Promise<void> {
   for (const scope of scopes) await sql`SELECT pg_notify(${AVAILABILITY_CHANNEL}, ${scope})`.execute(trx);
 }
 

@@ -1,3 +1,4 @@
+import type { PlatformDatabase } from '../db/schema.js';
 import type { Kysely } from 'kysely';
 import type { EventStore } from '../eventstore/port.js';
 import { listGenerations, type GenerationStatus } from './registry.js';
@@ -19,7 +20,7 @@ const CAP = 1_000_000;
  * an API process can report it while the projector runs elsewhere. The events
  * count stops at a million; the time is the age of the oldest unapplied event.
  */
-export async function projectionLag(db: Kysely<any>, store: EventStore): Promise<Lag[]> {
+export async function projectionLag(db: Kysely<PlatformDatabase>, store: EventStore): Promise<Lag[]> {
   const generations = await listGenerations(db);
   return Promise.all(
     generations.map(async (g) => {
@@ -39,7 +40,7 @@ export async function projectionLag(db: Kysely<any>, store: EventStore): Promise
  * Waits (up to `timeoutMs`) while the serving build of `name` still has events
  * to apply: a read that missed may be a write its caller has just made.
  */
-export async function waitForProjection(db: Kysely<any>, store: EventStore, name: string, timeoutMs: number): Promise<void> {
+export async function waitForProjection(db: Kysely<PlatformDatabase>, store: EventStore, name: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const serving = (await listGenerations(db, name)).find((g) => g.status === 'active');

@@ -1,3 +1,4 @@
+import type { PlatformDatabase } from '../db/schema.js';
 import { sql, type Kysely } from 'kysely';
 import type { Checkpoint } from '../eventstore/port.js';
 import type { Projection } from './projection.js';
@@ -37,7 +38,7 @@ const toGeneration = (r: Row): Generation => ({
   updatedAt: r.updated_at,
 });
 
-export async function listGenerations(db: Kysely<any>, name?: string): Promise<Generation[]> {
+export async function listGenerations(db: Kysely<PlatformDatabase>, name?: string): Promise<Generation[]> {
   let q = db.selectFrom('projection_generations').selectAll().where('status', '!=', 'retired');
   if (name !== undefined) q = q.where('name', '=', name);
   const rows = (await q.orderBy('name').orderBy('generation').execute()) as Row[];
@@ -50,7 +51,7 @@ export async function listGenerations(db: Kysely<any>, name?: string): Promise<G
  * version is returned instead.
  */
 export async function startGeneration(
-  db: Kysely<any>,
+  db: Kysely<PlatformDatabase>,
   projection: Projection,
   { force }: { force: boolean },
 ): Promise<Generation> {
@@ -99,7 +100,7 @@ export async function startGeneration(
  * Makes a caught-up build the one that serves: views in `rm` switch to its
  * tables and the previous build's schema is dropped, all in one transaction.
  */
-export async function activate(db: Kysely<any>, projection: Projection, building: Generation): Promise<boolean> {
+export async function activate(db: Kysely<PlatformDatabase>, projection: Projection, building: Generation): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext('projection-registry'), hashtext(${projection.name}))`.execute(trx);
     const current = await trx
@@ -130,7 +131,7 @@ export async function activate(db: Kysely<any>, projection: Projection, building
   });
 }
 
-async function pointViews(trx: Kysely<any>, projection: Projection, schemaName: string): Promise<void> {
+async function pointViews(trx: Kysely<PlatformDatabase>, projection: Projection, schemaName: string): Promise<void> {
   for (const table of projection.tables) {
     await sql`DROP VIEW IF EXISTS rm.${sql.id(table)}`.execute(trx);
     await sql`CREATE VIEW rm.${sql.id(table)} AS SELECT * FROM ${sql.id(schemaName, table)}`.execute(trx);
@@ -138,13 +139,13 @@ async function pointViews(trx: Kysely<any>, projection: Projection, schemaName: 
 }
 
 /** Makes sure every projection has a build, so its `rm.*` views exist before the first query. */
-export async function installProjections(db: Kysely<any>, projections: readonly Projection[]): Promise<void> {
+export async function installProjections(db: Kysely<PlatformDatabase>, projections: readonly Projection[]): Promise<void> {
   for (const projection of projections) await startGeneration(db, projection, { force: false });
 }
 
 /** Moves a build's checkpoint only if nobody else moved it first; false means the batch must roll back. */
 export async function compareAndSetCheckpoint(
-  trx: Kysely<any>,
+  trx: Kysely<PlatformDatabase>,
   g: Generation,
   from: Checkpoint,
   to: Checkpoint,

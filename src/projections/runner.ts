@@ -1,3 +1,4 @@
+import type { PlatformDatabase } from '../db/schema.js';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../logger.js';
 import type { Checkpoint, EventStore, ReadAllResult, Subscription } from '../eventstore/port.js';
@@ -5,7 +6,7 @@ import type { Projection } from './projection.js';
 import { activate, compareAndSetCheckpoint, listGenerations, startGeneration, type Generation } from './registry.js';
 
 export type RunnerOptions = Readonly<{
-  db: Kysely<any>;
+  db: Kysely<PlatformDatabase>;
   store: EventStore;
   projections: readonly Projection[];
   logger: Logger;

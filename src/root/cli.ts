@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { withReplayedLedger } from '../../projections/ledger/replay.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { entriesIn, toCsv } from '../../queries/ledger.js';
+import { readModelsOf } from '../../projections/read-models.js';
 
 const USAGE = `usage: npm run cli -- <command>
 
@@ -41,8 +42,9 @@ async function main(argv: string[]): Promise<number> {
   const platform = await openPlatform(config, logger);
   try {
     if (ledgerReplay) {
-      const live = toCsv(await entriesIn(platform.db, from, to));
-      const replayed = await withReplayedLedger(platform.db, platform.store, ledgerProjection, async (schema) => toCsv(await entriesIn(platform.db, from, to, schema)));
+      const rm = readModelsOf(platform.pool);
+      const live = toCsv(await entriesIn(rm, from, to));
+      const replayed = await withReplayedLedger(platform.db, platform.store, ledgerProjection, async (schema) => toCsv(await entriesIn(rm, from, to, schema)));
       await writeFile(out, replayed);
       const lines = replayed.trim().split('\n').length - 1;
       process.stdout.write(`replayed the ledger from events: ${lines} journal lines from ${from} to ${to} written to ${out}\n`);

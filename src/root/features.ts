@@ -26,6 +26,7 @@ import { bookingsProjection } from '../../projections/bookings.js';
 import { venueProjection } from '../../projections/venue.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
 
+import { readModelsOf } from '../../projections/read-models.js';
 import { VenueSettingsSchema } from '../../domain/venue/schema.js';
 
 /**
@@ -36,24 +37,25 @@ import { VenueSettingsSchema } from '../../domain/venue/schema.js';
 export const routes =
   (platform: Platform): FastifyPluginAsync =>
   async (app) => {
+    const context = { ...platform, readModels: readModelsOf(platform.pool) };
     // Shared by the venue command and query.
     app.addSchema(VenueSettingsSchema);
     await app.register(userCommands, { platform });
     await app.register(sessionCommands, { platform });
     await app.register(oauthCommands, { platform });
-    await app.register(userQueries, { platform });
-    await app.register(roomTypeCommands, { platform });
-    await app.register(roomCommands, { platform });
-    await app.register(roomQueries, { platform });
-    await app.register(venueCommands, { platform });
+    await app.register(userQueries, context);
+    await app.register(roomTypeCommands, platform);
+    await app.register(roomCommands, platform);
+    await app.register(roomQueries, context);
+    await app.register(venueCommands, platform);
     await app.register(bookingCommands, platform);
     await app.register(settlementCommands, platform);
     await app.register(paymentCommands, platform);
-    await app.register(ledgerQueries, { platform });
-    await app.register(reconciliationQueries, { platform });
-    await app.register(availabilityQueries, { platform });
-    await app.register(bookingQueries, { platform });
-    await app.register(venueQueries, { platform });
+    await app.register(ledgerQueries, context);
+    await app.register(reconciliationQueries, context);
+    await app.register(availabilityQueries, context);
+    await app.register(bookingQueries, context);
+    await app.register(venueQueries, context);
   };
 
 export const projections: readonly Projection[] = [usersProjection, roomsProjection, venueProjection, bookingsProjection, ledgerProjection];

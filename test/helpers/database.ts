@@ -4,6 +4,7 @@ import type { Test } from 'tap';
 import { loadConfig } from '../../src/config.js';
 import { createKysely, createPool } from '../../src/db/pool.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import type { PlatformDatabase } from '../../src/db/schema.js';
 
 /** The server tests run on: DATABASE_URL, else the local PostgreSQL. */
 export const serverUrl = loadConfig(process.env).databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -24,7 +25,7 @@ export async function testDatabase(t: Test): Promise<string> {
     await c.end();
   });
   const pool = createPool(url.toString(), 2);
-  await migrateToLatest(createKysely(pool));
+  await migrateToLatest(createKysely<PlatformDatabase>(pool));
   await pool.end();
   return url.toString();
 }

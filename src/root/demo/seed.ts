@@ -35,7 +35,9 @@ const rooms = [
   { name: 'P01', type: 'party', capacity: 50 },
 ];
 
-type Send = (url: string, key: string, payload: object, token?: string) => Promise<any>;
+/** The fields of the answers the seed reads; each request it sends returns the ones it uses. */
+type DemoReply = Readonly<{ id: string; sandboxCompleteUrl: string; accessToken: string; user: Readonly<{ id: string }> }>;
+type Send = (url: string, key: string, payload: object, token?: string) => Promise<DemoReply>;
 
 /** Tomorrow evening: one booking paid through the sandbox, one still held. */
 async function demoBookings(app: FastifyInstance, send: Send, guestToken: string, roomIds: ReadonlyMap<string, string>): Promise<void> {

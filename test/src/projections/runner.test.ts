@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { PostgresEventStore } from '../../../src/eventstore/postgres.js';
 import { createKysely, createPool } from '../../../src/db/pool.js';
 import { ProjectionRunner } from '../../../src/projections/runner.js';
-import type { Projection } from '../../../src/projections/projection.js';
+import { defineProjection, type Projection } from '../../../src/projections/projection.js';
 import { listGenerations } from '../../../src/projections/registry.js';
 import { projectionLag } from '../../../src/projections/lag.js';
 import { createLogger } from '../../../src/logger.js';
@@ -16,7 +16,7 @@ const logger = createLogger({ logLevel: 'silent' });
 function ledgerOf(name: string, version = 1, failOnce?: { after: number }): Projection {
   let applied = 0;
   let failed = false;
-  return {
+  return defineProjection<Record<string, { event_id: string; n: number; version: number }>>({
     name,
     version,
     tables: [`${name}_seen`],
@@ -40,7 +40,7 @@ function ledgerOf(name: string, version = 1, failOnce?: { after: number }): Proj
         }
       }
     },
-  };
+  });
 }
 
 async function setup(t: Test) {

@@ -1,0 +1,18 @@
+import type pg from 'pg';
+import type { Kysely } from 'kysely';
+import { createKysely } from '../src/db/pool.js';
+import type { UsersDatabase } from './users.js';
+import type { RoomsDatabase } from './rooms.js';
+import type { VenueDatabase } from './venue.js';
+import type { BookingsDatabase } from './bookings.js';
+import type { LedgerDatabase } from './ledger/journal.js';
+
+/**
+ * The `rm` schema as queries and analysts see it: one view per table a
+ * projection exposes, over its active build. Each projection declares its own
+ * tables; this is their union, and the only place the schema is named.
+ */
+export type ReadModels = UsersDatabase & RoomsDatabase & VenueDatabase & BookingsDatabase & Pick<LedgerDatabase, 'journal_entries' | 'journal_lines' | 'payments'>;
+
+/** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
+export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

@@ -1,0 +1,35 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The platform's own tables in the `public` schema (migrations in src/db/migrations).
+ * Read models live elsewhere: each projection declares its tables, and
+ * projections/read-models.ts joins them into the `rm` schema's type.
+ */
+export interface PlatformDatabase {
+  projection_generations: {
+    name: string;
+    generation: number;
+    version: number;
+    schema_name: string;
+    status: 'building' | 'active' | 'retired';
+    checkpoint: Generated<string>;
+    applied: Generated<number>;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+    activated_at: Date | null;
+  };
+  idempotency_keys: {
+    scope: string;
+    key: string;
+    request_hash: string;
+    status: 'pending' | 'done';
+    response_code: number | null;
+    response_body: string | null;
+    response_type: string | null;
+    created_at: Generated<Date>;
+  };
+  credentials: { user_id: string; password_hash: string; updated_at: Generated<Date> };
+  revoked_sessions: { session_id: string; reason: string; expires_at: Date };
+  oauth_states: { state: string; provider: string; nonce: string; code_verifier: string; created_at: Generated<Date> };
+  rate_limits: { key: string; hits: number; reset_at: Date };
+}
