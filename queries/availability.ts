@@ -14,7 +14,8 @@ import { bookingWindow } from '../domain/venue/booking-window.js';
 import { businessDayBounds } from '../domain/venue/settings.js';
 import type { MembershipLevel } from '../src/events/users.js';
 import { latestRateCard, venueSettings } from './venue.js';
-import { replies } from '../src/http/schemas.js';
+import { IdParams, replies } from '../src/http/schemas.js';
+import { addMinutes } from '../src/clock.js';
 
 const Money = Type.Object({ total: Type.Integer(), currency: Type.Literal('CNY') });
 const Offer = Type.Object({ roomId: Type.String(), name: Type.String(), type: Type.String(), capacity: Type.Integer(), price: Money });
@@ -89,7 +90,7 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<Readonly<{ readModel
       const { venue, card: published } = await pricing();
       const card = requireCard(published);
       const { businessDate, dayEnd } = bookingWindow(venue, start, q.durationMinutes, new Date());
-      const end = new Date(start.getTime() + q.durationMinutes * 60_000);
+      const end = addMinutes(start, q.durationMinutes);
       const level = memberLevel(request);
       // Priced, sorted and serialised once per query and member level: a cache hit only sends bytes.
       const key = `${start.toISOString()}|${q.durationMinutes}|${q.partySize}|${q.type ?? ''}|${q.maxPrice ?? ''}|${level}`;
@@ -134,7 +135,7 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<Readonly<{ readModel
       schema: {
         tags: ['bookings'],
         summary: "A room's business day: its reservations and the free gaps between them (cleaning buffers included)",
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        params: IdParams,
         querystring: Type.Object({ date: Type.String({ format: 'date' }) }, { additionalProperties: false }),
         response: replies({
           200: Type.Object({

@@ -9,7 +9,7 @@ import { principalOf } from '../src/http/access.js';
 import { isStaff } from '../src/auth/permissions.js';
 import { waitForProjection } from '../src/projections/lag.js';
 import type { BookingsTable } from '../projections/bookings.js';
-import { replies } from '../src/http/schemas.js';
+import { IdParams, replies } from '../src/http/schemas.js';
 
 /** How long a miss may wait for the bookings projection to catch up. */
 const READ_YOUR_WRITES_MS = 500;
@@ -75,7 +75,7 @@ export const bookingQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Ky
     '/bookings/:id',
     {
       config: { permission: 'booking:own' },
-      schema: { tags: ['bookings'], summary: 'One booking: its guest or staff', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: replies({ 200: Type.Ref('Booking') }) },
+      schema: { tags: ['bookings'], summary: 'One booking: its guest or staff', params: IdParams, response: replies({ 200: Type.Ref('Booking') }) },
     },
     async (request) => {
       const principal = principalOf(request);

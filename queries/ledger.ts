@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../src/errors.js';
 import { principalOf } from '../src/http/access.js';
 import { isStaff } from '../src/auth/permissions.js';
 import { accountName } from '../projections/ledger/accounts.js';
-import { replies } from '../src/http/schemas.js';
+import { IdParams, replies } from '../src/http/schemas.js';
 
 const BusinessDate = Type.String({ format: 'date', description: 'A business date, YYYY-MM-DD' });
 const Period = Type.Object({ from: BusinessDate, to: BusinessDate }, { additionalProperties: false });
@@ -176,7 +176,7 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
       schema: {
         tags: ['payments'],
         summary: 'One payment; guests see only payments of their own bookings',
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        params: IdParams,
         response: replies({
           200: Type.Object({
             paymentId: Type.String(),

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ReadModels } from '../projections/read-models.js';
 import { NotFoundError } from '../src/errors.js';
 import type { RoomsDatabase } from '../projections/rooms.js';
-import { replies } from '../src/http/schemas.js';
+import { IdParams, replies } from '../src/http/schemas.js';
 
 const Room = Type.Object(
   {
@@ -95,7 +95,7 @@ export const roomQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysel
       schema: {
         tags: ['rooms'],
         summary: 'One room',
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        params: IdParams,
         response: replies({ 200: Type.Ref('Room') }),
       },
     },

@@ -2,6 +2,7 @@ import { ConflictError, UnprocessableError } from '../../src/errors.js';
 import type { Decider } from '../../src/eventstore/decide.js';
 import type { Bill, BookingEvent } from '../../src/events/bookings.js';
 import type { Price } from '../../src/events/bookings.js';
+import { addMinutes } from '../../src/clock.js';
 
 export type BookingStatus = 'held' | 'confirmed' | 'checked_in' | 'checked_out' | 'cancelled' | 'expired' | 'no_show';
 
@@ -126,7 +127,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         if (b.status === 'cancelled') return [];
         if (b.status !== 'held' && b.status !== 'confirmed') wrongStatus(b, 'cancelled');
         // Full refund of what was paid up to the cut-off before the start, none after; staff may override.
-        const inTime = now <= b.start.getTime() - c.fullRefundMinutesBefore * 60_000;
+        const inTime = c.now <= addMinutes(b.start, -c.fullRefundMinutesBefore);
         const refund = inTime || c.override ? b.amountPaid : 0;
         return [{ type: 'BookingCancelled', data: { bookingId, reason: c.reason, refund, overridden: c.override && !inTime, by: c.by, at } }];
       }
@@ -136,14 +137,15 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
       case 'CheckIn':
         if (b.status === 'checked_in') return [];
         if (b.status !== 'confirmed') wrongStatus(b, 'checked in');
-        if (now < b.start.getTime() - c.opensMinutesBefore * 60_000) {
-          throw new ConflictError('check_in_too_early', `Check-in opens ${c.opensMinutesBefore} minutes before the start.`, { opensAt: new Date(b.start.getTime() - c.opensMinutesBefore * 60_000).toISOString() });
+        const opensAt = addMinutes(b.start, -c.opensMinutesBefore);
+        if (c.now < opensAt) {
+          throw new ConflictError('check_in_too_early', `Check-in opens ${c.opensMinutesBefore} minutes before the start.`, { opensAt: opensAt.toISOString() });
         }
         if (now >= b.end.getTime()) throw new ConflictError('booking_over', 'The booked time is over.');
         return [{ type: 'BookingCheckedIn', data: { bookingId, by: c.by, at } }];
       case 'Extend':
         if (b.status !== 'checked_in' && b.status !== 'confirmed') wrongStatus(b, 'extended');
-        return [{ type: 'BookingExtended', data: { bookingId, minutes: c.minutes, end: new Date(b.end.getTime() + c.minutes * 60_000).toISOString(), price: c.price, by: c.by, at } }];
+        return [{ type: 'BookingExtended', data: { bookingId, minutes: c.minutes, end: addMinutes(b.end, c.minutes).toISOString(), price: c.price, by: c.by, at } }];
       case 'Move':
         if (b.roomId === c.toRoomId) return [];
         if (b.status !== 'checked_in' && b.status !== 'confirmed' && b.status !== 'held') wrongStatus(b, 'moved');
@@ -160,7 +162,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
       case 'MarkNoShow':
         if (b.status === 'no_show') return [];
         if (b.status !== 'confirmed') wrongStatus(b, 'marked a no-show');
-        if (now < b.start.getTime() + c.graceMinutes * 60_000) {
+        if (c.now < addMinutes(b.start, c.graceMinutes)) {
           throw new ConflictError('too_early_for_no_show', `A booking becomes a no-show ${c.graceMinutes} minutes after its start.`);
         }
         return [{ type: 'BookingMarkedNoShow', data: { bookingId, forfeited: b.amountPaid, by: c.by, at } }];

@@ -9,7 +9,7 @@ import { isUuid, newId, parseId } from '../../src/ids.js';
 import { forget } from '../../src/infra/memo.js';
 import { roomTypeDecider } from '../room-types/decider.js';
 import { roomDecider, type RoomState } from './decider.js';
-import { replies } from '../../src/http/schemas.js';
+import { IdParams, replies } from '../../src/http/schemas.js';
 
 const RegisterRoomBody = Type.Object(
   {
@@ -20,7 +20,6 @@ const RegisterRoomBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const RoomParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const StatusReply = Type.Object({ id: Type.String(), status: Type.Union([Type.Literal('in_service'), Type.Literal('out_of_service')]) });
 
 function statusOf(state: RoomState): 'in_service' | 'out_of_service' {
@@ -64,7 +63,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
       schema: {
         tags: ['rooms'],
         summary: 'Take a room out of service (a faulty device, repairs)',
-        params: RoomParams,
+        params: IdParams,
         body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
         response: replies({ 200: StatusReply }),
       },
@@ -91,7 +90,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
       schema: {
         tags: ['rooms'],
         summary: 'Put a room back into service',
-        params: RoomParams,
+        params: IdParams,
         response: replies({ 200: StatusReply }),
       },
     },

@@ -1,6 +1,7 @@
 import { UnprocessableError } from '../../src/errors.js';
 import { businessDateOf, businessDayBounds, onGrid, withinOpeningHours } from './settings.js';
 import type { VenueSettings } from '../../src/events/venue.js';
+import { addMinutes } from '../../src/clock.js';
 
 /**
  * The checks every claim of new room time makes before it touches a stream, and
@@ -17,7 +18,7 @@ export function bookingWindow(venue: VenueSettings, start: Date, minutes: number
   if (start.getTime() > now.getTime() + venue.maxDaysAhead * 86_400_000) {
     throw new UnprocessableError('too_far_ahead', `Bookings open ${venue.maxDaysAhead} days ahead.`, { field: 'start' });
   }
-  const end = new Date(start.getTime() + minutes * 60_000);
+  const end = addMinutes(start, minutes);
   if (!withinOpeningHours(start, end, venue)) throw new UnprocessableError('outside_opening_hours', 'The venue is closed for part of that time.', { field: 'start' });
   const businessDate = businessDateOf(start, venue);
   return { businessDate, dayEnd: businessDayBounds(businessDate, venue).end };

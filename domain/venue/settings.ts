@@ -1,5 +1,6 @@
 import type { VenueSettings } from '../../src/events/venue.js';
 import { addDays, instantOf, isoDate, localParts, minuteOfDay, weekdayOf } from './time.js';
+import { addMinutes, minutesBetween } from '../../src/clock.js';
 
 
 export const DEFAULT_VENUE: VenueSettings = {
@@ -21,7 +22,7 @@ export const DEFAULT_VENUE: VenueSettings = {
 
 /** The business date an instant belongs to: the local date of the instant minus the business-day start. */
 export function businessDateOf(at: Date, v: VenueSettings): string {
-  const shifted = new Date(at.getTime() - v.businessDayStartMinute * 60_000);
+  const shifted = addMinutes(at, -v.businessDayStartMinute);
   // Shifting the instant is exact for fixed offsets; DST changes happen at night, away from 06:00.
   return isoDate(localParts(shifted, v.timeZone));
 }
@@ -48,7 +49,7 @@ export function withinOpeningHours(start: Date, end: Date, v: VenueSettings): bo
   let closes = (v.closesAtMinute - v.businessDayStartMinute + 1440) % 1440;
   if (closes === 0) closes = 1440;
   const s = offsetInBusinessDay(start, v);
-  const minutes = (end.getTime() - start.getTime()) / 60_000;
+  const minutes = minutesBetween(start, end);
   return s >= opens && s + minutes <= closes;
 }
 

@@ -1,3 +1,5 @@
+import { MINUTE_MS } from '../../src/clock.js';
+
 /**
  * Wall-clock arithmetic in the venue's time zone, on Intl only (no DST table of
  * our own): instants are Dates, local times are parts.
@@ -31,7 +33,7 @@ const partsByMinute = new Map<string, LocalParts>();
 const MAX_REMEMBERED = 50_000;
 
 export function localParts(at: Date, timeZone: string): LocalParts {
-  const key = `${timeZone}|${Math.floor(at.getTime() / 60_000)}`;
+  const key = `${timeZone}|${Math.floor(at.getTime() / MINUTE_MS)}`;
   let found = partsByMinute.get(key);
   if (!found) {
     const parts = Object.fromEntries(formatter(timeZone).formatToParts(at).map((p) => [p.type, p.value]));
