@@ -1,0 +1,392 @@
+import t from 'tap';
+import { bookingDecider, type BookingCommand } from '../../../commands/bookings/decider.js';
+import { ConflictError } from '../../../src/errors.js';
+import type { BookingEvent, Price } from '../../../src/events/bookings.js';
+import { DeciderSpecification } from '../../helpers/decider-spec.js';
+
+/**
+ * The booking's life: hold → confirm → check in → (extend, move) → check out,
+ * or cancel, expire, no-show. Times are Asia/Shanghai wall times on the
+ * business day of Friday 2026-03-13; the booking is 20:00–22:00.
+ */
+const spec = DeciderSpecification.for(bookingDecider);
+
+/** A local time on the venue's clock (UTC+8), as an instant. */
+const local = (dateTime: string) => new Date(`${dateTime.replace(' ', 'T')}:00+08:00`);
+const iso = (dateTime: string) => local(dateTime).toISOString();
+
+const GUEST = 'user-guest';
+const WAITER = 'user-waiter';
+const BOOKING = 'bk-1';
+
+/** `minutes` of prime time at 90.00 元 an hour (9000 fen). */
+const primeTime = (minutes: number, deposit: number): Price => {
+  const total = (9000 * minutes) / 60;
+  return {
+    total,
+    deposit,
+    currency: 'CNY',
+    rateCardVersion: 1,
+    breakdown: {
+      bands: [{ bandId: 'prime', dayKind: 'weekday', minutes, hourlyRate: 9000, amount: total }],
+      package: null,
+      subtotal: total,
+      discount: { level: 'regular', percent: 0, amount: 0 },
+      minimumSpend: { amount: 0, topUp: 0 },
+    },
+  };
+};
+/** 20:00–22:00: 180.00 元, deposit 30 % = 54.00 元. */
+const PRICE = primeTime(120, 5400);
+/** One more hour: 90.00 元 (its deposit, 27.00 元, is raised to the 50.00 元 minimum). */
+const HOUR_MORE = primeTime(60, 5000);
+
+const heldData = {
+  bookingId: BOOKING,
+  roomId: 'room-s01',
+  roomTypeId: 'small',
+  guestId: GUEST,
+  guestName: null,
+  guestPhone: null,
+  bookedBy: GUEST,
+  partySize: 3,
+  start: iso('2026-03-13 20:00'),
+  end: iso('2026-03-13 22:00'),
+  businessDate: '2026-03-13',
+  holdExpiresAt: iso('2026-03-13 10:15'),
+  price: PRICE,
+  at: iso('2026-03-13 10:00'),
+};
+const walkInData = {
+  bookingId: 'bk-walk-in',
+  roomId: 'room-s02',
+  roomTypeId: 'small',
+  guestName: 'Li Lei',
+  guestPhone: null,
+  bookedBy: WAITER,
+  partySize: 2,
+  start: iso('2026-03-13 20:00'),
+  end: iso('2026-03-13 22:00'),
+  businessDate: '2026-03-13',
+  price: PRICE,
+  at: iso('2026-03-13 20:00'),
+};
+
+const held: BookingEvent = { type: 'BookingHeld', data: heldData };
+const walkedIn: BookingEvent = { type: 'WalkInStarted', data: walkInData };
+const confirmed = (amountPaid = 5400, paymentId: string | null = 'pay-1'): BookingEvent => ({
+  type: 'BookingConfirmed',
+  data: { bookingId: BOOKING, paymentId, amountPaid, by: GUEST, at: iso('2026-03-13 10:05') },
+});
+const checkedIn: BookingEvent = { type: 'BookingCheckedIn', data: { bookingId: BOOKING, by: WAITER, at: iso('2026-03-13 19:50') } };
+const cancelled: BookingEvent = {
+  type: 'BookingCancelled',
+  data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: false, by: GUEST, at: iso('2026-03-13 12:00') },
+};
+const expired: BookingEvent = { type: 'BookingExpired', data: { bookingId: BOOKING, at: iso('2026-03-13 10:16') } };
+const checkedOut: BookingEvent = {
+  type: 'BookingCheckedOut',
+  data: { bookingId: BOOKING, bill: { total: 18000, paid: 5400, due: 12600, currency: 'CNY' }, by: WAITER, at: iso('2026-03-13 22:00') },
+};
+const noShow: BookingEvent = { type: 'BookingMarkedNoShow', data: { bookingId: BOOKING, forfeited: 5400, by: WAITER, at: iso('2026-03-13 20:30') } };
+const extended: BookingEvent = {
+  type: 'BookingExtended',
+  data: { bookingId: BOOKING, minutes: 60, end: iso('2026-03-13 23:00'), price: HOUR_MORE, by: WAITER, at: iso('2026-03-13 21:30') },
+};
+const moved = (newTotal: number): BookingEvent => ({
+  type: 'BookingMoved',
+  data: { bookingId: BOOKING, fromRoomId: 'room-s01', toRoomId: 'room-m01', toRoomTypeId: 'medium', priceDifference: newTotal - 18000, newTotal, by: WAITER, at: iso('2026-03-13 19:00') },
+});
+
+const conflict = (bookingStatus: string) => ({ is: ConflictError, status: 409, detail: { bookingStatus } });
+
+// Commands, each at a given local time.
+const hold = (now = '2026-03-13 10:00'): BookingCommand => ({ type: 'Hold', data: heldData, now: local(now), by: GUEST });
+const startWalkIn = (): BookingCommand => ({ type: 'StartWalkIn', data: walkInData, now: local('2026-03-13 20:00'), by: WAITER });
+const confirm = (now: string, amount = 5400, paymentId: string | null = 'pay-1'): BookingCommand => ({ type: 'Confirm', paymentId, amount, now: local(now), by: GUEST });
+const cancel = (now: string, override = false): BookingCommand => ({ type: 'Cancel', reason: 'plans changed', override, fullRefundMinutesBefore: 120, now: local(now), by: GUEST });
+const expire = (now: string): BookingCommand => ({ type: 'Expire', now: local(now), by: 'system' });
+const checkIn = (now: string): BookingCommand => ({ type: 'CheckIn', opensMinutesBefore: 30, now: local(now), by: WAITER });
+const extend = (now: string): BookingCommand => ({ type: 'Extend', minutes: 60, price: HOUR_MORE, now: local(now), by: WAITER });
+const move = (toRoomId: string, newTotal: number, now = '2026-03-13 19:00'): BookingCommand => ({ type: 'Move', toRoomId, toRoomTypeId: 'medium', newTotal, now: local(now), by: WAITER });
+const checkOut = (now = '2026-03-13 22:00'): BookingCommand => ({ type: 'CheckOut', now: local(now), by: WAITER });
+const markNoShow = (now: string): BookingCommand => ({ type: 'MarkNoShow', graceMinutes: 30, now: local(now), by: WAITER });
+
+t.test('hold: a new booking is held with its price and hold expiry as given', async (t) => {
+  spec(t).given([]).when(hold()).then([held]);
+});
+
+t.test('hold: the same hold step retried on an existing booking records nothing', async (t) => {
+  spec(t).given([held]).when(hold('2026-03-13 10:01')).thenNothing();
+  spec(t).given([held, confirmed()]).when(hold('2026-03-13 10:06')).thenNothing('not even once confirmed');
+});
+
+t.test('walk-in: a walk-in starts checked in, with no hold', async (t) => {
+  spec(t).given([]).when(startWalkIn()).then([walkedIn]);
+});
+
+t.test('walk-in: the same walk-in retried records nothing', async (t) => {
+  spec(t).given([walkedIn]).when(startWalkIn()).thenNothing();
+});
+
+t.test('any command but hold or walk-in on an unknown booking is refused with booking_not_found', async (t) => {
+  for (const command of [confirm('2026-03-13 10:05'), cancel('2026-03-13 12:00'), expire('2026-03-13 10:16'), checkIn('2026-03-13 19:50'), extend('2026-03-13 21:00'), move('room-m01', 20000), checkOut(), markNoShow('2026-03-13 20:30')]) {
+    spec(t).given([]).when(command).thenThrows('booking_not_found', { is: ConflictError, status: 409 }, `${command.type} on no booking`);
+  }
+});
+
+t.test('confirm: a held booking paid before its hold expires is confirmed with the payment and amount', async (t) => {
+  spec(t).given([held]).when(confirm('2026-03-13 10:05')).then([confirmed()]);
+});
+
+t.test('confirm: a desk confirmation without an online payment records no payment id', async (t) => {
+  spec(t).given([held]).when(confirm('2026-03-13 10:05', 0, null)).then([confirmed(0, null)]);
+});
+
+t.test('confirm: a second confirmation of a confirmed booking records nothing', async (t) => {
+  spec(t).given([held, confirmed()]).when(confirm('2026-03-13 10:06')).thenNothing();
+});
+
+t.test('confirm: a hold reached at or after its expiry is refused with hold_expired, even before the expiry is recorded', async (t) => {
+  spec(t).given([held]).when(confirm('2026-03-13 10:15')).thenThrows('hold_expired', { is: ConflictError, status: 409 }, 'at the expiry instant');
+  spec(t).given([held]).when(confirm('2026-03-13 11:00')).thenThrows('hold_expired', { is: ConflictError }, 'later');
+});
+
+t.test('confirm: an expired, cancelled or checked-in booking cannot be confirmed', async (t) => {
+  spec(t).given([held, expired]).when(confirm('2026-03-13 10:20')).thenThrows('booking_expired', conflict('expired'));
+  spec(t).given([held, cancelled]).when(confirm('2026-03-13 12:05')).thenThrows('booking_cancelled', conflict('cancelled'));
+  spec(t).given([held, confirmed(), checkedIn]).when(confirm('2026-03-13 19:55')).thenThrows('booking_checked_in', conflict('checked_in'));
+});
+
+t.test('cancel: a confirmed booking cancelled at least 2 hours before its start gets everything paid back', async (t) => {
+  spec(t)
+    .given([held, confirmed()])
+    .when(cancel('2026-03-13 12:00'))
+    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: false, by: GUEST, at: iso('2026-03-13 12:00') } }]);
+});
+
+t.test('cancel: exactly at the cut-off (18:00 for a 20:00 start) still refunds in full', async (t) => {
+  spec(t)
+    .given([held, confirmed()])
+    .when(cancel('2026-03-13 18:00'))
+    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: false, by: GUEST, at: iso('2026-03-13 18:00') } }]);
+});
+
+t.test('cancel: after the cut-off nothing is refunded', async (t) => {
+  spec(t)
+    .given([held, confirmed()])
+    .when(cancel('2026-03-13 18:01'))
+    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 0, overridden: false, by: GUEST, at: iso('2026-03-13 18:01') } }]);
+});
+
+t.test('cancel: staff overriding after the cut-off refund in full, and the override is recorded', async (t) => {
+  spec(t)
+    .given([held, confirmed()])
+    .when(cancel('2026-03-13 19:00', true))
+    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: true, by: GUEST, at: iso('2026-03-13 19:00') } }]);
+});
+
+t.test('cancel: an override in time is not recorded as an override', async (t) => {
+  spec(t)
+    .given([held, confirmed()])
+    .when(cancel('2026-03-13 12:00', true))
+    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: false, by: GUEST, at: iso('2026-03-13 12:00') } }]);
+});
+
+t.test('cancel: an unpaid hold is cancelled with nothing to refund', async (t) => {
+  spec(t)
+    .given([held])
+    .when(cancel('2026-03-13 10:05'))
+    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 0, overridden: false, by: GUEST, at: iso('2026-03-13 10:05') } }]);
+});
+
+t.test('cancel: cancelling a cancelled booking again records nothing', async (t) => {
+  spec(t).given([held, confirmed(), cancelled]).when(cancel('2026-03-13 12:01')).thenNothing();
+});
+
+t.test('cancel: a checked-in, checked-out, expired or no-show booking cannot be cancelled', async (t) => {
+  spec(t).given([held, confirmed(), checkedIn]).when(cancel('2026-03-13 20:00')).thenThrows('booking_checked_in', conflict('checked_in'));
+  spec(t).given([held, confirmed(), checkedIn, checkedOut]).when(cancel('2026-03-13 22:05')).thenThrows('booking_checked_out', conflict('checked_out'));
+  spec(t).given([held, expired]).when(cancel('2026-03-13 10:20')).thenThrows('booking_expired', conflict('expired'));
+  spec(t).given([held, confirmed(), noShow]).when(cancel('2026-03-13 20:31')).thenThrows('booking_no_show', conflict('no_show'));
+});
+
+t.test('expire: a hold past its expiry is expired', async (t) => {
+  spec(t).given([held]).when(expire('2026-03-13 10:16')).then([{ type: 'BookingExpired', data: { bookingId: BOOKING, at: iso('2026-03-13 10:16') } }]);
+});
+
+t.test('expire: a hold expires at its expiry instant', async (t) => {
+  spec(t).given([held]).when(expire('2026-03-13 10:15')).then([{ type: 'BookingExpired', data: { bookingId: BOOKING, at: iso('2026-03-13 10:15') } }]);
+});
+
+t.test('expire: a hold not yet expired is left alone', async (t) => {
+  spec(t).given([held]).when(expire('2026-03-13 10:14')).thenNothing();
+});
+
+t.test('expire: a booking confirmed, cancelled or already expired is left alone', async (t) => {
+  spec(t).given([held, confirmed()]).when(expire('2026-03-13 10:16')).thenNothing('confirmed in time');
+  spec(t).given([held, cancelled]).when(expire('2026-03-13 12:01')).thenNothing('cancelled');
+  spec(t).given([held, expired]).when(expire('2026-03-13 10:17')).thenNothing('expired, retried');
+});
+
+t.test('check-in: a confirmed booking checks in from 30 minutes before its start', async (t) => {
+  spec(t).given([held, confirmed()]).when(checkIn('2026-03-13 19:30')).then([{ type: 'BookingCheckedIn', data: { bookingId: BOOKING, by: WAITER, at: iso('2026-03-13 19:30') } }]);
+});
+
+t.test('check-in: a late guest may still check in during the booked time', async (t) => {
+  spec(t).given([held, confirmed()]).when(checkIn('2026-03-13 21:59')).then([{ type: 'BookingCheckedIn', data: { bookingId: BOOKING, by: WAITER, at: iso('2026-03-13 21:59') } }]);
+});
+
+t.test('check-in: earlier than 30 minutes before the start is refused with check_in_too_early and when it opens', async (t) => {
+  spec(t)
+    .given([held, confirmed()])
+    .when(checkIn('2026-03-13 19:29'))
+    .thenThrows('check_in_too_early', { is: ConflictError, status: 409, detail: { opensAt: iso('2026-03-13 19:30') } });
+});
+
+t.test('check-in: once the booked time is over it is refused with booking_over', async (t) => {
+  spec(t).given([held, confirmed()]).when(checkIn('2026-03-13 22:00')).thenThrows('booking_over', { is: ConflictError, status: 409 });
+});
+
+t.test('check-in: checking in again, or a walk-in, records nothing', async (t) => {
+  spec(t).given([held, confirmed(), checkedIn]).when(checkIn('2026-03-13 19:51')).thenNothing('checked in already');
+  spec(t).given([walkedIn]).when(checkIn('2026-03-13 20:01')).thenNothing('a walk-in starts checked in');
+});
+
+t.test('check-in: a held (unpaid), cancelled or checked-out booking cannot be checked in', async (t) => {
+  spec(t).given([held]).when(checkIn('2026-03-13 10:05')).thenThrows('booking_held', conflict('held'));
+  spec(t).given([held, cancelled]).when(checkIn('2026-03-13 19:50')).thenThrows('booking_cancelled', conflict('cancelled'));
+  spec(t).given([held, confirmed(), checkedIn, checkedOut]).when(checkIn('2026-03-13 21:00')).thenThrows('booking_checked_out', conflict('checked_out'));
+});
+
+t.test('extend: a checked-in booking gets the extra minutes and their price', async (t) => {
+  spec(t).given([held, confirmed(), checkedIn]).when(extend('2026-03-13 21:30')).then([extended]);
+});
+
+t.test('extend: a confirmed booking not yet checked in can be extended too', async (t) => {
+  spec(t)
+    .given([held, confirmed()])
+    .when(extend('2026-03-13 15:00'))
+    .then([{ type: 'BookingExtended', data: { ...extended.data, at: iso('2026-03-13 15:00') } } as BookingEvent]);
+});
+
+t.test('extend: a second extension runs on from the end of the first', async (t) => {
+  spec(t)
+    .given([held, confirmed(), checkedIn, extended])
+    .when(extend('2026-03-13 22:30'))
+    .then([{ type: 'BookingExtended', data: { ...extended.data, end: iso('2026-03-14 00:00'), at: iso('2026-03-13 22:30') } } as BookingEvent]);
+});
+
+t.test('extend: a held, checked-out or cancelled booking cannot be extended', async (t) => {
+  spec(t).given([held]).when(extend('2026-03-13 10:05')).thenThrows('booking_held', conflict('held'));
+  spec(t).given([held, confirmed(), checkedIn, checkedOut]).when(extend('2026-03-13 22:05')).thenThrows('booking_checked_out', conflict('checked_out'));
+  spec(t).given([held, cancelled]).when(extend('2026-03-13 12:05')).thenThrows('booking_cancelled', conflict('cancelled'));
+});
+
+t.test('move: a confirmed booking moves to another room, recording the new total and the difference', async (t) => {
+  spec(t).given([held, confirmed()]).when(move('room-m01', 27000)).then([moved(27000)]);
+});
+
+t.test('move: a held or checked-in booking can move too', async (t) => {
+  spec(t).given([held]).when(move('room-m01', 27000)).then([moved(27000)], 'held');
+  spec(t).given([held, confirmed(), checkedIn]).when(move('room-m01', 27000)).then([moved(27000)], 'checked in');
+});
+
+t.test('move: a move to a cheaper room records a negative difference', async (t) => {
+  spec(t).given([held, confirmed()]).when(move('room-m01', 15000)).then([moved(15000)]);
+});
+
+t.test('move: a second move prices the difference from the total in force after the first', async (t) => {
+  spec(t)
+    .given([held, confirmed(), moved(27000)])
+    .when({ type: 'Move', toRoomId: 'room-l01', toRoomTypeId: 'large', newTotal: 40000, now: local('2026-03-13 19:10'), by: WAITER })
+    .then([
+      {
+        type: 'BookingMoved',
+        data: { bookingId: BOOKING, fromRoomId: 'room-m01', toRoomId: 'room-l01', toRoomTypeId: 'large', priceDifference: 13000, newTotal: 40000, by: WAITER, at: iso('2026-03-13 19:10') },
+      },
+    ]);
+});
+
+t.test('move: a move into the room the booking already has records nothing', async (t) => {
+  spec(t).given([held, confirmed()]).when(move('room-s01', 18000)).thenNothing('never moved');
+  spec(t).given([held, confirmed(), moved(27000)]).when(move('room-m01', 27000, '2026-03-13 19:01')).thenNothing('the same move retried');
+});
+
+t.test('move: a cancelled, expired, checked-out or no-show booking cannot move', async (t) => {
+  spec(t).given([held, cancelled]).when(move('room-m01', 27000)).thenThrows('booking_cancelled', conflict('cancelled'));
+  spec(t).given([held, expired]).when(move('room-m01', 27000)).thenThrows('booking_expired', conflict('expired'));
+  spec(t).given([held, confirmed(), checkedIn, checkedOut]).when(move('room-m01', 27000)).thenThrows('booking_checked_out', conflict('checked_out'));
+  spec(t).given([held, confirmed(), noShow]).when(move('room-m01', 27000)).thenThrows('booking_no_show', conflict('no_show'));
+});
+
+t.test('check-out: the bill is the room price less what was paid', async (t) => {
+  // 180.00 元 room, 54.00 元 deposit paid: 126.00 元 due.
+  spec(t).given([held, confirmed(), checkedIn]).when(checkOut()).then([checkedOut]);
+});
+
+t.test('check-out: extensions are added to the bill, and a move replaces the room price', async (t) => {
+  // Moved to a 270.00 元 room, extended by an hour at 90.00 元: 360.00 元, 54.00 元 paid, 306.00 元 due.
+  spec(t)
+    .given([held, confirmed(), moved(27000), checkedIn, extended])
+    .when(checkOut('2026-03-13 23:00'))
+    .then([{ type: 'BookingCheckedOut', data: { bookingId: BOOKING, bill: { total: 36000, paid: 5400, due: 30600, currency: 'CNY' }, by: WAITER, at: iso('2026-03-13 23:00') } }]);
+});
+
+t.test('check-out: paid more than the bill (a move to a cheaper room) leaves nothing due, never a negative due', async (t) => {
+  // Paid 180.00 元 in full, moved to a 150.00 元 room: due max(0, 150.00 − 180.00) = 0.
+  spec(t)
+    .given([held, confirmed(18000), moved(15000), checkedIn])
+    .when(checkOut())
+    .then([{ type: 'BookingCheckedOut', data: { bookingId: BOOKING, bill: { total: 15000, paid: 18000, due: 0, currency: 'CNY' }, by: WAITER, at: iso('2026-03-13 22:00') } }]);
+});
+
+t.test('check-out: a walk-in pays the whole price at check-out', async (t) => {
+  spec(t)
+    .given([walkedIn])
+    .when(checkOut())
+    .then([{ type: 'BookingCheckedOut', data: { bookingId: 'bk-walk-in', bill: { total: 18000, paid: 0, due: 18000, currency: 'CNY' }, by: WAITER, at: iso('2026-03-13 22:00') } }]);
+});
+
+t.test('check-out: checking out again records nothing', async (t) => {
+  spec(t).given([held, confirmed(), checkedIn, checkedOut]).when(checkOut('2026-03-13 22:01')).thenNothing();
+});
+
+t.test('check-out: a booking not checked in cannot be checked out', async (t) => {
+  spec(t).given([held, confirmed()]).when(checkOut()).thenThrows('booking_confirmed', conflict('confirmed'));
+  spec(t).given([held]).when(checkOut()).thenThrows('booking_held', conflict('held'));
+});
+
+t.test('no-show: a confirmed booking nobody came for is a no-show 30 minutes after its start, and the deposit is forfeited', async (t) => {
+  spec(t).given([held, confirmed()]).when(markNoShow('2026-03-13 20:30')).then([noShow]);
+});
+
+t.test('no-show: before the 30 minutes of grace are over it is refused with too_early_for_no_show', async (t) => {
+  spec(t).given([held, confirmed()]).when(markNoShow('2026-03-13 20:29')).thenThrows('too_early_for_no_show', { is: ConflictError, status: 409 });
+});
+
+t.test('no-show: marking a no-show again records nothing', async (t) => {
+  spec(t).given([held, confirmed(), noShow]).when(markNoShow('2026-03-13 20:31')).thenNothing();
+});
+
+t.test('no-show: a checked-in, held or cancelled booking cannot be a no-show', async (t) => {
+  spec(t).given([held, confirmed(), checkedIn]).when(markNoShow('2026-03-13 20:30')).thenThrows('booking_checked_in', conflict('checked_in'));
+  spec(t).given([held]).when(markNoShow('2026-03-13 20:30')).thenThrows('booking_held', conflict('held'));
+  spec(t).given([held, cancelled]).when(markNoShow('2026-03-13 20:30')).thenThrows('booking_cancelled', conflict('cancelled'));
+});
+
+t.test('state: what was paid follows confirmations, refunds on cancelling, and the bill at check-out', async (t) => {
+  const fold = (events: readonly BookingEvent[]) => events.reduce(bookingDecider.evolve, bookingDecider.initialState());
+  const after = (events: readonly BookingEvent[]) => {
+    const s = fold(events);
+    if (s.status === 'none') throw new Error('no booking');
+    return s;
+  };
+  t.match(after([held, confirmed()]), { status: 'confirmed', amountPaid: 5400, holdExpiresAt: null });
+  t.strictSame(after([held, confirmed()]).paymentIds, ['pay-1'], 'the confirming payment is remembered for refunds');
+  t.match(after([held, confirmed(), cancelled]), { status: 'cancelled', amountPaid: 0 }, '54.00 paid − 54.00 refunded');
+  t.match(after([held, confirmed(), checkedIn, extended]), { basePrice: 18000, extraTotal: 9000 }, 'the extension is billed on top of the room price');
+  t.equal(after([held, confirmed(), checkedIn, extended]).end.toISOString(), iso('2026-03-13 23:00'), 'and moves the end');
+  t.match(after([held, confirmed(), checkedIn, checkedOut]), { status: 'checked_out', amountPaid: 18000 }, 'settled in full at check-out');
+  t.strictSame(after([held, confirmed(0, null)]).paymentIds, [], 'a desk confirmation adds no payment id');
+});

@@ -1,0 +1,208 @@
+import t, { type Test } from 'tap';
+import { post, type BookingBalance, type Line, type Posting } from '../../../projections/ledger/rules.js';
+import { ACCOUNTS } from '../../../projections/ledger/accounts.js';
+import type { BookingEvent, Price } from '../../../src/events/bookings.js';
+import type { PaymentEvent, PaymentMethod, PaymentPurpose } from '../../../src/events/payments.js';
+
+/**
+ * The double-entry posting rules, one event at a time. Accounts: clearing per
+ * method (cash 1001, card 1003, WeChat Pay 1012, sandbox 1019), guests'
+ * receivables 1122, customer deposits 2203, room revenue 6001, forfeits 6051.
+ */
+const { cash, card, wechatpay, sandbox, receivable, deposits, roomRevenue, forfeits } = ACCOUNTS;
+
+const dr = (account: Line['account'], amount: number): Line => ({ account, debit: amount, credit: 0 });
+const cr = (account: Line['account'], amount: number): Line => ({ account, debit: 0, credit: amount });
+
+const fresh: BookingBalance = { depositsHeld: 0, checkedOut: false };
+const holding = (depositsHeld: number, checkedOut = false): BookingBalance => ({ depositsHeld, checkedOut });
+
+const at = new Date('2026-03-13T20:00:00+08:00').toISOString();
+const ids = { paymentId: 'pay-1', bookingId: 'bk-1' };
+
+const paid = (amount: number, method: PaymentMethod = 'wechatpay', purpose: PaymentPurpose = 'deposit'): PaymentEvent => ({
+  type: 'PaymentSucceeded',
+  data: { ...ids, method, purpose, transactionId: 'tx-1', amount, paidAt: at, at },
+});
+const refunded = (amount: number, method: PaymentMethod = 'wechatpay'): PaymentEvent => ({ type: 'RefundSucceeded', data: { ...ids, method, refundId: 'rf-1', amount, at } });
+const checkedOut = (total: number, paid: number): BookingEvent => ({
+  type: 'BookingCheckedOut',
+  data: { bookingId: 'bk-1', bill: { total, paid, due: Math.max(0, total - paid), currency: 'CNY' }, by: 'user-waiter', at },
+});
+const noShow = (forfeited: number): BookingEvent => ({ type: 'BookingMarkedNoShow', data: { bookingId: 'bk-1', forfeited, by: 'user-waiter', at } });
+const cancelled = (refund: number): BookingEvent => ({ type: 'BookingCancelled', data: { bookingId: 'bk-1', reason: 'plans changed', refund, overridden: false, by: 'user-guest', at } });
+
+/** Every line is a debit or a credit of a positive whole number of fen, and debits equal credits. */
+function balanced(t: Test, posting: Posting | null) {
+  if (!posting) return t.fail('expected a posting');
+  const debits = posting.lines.reduce((s, l) => s + l.debit, 0);
+  const credits = posting.lines.reduce((s, l) => s + l.credit, 0);
+  t.equal(debits, credits, `balances: debits ${debits} = credits ${credits}`);
+  t.ok(
+    posting.lines.every((l) => Number.isInteger(l.debit) && Number.isInteger(l.credit) && (l.debit > 0) !== (l.credit > 0)),
+    'each line is one positive amount in whole fen, on one side',
+  );
+}
+
+function posts(t: Test, posting: Posting | null, expected: Readonly<{ lines: readonly Line[]; balance: BookingBalance; description: string }>) {
+  t.strictSame(posting?.lines, expected.lines, 'lines');
+  t.strictSame(posting?.balance, expected.balance, 'balance after');
+  t.equal(posting?.description, expected.description, 'description');
+  balanced(t, posting);
+}
+
+t.test('payment succeeded: a deposit is debited to its clearing account and held as a customer deposit', async (t) => {
+  posts(t, post(paid(5400), fresh), {
+    lines: [dr(wechatpay.code, 5400), cr(deposits.code, 5400)],
+    balance: holding(5400),
+    description: 'wechatpay deposit received',
+  });
+});
+
+t.test('payment succeeded: each method clears through its own account', async (t) => {
+  const methods = { cash: cash.code, card: card.code, wechatpay: wechatpay.code, sandbox: sandbox.code } as const;
+  for (const [method, account] of Object.entries(methods) as [PaymentMethod, Line['account']][]) {
+    t.strictSame(post(paid(1000, method), fresh)?.lines, [dr(account, 1000), cr(deposits.code, 1000)], `${method} → ${account}`);
+  }
+});
+
+t.test('payment succeeded: a balance paid before check-out is held like a deposit, on top of what is held', async (t) => {
+  posts(t, post(paid(12600, 'cash', 'balance'), holding(5400)), {
+    lines: [dr(cash.code, 12600), cr(deposits.code, 12600)],
+    balance: holding(18000), // 5400 + 12600
+    description: 'cash balance received',
+  });
+});
+
+t.test('payment succeeded: a balance paid after check-out settles the guest’s receivable', async (t) => {
+  posts(t, post(paid(12600, 'card', 'balance'), holding(0, true)), {
+    lines: [dr(card.code, 12600), cr(receivable.code, 12600)],
+    balance: holding(0, true),
+    description: 'card payment of the balance',
+  });
+});
+
+t.test('refund succeeded: the deposit is paid back out through the clearing account', async (t) => {
+  posts(t, post(refunded(5400), holding(5400)), {
+    lines: [dr(deposits.code, 5400), cr(wechatpay.code, 5400)],
+    balance: holding(0),
+    description: 'wechatpay refund',
+  });
+});
+
+t.test('check-out: the deposit held is applied to the bill, the rest becomes a receivable, all of it revenue', async (t) => {
+  // Bill 180.00, 54.00 held: 54.00 from deposits + 126.00 receivable = 180.00 revenue.
+  posts(t, post(checkedOut(18000, 5400), holding(5400)), {
+    lines: [dr(deposits.code, 5400), dr(receivable.code, 12600), cr(roomRevenue.code, 18000)],
+    balance: holding(0, true),
+    description: 'room revenue recognised at check-out',
+  });
+});
+
+t.test('check-out: a bill paid in full beforehand leaves no receivable line', async (t) => {
+  posts(t, post(checkedOut(18000, 18000), holding(18000)), {
+    lines: [dr(deposits.code, 18000), cr(roomRevenue.code, 18000)],
+    balance: holding(0, true),
+    description: 'room revenue recognised at check-out',
+  });
+});
+
+t.test('check-out: more held than the bill applies only the bill, the rest stays held (to be refunded)', async (t) => {
+  // Held 200.00 against a 150.00 bill (moved to a cheaper room): 150.00 applied, 50.00 still held.
+  posts(t, post(checkedOut(15000, 20000), holding(20000)), {
+    lines: [dr(deposits.code, 15000), cr(roomRevenue.code, 15000)],
+    balance: holding(5000, true),
+    description: 'room revenue recognised at check-out',
+  });
+});
+
+t.test('check-out: nothing held (a walk-in) makes the whole bill a receivable', async (t) => {
+  posts(t, post(checkedOut(18000, 0), fresh), {
+    lines: [dr(receivable.code, 18000), cr(roomRevenue.code, 18000)],
+    balance: holding(0, true),
+    description: 'room revenue recognised at check-out',
+  });
+});
+
+t.test('check-out: a zero bill with nothing held has no lines, and marks the booking checked out', async (t) => {
+  t.strictSame(post(checkedOut(0, 0), fresh), { description: 'room revenue recognised at check-out', lines: [], balance: holding(0, true) });
+});
+
+t.test('no-show: the deposit held is forfeited to income', async (t) => {
+  posts(t, post(noShow(5400), holding(5400)), {
+    lines: [dr(deposits.code, 5400), cr(forfeits.code, 5400)],
+    balance: holding(0),
+    description: 'deposit forfeited by a no-show',
+  });
+});
+
+t.test('no-show: with nothing held there is nothing to post', async (t) => {
+  t.equal(post(noShow(0), fresh), null);
+});
+
+t.test('cancel: on a late cancellation the deposit not refunded is kept as income', async (t) => {
+  posts(t, post(cancelled(0), holding(5400)), {
+    lines: [dr(deposits.code, 5400), cr(forfeits.code, 5400)],
+    balance: holding(0),
+    description: 'deposit kept on a late cancellation',
+  });
+});
+
+t.test('cancel: a partial refund keeps the rest as income; the refund itself posts when it succeeds', async (t) => {
+  // Held 180.00, 54.00 to be refunded: 126.00 kept, 54.00 stays held until the refund succeeds.
+  posts(t, post(cancelled(5400), holding(18000)), {
+    lines: [dr(deposits.code, 12600), cr(forfeits.code, 12600)],
+    balance: holding(5400),
+    description: 'deposit kept on a late cancellation',
+  });
+});
+
+t.test('cancel: a full refund, or nothing held, posts nothing', async (t) => {
+  t.equal(post(cancelled(5400), holding(5400)), null, 'all of it refunded');
+  t.equal(post(cancelled(0), fresh), null, 'nothing held');
+});
+
+t.test('events that move no money post nothing', async (t) => {
+  const price: Price = {
+    total: 18000,
+    deposit: 5400,
+    currency: 'CNY',
+    rateCardVersion: 1,
+    breakdown: { bands: [], package: null, subtotal: 18000, discount: { level: 'regular', percent: 0, amount: 0 }, minimumSpend: { amount: 0, topUp: 0 } },
+  };
+  const stay = { bookingId: 'bk-1', roomId: 'room-s01', roomTypeId: 'small', guestName: null, guestPhone: null, bookedBy: 'user-guest', partySize: 2, start: at, end: at, businessDate: '2026-03-13', price, at };
+  const events: readonly (BookingEvent | PaymentEvent)[] = [
+    { type: 'BookingHeld', data: { ...stay, guestId: 'user-guest', holdExpiresAt: at } },
+    { type: 'WalkInStarted', data: stay },
+    { type: 'BookingConfirmed', data: { bookingId: 'bk-1', paymentId: 'pay-1', amountPaid: 5400, by: 'user-guest', at } },
+    { type: 'BookingExpired', data: { bookingId: 'bk-1', at } },
+    { type: 'BookingCheckedIn', data: { bookingId: 'bk-1', by: 'user-waiter', at } },
+    { type: 'BookingExtended', data: { bookingId: 'bk-1', minutes: 60, end: at, price, by: 'user-waiter', at } },
+    { type: 'BookingMoved', data: { bookingId: 'bk-1', fromRoomId: 'room-s01', toRoomId: 'room-m01', toRoomTypeId: 'medium', priceDifference: 9000, newTotal: 27000, by: 'user-waiter', at } },
+    { type: 'PaymentStarted', data: { ...ids, purpose: 'deposit', method: 'wechatpay', amount: 5400, providerOrderId: null, by: 'user-guest', at } },
+    { type: 'PaymentClosed', data: { ...ids, reason: 'timed out', at } },
+    { type: 'RefundRequested', data: { ...ids, refundId: 'rf-1', amount: 5400, reason: 'cancelled', at } },
+    { type: 'RefundFailed', data: { ...ids, refundId: 'rf-1', reason: 'declined', at } },
+  ];
+  for (const e of events) t.equal(post(e, holding(5400)), null, e.type);
+});
+
+t.test('a booking’s whole life nets out: deposits end at zero and every entry balances', async (t) => {
+  // Deposit 54.00 by WeChat Pay, bill 180.00 at check-out, balance 126.00 in cash afterwards.
+  let balance = fresh;
+  const entries: Posting[] = [];
+  for (const e of [paid(5400), checkedOut(18000, 5400), paid(12600, 'cash', 'balance')]) {
+    const posting = post(e, balance);
+    if (posting) {
+      entries.push(posting);
+      balance = posting.balance;
+    }
+  }
+  for (const entry of entries) balanced(t, entry);
+  const net = (code: string) => entries.flatMap((e) => e.lines).filter((l) => l.account === code).reduce((s, l) => s + l.debit - l.credit, 0);
+  t.equal(net(deposits.code), 0, 'no deposit left held');
+  t.equal(net(receivable.code), 0, 'nothing left owed');
+  t.equal(net(roomRevenue.code), -18000, '180.00 of revenue (a credit)');
+  t.equal(net(wechatpay.code) + net(cash.code), 18000, '180.00 collected');
+  t.strictSame(balance, holding(0, true));
+});
