@@ -37,7 +37,8 @@ export type BookingCommand =
   | (At & Readonly<{ type: 'Cancel'; reason: string; override: boolean; fullRefundMinutesBefore: number }>)
   | (At & Readonly<{ type: 'Expire' }>)
   | (At & Readonly<{ type: 'CheckIn'; opensMinutesBefore: number }>)
-  | (At & Readonly<{ type: 'Extend'; minutes: number; price: Price }>)
+  /** `from` is the end the caller read and priced the extra minutes from. */
+  | (At & Readonly<{ type: 'Extend'; from: Date; minutes: number; price: Price }>)
   | (At & Readonly<{ type: 'Move'; toRoomId: string; toRoomTypeId: string; newTotal: number }>)
   | (At & Readonly<{ type: 'CheckOut' }>)
   | (At & Readonly<{ type: 'MarkNoShow'; graceMinutes: number }>);
@@ -143,9 +144,16 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         }
         if (now >= b.end.getTime()) throw new ConflictError('booking_over', 'The booked time is over.');
         return [{ type: 'BookingCheckedIn', data: { bookingId, by: c.by, at } }];
-      case 'Extend':
+      case 'Extend': {
         if (b.status !== 'checked_in' && b.status !== 'confirmed') wrongStatus(b, 'extended');
-        return [{ type: 'BookingExtended', data: { bookingId, minutes: c.minutes, end: addMinutes(b.end, c.minutes).toISOString(), price: c.price, by: c.by, at } }];
+        const end = addMinutes(c.from, c.minutes);
+        if (b.end.getTime() !== c.from.getTime()) {
+          // The same extension decided twice (a retry, or two clicks read the same end): the room time was claimed once, so it is billed once.
+          if (b.end >= end) return [];
+          throw new ConflictError('booking_changed', 'The booking changed while this extension was decided; look at it again.');
+        }
+        return [{ type: 'BookingExtended', data: { bookingId, minutes: c.minutes, end: end.toISOString(), price: c.price, by: c.by, at } }];
+      }
       case 'Move':
         if (b.roomId === c.toRoomId) return [];
         if (b.status !== 'checked_in' && b.status !== 'confirmed' && b.status !== 'held') wrongStatus(b, 'moved');

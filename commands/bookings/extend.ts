@@ -34,8 +34,10 @@ export async function extendBooking(ctx: Pick<BookingContext, 'store' | 'clock'>
   const price = await priceFor(store, venue, room, booking.end, minutes, await levelOf(store, booking.guestId));
   const dayEnd = businessDayBounds(booking.businessDate, venue).end;
   await handle(store, roomDayStream(booking.roomId, booking.businessDate), roomDayDecider, { type: 'Extend', roomId: booking.roomId, businessDate: booking.businessDate, bookingId: booking.id, end: newEnd, dayEnd, now }, metadata);
-  const { state } = await handle(store, bookingStream(booking.id), bookingDecider, { type: 'Extend', minutes, price, now, by }, metadata);
-  return { booking: state, price };
+  const { state, events } = await handle(store, bookingStream(booking.id), bookingDecider, { type: 'Extend', from: booking.end, minutes, price, now, by }, metadata);
+  const extended = events.find((e) => e.type === 'BookingExtended');
+  // Nothing appended: this extension was already recorded, and billed, once.
+  return { booking: state, extension: extended?.type === 'BookingExtended' ? extended.data.price.total : 0 };
 }
 
 export const extendRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app, ctx) => {
@@ -54,9 +56,9 @@ export const extendRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app
     async (request) => {
       const actor = actorOf(request);
       const booking = await loadBooking(ctx.store, request.params.id, actor);
-      const { booking: after, price } = await extendBooking(ctx, booking, request.body.minutes, actor.userId, metadataOf(request));
+      const { booking: after, extension } = await extendBooking(ctx, booking, request.body.minutes, actor.userId, metadataOf(request));
       if (after.status === 'none') throw new Error('extended booking vanished');
-      return { id: booking.id, end: after.end.toISOString(), price: { total: billOf(after).total, extension: price.total, currency: 'CNY' as const } };
+      return { id: booking.id, end: after.end.toISOString(), price: { total: billOf(after).total, extension, currency: 'CNY' as const } };
     },
   );
 };

@@ -88,17 +88,25 @@ export async function applyCallback(ctx: PaymentContext, event: CallbackEvent): 
   await settle(ctx, state, metadata);
 }
 
-/** What a succeeded payment does to its booking: a deposit confirms it, or is given back. */
+/**
+ * What a succeeded payment does to its booking: a deposit confirms it and is
+ * kept, or is given back in full when it cannot count (the hold expired, the
+ * booking was cancelled, or another payment already confirmed it). Run again
+ * for the same payment, it changes nothing.
+ */
 export async function settle(ctx: PaymentContext, payment: Payment, metadata: EventMetadata): Promise<void> {
   if (payment.purpose !== 'deposit') return;
+  let refused: string;
   try {
-    await confirmBooking(ctx.store, payment.bookingId, { paymentId: payment.id, amount: payment.paid, by: metadata.actor ?? 'system' }, metadata, ctx.clock());
+    const booking = await confirmBooking(ctx.store, payment.bookingId, { paymentId: payment.id, amount: payment.paid, by: metadata.actor ?? 'system' }, metadata, ctx.clock());
+    if (booking.paymentIds.includes(payment.id)) return;
+    refused = 'another payment already confirmed the booking';
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
-    // The booking was already confirmed by this very payment on an earlier delivery: nothing to give back.
-    if (err.code === 'booking_confirmed') return;
-    await refundPayment(ctx, payment.id, refundable(payment), `booking cannot be confirmed (${err.code})`, metadata);
+    refused = `booking cannot be confirmed (${err.code})`;
   }
+  // Derived from what is left to refund, so a repeated delivery refunds nothing more.
+  await refundPayment(ctx, payment.id, refundable(payment), refused, metadata);
 }
 
 /** Gives money back through the payment's own method; providers answer later by callback, desk refunds are immediate. */

@@ -106,13 +106,17 @@ t.test('the whole life: hold, confirm, check-in, extend, check-out with the bill
   t.equal((await call(app, { method: 'POST', url: `/bookings/${id}/confirm`, headers: venue.waiter.auth })).status, 200);
   const checkedIn = await call(app, { method: 'POST', url: `/bookings/${id}/check-in`, headers: venue.waiter.auth });
   t.same(checkedIn.body, { id, status: 'checked_in' });
-  const extended = await call(app, { method: 'POST', url: `/bookings/${id}/extend`, headers: venue.waiter.auth, payload: { minutes: 30 } });
-  t.equal(extended.status, 200);
-  t.equal(Date.parse(extended.body.end), start.getTime() + 90 * 60_000);
-  t.equal(extended.body.price.total, held.body.price.total + extended.body.price.extension);
+  // Two waiters click "extend 30 minutes" on the same screen at once: the room time is claimed once, and billed once.
+  const both = await Promise.all([1, 2].map(() => call(app, { method: 'POST', url: `/bookings/${id}/extend`, headers: venue.waiter.auth, payload: { minutes: 30 } })));
+  const [extended, twice] = both.sort((a, b) => b.body.price.extension - a.body.price.extension);
+  t.equal(extended!.status, 200);
+  t.equal(twice!.status, 200);
+  t.equal(Date.parse(extended!.body.end), start.getTime() + 90 * 60_000);
+  t.equal(extended!.body.price.total, held.body.price.total + extended!.body.price.extension);
+  t.same(twice!.body, { ...extended!.body, price: { ...extended!.body.price, extension: 0 } }, 'the second answer shows the same booking and no further charge');
   const out = await call(app, { method: 'POST', url: `/bookings/${id}/check-out`, headers: venue.waiter.auth });
   t.equal(out.body.status, 'checked_out');
-  t.same(out.body.bill, { total: extended.body.price.total, paid: held.body.price.deposit, due: extended.body.price.total - held.body.price.deposit, currency: 'CNY' });
+  t.same(out.body.bill, { total: extended!.body.price.total, paid: held.body.price.deposit, due: extended!.body.price.total - held.body.price.deposit, currency: 'CNY' });
   const events = (await platform.store.readStream(`booking-${id}`)).events.map((e) => e.type);
   t.same(events, ['BookingHeld', 'BookingConfirmed', 'BookingCheckedIn', 'BookingExtended', 'BookingCheckedOut']);
   const day = (await platform.store.readStream(roomDayStream(M01, held.body.businessDate))).events.map((e) => e.type);

@@ -151,3 +151,28 @@ t.test('the CLI replays the ledger for a period into a file, equal to the servin
   const usage = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/root/cli.ts', 'ledger', 'replay'], { cwd: path.resolve(import.meta.dirname, '../..') }).catch((e: { code: number }) => e);
   t.equal((usage as { code: number }).code, 2, 'bad arguments print the usage and exit 2');
 });
+
+t.test('a second deposit paid for a booking another payment already confirmed is refunded in full, and a late repeat of the first changes nothing', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S03, start: venue.at(6, '20:00').toISOString(), durationMinutes: 60, partySize: 2 } });
+  const first = await pay(guest.auth, held.body.id);
+  const second = await pay(guest.auth, held.body.id);
+  await call(app, { method: 'POST', url: first.sandboxCompleteUrl });
+  await call(app, { method: 'POST', url: second.sandboxCompleteUrl });
+  t.same(await types(`payment-${first.paymentId}`), ['PaymentStarted', 'PaymentSucceeded'], 'the first one confirmed the booking and is kept');
+  t.same(await types(`payment-${second.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded'], 'the second one is given back');
+  await call(app, { method: 'POST', url: second.sandboxCompleteUrl });
+  t.same(await types(`payment-${second.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded'], 'delivered again, it refunds nothing more');
+  const booking = await loadBooking(platform.store, held.body.id, { userId: guest.userId, staff: false });
+  t.same({ status: booking.status, amountPaid: booking.amountPaid, paymentIds: booking.paymentIds }, { status: 'confirmed', amountPaid: first.amount, paymentIds: [first.paymentId] });
+});
+
+t.test('a deposit callback delivered again after check-in keeps the deposit', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S03, start: soon().toISOString(), durationMinutes: 60, partySize: 2 } });
+  const p = await pay(guest.auth, held.body.id);
+  await call(app, { method: 'POST', url: p.sandboxCompleteUrl });
+  t.equal((await call(app, { method: 'POST', url: `/bookings/${held.body.id}/check-in`, headers: venue.waiter.auth })).status, 200);
+  t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl })).status, 200);
+  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded'], 'no refund of the deposit that confirmed the booking');
+});

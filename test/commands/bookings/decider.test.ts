@@ -107,7 +107,8 @@ const confirm = (now: string, amount = 5400, paymentId: string | null = 'pay-1')
 const cancel = (now: string, override = false): BookingCommand => ({ type: 'Cancel', reason: 'plans changed', override, fullRefundMinutesBefore: 120, now: local(now), by: GUEST });
 const expire = (now: string): BookingCommand => ({ type: 'Expire', now: local(now), by: 'system' });
 const checkIn = (now: string): BookingCommand => ({ type: 'CheckIn', opensMinutesBefore: 30, now: local(now), by: WAITER });
-const extend = (now: string): BookingCommand => ({ type: 'Extend', minutes: 60, price: HOUR_MORE, now: local(now), by: WAITER });
+/** One more hour from the end the caller read (the booked 22:00 unless said). */
+const extend = (now: string, from = '2026-03-13 22:00'): BookingCommand => ({ type: 'Extend', from: local(from), minutes: 60, price: HOUR_MORE, now: local(now), by: WAITER });
 const move = (toRoomId: string, newTotal: number, now = '2026-03-13 19:00'): BookingCommand => ({ type: 'Move', toRoomId, toRoomTypeId: 'medium', newTotal, now: local(now), by: WAITER });
 const checkOut = (now = '2026-03-13 22:00'): BookingCommand => ({ type: 'CheckOut', now: local(now), by: WAITER });
 const markNoShow = (now: string): BookingCommand => ({ type: 'MarkNoShow', graceMinutes: 30, now: local(now), by: WAITER });
@@ -273,8 +274,16 @@ t.test('extend: a confirmed booking not yet checked in can be extended too', asy
 t.test('extend: a second extension runs on from the end of the first', async (t) => {
   spec(t)
     .given([held, confirmed(), checkedIn, extended])
-    .when(extend('2026-03-13 22:30'))
+    .when(extend('2026-03-13 22:30', '2026-03-13 23:00'))
     .then([{ type: 'BookingExtended', data: { ...extended.data, end: iso('2026-03-14 00:00'), at: iso('2026-03-13 22:30') } } as BookingEvent]);
+});
+
+t.test('extend: the same extension decided twice (two clicks read the same end) is recorded and billed once', async (t) => {
+  spec(t).given([held, confirmed(), checkedIn, extended]).when(extend('2026-03-13 21:31')).thenNothing();
+});
+
+t.test('extend: an extension decided on an end that has changed otherwise is refused', async (t) => {
+  spec(t).given([held, confirmed(), checkedIn, extended]).when(extend('2026-03-13 21:31', '2026-03-13 22:30')).thenThrows('booking_changed', { is: ConflictError, status: 409 });
 });
 
 t.test('extend: a held, checked-out or cancelled booking cannot be extended', async (t) => {
