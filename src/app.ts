@@ -38,9 +38,16 @@ export async function buildApp(platform: Platform, routes: FastifyPluginAsync): 
     if (request.body === undefined) request.body = null;
   });
   await app.register(sensible);
+  // Sheds load while the event loop lags (OVERLOAD_* settings; 0 turns the check off).
   await app.register(underPressure, {
-    maxEventLoopDelay: 2000,
+    maxEventLoopDelay: config.overloadMaxEventLoopDelayMs,
+    sampleInterval: config.overloadSampleIntervalMs,
     pressureHandler: () => {
+      // Until the server listens, nothing outside can reach it: the only callers are in-process
+      // `app.inject`s, i.e. the demo seed at start-up (and tests). Their lag comes from start-up
+      // itself (migrations, projections catching up, a busy host), refusing them sheds nothing and
+      // would only abort the start, so they go through (returning nothing lets the request on).
+      if (!app.server.listening) return;
       throw new UnavailableError('overloaded', 'The service is overloaded; retry shortly.');
     },
   });

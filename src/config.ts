@@ -26,6 +26,9 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 1_048_576 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
   DB_POOL_SIZE: Type.Integer({ minimum: 2, maximum: 200, default: 20 }),
+  // The overload guard (@fastify/under-pressure); 0 turns the check off.
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 2000 }),
+  OVERLOAD_SAMPLE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
   JWT_PRIVATE_KEY: Type.Optional(Type.String({ pattern: 'BEGIN PRIVATE KEY' })),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'ktv-backend' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'ktv-api' }),
@@ -80,6 +83,13 @@ export type Config = Readonly<{
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   dbPoolSize: number;
+  /**
+   * Requests from the network get `503 overloaded` while the event loop's mean
+   * delay over the last sample exceeds this; 0 never refuses.
+   */
+  overloadMaxEventLoopDelayMs: number;
+  /** How often the overload guard measures the event loop delay, and so the window it averages over. */
+  overloadSampleIntervalMs: number;
   jwtPrivateKey: string | undefined;
   jwtIssuer: string;
   jwtAudience: string;
@@ -160,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dbPoolSize: e.DB_POOL_SIZE,
+    overloadMaxEventLoopDelayMs: e.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
+    overloadSampleIntervalMs: e.OVERLOAD_SAMPLE_INTERVAL_MS,
     jwtPrivateKey: e.JWT_PRIVATE_KEY,
     jwtIssuer: e.JWT_ISSUER,
     jwtAudience: e.JWT_AUDIENCE,

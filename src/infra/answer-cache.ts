@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import { listen } from '../db/listen.js';
+import { systemClock, type Clock } from '../clock.js';
 
 /** Projections announce changes that make availability answers stale here: a business date, or `*` for all. */
 export const AVAILABILITY_CHANNEL = 'ktv_availability';
@@ -32,7 +33,10 @@ interface AnswerStore {
 class LocalStore implements AnswerStore {
   private readonly generations = new Map<string, number>();
   private readonly entries = new Map<string, { until: number; value: unknown }>();
-  constructor(private readonly maxEntries: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly clock: Clock,
+  ) {}
 
   async stamp(scope: string) {
     return `${this.generations.get(scope) ?? 0}.${this.generations.get(ALL_SCOPES) ?? 0}`;
@@ -42,11 +46,11 @@ class LocalStore implements AnswerStore {
   }
   async read(key: string) {
     const hit = this.entries.get(key);
-    return hit && hit.until > Date.now() ? hit.value : undefined;
+    return hit && hit.until > this.clock().getTime() ? hit.value : undefined;
   }
   async write(key: string, value: unknown, ttlMs: number) {
     this.entries.delete(key);
-    this.entries.set(key, { until: Date.now() + ttlMs, value });
+    this.entries.set(key, { until: this.clock().getTime() + ttlMs, value });
     // Maps keep insertion order, so the first key is the oldest written.
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
@@ -82,16 +86,20 @@ class RedisStore implements AnswerStore {
  * while a change was landing is never served afterwards. Answers are fresh for
  * `ttlMs`, because holds run out without any event; a stale one is refreshed
  * in the background while it is served, and dropped after twice that.
+ * Freshness is judged by `clock` (the system clock unless given), so tests
+ * can move time on instead of sleeping.
  */
 export class AnswerCache {
   private readonly store: AnswerStore;
+  private readonly clock: Clock;
   private subscription: { close(): Promise<void> } | null = null;
   private readonly computing = new Map<string, Promise<unknown>>();
 
   /** `name` and `databaseUrl` keep answers of different caches, and of services on different databases, apart in a shared Redis. */
-  constructor(private readonly o: { ttlMs: number; maxEntries: number; redis: Redis | null; name: string; databaseUrl: string }) {
+  constructor(private readonly o: { ttlMs: number; maxEntries: number; redis: Redis | null; name: string; databaseUrl: string; clock?: Clock }) {
+    this.clock = o.clock ?? systemClock;
     const namespace = createHash('sha256').update(o.databaseUrl).digest('base64url').slice(0, 12);
-    this.store = o.redis ? new RedisStore(o.redis, `answers:${o.name}:${namespace}`) : new LocalStore(o.maxEntries);
+    this.store = o.redis ? new RedisStore(o.redis, `answers:${o.name}:${namespace}`) : new LocalStore(o.maxEntries, this.clock);
   }
 
   async listen(channel: string): Promise<void> {
@@ -106,11 +114,19 @@ export class AnswerCache {
   async get<T>(scope: string, key: string, compute: () => Promise<T>): Promise<T> {
     const fullKey = `${scope}|${await this.store.stamp(scope)}|${key}`;
     const hit = (await this.store.read(fullKey)) as Entry | undefined;
-    if (hit === undefined) return this.refresh(fullKey, compute);
+    const now = this.clock().getTime();
+    // Gone past twice its freshness. The stores drop it then too, but Redis by its own clock: this
+    // keeps the rule on ours (the same instant for the system clock), and the stored format as it was.
+    if (hit === undefined || hit.freshUntil + this.o.ttlMs <= now) return this.refresh(fullKey, compute);
     // Past its freshness it is served on while one refresh runs: time alone only ever frees rooms
     // (a hold running out), so a late answer may miss a free room but never offers a taken one.
-    if (hit.freshUntil <= Date.now()) void this.refresh(fullKey, compute).catch(() => {});
+    if (hit.freshUntil <= now) void this.refresh(fullKey, compute).catch(() => {});
     return hit.value as T;
+  }
+
+  /** Resolves once the refreshes running now have finished (stored their answer, or failed). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.computing.values()]);
   }
 
   /** Callers missing the same answer at once share one computation. */
@@ -119,7 +135,7 @@ export class AnswerCache {
     if (!pending) {
       pending = (async () => {
         const value = await compute();
-        const entry: Entry = { value, freshUntil: Date.now() + this.o.ttlMs };
+        const entry: Entry = { value, freshUntil: this.clock().getTime() + this.o.ttlMs };
         await this.store.write(fullKey, entry, 2 * this.o.ttlMs);
         return value;
       })().finally(() => this.computing.delete(fullKey));

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { testDatabase } from '../helpers/database.js';
 import { overlapsInLog } from '../helpers/invariants.js';
 import { freePort, startServer } from './process.js';
+import { until } from '../helpers/until.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { openPlatform } from '../../src/platform.js';
@@ -25,7 +26,16 @@ const databaseUrl = await testDatabase(t);
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ktv-crash-'));
 t.teardown(() => rm(dataDir, { recursive: true, force: true }));
 const port = await freePort();
-const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), SEED_DEMO: '1', DATA_DIR: dataDir, LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000' };
+// The overload guard off: this load is the test's own, and refused commands would only thin it out.
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  PORT: String(port),
+  SEED_DEMO: '1',
+  DATA_DIR: dataDir,
+  LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+};
 delete env.REDIS_URL;
 
 async function json(url: string, init?: RequestInit) {
@@ -39,10 +49,7 @@ t.test('acknowledged commands survive kill -9, and read models equal a rebuild',
   const login = await json(`${first.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'guest@demo.ktv', password: 'demo-password-1' }) });
   const auth = { authorization: `Bearer ${login.body.accessToken}`, 'content-type': 'application/json' };
   let rooms: { id: string; capacity: number }[] = [];
-  for (let i = 0; i < 100 && rooms.length < 14; i++) {
-    rooms = (await json(`${first.url}/rooms`)).body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until(async () => (rooms = (await json(`${first.url}/rooms`)).body).length >= 14, { timeoutMs: 30_000, intervalMs: 50 });
   t.equal(rooms.length, 14);
 
   const day = addDays(businessDateOf(new Date(), DEFAULT_VENUE), 5);
@@ -63,7 +70,8 @@ t.test('acknowledged commands survive kill -9, and read models equal a rebuild',
     }
   };
   const load = Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
-  await new Promise((r) => setTimeout(r, 1500));
+  // At least a second and a half of load, and (however slow the host) enough acknowledged holds to check.
+  await Promise.all([new Promise((r) => setTimeout(r, 1500)), until(() => acknowledged.length > 10, { timeoutMs: 60_000 })]);
   killed = true;
   first.child.kill('SIGKILL');
   await first.exited;

@@ -6,6 +6,7 @@ import { setUpVenue } from '../helpers/venue.js';
 import { holdBooking } from '../../commands/bookings/hold.js';
 import { expireHold } from '../../commands/bookings/expiry.js';
 import { at } from '../helpers/clock.js';
+import { until } from '../helpers/until.js';
 
 const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
@@ -23,14 +24,10 @@ const available = async (query: Record<string, string | number>, headers: Record
 };
 const ids = (offers: Offer[]) => offers.map((o) => o.roomId).sort();
 
-/** Projections commit, then NOTIFY: the cache hears of it a moment later. */
+/** Projections commit, then NOTIFY: the cache hears of it a moment later (later still on a busy host). */
 async function settle(check: () => Promise<boolean>): Promise<boolean> {
   await runner.catchUp();
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
+  return until(check);
 }
 
 t.test('every room big enough, in service and free; cheapest first, each with the price a hold gets', async (t) => {

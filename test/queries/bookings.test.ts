@@ -123,7 +123,15 @@ t.test('read your writes: a booking is found right after it is held, with the pr
     const read = await get(`/bookings/${held.body.id}`, owner.auth);
     t.equal(read.status, 200, `hold ${i + 1} is readable at once`);
   }
-  const started = Date.now();
-  t.equal((await get('/bookings/never-held', owner.auth)).status, 404);
-  t.ok(Date.now() - started < 500, 'an unknown id still answers at once when nothing is pending');
+  // A miss waits up to half a second for the projection only while events are pending. On a busy host
+  // one request can take that long by itself, so the quickest of a few is what is compared: it stays
+  // well under half a second unless every one of them waited.
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    t.equal((await get('/bookings/never-held', owner.auth)).status, 404);
+    times.push(performance.now() - started);
+  }
+  const quickest = Math.round(Math.min(...times));
+  t.ok(quickest < 500, `an unknown id still answers at once when nothing is pending (quickest of 5: ${quickest} ms)`);
 });

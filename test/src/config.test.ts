@@ -17,6 +17,16 @@ t.test('values are converted and checked', async (t) => {
   t.equal(c.redisUrl, 'redis://localhost:6379');
 });
 
+t.test('the overload guard: on by default, 0 turns it off, nonsense is refused', async (t) => {
+  t.equal(loadConfig({}).overloadMaxEventLoopDelayMs, 2000);
+  t.equal(loadConfig({}).overloadSampleIntervalMs, 1000);
+  t.equal(loadConfig({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' }).overloadMaxEventLoopDelayMs, 0);
+  t.equal(loadConfig({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '500', OVERLOAD_SAMPLE_INTERVAL_MS: '250' }).overloadSampleIntervalMs, 250);
+  t.throws(() => loadConfig({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '-1' }), /OVERLOAD_MAX_EVENT_LOOP_DELAY_MS/);
+  t.throws(() => loadConfig({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 'lots' }), /OVERLOAD_MAX_EVENT_LOOP_DELAY_MS/);
+  t.throws(() => loadConfig({ OVERLOAD_SAMPLE_INTERVAL_MS: '1' }), /OVERLOAD_SAMPLE_INTERVAL_MS/);
+});
+
 t.test('a bad value stops start-up with a message naming the variable', async (t) => {
   t.throws(() => loadConfig({ PORT: 'eighty' }), { name: 'ConfigError', message: /PORT/ });
   t.throws(() => loadConfig({ PORT: '70000' }), /PORT/);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Test } from 'tap';
 import { START, WrongExpectedVersionError, type Checkpoint, type EventStore, type NewEvent, type RecordedEvent } from '../../../src/eventstore/port.js';
 import type { Upcaster } from '../../../src/events/event.js';
+import { until } from '../../helpers/until.js';
 
 export type StoreFactory = (t: Test, upcasters: readonly Upcaster[]) => Promise<EventStore>;
 
@@ -174,7 +175,7 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     t.teardown(() => sub.close());
     const before = woke;
     await store.appendToStream(`contract-${randomUUID()}`, [ev('Ping')], 'no_stream');
-    for (let i = 0; i < 100 && woke === before; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => woke > before);
     t.ok(woke > before, 'woken after the append');
   });
 

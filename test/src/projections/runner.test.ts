@@ -9,6 +9,7 @@ import { listGenerations } from '../../../src/projections/registry.js';
 import { projectionLag } from '../../../src/projections/lag.js';
 import { createLogger } from '../../../src/logger.js';
 import { testDatabase } from '../../helpers/database.js';
+import { until } from '../../helpers/until.js';
 
 const logger = createLogger({ logLevel: 'silent' });
 
@@ -99,10 +100,7 @@ t.test('running runners follow new events live, woken by notifications', async (
   t.teardown(() => r.stop());
   await append(120);
   let seen = 0;
-  for (let i = 0; i < 200 && seen < 120; i++) {
-    await new Promise((res) => setTimeout(res, 25));
-    seen = (await rows(db, 'live_seen').catch(() => [])).length;
-  }
+  await until(async () => (seen = (await rows(db, 'live_seen').catch(() => [])).length) >= 120);
   t.equal(seen, 120);
 });
 
