@@ -6,13 +6,14 @@ import type { RoomsDatabase } from './rooms.js';
 import type { VenueDatabase } from './venue.js';
 import type { BookingsDatabase } from './bookings.js';
 import type { LedgerDatabase } from './ledger/journal.js';
+import type { PaymentsDatabase } from './payments.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
  * projection exposes, over its active build. Each projection declares its own
  * tables; this is their union, and the only place the schema is named.
  */
-export type ReadModels = UsersDatabase & RoomsDatabase & VenueDatabase & BookingsDatabase & Pick<LedgerDatabase, 'journal_entries' | 'journal_lines' | 'payments'>;
+export type ReadModels = UsersDatabase & RoomsDatabase & VenueDatabase & BookingsDatabase & Pick<LedgerDatabase, 'journal_entries' | 'journal_lines'> & Pick<PaymentsDatabase, 'payments'>;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

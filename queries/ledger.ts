@@ -2,11 +2,9 @@ import { Type } from '@sinclair/typebox';
 import { sql, type Kysely } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ReadModels } from '../projections/read-models.js';
-import { NotFoundError, ValidationError } from '../src/errors.js';
-import { principalOf } from '../src/http/access.js';
-import { isStaff } from '../src/auth/permissions.js';
+import { ValidationError } from '../src/errors.js';
 import { accountName } from '../projections/ledger/accounts.js';
-import { IdParams, replies } from '../src/http/schemas.js';
+import { replies } from '../src/http/schemas.js';
 
 const BusinessDate = Type.String({ format: 'date', description: 'A business date, YYYY-MM-DD' });
 const Period = Type.Object({ from: BusinessDate, to: BusinessDate }, { additionalProperties: false });
@@ -63,7 +61,7 @@ export function toCsv(lines: readonly EntryLine[]): string {
   return `${[header, ...body].join('\n')}\n`;
 }
 
-/** The ledger, reports and payments, from `rm.journal_*` and `rm.payments`. */
+/** The ledger and revenue reports, from `rm.journal_*`. */
 export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels> }>> = async (app, ctx) => {
   const db = ctx.readModels;
 
@@ -168,46 +166,4 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
       return revenue(db, request.query.from, request.query.to, request.query.groupBy);
     },
   );
-
-  app.get(
-    '/payments/:id',
-    {
-      config: { permission: 'booking:own' },
-      schema: {
-        tags: ['payments'],
-        summary: 'One payment; guests see only payments of their own bookings',
-        params: IdParams,
-        response: replies({
-          200: Type.Object({
-            paymentId: Type.String(),
-            bookingId: Type.String(),
-            purpose: Type.String(),
-            method: Type.String(),
-            amount: Type.Integer(),
-            status: Type.String(),
-            transactionId: Type.Union([Type.String(), Type.Null()]),
-            paidAt: Type.Union([Type.String(), Type.Null()]),
-            refunded: Type.Integer(),
-          }),
-        }),
-      },
-    },
-    async (request) => {
-      const principal = principalOf(request);
-      const p = await db.selectFrom('payments').selectAll().where('payment_id', '=', request.params.id).executeTakeFirst();
-      if (!p || (!isStaff(principal.roles) && p.guest_id !== principal.userId)) throw new NotFoundError('payment', request.params.id);
-      return {
-        paymentId: p.payment_id,
-        bookingId: p.booking_id,
-        purpose: p.purpose,
-        method: p.method,
-        amount: Number(p.amount),
-        status: p.status,
-        transactionId: p.transaction_id,
-        paidAt: p.paid_at?.toISOString() ?? null,
-        refunded: Number(p.refunded),
-      };
-    },
-  );
 };
-

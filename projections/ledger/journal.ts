@@ -4,7 +4,7 @@ import type { RecordedEvent } from '../../src/eventstore/port.js';
 import type { BookingEvent } from '../../src/events/bookings.js';
 import type { PaymentEvent } from '../../src/events/payments.js';
 import type { VenueEvent, VenueSettings } from '../../src/events/venue.js';
-import { post, type BookingBalance } from './rules.js';
+import { post, type BookingBalance, type Posting } from './rules.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 
 export interface JournalEntriesTable {
@@ -27,23 +27,8 @@ export interface JournalLinesTable {
   room_type_id: string | null;
   member_level: string | null;
 }
-export interface PaymentsTable {
-  payment_id: string;
-  booking_id: string;
-  guest_id: string | null;
-  purpose: string;
-  method: string;
-  amount: number;
-  status: string;
-  transaction_id: string | null;
-  paid_at: Date | null;
-  refunded: number;
-  started_at: Date;
-  updated_at: Date;
-}
 interface LedgerBookingsTable {
   booking_id: string;
-  guest_id: string | null;
   room_id: string | null;
   room_type_id: string | null;
   member_level: string | null;
@@ -57,7 +42,6 @@ interface LedgerVenueTable {
 export type LedgerDatabase = {
   journal_entries: JournalEntriesTable;
   journal_lines: JournalLinesTable;
-  payments: PaymentsTable;
   ledger_bookings: LedgerBookingsTable;
   ledger_venue: LedgerVenueTable;
 };
@@ -65,15 +49,16 @@ export type LedgerDatabase = {
 type Handled = BookingEvent | PaymentEvent | VenueEvent;
 
 /**
- * The double-entry ledger (`rm.journal_entries`, `rm.journal_lines`) and the
- * payments table (`rm.payments`), derived only from events through the pure
- * rules in src/ledger/rules.ts. Entries are dated by the business day of the
- * event, in the venue's time zone as configured at that point of the feed.
+ * The double-entry ledger (`rm.journal_entries`, `rm.journal_lines`), derived
+ * only from events through the pure rules in ./rules.ts. Entries are dated by
+ * the business day of the event, in the venue's time zone as configured at that
+ * point of the feed.
  */
 export const ledgerProjection = defineProjection<LedgerDatabase>({
   name: 'ledger',
-  version: 1,
-  tables: ['journal_entries', 'journal_lines', 'payments', 'revenue_daily'],
+  // 2: rm.payments moved to a projection of its own.
+  version: 2,
+  tables: ['journal_entries', 'journal_lines', 'revenue_daily'],
   eventTypes: [
     'VenueConfigured',
     'BookingHeld',
@@ -86,12 +71,9 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
     'BookingExtended',
     'BookingCheckedOut',
     'BookingMarkedNoShow',
-    'PaymentStarted',
     'PaymentSucceeded',
-    'PaymentClosed',
     'RefundRequested',
     'RefundSucceeded',
-    'RefundFailed',
   ],
   async setup(db, schemaName) {
     await db.schema
@@ -120,26 +102,8 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
       .execute();
     await db.schema.createIndex('journal_lines_by_date').on('journal_lines').columns(['business_date', 'account']).execute();
     await db.schema
-      .createTable('payments')
-      .addColumn('payment_id', 'text', (c) => c.primaryKey())
-      .addColumn('booking_id', 'text', (c) => c.notNull())
-      .addColumn('guest_id', 'text')
-      .addColumn('purpose', 'text', (c) => c.notNull())
-      .addColumn('method', 'text', (c) => c.notNull())
-      .addColumn('amount', 'bigint', (c) => c.notNull())
-      .addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('transaction_id', 'text')
-      .addColumn('paid_at', 'timestamptz')
-      .addColumn('refunded', 'bigint', (c) => c.notNull())
-      .addColumn('started_at', 'timestamptz', (c) => c.notNull())
-      .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
-      .execute();
-    await db.schema.createIndex('payments_by_booking').on('payments').column('booking_id').execute();
-    await db.schema.createIndex('payments_pending').on('payments').columns(['status', 'started_at']).execute();
-    await db.schema
       .createTable('ledger_bookings')
       .addColumn('booking_id', 'text', (c) => c.primaryKey())
-      .addColumn('guest_id', 'text')
       .addColumn('room_id', 'text')
       .addColumn('room_type_id', 'text')
       .addColumn('member_level', 'text')
@@ -175,7 +139,6 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
           .execute();
         continue;
       }
-      await trackPayment(trx, e, recorded.createdAt);
       await trackBooking(trx, e);
       await postEntry(trx, e, recorded, venue);
     }
@@ -190,7 +153,6 @@ async function trackBooking(trx: Kysely<LedgerDatabase>, e: Handled): Promise<vo
         .insertInto('ledger_bookings')
         .values({
           booking_id: e.data.bookingId,
-          guest_id: e.type === 'BookingHeld' ? e.data.guestId : null,
           room_id: e.data.roomId,
           room_type_id: e.data.roomTypeId,
           member_level: e.data.price.breakdown.discount.level,
@@ -208,59 +170,23 @@ async function trackBooking(trx: Kysely<LedgerDatabase>, e: Handled): Promise<vo
   }
 }
 
-async function trackPayment(trx: Kysely<LedgerDatabase>, e: Handled, at: Date): Promise<void> {
-  switch (e.type) {
-    case 'PaymentStarted': {
-      const booking = await trx.selectFrom('ledger_bookings').select('guest_id').where('booking_id', '=', e.data.bookingId).executeTakeFirst();
-      await trx
-        .insertInto('payments')
-        .values({
-          payment_id: e.data.paymentId,
-          booking_id: e.data.bookingId,
-          guest_id: booking?.guest_id ?? null,
-          purpose: e.data.purpose,
-          method: e.data.method,
-          amount: e.data.amount,
-          status: 'pending',
-          transaction_id: null,
-          paid_at: null,
-          refunded: 0,
-          started_at: new Date(e.data.at),
-          updated_at: at,
-        })
-        .onConflict((oc) => oc.column('payment_id').doNothing())
-        .execute();
-      break;
-    }
-    case 'PaymentSucceeded':
-      await trx
-        .updateTable('payments')
-        .set({ status: 'succeeded', transaction_id: e.data.transactionId, paid_at: new Date(e.data.paidAt), updated_at: at })
-        .where('payment_id', '=', e.data.paymentId)
-        .execute();
-      break;
-    case 'PaymentClosed':
-      await trx.updateTable('payments').set({ status: 'closed', updated_at: at }).where('payment_id', '=', e.data.paymentId).where('status', '=', 'pending').execute();
-      break;
-    case 'RefundSucceeded':
-      await trx
-        .updateTable('payments')
-        .set({ refunded: sql`refunded + ${e.data.amount}` as never, updated_at: at })
-        .where('payment_id', '=', e.data.paymentId)
-        .execute();
-      break;
-    default:
-      break;
-  }
-}
-
 async function postEntry(trx: Kysely<LedgerDatabase>, e: Handled, recorded: RecordedEvent, venue: VenueSettings): Promise<void> {
   if (e.type === 'VenueConfigured') return;
   const bookingId = e.data.bookingId;
   const row = await trx.selectFrom('ledger_bookings').selectAll().where('booking_id', '=', bookingId).executeTakeFirst();
   const balance: BookingBalance = { depositsHeld: Number(row?.deposits_held ?? 0), checkedOut: row?.checked_out ?? false };
   const posting = post(e, balance);
-  if (!posting || posting.lines.length === 0) return;
+  if (!posting) return;
+  if (posting.lines.length > 0) await writeEntry(trx, e, recorded, venue, posting, row);
+  await trx
+    .insertInto('ledger_bookings')
+    .values({ booking_id: bookingId, room_id: null, room_type_id: null, member_level: null, deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut })
+    .onConflict((oc) => oc.column('booking_id').doUpdateSet({ deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut }))
+    .execute();
+}
+
+async function writeEntry(trx: Kysely<LedgerDatabase>, e: Exclude<Handled, VenueEvent>, recorded: RecordedEvent, venue: VenueSettings, posting: Posting, row: LedgerBookingsTable | undefined): Promise<void> {
+  const bookingId = e.data.bookingId;
   const businessDate = businessDateOf(new Date(e.data.at), venue);
   await trx
     .insertInto('journal_entries')
@@ -282,10 +208,5 @@ async function postEntry(trx: Kysely<LedgerDatabase>, e: Handled, recorded: Reco
         member_level: row?.member_level ?? null,
       })),
     )
-    .execute();
-  await trx
-    .insertInto('ledger_bookings')
-    .values({ booking_id: bookingId, guest_id: null, room_id: null, room_type_id: null, member_level: null, deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut })
-    .onConflict((oc) => oc.column('booking_id').doUpdateSet({ deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut }))
     .execute();
 }

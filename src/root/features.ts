@@ -18,6 +18,7 @@ import type { JobHandler } from '../jobs/queue.js';
 import { paymentCommands } from '../../commands/payments/routes.js';
 import { paymentJobs } from '../../commands/payments/jobs.js';
 import { ledgerQueries } from '../../queries/ledger.js';
+import { paymentQueries } from '../../queries/payments.js';
 import { reconciliationQueries } from '../../queries/reconciliation.js';
 import { availabilityQueries } from '../../queries/availability.js';
 import { bookingQueries } from '../../queries/bookings.js';
@@ -25,6 +26,7 @@ import { venueQueries } from '../../queries/venue.js';
 import { bookingsProjection } from '../../projections/bookings.js';
 import { venueProjection } from '../../projections/venue.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
+import { paymentsProjection } from '../../projections/payments.js';
 
 import { readModelsOf } from '../../projections/read-models.js';
 import { VenueSettingsSchema } from '../../domain/venue/schema.js';
@@ -52,13 +54,14 @@ export const routes =
     await app.register(settlementCommands, platform);
     await app.register(paymentCommands, platform);
     await app.register(ledgerQueries, context);
+    await app.register(paymentQueries, context);
     await app.register(reconciliationQueries, context);
     await app.register(availabilityQueries, context);
     await app.register(bookingQueries, context);
     await app.register(venueQueries, context);
   };
 
-export const projections: readonly Projection[] = [usersProjection, roomsProjection, venueProjection, bookingsProjection, ledgerProjection];
+export const projections: readonly Projection[] = [usersProjection, roomsProjection, venueProjection, bookingsProjection, paymentsProjection, ledgerProjection];
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
   const parts = [bookingJobs(platform), paymentJobs(platform)];

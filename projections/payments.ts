@@ -1,0 +1,116 @@
+import { sql, type Kysely } from 'kysely';
+import { defineProjection } from '../src/projections/projection.js';
+import type { BookingEvent } from '../src/events/bookings.js';
+import type { PaymentEvent } from '../src/events/payments.js';
+
+export interface PaymentsTable {
+  payment_id: string;
+  booking_id: string;
+  guest_id: string | null;
+  purpose: string;
+  method: string;
+  amount: number;
+  status: 'pending' | 'succeeded' | 'closed';
+  transaction_id: string | null;
+  paid_at: Date | null;
+  refunded: number;
+  started_at: Date;
+  updated_at: Date;
+}
+/** Whose booking it is, so a payment row can name the guest (payment events carry only the booking). */
+interface PaymentBookingsTable {
+  booking_id: string;
+  guest_id: string | null;
+}
+export type PaymentsDatabase = { payments: PaymentsTable; payment_bookings: PaymentBookingsTable };
+
+type Handled = Extract<BookingEvent, { type: 'BookingHeld' }> | PaymentEvent;
+
+/**
+ * `rm.payments`: every payment of a booking with its state and what was given
+ * back, for the desk, the guest's receipts, reconciliation against provider
+ * bills and the payment timeout sweep.
+ */
+export const paymentsProjection = defineProjection<PaymentsDatabase>({
+  name: 'payments',
+  version: 1,
+  tables: ['payments'],
+  eventTypes: ['BookingHeld', 'PaymentStarted', 'PaymentSucceeded', 'PaymentClosed', 'RefundSucceeded'],
+  async setup(db) {
+    await db.schema
+      .createTable('payments')
+      .addColumn('payment_id', 'text', (c) => c.primaryKey())
+      .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('guest_id', 'text')
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('method', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('transaction_id', 'text')
+      .addColumn('paid_at', 'timestamptz')
+      .addColumn('refunded', 'bigint', (c) => c.notNull())
+      .addColumn('started_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('payments_by_booking').on('payments').column('booking_id').execute();
+    await db.schema.createIndex('payments_pending').on('payments').columns(['status', 'started_at']).execute();
+    await db.schema.createTable('payment_bookings').addColumn('booking_id', 'text', (c) => c.primaryKey()).addColumn('guest_id', 'text').execute();
+  },
+  async apply(trx, events) {
+    for (const recorded of events) await applyPayment(trx, { type: recorded.type, data: recorded.data } as Handled, recorded.createdAt);
+  },
+});
+
+async function applyPayment(trx: Kysely<PaymentsDatabase>, e: Handled, at: Date): Promise<void> {
+  switch (e.type) {
+    case 'BookingHeld':
+      await trx.insertInto('payment_bookings').values({ booking_id: e.data.bookingId, guest_id: e.data.guestId }).onConflict((oc) => oc.column('booking_id').doNothing()).execute();
+      break;
+    case 'PaymentStarted': {
+      const booking = await trx.selectFrom('payment_bookings').select('guest_id').where('booking_id', '=', e.data.bookingId).executeTakeFirst();
+      await trx
+        .insertInto('payments')
+        .values({
+          payment_id: e.data.paymentId,
+          booking_id: e.data.bookingId,
+          guest_id: booking?.guest_id ?? null,
+          purpose: e.data.purpose,
+          method: e.data.method,
+          amount: e.data.amount,
+          status: 'pending',
+          transaction_id: null,
+          paid_at: null,
+          refunded: 0,
+          started_at: new Date(e.data.at),
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.column('payment_id').doNothing())
+        .execute();
+      break;
+    }
+    case 'PaymentSucceeded':
+      await trx
+        .updateTable('payments')
+        .set({ status: 'succeeded', transaction_id: e.data.transactionId, paid_at: new Date(e.data.paidAt), updated_at: at })
+        .where('payment_id', '=', e.data.paymentId)
+        .execute();
+      break;
+    case 'PaymentClosed':
+      await trx.updateTable('payments').set({ status: 'closed', updated_at: at }).where('payment_id', '=', e.data.paymentId).where('status', '=', 'pending').execute();
+      break;
+    case 'RefundSucceeded':
+      await trx
+        .updateTable('payments')
+        .set({ refunded: sql<number>`refunded + ${e.data.amount}`, updated_at: at })
+        .where('payment_id', '=', e.data.paymentId)
+        .execute();
+      break;
+    case 'RefundRequested':
+    case 'RefundFailed':
+      break;
+    default: {
+      const never: never = e;
+      throw new Error(`payments projection got ${JSON.stringify(never)}`);
+    }
+  }
+}
