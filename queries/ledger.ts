@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { sql, type Kysely } from 'kysely';
+import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ReadModels } from '../projections/read-models.js';
 import { ValidationError } from '../src/errors.js';
@@ -54,11 +55,26 @@ export async function revenue(db: Kysely<ReadModels>, from: string, to: string, 
   return { from, to, groupBy, rows, total: rows.reduce((s, r) => s + r.revenue, 0), currency: 'CNY' as const };
 }
 
-const csvCell = (v: string | number) => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+/** The CSV columns, in order: the header names accountants see, and where each value comes from. */
+const CSV_COLUMNS = [
+  { key: 'businessDate', header: 'business_date' },
+  { key: 'entryId', header: 'entry_id' },
+  { key: 'bookingId', header: 'booking_id' },
+  { key: 'eventType', header: 'event_type' },
+  { key: 'description', header: 'description' },
+  { key: 'lineNo', header: 'line_no' },
+  { key: 'account', header: 'account' },
+  { key: 'accountName', header: 'account_name' },
+  { key: 'debit', header: 'debit_fen' },
+  { key: 'credit', header: 'credit_fen' },
+] satisfies { key: keyof EntryLine | 'accountName'; header: string }[];
+
+/** RFC 4180 CSV, one row per journal line under a header row; csv-stringify does the quoting. */
 export function toCsv(lines: readonly EntryLine[]): string {
-  const header = 'business_date,entry_id,booking_id,event_type,description,line_no,account,account_name,debit_fen,credit_fen';
-  const body = lines.map((l) => [l.businessDate, l.entryId, l.bookingId, l.eventType, l.description, l.lineNo, l.account, accountName(l.account), l.debit, l.credit].map(csvCell).join(','));
-  return `${[header, ...body].join('\n')}\n`;
+  return stringify(
+    lines.map((l) => ({ ...l, accountName: accountName(l.account) })),
+    { header: true, columns: CSV_COLUMNS },
+  );
 }
 
 /** The ledger and revenue reports, from `rm.journal_*`. */

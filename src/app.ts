@@ -11,6 +11,7 @@ import { accessPlugin } from './http/access.js';
 import { metricsPlugin } from './http/metrics.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { healthRoutes } from './http/health.js';
+import { registerRateLimits } from './http/rate-limit.js';
 import { UnavailableError } from './errors.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -51,6 +52,8 @@ export async function buildApp(platform: Platform, routes: FastifyPluginAsync): 
       throw new UnavailableError('overloaded', 'The service is overloaded; retry shortly.');
     },
   });
+  // Before any route, so routes can opt in to a limit with `config.rateLimit`.
+  await registerRateLimits(app, platform.redis);
   // Before any route, so it sees (and checks) every route's permission.
   await app.register(accessPlugin, { users: platform.users, tokens: platform.tokens, revocation: platform.revocation });
   await app.register(swagger, {

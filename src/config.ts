@@ -36,6 +36,7 @@ const EnvSchema = Type.Object({
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 31_536_000, default: 2_592_000 }),
   SESSION_POLICY: Type.String({ pattern: '^(\\s*[a-z]+=[1-9][0-9]*\\s*)(,\\s*[a-z]+=[1-9][0-9]*\\s*)*$', default: 'guest=5,waiter=1,manager=3,accountant=3,admin=3' }),
   LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
+  REGISTRATIONS_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 10 }),
   LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
   LOGIN_FAILURE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   OIDC_PROVIDERS: Type.String({ default: '[]' }),
@@ -98,6 +99,7 @@ export type Config = Readonly<{
   /** Most concurrent sessions per role; a sign-in beyond it ends the oldest. */
   sessionPolicy: Readonly<Record<string, number>>;
   loginAttemptsPerIpPerMinute: number;
+  registrationsPerIpPerMinute: number;
   loginFailuresPerAccount: number;
   loginFailureWindowSeconds: number;
   oidcProviders: readonly OidcProviderConfig[];
@@ -179,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
     sessionPolicy: Object.freeze(sessionPolicy),
     loginAttemptsPerIpPerMinute: e.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE,
+    registrationsPerIpPerMinute: e.REGISTRATIONS_PER_IP_PER_MINUTE,
     loginFailuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
     oidcProviders: Object.freeze(oidc),

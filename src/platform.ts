@@ -21,7 +21,6 @@ import { loadSigningKey } from './auth/keys.js';
 import { AccessTokens } from './auth/tokens.js';
 import { PostgresRevocationList, RedisRevocationList, type RevocationList } from './auth/revocation.js';
 import { CurrentUsers } from './auth/current-user.js';
-import { PostgresRateLimiter, RedisRateLimiter, type RateLimiter } from './auth/rate-limit.js';
 import { BullMqJobQueue, InProcessJobQueue, type JobQueue } from './jobs/queue.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { SandboxProvider } from './payments/sandbox.js';
@@ -51,7 +50,6 @@ export type Platform = Readonly<{
   revocation: RevocationList;
   /** Who is calling, as of this request. */
   users: CurrentUsers;
-  limiter: RateLimiter;
   jobs: JobQueue;
   payments: PaymentProvider;
   embedded: EmbeddedDatabase | null;
@@ -87,7 +85,6 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
   const revocation = redis ? new RedisRevocationList(redis) : new PostgresRevocationList(db);
   const users = new CurrentUsers(store, redis === null);
   store.onLocalAppend((streamId) => users.appended(streamId));
-  const limiter = redis ? new RedisRateLimiter(redis) : new PostgresRateLimiter(db);
   // The sandbox signs its links with a secret derived from the token key, so they survive restarts.
   const payments: PaymentProvider = config.wechatPay
     ? new WeChatPayProvider(config.wechatPay)
@@ -109,7 +106,6 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     tokens,
     revocation,
     users,
-    limiter,
     jobs,
     payments,
     embedded,

@@ -4,18 +4,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
-import type { Platform } from '../../src/platform.js';
 import type { OidcProviderConfig } from '../../src/config.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
 import { handle, load, type Decider } from '../../src/eventstore/decide.js';
 import { metadataOf } from '../../src/http/metadata.js';
+import { perIpPerMinute } from '../../src/http/rate-limit.js';
 import { currentUser } from '../../src/auth/current-user.js';
-import { AppError, BadRequestError, ConflictError, NotFoundError, TooManyRequestsError, UnauthorizedError, UnavailableError } from '../../src/errors.js';
+import { AppError, BadRequestError, ConflictError, NotFoundError, UnauthorizedError, UnavailableError } from '../../src/errors.js';
 import { authAuditStream, identityClaimStream, normaliseEmail, userStream, type AuthAuditEvent, type IdentityClaimEvent } from '../../src/events/users.js';
 import { registerUser, userIdByEmail } from '../users/register.js';
 import { userDecider } from '../users/decider.js';
 import { TokenPairSchema } from './routes.js';
-import { openSession } from './open.js';
+import { openSession, type SessionContext } from './open.js';
 import type { CurrentUserState } from './types.js';
 
 /** How long a started sign-in may take at the provider before its state is refused. */
@@ -69,8 +69,8 @@ async function providerCall<T>(work: Promise<T>): Promise<T> {
  * openid-client. The first sign-in links the account holding the same verified
  * e-mail address, or creates a guest; later ones find it by the provider's subject.
  */
-export const oauthCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
-  const { store, db, limiter, config } = platform;
+export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (app, platform) => {
+  const { store, db, config } = platform;
   app.addSchema(TokenPairSchema);
 
   const providers = new Map(config.oidcProviders.map((p) => [p.name, p]));
@@ -133,7 +133,7 @@ export const oauthCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
   app.get(
     '/auth/oauth/:provider/start',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', rateLimit: perIpPerMinute(config.loginAttemptsPerIpPerMinute) },
       schema: {
         tags: ['identity'],
         summary: 'Sign in with an OpenID provider: redirects to its sign-in page',
@@ -144,8 +144,6 @@ export const oauthCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
     },
     async (request, reply) => {
       const provider = providerNamed(request.params.provider);
-      const perIp = await limiter.hit(`login-ip:${request.ip}`, config.loginAttemptsPerIpPerMinute, 60);
-      if (!perIp.allowed) throw new TooManyRequestsError(perIp.retryAfterSeconds);
       const client = await configurationOf(provider);
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Platform } from '../../src/platform.js';
+import type { Kysely } from 'kysely';
+import type { PlatformDatabase } from '../../src/db/schema.js';
+import type { EventStore } from '../../src/eventstore/port.js';
+import type { AccessTokens } from '../../src/auth/tokens.js';
+import type { RevocationList } from '../../src/auth/revocation.js';
+import type { Config } from '../../src/config.js';
 import { handle } from '../../src/eventstore/decide.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
 import { sessionsStream, type SessionEvent } from '../../src/events/users.js';
@@ -22,7 +27,16 @@ function maxSessions(policy: Readonly<Record<string, number>>, roles: readonly s
 }
 
 /** Revokes the access tokens of sessions a command just ended, so they stop working before they expire. */
-export async function revokeEnded(platform: Platform, events: readonly SessionEvent[]): Promise<void> {
+/** What signing in and out uses of the platform. */
+export type SessionContext = Readonly<{
+  store: EventStore;
+  db: Kysely<PlatformDatabase>;
+  tokens: AccessTokens;
+  revocation: RevocationList;
+  config: Pick<Config, 'sessionPolicy' | 'refreshTokenTtlSeconds' | 'loginAttemptsPerIpPerMinute' | 'loginFailuresPerAccount' | 'loginFailureWindowSeconds' | 'oidcProviders'>;
+}>;
+
+export async function revokeEnded(platform: Pick<SessionContext, 'revocation' | 'tokens'>, events: readonly SessionEvent[]): Promise<void> {
   for (const e of events) {
     if (e.type === 'SessionEnded') {
       const reason = e.data.reason === 'expired' ? 'logout' : e.data.reason;
@@ -33,7 +47,7 @@ export async function revokeEnded(platform: Platform, events: readonly SessionEv
 
 /** Starts a session on a device under the role policy (evicting the oldest beyond it) and issues its tokens. */
 export async function openSession(
-  platform: Platform,
+  platform: SessionContext,
   user: CurrentUserState,
   device: { deviceId: string; method: string; ip: string },
   metadata: EventMetadata,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { Platform } from '../../src/platform.js';
 import { handle } from '../../src/eventstore/decide.js';
 import { metadataOf } from '../../src/http/metadata.js';
+import { perIpPerMinute, retryAfterSeconds } from '../../src/http/rate-limit.js';
 import { principalOf } from '../../src/http/access.js';
 import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../src/errors.js';
 import { DUMMY_HASH, verifyPassword } from '../../src/auth/passwords.js';
@@ -13,7 +13,7 @@ import { authAuditStream, normaliseEmail, sessionsStream, type AuthAuditEvent } 
 import { userIdByEmail } from '../users/register.js';
 import { sessionsDecider } from './decider.js';
 import { hashRefreshToken, newRefreshToken, parseRefreshToken } from './refresh-token.js';
-import { openSession, revokeEnded } from './open.js';
+import { openSession, revokeEnded, type SessionContext } from './open.js';
 
 export const TokenPairSchema = Type.Object(
   {
@@ -28,9 +28,27 @@ export const TokenPairSchema = Type.Object(
 
 const DeviceId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' });
 
-export const sessionCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
-  const { store, db, limiter, config } = platform;
+const LoginBody = Type.Object(
+  { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }), deviceId: Type.Optional(DeviceId) },
+  { additionalProperties: false },
+);
+type LoginBody = Static<typeof LoginBody>;
+
+export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async (app, platform) => {
+  const { store, db, config } = platform;
   app.addSchema(TokenPairSchema);
+
+  /**
+   * Failed sign-ins per account, from any address, in the same store as the per-IP
+   * counts (Redis, or this process). Peeked before the password is checked, so a
+   * refused attempt costs no hash and counts nothing; counted only when a sign-in
+   * fails. Failures expire with their window, not with the next success.
+   */
+  const failures = app.createRateLimit({
+    keyGenerator: (request) => `login-fail:${normaliseEmail((request.body as LoginBody).email)}`,
+    max: config.loginFailuresPerAccount,
+    timeWindow: config.loginFailureWindowSeconds * 1000,
+  });
 
   const refuse = async (email: string, userId: string | null, ip: string, reason: AuthAuditEvent['data']['reason']) => {
     const event: AuthAuditEvent = { type: 'LoginFailed', data: { email, userId, ip, reason, at: new Date().toISOString() } };
@@ -40,28 +58,22 @@ export const sessionCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
   app.post(
     '/auth/login',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', rateLimit: perIpPerMinute(config.loginAttemptsPerIpPerMinute) },
       schema: {
         tags: ['identity'],
         summary: 'Sign in with e-mail and password; starts a session on this device',
         security: [],
-        body: Type.Object(
-          { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }), deviceId: Type.Optional(DeviceId) },
-          { additionalProperties: false },
-        ),
+        body: LoginBody,
         response: { 200: Type.Ref('TokenPair'), '4xx': Type.Ref('Problem') },
       },
     },
     async (request) => {
       const email = normaliseEmail(request.body.email);
       const ip = request.ip;
-      const perIp = await limiter.hit(`login-ip:${ip}`, config.loginAttemptsPerIpPerMinute, 60);
-      if (!perIp.allowed) throw new TooManyRequestsError(perIp.retryAfterSeconds);
-      const accountKey = `login-fail:${email}`;
-      const perAccount = await limiter.peek(accountKey, config.loginFailuresPerAccount);
-      if (!perAccount.allowed) {
+      const perAccount = await failures(request, { increment: false });
+      if (!perAccount.isAllowed && perAccount.remaining === 0) {
         await refuse(email, null, ip, 'rate_limited');
-        throw new TooManyRequestsError(perAccount.retryAfterSeconds);
+        throw new TooManyRequestsError(retryAfterSeconds(perAccount.ttl));
       }
 
       // Unknown address and wrong password take the same path and the same time.
@@ -70,11 +82,10 @@ export const sessionCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> 
       const ok = await verifyPassword(request.body.password, row?.password_hash ?? DUMMY_HASH);
       const user = ok && userId ? await currentUser(store, userId) : null;
       if (!ok || !user) {
-        await limiter.hit(accountKey, config.loginFailuresPerAccount, config.loginFailureWindowSeconds);
+        await failures(request);
         await refuse(email, userId, ip, userId ? 'wrong_password' : 'unknown_email');
         throw new UnauthorizedError('invalid_credentials', 'The e-mail address or password is wrong.');
       }
-      await limiter.reset(accountKey);
       return openSession(platform, user, { deviceId: request.body.deviceId ?? `web-${randomUUID()}`, method: 'password', ip }, metadataOf(request));
     },
   );

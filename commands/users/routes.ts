@@ -1,6 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Platform } from '../../src/platform.js';
+import type { Kysely } from 'kysely';
+import type { PlatformDatabase } from '../../src/db/schema.js';
+import type { EventStore } from '../../src/eventstore/port.js';
+import type { Config } from '../../src/config.js';
+import { perIpPerMinute } from '../../src/http/rate-limit.js';
 import { handle } from '../../src/eventstore/decide.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { principalOf } from '../../src/http/access.js';
@@ -24,8 +28,7 @@ const PASSWORD_MESSAGES = {
   same_as_email: 'must not be the e-mail address',
 } as const;
 
-export const userCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
-  const { store, db } = platform;
+export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore; db: Kysely<PlatformDatabase>; config: Pick<Config, 'registrationsPerIpPerMinute'> }>> = async (app, { store, db, config }) => {
 
   /** Runs a command on another user's stream; unknown ids answer 404. */
   const changeUser = async (request: FastifyRequest, id: string, command: UserCommand) => {
@@ -38,7 +41,7 @@ export const userCommands: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
   app.post(
     '/auth/register',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', rateLimit: perIpPerMinute(config.registrationsPerIpPerMinute) },
       schema: {
         tags: ['identity'],
         summary: 'Create a guest account',

@@ -4,6 +4,7 @@ import * as eventStore from './migrations/0001_event_store.js';
 import * as platform from './migrations/0002_platform.js';
 import * as identity from './migrations/0003_identity.js';
 import * as analystRole from './migrations/0004_analyst_role.js';
+import * as dropRateLimits from './migrations/0005_drop_rate_limits.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002_platform': platform,
   '0003_identity': identity,
   '0004_analyst_role': analystRole,
+  '0005_drop_rate_limits': dropRateLimits,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -31,5 +31,4 @@ export interface PlatformDatabase {
   credentials: { user_id: string; password_hash: string; updated_at: Generated<Date> };
   revoked_sessions: { session_id: string; reason: string; expires_at: Date };
   oauth_states: { state: string; provider: string; nonce: string; code_verifier: string; created_at: Generated<Date> };
-  rate_limits: { key: string; hits: number; reset_at: Date };
 }

@@ -42,9 +42,9 @@ export const routes =
     const context = { ...platform, readModels: readModelsOf(platform.pool) };
     // Shared by the venue command and query.
     app.addSchema(VenueSettingsSchema);
-    await app.register(userCommands, { platform });
-    await app.register(sessionCommands, { platform });
-    await app.register(oauthCommands, { platform });
+    await app.register(userCommands, platform);
+    await app.register(sessionCommands, platform);
+    await app.register(oauthCommands, platform);
     await app.register(userQueries, context);
     await app.register(roomTypeCommands, platform);
     await app.register(roomCommands, platform);

@@ -34,6 +34,7 @@ export async function startTestService(
       JWT_PRIVATE_KEY: TEST_KEY,
       // Tests sign in often from one address.
       LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
+      REGISTRATIONS_PER_IP_PER_MINUTE: '100000',
       // Off: tests share busy machines (two files at a time, other jobs besides), where the event loop
       // lags for reasons that have nothing to do with the behaviour under test. test/http/overload.test.ts
       // turns it on where the guard itself is what is tested.

@@ -58,5 +58,8 @@ t.test('reconciling a bill reports payments missing on either side and differing
   const bad = await call(app, { method: 'POST', url: '/reconciliation/wechatpay?from=2026-11-19T16:00:00Z&to=2026-11-20T16:00:00Z', headers: { ...accountant.auth, 'content-type': 'text/csv' }, payload: 'not,a,bill' });
   t.equal(bad.status, 422);
   t.equal(bad.body.code, 'bad_trade_bill');
+  const unclosed = await call(app, { method: 'POST', url: '/reconciliation/wechatpay?from=2026-11-19T16:00:00Z&to=2026-11-20T16:00:00Z', headers: { ...accountant.auth, 'content-type': 'text/csv' }, payload: `${bill}\n"\`open quote,\`1` });
+  t.equal(unclosed.status, 422, 'a quote never closed is a bad bill, not a server error');
+  t.equal(unclosed.body.code, 'bad_trade_bill');
   t.equal((await call(app, { method: 'POST', url: '/reconciliation/wechatpay?from=2026-11-19T16:00:00Z&to=2026-11-20T16:00:00Z', headers: { ...(await signUp(app, platform.store, 'guest')).auth, 'content-type': 'text/csv' }, payload: bill })).status, 403);
 });
