@@ -10,6 +10,7 @@ import { forget } from '../../src/infra/memo.js';
 import { roomTypeDecider } from '../room-types/decider.js';
 import { roomDecider, type RoomState } from './decider.js';
 import { IdParams, replies } from '../../src/http/schemas.js';
+import type { Clock } from '../../src/clock.js';
 
 const RegisterRoomBody = Type.Object(
   {
@@ -27,7 +28,7 @@ function statusOf(state: RoomState): 'in_service' | 'out_of_service' {
   return state.status;
 }
 
-export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore }>> = async (app, { store }) => {
+export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore; clock: Clock }>> = async (app, { store, clock }) => {
 
   app.post(
     '/rooms',
@@ -75,7 +76,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
         store,
         roomStream(id),
         roomDecider,
-        { type: 'TakeOutOfService', roomId: id, reason: request.body.reason, now: new Date() },
+        { type: 'TakeOutOfService', roomId: id, reason: request.body.reason, now: clock() },
         metadataOf(request),
       );
       forget(store, roomStream(id));
@@ -97,7 +98,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
     async (request) => {
       const { id } = request.params;
       if (!isUuid(id)) throw new NotFoundError('room', id);
-      const { state } = await handle(store, roomStream(id), roomDecider, { type: 'ReturnToService', roomId: id, now: new Date() }, metadataOf(request));
+      const { state } = await handle(store, roomStream(id), roomDecider, { type: 'ReturnToService', roomId: id, now: clock() }, metadataOf(request));
       forget(store, roomStream(id));
       return { id, status: statusOf(state) };
     },

@@ -17,6 +17,7 @@ import { userDecider } from '../users/decider.js';
 import { TokenPairSchema } from './routes.js';
 import { openSession, type SessionContext } from './open.js';
 import type { CurrentUserState } from './types.js';
+import { replies } from '../../src/http/schemas.js';
 
 /** How long a started sign-in may take at the provider before its state is refused. */
 const STATE_TTL = '10 minutes';
@@ -70,7 +71,7 @@ async function providerCall<T>(work: Promise<T>): Promise<T> {
  * e-mail address, or creates a guest; later ones find it by the provider's subject.
  */
 export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (app, platform) => {
-  const { store, db, config } = platform;
+  const { store, db, config, clock } = platform;
   app.addSchema(TokenPairSchema);
 
   const providers = new Map(config.oidcProviders.map((p) => [p.name, p]));
@@ -104,7 +105,7 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
     const existing = await userIdByEmail(store, email);
     if (existing && (await currentUser(store, existing))) return existing;
     try {
-      return await registerUser(store, db, { email, name, phone: null, passwordHash: null, via: `oidc:${provider}` }, metadata);
+      return await registerUser(store, db, { email, name, phone: null, passwordHash: null, via: `oidc:${provider}` }, metadata, clock());
     } catch (err) {
       const winner = err instanceof ConflictError ? await userIdByEmail(store, email) : null;
       if (winner && (await currentUser(store, winner))) return winner;
@@ -122,10 +123,10 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
       const email = normaliseEmail(claims.email);
       const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 100) : email.split('@')[0]!;
       const candidate = await userForEmail(email, name, provider, metadata);
-      const { state } = await handle(store, claimStream, identityClaimDecider, { userId: candidate, provider, now: new Date() }, metadata);
+      const { state } = await handle(store, claimStream, identityClaimDecider, { userId: candidate, provider, now: clock() }, metadata);
       userId = state!.userId;
     }
-    const { state } = await handle(store, userStream(userId), userDecider, { type: 'LinkExternalIdentity', userId, provider, subject: claims.sub, now: new Date() }, metadata);
+    const { state } = await handle(store, userStream(userId), userDecider, { type: 'LinkExternalIdentity', userId, provider, subject: claims.sub, now: clock() }, metadata);
     if (state.status !== 'registered') throw new NotFoundError('user', userId);
     return state;
   };
@@ -139,7 +140,7 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
         summary: 'Sign in with an OpenID provider: redirects to its sign-in page',
         security: [],
         params: Type.Object({ provider: Type.String({ maxLength: 64 }) }),
-        response: { 302: Type.Null({ description: 'Location: the provider’s authorization URL' }), '4xx': Type.Ref('Problem') },
+        response: replies({ 302: Type.Null({ description: 'Location: the provider’s authorization URL' }) }),
       },
     },
     async (request, reply) => {
@@ -171,7 +172,7 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
         security: [],
         params: Type.Object({ provider: Type.String({ maxLength: 64 }) }),
         querystring: Type.Object({ state: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: true }),
-        response: { 200: Type.Ref('TokenPair'), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Ref('TokenPair') }),
       },
     },
     async (request, reply) => {
@@ -181,8 +182,8 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
       } catch (err) {
         // Refused sign-ins are audited like failed password logins; the provider's own outages are not.
         if (err instanceof AppError && err.status < 500 && err.status !== 429) {
-          const event: AuthAuditEvent = { type: 'LoginFailed', data: { email: '', userId: null, ip: request.ip, reason: 'oauth_refused', at: new Date().toISOString() } };
-          await store.appendToStream(authAuditStream(new Date()), [{ id: randomUUID(), ...event }], 'any');
+          const event: AuthAuditEvent = { type: 'LoginFailed', data: { email: '', userId: null, ip: request.ip, reason: 'oauth_refused', at: clock().toISOString() } };
+          await store.appendToStream(authAuditStream(clock()), [{ id: randomUUID(), ...event }], 'any');
         }
         throw err;
       }

@@ -11,6 +11,7 @@ import { sessionsStream, type SessionEvent } from '../../src/events/users.js';
 import type { CurrentUserState } from './types.js';
 import { newRefreshToken } from './refresh-token.js';
 import { sessionsDecider } from './decider.js';
+import type { Clock } from '../../src/clock.js';
 
 export type TokenPair = Readonly<{
   accessToken: string;
@@ -30,6 +31,7 @@ function maxSessions(policy: Readonly<Record<string, number>>, roles: readonly s
 /** What signing in and out uses of the platform. */
 export type SessionContext = Readonly<{
   store: EventStore;
+  clock: Clock;
   db: Kysely<PlatformDatabase>;
   tokens: AccessTokens;
   revocation: RevocationList;
@@ -67,7 +69,7 @@ export async function openSession(
       refreshTokenHash: refresh.hash,
       ip: device.ip,
       maxSessions: maxSessions(platform.config.sessionPolicy, user.roles),
-      now: new Date(),
+      now: platform.clock(),
     },
     metadata,
   );

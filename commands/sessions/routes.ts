@@ -14,6 +14,7 @@ import { userIdByEmail } from '../users/register.js';
 import { sessionsDecider } from './decider.js';
 import { hashRefreshToken, newRefreshToken, parseRefreshToken } from './refresh-token.js';
 import { openSession, revokeEnded, type SessionContext } from './open.js';
+import { replies } from '../../src/http/schemas.js';
 
 export const TokenPairSchema = Type.Object(
   {
@@ -35,7 +36,7 @@ const LoginBody = Type.Object(
 type LoginBody = Static<typeof LoginBody>;
 
 export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async (app, platform) => {
-  const { store, db, config } = platform;
+  const { store, db, config, clock } = platform;
   app.addSchema(TokenPairSchema);
 
   /**
@@ -51,8 +52,8 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
   });
 
   const refuse = async (email: string, userId: string | null, ip: string, reason: AuthAuditEvent['data']['reason']) => {
-    const event: AuthAuditEvent = { type: 'LoginFailed', data: { email, userId, ip, reason, at: new Date().toISOString() } };
-    await store.appendToStream(authAuditStream(new Date()), [{ id: randomUUID(), ...event }], 'any');
+    const event: AuthAuditEvent = { type: 'LoginFailed', data: { email, userId, ip, reason, at: clock().toISOString() } };
+    await store.appendToStream(authAuditStream(clock()), [{ id: randomUUID(), ...event }], 'any');
   };
 
   app.post(
@@ -64,7 +65,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
         summary: 'Sign in with e-mail and password; starts a session on this device',
         security: [],
         body: LoginBody,
-        response: { 200: Type.Ref('TokenPair'), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Ref('TokenPair') }),
       },
     },
     async (request) => {
@@ -99,7 +100,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
         summary: 'Exchange a refresh token for a new pair; the old one stops working, and reusing it ends the session',
         security: [],
         body: Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }),
-        response: { 200: Type.Ref('TokenPair'), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Ref('TokenPair') }),
       },
     },
     async (request) => {
@@ -118,7 +119,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
           presentedHash: hashRefreshToken(request.body.refreshToken),
           newHash: next.hash,
           ttlSeconds: config.refreshTokenTtlSeconds,
-          now: new Date(),
+          now: clock(),
         },
         metadataOf(request),
       );
@@ -142,8 +143,8 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
   const end = async (request: FastifyRequest, sessionId: string | null) => {
     const { userId } = principalOf(request);
     const command = sessionId
-      ? { type: 'End' as const, userId, sessionId, reason: 'logout' as const, now: new Date() }
-      : { type: 'EndAll' as const, userId, reason: 'logout_all' as const, now: new Date() };
+      ? { type: 'End' as const, userId, sessionId, reason: 'logout' as const, now: clock() }
+      : { type: 'EndAll' as const, userId, reason: 'logout_all' as const, now: clock() };
     const { events } = await handle(store, sessionsStream(userId), sessionsDecider, command, metadataOf(request));
     await revokeEnded(platform, events);
     return events;
@@ -153,7 +154,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
     '/auth/logout',
     {
       config: { permission: 'authenticated' },
-      schema: { tags: ['identity'], summary: 'End this session; its access token stops working at once', response: { 204: Type.Null(), '4xx': Type.Ref('Problem') } },
+      schema: { tags: ['identity'], summary: 'End this session; its access token stops working at once', response: replies({ 204: Type.Null() }) },
     },
     async (request, reply) => {
       await end(request, principalOf(request).sessionId);
@@ -165,7 +166,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
     '/auth/logout-all',
     {
       config: { permission: 'authenticated' },
-      schema: { tags: ['identity'], summary: 'End every session of this user', response: { 204: Type.Null(), '4xx': Type.Ref('Problem') } },
+      schema: { tags: ['identity'], summary: 'End every session of this user', response: replies({ 204: Type.Null() }) },
     },
     async (request, reply) => {
       await end(request, null);
@@ -181,7 +182,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
         tags: ['identity'],
         summary: 'End one of your sessions (another device)',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-        response: { 204: Type.Null(), '4xx': Type.Ref('Problem') },
+        response: replies({ 204: Type.Null() }),
       },
     },
     async (request, reply) => {
@@ -190,7 +191,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
         store,
         sessionsStream(userId),
         sessionsDecider,
-        { type: 'End', userId, sessionId: request.params.id, reason: 'ended_by_user', now: new Date() },
+        { type: 'End', userId, sessionId: request.params.id, reason: 'ended_by_user', now: clock() },
         metadataOf(request),
       );
       if (events.length === 0) throw new NotFoundError('session', request.params.id);

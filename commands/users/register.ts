@@ -23,10 +23,9 @@ export async function userIdByEmail(store: EventStore, email: string): Promise<s
  * credentials row or a claim without a user, which a later registration of the
  * same address takes over.
  */
-export async function registerUser(store: EventStore, db: Kysely<PlatformDatabase>, r: Registration, metadata: EventMetadata): Promise<string> {
+export async function registerUser(store: EventStore, db: Kysely<PlatformDatabase>, r: Registration, metadata: EventMetadata, now: Date): Promise<string> {
   const userId = newId<'user'>();
   const email = normaliseEmail(r.email);
-  const now = new Date();
   if (r.passwordHash) await db.insertInto('credentials').values({ user_id: userId, password_hash: r.passwordHash }).execute();
   try {
     const claim = await load(store, emailClaimStream(email), emailClaimDecider);

@@ -16,6 +16,8 @@ import { isUuid } from '../../src/ids.js';
 import { registerUser } from './register.js';
 import { userDecider, type UserCommand } from './decider.js';
 import type { FastifyRequest } from 'fastify';
+import type { Clock } from '../../src/clock.js';
+import { replies } from '../../src/http/schemas.js';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Phone = Type.String({ pattern: '^\\+?[0-9][0-9 -]{5,19}$', description: 'Digits, optionally with a leading + and spaces or dashes' });
@@ -28,7 +30,7 @@ const PASSWORD_MESSAGES = {
   same_as_email: 'must not be the e-mail address',
 } as const;
 
-export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore; db: Kysely<PlatformDatabase>; config: Pick<Config, 'registrationsPerIpPerMinute'> }>> = async (app, { store, db, config }) => {
+export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore; db: Kysely<PlatformDatabase>; clock: Clock; config: Pick<Config, 'registrationsPerIpPerMinute'> }>> = async (app, { store, db, clock, config }) => {
 
   /** Runs a command on another user's stream; unknown ids answer 404. */
   const changeUser = async (request: FastifyRequest, id: string, command: UserCommand) => {
@@ -47,7 +49,7 @@ export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
         summary: 'Create a guest account',
         security: [],
         body: Type.Object({ email: Email, password: Type.String({ maxLength: 1024 }), name: Name, phone: Type.Optional(Phone) }, { additionalProperties: false }),
-        response: { 201: Type.Object({ userId: Type.String() }), '4xx': Type.Ref('Problem') },
+        response: replies({ 201: Type.Object({ userId: Type.String() }) }),
       },
     },
     async (request, reply) => {
@@ -59,6 +61,7 @@ export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
         db,
         { email, name, phone: phone ?? null, passwordHash: await hashPassword(password), via: 'password' },
         metadataOf(request),
+        clock(),
       );
       return reply.code(201).send({ userId });
     },
@@ -72,7 +75,7 @@ export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
         tags: ['identity'],
         summary: 'Change your own name or phone',
         body: Type.Object({ name: Type.Optional(Name), phone: Type.Optional(Type.Union([Phone, Type.Null()])) }, { additionalProperties: false, minProperties: 1 }),
-        response: { 200: Type.Object({ id: Type.String(), name: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) }), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Object({ id: Type.String(), name: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) }) }),
       },
     },
     async (request) => {
@@ -81,7 +84,7 @@ export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
         store,
         userStream(userId),
         userDecider,
-        { type: 'UpdateProfile', userId, name: request.body.name, phone: request.body.phone, now: new Date() },
+        { type: 'UpdateProfile', userId, name: request.body.name, phone: request.body.phone, now: clock() },
         metadataOf(request),
       );
       if (state.status !== 'registered') throw new NotFoundError('user', userId);
@@ -104,12 +107,12 @@ export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ id: Type.String(), roles: Type.Array(Type.String()) }), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Object({ id: Type.String(), roles: Type.Array(Type.String()) }) }),
       },
     },
     async (request) => {
       const { id } = request.params;
-      const user = await changeUser(request, id, { type: 'ChangeRoles', userId: id, grant: request.body.grant, revoke: request.body.revoke, by: principalOf(request).userId, now: new Date() });
+      const user = await changeUser(request, id, { type: 'ChangeRoles', userId: id, grant: request.body.grant, revoke: request.body.revoke, by: principalOf(request).userId, now: clock() });
       return { id, roles: [...user.roles] };
     },
   );
@@ -126,12 +129,12 @@ export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
           { level: Type.Union(MEMBERSHIP_LEVELS.map((l) => Type.Literal(l))), reason: Type.String({ minLength: 1, maxLength: 300 }) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ id: Type.String(), membershipLevel: Type.String() }), '4xx': Type.Ref('Problem') },
+        response: replies({ 200: Type.Object({ id: Type.String(), membershipLevel: Type.String() }) }),
       },
     },
     async (request) => {
       const { id } = request.params;
-      const user = await changeUser(request, id, { type: 'ChangeMembership', userId: id, level: request.body.level, reason: request.body.reason, by: principalOf(request).userId, now: new Date() });
+      const user = await changeUser(request, id, { type: 'ChangeMembership', userId: id, level: request.body.level, reason: request.body.reason, by: principalOf(request).userId, now: clock() });
       return { id, membershipLevel: user.membershipLevel };
     },
   );

@@ -11,6 +11,7 @@ import { WrongExpectedVersionError } from '../../src/eventstore/port.js';
 import type { RateCard } from '../../src/events/venue.js';
 import type { VenueSettingsBody } from '../../domain/venue/schema.js';
 import { replies } from '../../src/http/schemas.js';
+import type { Clock } from '../../src/clock.js';
 
 const Minute = Type.Integer({ minimum: 0, maximum: 1440 });
 const Percent = Type.Integer({ minimum: 0, maximum: 90 });
@@ -72,7 +73,7 @@ function checkRateCard(card: Static<typeof RateCardBody>): void {
 }
 
 /** Venue settings and rate cards, each a stream of whole new versions; prices already decided never change. */
-export const venueCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore }>> = async (app, { store }) => {
+export const venueCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore; clock: Clock }>> = async (app, { store, clock }) => {
 
   app.put(
     '/venue',
@@ -98,7 +99,7 @@ export const venueCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventSto
       forget(store, VENUE_STREAM);
       await store.appendToStream(
         VENUE_STREAM,
-        [{ id: randomUUID(), type: 'VenueConfigured', data: { settings, by: principalOf(request).userId, at: new Date().toISOString() }, metadata: metadataOf(request) }],
+        [{ id: randomUUID(), type: 'VenueConfigured', data: { settings, by: principalOf(request).userId, at: clock().toISOString() }, metadata: metadataOf(request) }],
         'any',
       );
       forget(store, VENUE_STREAM);
@@ -126,7 +127,7 @@ export const venueCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventSto
         try {
           await store.appendToStream(
             RATE_CARD_STREAM,
-            [{ id: randomUUID(), type: 'RateCardPublished', data: { card, by: principalOf(request).userId, at: new Date().toISOString() }, metadata: metadataOf(request) }],
+            [{ id: randomUUID(), type: 'RateCardPublished', data: { card, by: principalOf(request).userId, at: clock().toISOString() }, metadata: metadataOf(request) }],
             streamVersion === 0n ? 'no_stream' : streamVersion,
           );
           forget(store, RATE_CARD_STREAM);
