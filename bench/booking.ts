@@ -63,7 +63,7 @@ async function startServer(databaseUrl: string, port: number) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const errors: string[] = [];
-  child.stderr!.on('data', (c: Buffer) => errors.push(c.toString()));
+  child.stderr.on('data', (c: Buffer) => errors.push(c.toString()));
   const exited = new Promise<never>((_, reject) => child.on('exit', (code) => reject(new Error(`server exited ${code}: ${errors.join('')}`))));
   const ready = (async () => {
     for (let i = 0; i < 1200; i++) {

@@ -151,8 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     throw new ConfigError('invalid configuration:\n  PUBLIC_URL: WeChat Pay only calls back to an https:// address; set it when WECHATPAY_* is configured');
   }
   const sessionPolicy = Object.fromEntries(
-    e.SESSION_POLICY.split(',').map((pair) => {
-      const [role, n] = pair.trim().split('=');
+    e.SESSION_POLICY.split(',').map((pair): [string, number] => {
+      const [role = '', n] = pair.trim().split('=');
       return [role, Number(n)];
     }),
   );

@@ -135,7 +135,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
       case 'Expire':
         if (b.status !== 'held' || !b.holdExpiresAt || b.holdExpiresAt.getTime() > now) return [];
         return [{ type: 'BookingExpired', data: { bookingId, at } }];
-      case 'CheckIn':
+      case 'CheckIn': {
         if (b.status === 'checked_in') return [];
         if (b.status !== 'confirmed') wrongStatus(b, 'checked in');
         const opensAt = addMinutes(b.start, -c.opensMinutesBefore);
@@ -144,6 +144,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         }
         if (now >= b.end.getTime()) throw new ConflictError('booking_over', 'The booked time is over.');
         return [{ type: 'BookingCheckedIn', data: { bookingId, by: c.by, at } }];
+      }
       case 'Extend': {
         if (b.status !== 'checked_in' && b.status !== 'confirmed') wrongStatus(b, 'extended');
         const end = addMinutes(c.from, c.minutes);

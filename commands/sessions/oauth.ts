@@ -39,7 +39,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** What went wrong at or with the provider, as a client error; anything else is ours and stays a 500. */
 function refusal(err: unknown): AppError | null {
-  const code = (e: { error?: unknown }) => ({ error: String(e.error ?? 'unknown').slice(0, 64) });
+  const code = (e: { error?: unknown }) => ({ error: (typeof e.error === 'string' ? e.error : 'unknown').slice(0, 64) });
   if (err instanceof oidc.AuthorizationResponseError) {
     return new UnauthorizedError('oauth_denied', 'The provider did not authorize the sign-in.', code(err));
   }

@@ -127,7 +127,7 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
       .execute();
   },
   async apply(trx: Kysely<LedgerDatabase>, events: readonly RecordedEvent[]) {
-    let venue = ((await trx.selectFrom('ledger_venue').select('settings').where('id', '=', 1).executeTakeFirst())?.settings ?? DEFAULT_VENUE) as VenueSettings;
+    let venue = ((await trx.selectFrom('ledger_venue').select('settings').where('id', '=', 1).executeTakeFirst())?.settings ?? DEFAULT_VENUE);
     for (const recorded of events) {
       const e = { type: recorded.type, data: recorded.data } as Handled;
       if (e.type === 'VenueConfigured') {

@@ -30,7 +30,7 @@ const queues = new WeakMap<EventStore, Map<string, Turns>>();
  */
 async function inTurn<T>(store: EventStore, streamId: string, fn: (carried: Known<unknown> | null, remember: (k: Known<unknown>) => void) => Promise<T>): Promise<T> {
   let queue = queues.get(store);
-  if (!queue) queues.set(store, (queue = new Map()));
+  if (!queue) queues.set(store, (queue = new Map<string, Turns>()));
   let turns = queue.get(streamId);
   if (!turns) queue.set(streamId, (turns = { tail: Promise.resolve(), last: null }));
   const previous = turns.tail;

@@ -300,7 +300,7 @@ function toEventData(e: NewEvent) {
 
 function splitMetadata(raw: unknown): { schemaVersion: number; metadata: EventMetadata } {
   const { schemaVersion, ...metadata } = typeof raw === 'object' && raw !== null && !(raw instanceof Uint8Array) ? (raw as Record<string, unknown>) : {};
-  return { schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : 1, metadata: metadata as EventMetadata };
+  return { schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : 1, metadata: metadata };
 }
 
 /** EventStoreDB's own bookkeeping: stats, settings, projections, links. */

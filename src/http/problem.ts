@@ -89,7 +89,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     const fe = error as FastifyError;
     if (fe.validation) {
-      const errors = fieldsOf(fe.validation as AjvError[], fe.validationContext);
+      const errors = fieldsOf(fe.validation, fe.validationContext);
       return send(reply, request, problem(422, 'validation_failed', 'The request has invalid fields.', { errors }));
     }
     const status = fe.statusCode ?? 500;

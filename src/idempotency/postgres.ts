@@ -2,14 +2,6 @@ import type { PlatformDatabase } from '../db/schema.js';
 import { sql, type Kysely } from 'kysely';
 import { ABANDONED_MS, RETENTION_MS, type Claim, type IdempotencyStore, type StoredResponse } from './store.js';
 
-type Row = {
-  request_hash: string;
-  status: 'pending' | 'done';
-  response_code: number | null;
-  response_body: string | null;
-  response_type: string | null;
-};
-
 export class PostgresIdempotencyStore implements IdempotencyStore {
   constructor(private readonly db: Kysely<PlatformDatabase>) {}
 
@@ -26,12 +18,12 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
                AND idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_MS / 1000}))
       RETURNING 1 AS ok`.execute(this.db);
     if (claimed.rows.length === 1) return { kind: 'claimed' };
-    const row = (await this.db
+    const row = await this.db
       .selectFrom('idempotency_keys')
       .select(['request_hash', 'status', 'response_code', 'response_body', 'response_type'])
       .where('scope', '=', scope)
       .where('key', '=', key)
-      .executeTakeFirst()) as Row | undefined;
+      .executeTakeFirst();
     if (!row) return this.claim(scope, key, requestHash); // released between our two statements
     if (row.request_hash !== requestHash) return { kind: 'mismatch' };
     if (row.status === 'pending') return { kind: 'pending' };

@@ -71,7 +71,7 @@ class RedisStore implements AnswerStore {
   }
   async read(key: string) {
     const text = await this.redis.get(`${this.prefix}:answer:${key}`);
-    return text === null ? undefined : JSON.parse(text);
+    return text === null ? undefined : (JSON.parse(text) as unknown);
   }
   async write(key: string, value: unknown, ttlMs: number) {
     await this.redis.set(`${this.prefix}:answer:${key}`, JSON.stringify(value), 'PX', ttlMs);

@@ -8,7 +8,7 @@ const memos = new WeakMap<object, Map<string, { at: number; value: Promise<unkno
 
 export function memo<T>(owner: object, key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
   let entries = memos.get(owner);
-  if (!entries) memos.set(owner, (entries = new Map()));
+  if (!entries) memos.set(owner, (entries = new Map<string, { at: number; value: Promise<unknown> }>()));
   const hit = entries.get(key);
   if (hit && Date.now() - hit.at < ttlMs) return hit.value as Promise<T>;
   const value = load();

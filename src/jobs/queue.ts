@@ -1,4 +1,5 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
 
 export type JobHandler = (id: string) => Promise<void>;
@@ -79,7 +80,7 @@ export class BullMqJobQueue extends Sweeping implements JobQueue {
   private worker: Worker | null = null;
 
   constructor(
-    private readonly connection: ConnectionOptions,
+    private readonly connection: RedisOptions,
     logger: Logger,
     private readonly name = 'ktv-jobs',
   ) {
@@ -103,7 +104,7 @@ export class BullMqJobQueue extends Sweeping implements JobQueue {
         if (handler) await handler((job.data as { id: string }).id);
       },
       // Workers block on Redis; BullMQ requires unlimited retries on their connection.
-      { connection: { ...(this.connection as object), maxRetriesPerRequest: null }, concurrency: 4 },
+      { connection: { ...this.connection, maxRetriesPerRequest: null }, concurrency: 4 },
     );
     this.worker.on('failed', (job, err) => this.logger.warn({ err, job: job?.id }, 'job failed'));
     this.startSweeps(sweeps, sweepMs);

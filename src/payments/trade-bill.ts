@@ -10,7 +10,8 @@ export type BillRow = Readonly<{
   tradeTime: string;
   transactionId: string;
   outTradeNo: string;
-  status: 'SUCCESS' | 'REFUND' | 'REVOKED' | string;
+  /** SUCCESS, REFUND or REVOKED in the bills seen so far; kept as written for anything newer. */
+  status: string;
   /** 应结订单金额 (success rows) in fen. */
   amount: number;
   refundAmount: number;

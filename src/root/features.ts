@@ -65,5 +65,6 @@ export const projections: readonly Projection[] = [usersProjection, roomsProject
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
   const parts = [bookingJobs(platform), paymentJobs(platform)];
-  return { handlers: Object.assign({}, ...parts.map((p) => p.handlers)), sweeps: parts.flatMap((p) => p.sweeps) };
+  const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
+  return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
 }

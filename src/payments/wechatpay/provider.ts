@@ -209,15 +209,15 @@ export class WeChatPayProvider implements PaymentProvider {
       reject('malformed', 'the resource is not AEAD_AES_256_GCM with ciphertext and nonce');
     let plain: unknown;
     try {
-      plain = JSON.parse(decryptResource(this.config.apiV3Key, { algorithm: r.algorithm, ciphertext: r.ciphertext, nonce: r.nonce, associated_data: r.associated_data as string | undefined }).toString('utf8'));
+      plain = JSON.parse(decryptResource(this.config.apiV3Key, { algorithm: r.algorithm, ciphertext: r.ciphertext, nonce: r.nonce, associated_data: r.associated_data }).toString('utf8'));
     } catch (err) {
       if (err instanceof AeadError) reject('bad_ciphertext', err.message);
       reject('malformed', 'the decrypted resource is not JSON');
     }
     if (typeof plain !== 'object' || plain === null) reject('malformed', 'the decrypted resource is not an object');
     if ((plain as { mchid?: unknown }).mchid !== this.config.mchId) reject('wrong_merchant', 'the callback is for another merchant');
-    if (n.event_type === 'TRANSACTION.SUCCESS') return this.paymentEvent(plain as Transaction);
-    if (REFUND_EVENTS.has(n.event_type)) return this.refundEvent(plain as Refund);
+    if (n.event_type === 'TRANSACTION.SUCCESS') return this.paymentEvent(plain);
+    if (REFUND_EVENTS.has(n.event_type)) return this.refundEvent(plain);
     reject('unsupported_event', `event_type ${n.event_type} is not handled`);
   }
 

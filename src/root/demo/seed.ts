@@ -61,19 +61,19 @@ export async function seedDemo(app: FastifyInstance, store: EventStore, logger: 
     logger.info('demo data already loaded');
     return;
   }
-  const send = async (url: string, key: string, payload: object, token?: string) => {
+  const send: Send = async (url, key, payload, token) => {
     const headers: Record<string, string> = { 'idempotency-key': `demo-seed:${key}` };
     if (token) headers.authorization = `Bearer ${token}`;
     const res = await app.inject({ method: 'POST', url, payload, headers });
     // Already there from an earlier, interrupted seed whose keys have expired: fine.
-    if (res.statusCode === 409) return res.json();
+    if (res.statusCode === 409) return res.json<DemoReply>();
     if (res.statusCode >= 300) throw new Error(`demo seed ${url} ${key} failed: ${res.statusCode} ${res.body}`);
-    return res.json();
+    return res.json<DemoReply>();
   };
   const login = async (email: string) => {
     const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: DEMO_PASSWORD, deviceId: 'demo-seed' } });
     if (res.statusCode !== 200) throw new Error(`demo seed login ${email} failed: ${res.body}`);
-    return res.json() as { accessToken: string; user: { id: string } };
+    return res.json<{ accessToken: string; user: { id: string } }>();
   };
 
   for (const a of accounts) await send('/auth/register', `account:${a.email}`, { email: a.email, password: DEMO_PASSWORD, name: a.name });
