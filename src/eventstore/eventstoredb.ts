@@ -1,29 +1,22 @@
 import {
-  ANY,
   BACKWARDS,
   END,
   EventStoreDBClient,
   NO_STREAM,
   START as ESDB_START,
-  STREAM_EXISTS,
   StreamNotFoundError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   excludeSystemEvents,
-  jsonEvent,
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
-  type AppendExpectedRevision,
-  type JSONType,
   type Position,
   type RecordedEvent as EsdbRecordedEvent,
   type StreamingRead,
 } from '@eventstore/db-client';
 import {
-  START,
   WrongExpectedVersionError,
   type AppendResult,
   type Checkpoint,
-  type EventMetadata,
   type EventStore,
   type ExpectedVersion,
   type Head,
@@ -34,6 +27,7 @@ import {
   type Subscription,
 } from './port.js';
 import { noUpcast, type Upcast } from './upcast.js';
+import { decode, encode, isAfter, isSystem, requirePosition, splitMetadata, toEventData, toRevision } from './eventstoredb-mapping.js';
 
 const RESUBSCRIBE_MIN_MS = 250;
 const RESUBSCRIBE_MAX_MS = 5_000;
@@ -275,39 +269,6 @@ export class EventStoreDBEventStore implements EventStore {
   }
 }
 
-function toRevision(expected: ExpectedVersion): AppendExpectedRevision {
-  switch (expected) {
-    case 'any':
-      return ANY;
-    case 'no_stream':
-      return NO_STREAM;
-    case 'stream_exists':
-      return STREAM_EXISTS;
-    default:
-      return expected === 0n ? NO_STREAM : expected - 1n;
-  }
-}
-
-/** Our metadata and the schema version travel together in the event's metadata JSON. */
-function toEventData(e: NewEvent) {
-  return jsonEvent({
-    id: e.id,
-    type: e.type,
-    data: e.data as JSONType,
-    metadata: { ...e.metadata, schemaVersion: e.schemaVersion ?? 1 },
-  });
-}
-
-function splitMetadata(raw: unknown): { schemaVersion: number; metadata: EventMetadata } {
-  const { schemaVersion, ...metadata } = typeof raw === 'object' && raw !== null && !(raw instanceof Uint8Array) ? (raw as Record<string, unknown>) : {};
-  return { schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : 1, metadata: metadata };
-}
-
-/** EventStoreDB's own bookkeeping: stats, settings, projections, links. */
-function isSystem(e: { type: string; streamId: string }): boolean {
-  return e.type.startsWith('$') || e.streamId.startsWith('$');
-}
-
 /**
  * Walks a read until `visit` returns false, then cancels the rest on the server
  * (leaving the loop alone only stops reading locally).
@@ -319,27 +280,4 @@ async function walk(read: StreamingRead<AllStreamResolvedEvent>, visit: (e: AllS
       return;
     }
   }
-}
-
-function requirePosition(position: Position | undefined): Position {
-  if (!position) throw new Error('EventStoreDB returned an event without its position: the server must be 22.6 or later');
-  return position;
-}
-
-function isAfter(p: Position, after: Position | null): boolean {
-  return after === null || p.commit > after.commit || (p.commit === after.commit && p.prepare > after.prepare);
-}
-
-function encode(p: Position): Checkpoint {
-  return `${p.commit}:${p.prepare}` as Checkpoint;
-}
-
-/** null for START, the beginning of $all. */
-function decode(c: Checkpoint): Position | null {
-  if (c === START) return null;
-  const [commit, prepare, extra] = c.split(':');
-  if (!commit || !prepare || extra !== undefined || !/^\d+$/.test(commit) || !/^\d+$/.test(prepare)) {
-    throw new Error(`not an EventStoreDB checkpoint: ${c}`);
-  }
-  return { commit: BigInt(commit), prepare: BigInt(prepare) };
 }
