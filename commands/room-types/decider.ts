@@ -1,6 +1,6 @@
 import { ConflictError, ValidationError } from '../../src/errors.js';
 import type { Decider } from '../../src/eventstore/decide.js';
-import type { RoomTypeEvent } from '../../src/events/rooms.js';
+import type { RoomTypeEvent, RoomTypeDefinition } from '../../src/events/rooms.js';
 
 export type RoomTypeState =
   | { status: 'none' }
@@ -14,15 +14,7 @@ export type RoomTypeState =
       cleaningBufferMinutes: number;
     };
 
-export type DefineRoomType = Readonly<{
-  type: 'DefineRoomType';
-  roomTypeId: string;
-  name: string;
-  minCapacity: number;
-  maxCapacity: number;
-  devices: readonly string[];
-  cleaningBufferMinutes: number;
-}>;
+export type DefineRoomType = Readonly<{ type: 'DefineRoomType' }> & RoomTypeDefinition;
 
 export const roomTypeDecider: Decider<RoomTypeState, DefineRoomType, RoomTypeEvent> = {
   initialState: () => ({ status: 'none' }),

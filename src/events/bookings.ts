@@ -49,44 +49,26 @@ export type RoomDayEvent =
 
 export type Bill = Readonly<{ total: number; paid: number; due: number; currency: 'CNY' }>;
 
+/** What every booking records when it starts: the room, the party, the time and the price decided. */
+export type BookedRoom = Readonly<{
+  bookingId: string;
+  roomId: string;
+  roomTypeId: string;
+  guestName: string | null;
+  guestPhone: string | null;
+  bookedBy: string;
+  partySize: number;
+  start: string;
+  end: string;
+  businessDate: string;
+  price: Price;
+  at: string;
+}>;
+
 /** Events of `booking-<id>` streams. */
 export type BookingEvent =
-  | DomainEvent<
-      'BookingHeld',
-      Readonly<{
-        bookingId: string;
-        roomId: string;
-        roomTypeId: string;
-        guestId: string | null;
-        guestName: string | null;
-        guestPhone: string | null;
-        bookedBy: string;
-        partySize: number;
-        start: string;
-        end: string;
-        businessDate: string;
-        holdExpiresAt: string;
-        price: Price;
-        at: string;
-      }>
-    >
-  | DomainEvent<
-      'WalkInStarted',
-      Readonly<{
-        bookingId: string;
-        roomId: string;
-        roomTypeId: string;
-        guestName: string | null;
-        guestPhone: string | null;
-        bookedBy: string;
-        partySize: number;
-        start: string;
-        end: string;
-        businessDate: string;
-        price: Price;
-        at: string;
-      }>
-    >
+  | DomainEvent<'BookingHeld', BookedRoom & Readonly<{ guestId: string | null; holdExpiresAt: string }>>
+  | DomainEvent<'WalkInStarted', BookedRoom>
   | DomainEvent<'BookingConfirmed', Readonly<{ bookingId: string; paymentId: string | null; amountPaid: number; by: string; at: string }>>
   | DomainEvent<'BookingCancelled', Readonly<{ bookingId: string; reason: string; refund: number; overridden: boolean; by: string; at: string }>>
   | DomainEvent<'BookingExpired', Readonly<{ bookingId: string; at: string }>>

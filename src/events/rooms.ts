@@ -1,18 +1,17 @@
 import type { DomainEvent } from './event.js';
 
+/** A room type as defined: the party sizes it suits, its devices, and the cleaning time after each party. */
+export type RoomTypeDefinition = Readonly<{
+  roomTypeId: string;
+  name: string;
+  minCapacity: number;
+  maxCapacity: number;
+  devices: readonly string[];
+  cleaningBufferMinutes: number;
+}>;
+
 /** Events of `roomtype-<id>` streams. */
-export type RoomTypeEvent =
-  | DomainEvent<
-      'RoomTypeDefined',
-      Readonly<{
-        roomTypeId: string;
-        name: string;
-        minCapacity: number;
-        maxCapacity: number;
-        devices: readonly string[];
-        cleaningBufferMinutes: number;
-      }>
-    >;
+export type RoomTypeEvent = DomainEvent<'RoomTypeDefined', RoomTypeDefinition>;
 
 /** Events of `room-<id>` streams. */
 export type RoomEvent =
