@@ -61,7 +61,8 @@ type Handled = BookingEvent | RoomDayEvent;
  */
 export const bookingsProjection = defineProjection<BookingsDatabase>({
   name: 'bookings',
-  version: 1,
+  // 2: a booking moved back to a room it left holds it again (version 1 left that row released).
+  version: 2,
   tables: ['bookings', 'room_reservations', 'occupancy_hourly'],
   eventTypes: [
     'BookingHeld',
@@ -160,22 +161,22 @@ async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayEvent, at: 
   switch (e.type) {
     case 'RoomTimeReserved': {
       const end = new Date(e.data.end);
+      const reservation = {
+        business_date: e.data.businessDate,
+        start_at: new Date(e.data.start),
+        end_at: end,
+        busy_until: new Date(busyUntil({ end: end.getTime(), bufferMinutes: e.data.bufferMinutes })),
+        buffer_minutes: e.data.bufferMinutes,
+        kind: e.data.kind,
+        status: 'live' as const,
+        hold_expires_at: e.data.holdExpiresAt ? new Date(e.data.holdExpiresAt) : null,
+        updated_at: at,
+      };
+      // A booking moved back to a room it left reserves it again over its released row.
       await trx
         .insertInto('room_reservations')
-        .values({
-          booking_id: e.data.bookingId,
-          room_id: e.data.roomId,
-          business_date: e.data.businessDate,
-          start_at: new Date(e.data.start),
-          end_at: end,
-          busy_until: new Date(busyUntil({ end: end.getTime(), bufferMinutes: e.data.bufferMinutes })),
-          buffer_minutes: e.data.bufferMinutes,
-          kind: e.data.kind,
-          status: 'live',
-          hold_expires_at: e.data.holdExpiresAt ? new Date(e.data.holdExpiresAt) : null,
-          updated_at: at,
-        })
-        .onConflict((oc) => oc.columns(['booking_id', 'room_id']).doNothing())
+        .values({ booking_id: e.data.bookingId, room_id: e.data.roomId, ...reservation })
+        .onConflict((oc) => oc.columns(['booking_id', 'room_id']).doUpdateSet(reservation).where('room_reservations.status', '=', 'released'))
         .execute();
       break;
     }
