@@ -24,7 +24,7 @@ t.test('registration: 201, e-mail taken case-insensitively, password policy, bad
   const same = await call(app, { method: 'POST', url: '/auth/register', payload: { email: sameAsEmail, password: sameAsEmail, name: 'C' } });
   t.equal(same.status, 422);
   for (const payload of [{}, { email: 'not-an-email', password: 'long enough pw', name: 'x' }, { email: 5, password: [], name: null }, 'string', [1]]) {
-    const r = await call(app, { method: 'POST', url: '/auth/register', payload: payload as object });
+    const r = await call(app, { method: 'POST', url: '/auth/register', payload: payload });
     t.ok(r.status >= 400 && r.status < 500, `${JSON.stringify(payload)} → ${r.status}`);
     t.match(String(r.headers['content-type']), /problem\+json/);
   }
@@ -81,7 +81,7 @@ t.test('failed logins per account are limited with 429 and Retry-After, and audi
   const limited = await call(app, { method: 'POST', url: '/auth/login', payload: { email: victim.email, password: PASSWORD } });
   t.equal(limited.status, 429, 'even the right password waits now');
   t.equal(limited.body.code, 'rate_limited');
-  t.ok(Number(limited.headers['retry-after']) > 0, `Retry-After ${limited.headers['retry-after']}`);
+  t.ok(Number(limited.headers['retry-after']) > 0, `Retry-After ${String(limited.headers['retry-after'])}`);
   await runner.catchUp();
   const admin = await signUp(app, platform.store, 'admin');
   const audit = await call(app, { method: 'GET', url: `/audit/auth?userId=${victim.userId}&type=LoginFailed`, headers: admin.auth });

@@ -18,7 +18,7 @@ function isRateLimited(t: Test, r: Reply, windowSeconds: number) {
   t.match(String(r.headers['content-type']), /^application\/problem\+json/);
   t.match(r.body, { type: 'https://ktv.example/problems/rate_limited', title: 'Too Many Requests', status: 429, code: 'rate_limited', instance: '/auth/login' });
   const retry = Number(r.headers['retry-after']);
-  t.ok(retry >= 1 && retry <= windowSeconds, `Retry-After ${r.headers['retry-after']}`);
+  t.ok(retry >= 1 && retry <= windowSeconds, `Retry-After ${String(r.headers['retry-after'])}`);
   t.equal(r.body.retryAfter, retry, 'the body says the same wait');
 }
 

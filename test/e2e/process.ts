@@ -31,8 +31,8 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
         resolve();
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${logs.join('')}`)));
   });
   return { child, logs, readyMs: Date.now() - began, exited, url: `http://127.0.0.1:${port}` };

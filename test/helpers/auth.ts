@@ -13,7 +13,7 @@ export async function signUp(app: FastifyInstance, store: EventStore, role: Role
   const email = `${role}-${randomUUID()}@test.ktv`;
   const reg = await app.inject({ method: 'POST', url: '/auth/register', payload: { email, password: PASSWORD, name: `Test ${role}` } });
   if (reg.statusCode !== 201) throw new Error(`register failed: ${reg.body}`);
-  const { userId } = reg.json() as { userId: string };
+  const { userId } = reg.json<{ userId: string }>();
   if (role !== 'guest') await grantRolesAsSystem(store, userId, [role], ['guest']);
   return signIn(app, email, userId, deviceId);
 }
@@ -21,6 +21,6 @@ export async function signUp(app: FastifyInstance, store: EventStore, role: Role
 export async function signIn(app: FastifyInstance, email: string, userId: string, deviceId = 'test-device'): Promise<SignedIn> {
   const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: PASSWORD, deviceId } });
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
-  const body = login.json() as { accessToken: string; refreshToken: string };
+  const body = login.json<{ accessToken: string; refreshToken: string }>();
   return { userId, email, accessToken: body.accessToken, refreshToken: body.refreshToken, auth: { authorization: `Bearer ${body.accessToken}` } };
 }

@@ -113,8 +113,8 @@ type Batch = Readonly<{ events: readonly RecordedEvent[]; rejectedWith?: RegExp 
 
 /** DATE as its text (a business date is a calendar date, not an instant) and BIGINT (money in fen) as a number. */
 const getTypeParser = ((oid: number, format?: 'text' | 'binary') => {
-  if (oid === pg.types.builtins.DATE) return (value: string) => value;
-  if (oid === pg.types.builtins.INT8) return (value: string) => Number(value);
+  if (oid === Number(pg.types.builtins.DATE)) return (value: string) => value;
+  if (oid === Number(pg.types.builtins.INT8)) return (value: string) => Number(value);
   return pg.types.getTypeParser(oid, format);
 }) as typeof pg.types.getTypeParser;
 

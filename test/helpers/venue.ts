@@ -18,7 +18,7 @@ export type TestVenue = {
 async function post(app: FastifyInstance, url: string, auth: Record<string, string>, payload: object, method: 'POST' | 'PUT' = 'POST') {
   const res = await app.inject({ method, url, headers: auth, payload });
   if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
-  return res.json() as { id: string };
+  return res.json<{ id: string }>();
 }
 
 /**

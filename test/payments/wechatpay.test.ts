@@ -449,7 +449,7 @@ t.test('end to end: a booking paid by WeChat Pay, refunded, through POST /paymen
   const bookingId = held.json().id as string;
   const started = await app.inject({ method: 'POST', url: `/bookings/${bookingId}/payments`, headers: guest.auth, payload: {} });
   t.equal(started.statusCode, 201, started.body);
-  const p = started.json() as { paymentId: string; provider: string; amount: number; codeUrl?: string; sandboxCompleteUrl?: string };
+  const p = started.json<{ paymentId: string; provider: string; amount: number; codeUrl?: string; sandboxCompleteUrl?: string }>();
   t.equal(p.provider, 'wechatpay');
   const otn = outTradeNoOf(p.paymentId);
   t.equal(p.codeUrl, s.orders.get(otn)!.codeUrl, 'the payer gets the Native code_url');

@@ -147,7 +147,7 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     await store.appendToStream(s, [ev('Start')], 'no_stream');
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => store.appendToStream(s, [ev('Claim')], 1n)));
     t.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-    t.ok(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof WrongExpectedVersionError));
+    t.ok(results.filter((r) => r.status === 'rejected').every((r) => (r).reason instanceof WrongExpectedVersionError));
     t.equal((await store.readStream(s)).version, 2n);
   });
 
