@@ -25,7 +25,14 @@ function request(port: number, method: string, url: string, body?: unknown, toke
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method, path: url, agent, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: url,
+        agent,
+        headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -57,17 +64,35 @@ async function freePort(): Promise<number> {
 }
 
 async function startServer(databaseUrl: string, port: number) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), SEED_DEMO: '1', LOG_LEVEL: 'warn', LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000', DB_POOL_SIZE: '40', REDIS_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src/main.ts'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        SEED_DEMO: '1',
+        LOG_LEVEL: 'warn',
+        LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
+        DB_POOL_SIZE: '40',
+        REDIS_URL: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const errors: string[] = [];
   child.stderr.on('data', (c: Buffer) => errors.push(c.toString()));
-  const exited = new Promise<never>((_, reject) => child.on('exit', (code) => reject(new Error(`server exited ${code}: ${errors.join('')}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${errors.join('')}`))),
+  );
   const ready = (async () => {
     for (let i = 0; i < 1200; i++) {
-      const up = await request(port, 'GET', '/readyz').then((r) => r.status === 200, () => false);
+      const up = await request(port, 'GET', '/readyz').then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (up) return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -78,7 +103,12 @@ async function startServer(databaseUrl: string, port: number) {
 }
 
 /** GETs at a steady rate, sent in small steps rather than bursts; latency from send to the last byte. */
-async function steady(port: number, seconds: number, rate: number, url: (n: number) => string): Promise<{ latencies: number[]; achieved: number }> {
+async function steady(
+  port: number,
+  seconds: number,
+  rate: number,
+  url: (n: number) => string,
+): Promise<{ latencies: number[]; achieved: number }> {
   const latencies: number[] = [];
   const tickMs = 2;
   const inflight: Promise<void>[] = [];
@@ -97,11 +127,13 @@ export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds:
   const port = await freePort();
   const server = await startServer(databaseUrl, port);
   try {
-    const login = async (email: string) => (await request(port, 'POST', '/auth/login', { email, password: 'demo-password-1' })).body.accessToken ?? '';
+    const login = async (email: string) =>
+      (await request(port, 'POST', '/auth/login', { email, password: 'demo-password-1' })).body.accessToken ?? '';
     const manager = await login('manager@demo.ktv');
     const guest = await login('guest@demo.ktv');
     const rooms: string[] = [];
-    for (let i = 0; i < 64; i++) rooms.push((await request(port, 'POST', '/rooms', { name: `B${i}`, type: 'large', capacity: 15 }, manager)).body.id ?? '');
+    for (let i = 0; i < 64; i++)
+      rooms.push((await request(port, 'POST', '/rooms', { name: `B${i}`, type: 'large', capacity: 15 }, manager)).body.id ?? '');
     const today = businessDateOf(new Date(), DEFAULT_VENUE);
     const figures: Figures = {};
 
@@ -113,9 +145,16 @@ export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds:
       const hour = Math.floor(n / rooms.length);
       const date = addDays(today, 1 + Math.floor(hour / 10));
       // Two hours apart, so one hold's cleaning buffer never touches the next.
-      return { roomId: room, start: instantOf(date, (8 + 2 * (hour % 10)) * 60, DEFAULT_VENUE.timeZone).toISOString(), durationMinutes: 60, partySize: 4 };
+      return {
+        roomId: room,
+        start: instantOf(date, (8 + 2 * (hour % 10)) * 60, DEFAULT_VENUE.timeZone).toISOString(),
+        durationMinutes: 60,
+        partySize: 4,
+      };
     };
-    await pool.query('CREATE TABLE IF NOT EXISTS bench_raw_holds (id bigserial PRIMARY KEY, room_id text, start_at timestamptz, data jsonb)');
+    await pool.query(
+      'CREATE TABLE IF NOT EXISTS bench_raw_holds (id bigserial PRIMARY KEY, room_id text, start_at timestamptz, data jsonb)',
+    );
     for (const clients of [1, 8, 32]) {
       let ok = 0;
       let other = 0;
@@ -148,16 +187,31 @@ export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds:
 
     // For scale: the same crowd doing nothing but authenticate and read one row each.
     const baseline = await Promise.all(Array.from({ length: 200 }, () => request(port, 'GET', '/auth/sessions', undefined, guest)));
-    figures['200 concurrent authenticated GETs: p99 ms'] = Math.round(percentile(baseline.map((r) => r.ms), 99));
+    figures['200 concurrent authenticated GETs: p99 ms'] = Math.round(
+      percentile(
+        baseline.map((r) => r.ms),
+        99,
+      ),
+    );
     // On the connections just opened: what 200 requests at once cost with no work behind them.
     const bare = await Promise.all(Array.from({ length: 200 }, () => request(port, 'GET', '/healthz')));
-    figures['200 concurrent GET /healthz: p99 ms'] = Math.round(percentile(bare.map((r) => r.ms), 99));
+    figures['200 concurrent GET /healthz: p99 ms'] = Math.round(
+      percentile(
+        bare.map((r) => r.ms),
+        99,
+      ),
+    );
     const race = nextHold();
     const replies = await Promise.all(Array.from({ length: 200 }, () => request(port, 'POST', '/bookings', race, guest)));
     const refusals = replies.filter((r) => r.status === 409);
     figures['race of 200: winners'] = replies.filter((r) => r.status === 201).length;
     figures['race of 200: 409 slot_taken'] = refusals.filter((r) => r.body.code === 'slot_taken').length;
-    figures['race of 200: refusal p99 ms (target < 100)'] = Math.round(percentile(refusals.map((r) => r.ms), 99));
+    figures['race of 200: refusal p99 ms (target < 100)'] = Math.round(
+      percentile(
+        refusals.map((r) => r.ms),
+        99,
+      ),
+    );
 
     const probe = await request(port, 'GET', `/availability?start=${encodeURIComponent(nextHold().start)}&durationMinutes=120&partySize=4`);
     if (probe.status !== 200) {
@@ -171,7 +225,8 @@ export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds:
       await new Promise((r) => setTimeout(r, 100));
     }
     const starts = [0, 1, 2, 3].map((d) => instantOf(addDays(today, 2 + d), 20 * 60, DEFAULT_VENUE.timeZone).toISOString());
-    const availabilityUrl = (n: number) => `/availability?start=${encodeURIComponent(starts[n % 4]!)}&durationMinutes=120&partySize=${1 + (Math.floor(n / 4) % 8)}`;
+    const availabilityUrl = (n: number) =>
+      `/availability?start=${encodeURIComponent(starts[n % 4]!)}&durationMinutes=120&partySize=${1 + (Math.floor(n / 4) % 8)}`;
     await steady(port, 1, 2000, availabilityUrl); // warm-up, not counted
     const availability = await steady(port, seconds, 2000, availabilityUrl);
     figures['availability requests/s achieved'] = availability.achieved;

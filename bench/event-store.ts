@@ -38,7 +38,9 @@ function rowsProjection(onApplied: (events: readonly RecordedEvent[]) => void): 
       await trx
         .insertInto('bench_rows')
         .columns(['event_id', 'stream_id', 'n'])
-        .expression(sql`SELECT * FROM unnest(${events.map((e) => e.id)}::uuid[], ${events.map((e) => e.streamId)}::text[], ${events.map((e) => (e.data as { n: number }).n)}::bigint[])`)
+        .expression(
+          sql`SELECT * FROM unnest(${events.map((e) => e.id)}::uuid[], ${events.map((e) => e.streamId)}::text[], ${events.map((e) => (e.data as { n: number }).n)}::bigint[])`,
+        )
         .onConflict((oc) => oc.column('event_id').doNothing())
         .execute();
       onApplied(events);
@@ -74,7 +76,11 @@ export async function benchEventStore(databaseUrl: string, seconds: number, rebu
     for (const clients of [1, 8, 32]) {
       const appends = await forClients(clients, seconds, () => store.appendToStream(`bench-${randomUUID()}`, [event(n++)], 'no_stream'));
       const inserts = await forClients(clients, seconds, () =>
-        pool.query(`INSERT INTO raw_events (stream_id, stream_version, event_id, event_type, data) VALUES ($1, 1, $2, 'BenchEvent', $3)`, [`raw-${randomUUID()}`, randomUUID(), event(n++).data]),
+        pool.query(`INSERT INTO raw_events (stream_id, stream_version, event_id, event_type, data) VALUES ($1, 1, $2, 'BenchEvent', $3)`, [
+          `raw-${randomUUID()}`,
+          randomUUID(),
+          event(n++).data,
+        ]),
       );
       figures[`appends/s, ${clients} writers`] = Math.round(appends);
       figures[`raw INSERT/s, ${clients} writers`] = Math.round(inserts);
@@ -133,7 +139,9 @@ export async function benchEventStore(databaseUrl: string, seconds: number, rebu
       await sql`
         WITH s AS (INSERT INTO streams (stream_id, stream_type, version) SELECT 'load-' || g, 'load', 1 FROM generate_series(${from}::int, ${to}::int) g RETURNING stream_id)
         INSERT INTO events (stream_id, stream_version, event_id, event_type, data)
-        SELECT stream_id, 1, gen_random_uuid(), 'BenchEvent', jsonb_build_object('n', substr(stream_id, 6)::int, 'room', 'r' || (substr(stream_id, 6)::int % 64), 'at', now()) FROM s`.execute(db);
+        SELECT stream_id, 1, gen_random_uuid(), 'BenchEvent', jsonb_build_object('n', substr(stream_id, 6)::int, 'room', 'r' || (substr(stream_id, 6)::int % 64), 'at', now()) FROM s`.execute(
+        db,
+      );
     }
     const total = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM events`.execute(db)).rows[0]!.n);
     const rebuilt = await runner.rebuild('bench_rows');

@@ -39,7 +39,9 @@ async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
   }
 }
 
-console.log(`bench: ${os.cpus().length} cores, Node ${process.version}, ${seconds} s per measurement, PostgreSQL at ${new URL(serverUrl).host}`);
+console.log(
+  `bench: ${os.cpus().length} cores, Node ${process.version}, ${seconds} s per measurement, PostgreSQL at ${new URL(serverUrl).host}`,
+);
 if (only !== 'booking') print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
 if (only !== 'store') {
   print(

@@ -128,7 +128,11 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
       .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
       .addPrimaryKeyConstraint('room_reservations_pk', ['booking_id', 'room_id'])
       .execute();
-    await db.schema.createIndex('room_reservations_by_room_time').on('room_reservations').columns(['room_id', 'start_at', 'busy_until']).execute();
+    await db.schema
+      .createIndex('room_reservations_by_room_time')
+      .on('room_reservations')
+      .columns(['room_id', 'start_at', 'busy_until'])
+      .execute();
     await db.schema.createIndex('room_reservations_by_day').on('room_reservations').columns(['business_date', 'room_id']).execute();
     // For analysts: minutes each room was taken by confirmed stays, per clock hour (cleaning not counted).
     await sql`
@@ -157,7 +161,8 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
 });
 
 async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayEvent, at: Date): Promise<void> {
-  const key = (eb: ExpressionBuilder<BookingsDatabase, 'room_reservations'>) => eb.and([eb('booking_id', '=', e.data.bookingId), eb('room_id', '=', e.data.roomId)]);
+  const key = (eb: ExpressionBuilder<BookingsDatabase, 'room_reservations'>) =>
+    eb.and([eb('booking_id', '=', e.data.bookingId), eb('room_id', '=', e.data.roomId)]);
   switch (e.type) {
     case 'RoomTimeReserved': {
       const end = new Date(e.data.end);
@@ -176,7 +181,9 @@ async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayEvent, at: 
       await trx
         .insertInto('room_reservations')
         .values({ booking_id: e.data.bookingId, room_id: e.data.roomId, ...reservation })
-        .onConflict((oc) => oc.columns(['booking_id', 'room_id']).doUpdateSet(reservation).where('room_reservations.status', '=', 'released'))
+        .onConflict((oc) =>
+          oc.columns(['booking_id', 'room_id']).doUpdateSet(reservation).where('room_reservations.status', '=', 'released'),
+        )
         .execute();
       break;
     }
@@ -207,7 +214,12 @@ async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayEvent, at: 
 }
 
 async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: Date): Promise<void> {
-  const update = (set: Record<string, unknown>) => trx.updateTable('bookings').set({ ...set, updated_at: at }).where('booking_id', '=', e.data.bookingId).execute();
+  const update = (set: Record<string, unknown>) =>
+    trx
+      .updateTable('bookings')
+      .set({ ...set, updated_at: at })
+      .where('booking_id', '=', e.data.bookingId)
+      .execute();
   switch (e.type) {
     case 'BookingHeld':
     case 'WalkInStarted': {

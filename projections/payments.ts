@@ -54,7 +54,11 @@ export const paymentsProjection = defineProjection<PaymentsDatabase>({
       .execute();
     await db.schema.createIndex('payments_by_booking').on('payments').column('booking_id').execute();
     await db.schema.createIndex('payments_pending').on('payments').columns(['status', 'started_at']).execute();
-    await db.schema.createTable('payment_bookings').addColumn('booking_id', 'text', (c) => c.primaryKey()).addColumn('guest_id', 'text').execute();
+    await db.schema
+      .createTable('payment_bookings')
+      .addColumn('booking_id', 'text', (c) => c.primaryKey())
+      .addColumn('guest_id', 'text')
+      .execute();
   },
   async apply(trx, events) {
     for (const recorded of events) await applyPayment(trx, { type: recorded.type, data: recorded.data } as Handled, recorded.createdAt);
@@ -64,10 +68,18 @@ export const paymentsProjection = defineProjection<PaymentsDatabase>({
 async function applyPayment(trx: Kysely<PaymentsDatabase>, e: Handled, at: Date): Promise<void> {
   switch (e.type) {
     case 'BookingHeld':
-      await trx.insertInto('payment_bookings').values({ booking_id: e.data.bookingId, guest_id: e.data.guestId }).onConflict((oc) => oc.column('booking_id').doNothing()).execute();
+      await trx
+        .insertInto('payment_bookings')
+        .values({ booking_id: e.data.bookingId, guest_id: e.data.guestId })
+        .onConflict((oc) => oc.column('booking_id').doNothing())
+        .execute();
       break;
     case 'PaymentStarted': {
-      const booking = await trx.selectFrom('payment_bookings').select('guest_id').where('booking_id', '=', e.data.bookingId).executeTakeFirst();
+      const booking = await trx
+        .selectFrom('payment_bookings')
+        .select('guest_id')
+        .where('booking_id', '=', e.data.bookingId)
+        .executeTakeFirst();
       await trx
         .insertInto('payments')
         .values({
@@ -96,7 +108,12 @@ async function applyPayment(trx: Kysely<PaymentsDatabase>, e: Handled, at: Date)
         .execute();
       break;
     case 'PaymentClosed':
-      await trx.updateTable('payments').set({ status: 'closed', updated_at: at }).where('payment_id', '=', e.data.paymentId).where('status', '=', 'pending').execute();
+      await trx
+        .updateTable('payments')
+        .set({ status: 'closed', updated_at: at })
+        .where('payment_id', '=', e.data.paymentId)
+        .where('status', '=', 'pending')
+        .execute();
       break;
     case 'RefundSucceeded':
       await trx

@@ -13,7 +13,12 @@ import type { PaymentsDatabase } from './payments.js';
  * projection exposes, over its active build. Each projection declares its own
  * tables; this is their union, and the only place the schema is named.
  */
-export type ReadModels = UsersDatabase & RoomsDatabase & VenueDatabase & BookingsDatabase & Pick<LedgerDatabase, 'journal_entries' | 'journal_lines'> & Pick<PaymentsDatabase, 'payments'>;
+export type ReadModels = UsersDatabase &
+  RoomsDatabase &
+  VenueDatabase &
+  BookingsDatabase &
+  Pick<LedgerDatabase, 'journal_entries' | 'journal_lines'> &
+  Pick<PaymentsDatabase, 'payments'>;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

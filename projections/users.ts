@@ -40,7 +40,14 @@ export type UsersDatabase = { users: UsersTable; sessions: SessionsTable; auth_a
 type Handled = UserEvent | SessionEvent | AuthAuditEvent;
 
 /** Audited: every event of these types is also a row in `auth_audit`. */
-const AUDITED = new Set(['RolesChanged', 'MembershipLevelChanged', 'SessionStarted', 'SessionEnded', 'LoginFailed', 'ExternalIdentityLinked']);
+const AUDITED = new Set([
+  'RolesChanged',
+  'MembershipLevelChanged',
+  'SessionStarted',
+  'SessionEnded',
+  'LoginFailed',
+  'ExternalIdentityLinked',
+]);
 
 /** Accounts (`rm.users`), device sessions (`rm.sessions`) and the sign-in audit trail (`rm.auth_audit`). */
 export const usersProjection = defineProjection<UsersDatabase>({
@@ -126,10 +133,18 @@ export const usersProjection = defineProjection<UsersDatabase>({
             .execute();
           break;
         case 'ProfileUpdated':
-          await trx.updateTable('users').set({ name: e.data.name, phone: e.data.phone, updated_at: at }).where('id', '=', e.data.userId).execute();
+          await trx
+            .updateTable('users')
+            .set({ name: e.data.name, phone: e.data.phone, updated_at: at })
+            .where('id', '=', e.data.userId)
+            .execute();
           break;
         case 'RolesChanged':
-          await trx.updateTable('users').set({ roles: [...e.data.roles], updated_at: at }).where('id', '=', e.data.userId).execute();
+          await trx
+            .updateTable('users')
+            .set({ roles: [...e.data.roles], updated_at: at })
+            .where('id', '=', e.data.userId)
+            .execute();
           break;
         case 'MembershipLevelChanged':
           await trx.updateTable('users').set({ membership_level: e.data.level, updated_at: at }).where('id', '=', e.data.userId).execute();

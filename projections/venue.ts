@@ -47,13 +47,19 @@ export const venueProjection = defineProjection<VenueDatabase>({
           await trx
             .insertInto('venue_settings')
             .values({ id: 1, settings: sql`${JSON.stringify(e.data.settings)}::jsonb` as never, updated_at: new Date(e.data.at) })
-            .onConflict((oc) => oc.column('id').doUpdateSet({ settings: sql`excluded.settings` as never, updated_at: sql`excluded.updated_at` as never }))
+            .onConflict((oc) =>
+              oc.column('id').doUpdateSet({ settings: sql`excluded.settings` as never, updated_at: sql`excluded.updated_at` as never }),
+            )
             .execute();
           break;
         case 'RateCardPublished':
           await trx
             .insertInto('rate_cards')
-            .values({ version: e.data.card.version, card: sql`${JSON.stringify(e.data.card)}::jsonb` as never, published_at: new Date(e.data.at) })
+            .values({
+              version: e.data.card.version,
+              card: sql`${JSON.stringify(e.data.card)}::jsonb` as never,
+              published_at: new Date(e.data.at),
+            })
             .onConflict((oc) => oc.column('version').doNothing())
             .execute();
           break;

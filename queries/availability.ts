@@ -29,7 +29,10 @@ type FreeRoom = { id: string; name: string; room_type_id: string; capacity: numb
  * still holds time overlapping [start, end + the room's cleaning buffer), and
  * whose buffer ends within the business day. A hold counts until it expires.
  */
-export async function freeRooms(db: Kysely<ReadModels>, q: { start: Date; end: Date; dayEnd: Date; partySize: number; type: string | undefined }): Promise<FreeRoom[]> {
+export async function freeRooms(
+  db: Kysely<ReadModels>,
+  q: { start: Date; end: Date; dayEnd: Date; partySize: number; type: string | undefined },
+): Promise<FreeRoom[]> {
   const { rows } = await sql<FreeRoom>`
     SELECT r.id, r.name, r.room_type_id, r.capacity
     FROM rm.rooms r JOIN rm.room_types t ON t.id = r.room_type_id
@@ -52,17 +55,20 @@ function requireCard(card: RateCard | null): RateCard {
 }
 
 /** Availability, price quotes and a room's day, from `rm.*` only; availability answers are cached per business date. */
-export const availabilityQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels>; redis: Redis | null; databaseUrl: string }>> = async (app, ctx) => {
+export const availabilityQueries: FastifyPluginAsyncTypebox<
+  Readonly<{ readModels: Kysely<ReadModels>; redis: Redis | null; databaseUrl: string }>
+> = async (app, ctx) => {
   const db = ctx.readModels;
   const cache = new AnswerCache({ ttlMs: 10_000, maxEntries: 5000, redis: ctx.redis, name: 'availability', databaseUrl: ctx.databaseUrl });
   // Listen only once the whole app has started, so an app that fails to start leaves no connection open.
   app.addHook('onReady', () => cache.listen(AVAILABILITY_CHANNEL));
   app.addHook('onClose', () => cache.close());
   // The venue and the rate card in force change rarely and announce it like rooms do.
-  const pricing = () => cache.get(ALL_SCOPES, 'pricing', async () => {
-    const [venue, card] = await Promise.all([venueSettings(db), latestRateCard(db)]);
-    return { venue, card };
-  });
+  const pricing = () =>
+    cache.get(ALL_SCOPES, 'pricing', async () => {
+      const [venue, card] = await Promise.all([venueSettings(db), latestRateCard(db)]);
+      return { venue, card };
+    });
 
   app.get(
     '/availability',
@@ -70,7 +76,8 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<Readonly<{ readModel
       config: { permission: 'public' },
       schema: {
         tags: ['bookings'],
-        summary: 'Rooms free for the whole interval (cleaning buffer included), big enough, under the price ceiling, with the price a hold would get now',
+        summary:
+          'Rooms free for the whole interval (cleaning buffer included), big enough, under the price ceiling, with the price a hold would get now',
         querystring: Type.Object(
           {
             start: Start,
@@ -96,10 +103,19 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<Readonly<{ readModel
       const key = `${start.toISOString()}|${q.durationMinutes}|${q.partySize}|${q.type ?? ''}|${q.maxPrice ?? ''}|${level}`;
       const body = await cache.get(businessDate, key, async () => {
         const offers: Static<typeof Offer>[] = (await freeRooms(db, { start, end, dayEnd, partySize: q.partySize, type: q.type }))
-          .map((r) => ({ room: r, price: quote(card, venue, { roomTypeId: r.room_type_id, start, minutes: q.durationMinutes, memberLevel: level }) }))
+          .map((r) => ({
+            room: r,
+            price: quote(card, venue, { roomTypeId: r.room_type_id, start, minutes: q.durationMinutes, memberLevel: level }),
+          }))
           .filter(({ price }) => q.maxPrice === undefined || price.total <= q.maxPrice)
           .sort((a, b) => a.price.total - b.price.total || a.room.name.localeCompare(b.room.name))
-          .map(({ room, price }) => ({ roomId: room.id, name: room.name, type: room.room_type_id, capacity: room.capacity, price: { total: price.total, currency: 'CNY' } }));
+          .map(({ room, price }) => ({
+            roomId: room.id,
+            name: room.name,
+            type: room.room_type_id,
+            capacity: room.capacity,
+            price: { total: price.total, currency: 'CNY' },
+          }));
         return JSON.stringify(offers);
       });
       return reply.type('application/json; charset=utf-8').send(body);
@@ -113,7 +129,10 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<Readonly<{ readModel
       schema: {
         tags: ['bookings'],
         summary: 'The price a hold would get now, with its breakdown and the rate-card version',
-        querystring: Type.Object({ roomId: Type.String({ maxLength: 64 }), start: Start, durationMinutes: Duration }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { roomId: Type.String({ maxLength: 64 }), start: Start, durationMinutes: Duration },
+          { additionalProperties: false },
+        ),
         response: replies({ 200: Type.Record(Type.String(), Type.Unknown()) }),
       },
     },
@@ -124,7 +143,12 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<Readonly<{ readModel
       const { venue, card } = await pricing();
       const at = new Date(start);
       bookingWindow(venue, at, durationMinutes, new Date());
-      return quote(requireCard(card), venue, { roomTypeId: room.room_type_id, start: at, minutes: durationMinutes, memberLevel: memberLevel(request) });
+      return quote(requireCard(card), venue, {
+        roomTypeId: room.room_type_id,
+        start: at,
+        minutes: durationMinutes,
+        memberLevel: memberLevel(request),
+      });
     },
   );
 
@@ -144,7 +168,15 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<Readonly<{ readModel
             opensAt: Type.String(),
             closesAt: Type.String(),
             reservations: Type.Array(
-              Type.Object({ bookingId: Type.String(), start: Type.String(), end: Type.String(), busyUntil: Type.String(), kind: Type.String(), status: Type.String(), confirmed: Type.Boolean() }),
+              Type.Object({
+                bookingId: Type.String(),
+                start: Type.String(),
+                end: Type.String(),
+                busyUntil: Type.String(),
+                kind: Type.String(),
+                status: Type.String(),
+                confirmed: Type.Boolean(),
+              }),
             ),
             free: Type.Array(Type.Object({ start: Type.String(), end: Type.String() })),
           }),
@@ -157,7 +189,15 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<Readonly<{ readModel
       if (!room) throw new NotFoundError('room', id);
       const { venue } = await pricing();
       const { start: opens, end: closes } = businessDayBounds(request.query.date, venue);
-      const { rows } = await sql<{ booking_id: string; start_at: Date; end_at: Date; busy_until: Date; kind: string; status: string; hold_expires_at: Date | null }>`
+      const { rows } = await sql<{
+        booking_id: string;
+        start_at: Date;
+        end_at: Date;
+        busy_until: Date;
+        kind: string;
+        status: string;
+        hold_expires_at: Date | null;
+      }>`
         SELECT booking_id, start_at, end_at, busy_until, kind, status, hold_expires_at
         FROM rm.room_reservations x
         WHERE x.room_id = ${id} AND x.business_date = ${request.query.date}::date AND ${stillCountsSql('x')}
@@ -188,4 +228,3 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<Readonly<{ readModel
     },
   );
 };
-

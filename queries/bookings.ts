@@ -30,11 +30,20 @@ const Booking = Type.Object(
     guestName: Type.Union([Type.String(), Type.Null()]),
     walkIn: Type.Boolean(),
     holdExpiresAt: Type.Union([Type.String(), Type.Null()]),
-    price: Type.Object({ total: Type.Integer(), deposit: Type.Integer(), currency: Type.Literal('CNY'), rateCardVersion: Type.Integer(), breakdown: Type.Unknown() }),
+    price: Type.Object({
+      total: Type.Integer(),
+      deposit: Type.Integer(),
+      currency: Type.Literal('CNY'),
+      rateCardVersion: Type.Integer(),
+      breakdown: Type.Unknown(),
+    }),
     total: Type.Integer({ description: 'What the stay costs now: the room price in force plus extensions' }),
     amountPaid: Type.Integer(),
     refund: Type.Integer(),
-    bill: Type.Union([Type.Object({ total: Type.Integer(), paid: Type.Integer(), due: Type.Integer(), currency: Type.Literal('CNY') }), Type.Null()]),
+    bill: Type.Union([
+      Type.Object({ total: Type.Integer(), paid: Type.Integer(), due: Type.Integer(), currency: Type.Literal('CNY') }),
+      Type.Null(),
+    ]),
     createdAt: Type.String(),
   },
   { $id: 'Booking' },
@@ -55,7 +64,13 @@ function toBooking(b: Selectable<BookingsTable>) {
     guestName: b.guest_name,
     walkIn: b.walk_in,
     holdExpiresAt: b.hold_expires_at?.toISOString() ?? null,
-    price: { total: Number(b.price_total), deposit: Number(b.deposit), currency: 'CNY' as const, rateCardVersion: b.rate_card_version, breakdown: price.breakdown },
+    price: {
+      total: Number(b.price_total),
+      deposit: Number(b.deposit),
+      currency: 'CNY' as const,
+      rateCardVersion: b.rate_card_version,
+      breakdown: price.breakdown,
+    },
     total: Number(b.base_price) + Number(b.extra_total),
     amountPaid: Number(b.amount_paid),
     refund: Number(b.refund),
@@ -65,7 +80,9 @@ function toBooking(b: Selectable<BookingsTable>) {
 }
 
 /** Bookings from `rm.bookings`: guests see their own, staff see all; another guest's booking is a 404. */
-export const bookingQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels>; db: Kysely<PlatformDatabase>; store: EventStore }>> = async (app, ctx) => {
+export const bookingQueries: FastifyPluginAsyncTypebox<
+  Readonly<{ readModels: Kysely<ReadModels>; db: Kysely<PlatformDatabase>; store: EventStore }>
+> = async (app, ctx) => {
   const db = ctx.readModels;
   app.addSchema(Booking);
   // Business dates as the text PostgreSQL has, so no time zone ever shifts them.
@@ -75,11 +92,17 @@ export const bookingQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Ky
     '/bookings/:id',
     {
       config: { permission: 'booking:own' },
-      schema: { tags: ['bookings'], summary: 'One booking: its guest or staff', params: IdParams, response: replies({ 200: Type.Ref('Booking') }) },
+      schema: {
+        tags: ['bookings'],
+        summary: 'One booking: its guest or staff',
+        params: IdParams,
+        response: replies({ 200: Type.Ref('Booking') }),
+      },
     },
     async (request) => {
       const principal = principalOf(request);
-      const find = () => db.selectFrom('bookings').selectAll().select(businessDate).where('booking_id', '=', request.params.id).executeTakeFirst();
+      const find = () =>
+        db.selectFrom('bookings').selectAll().select(businessDate).where('booking_id', '=', request.params.id).executeTakeFirst();
       let row = await find();
       // Read your own writes: a booking held a moment ago may still be on its way into the read model.
       if (!row) {

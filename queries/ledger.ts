@@ -14,7 +14,17 @@ function checkPeriod(from: string, to: string): void {
   if (from > to) throw new ValidationError([{ field: 'to', message: 'must not be before from' }]);
 }
 
-export type EntryLine = { entryId: string; businessDate: string; bookingId: string; eventType: string; description: string; lineNo: number; account: string; debit: number; credit: number };
+export type EntryLine = {
+  entryId: string;
+  businessDate: string;
+  bookingId: string;
+  eventType: string;
+  description: string;
+  lineNo: number;
+  account: string;
+  debit: number;
+  credit: number;
+};
 
 /** Journal lines of a period, in posting order, from the serving ledger or from another build's schema. */
 export async function entriesIn(db: Kysely<ReadModels>, from: string, to: string, schema = 'rm'): Promise<EntryLine[]> {
@@ -35,7 +45,13 @@ export async function trialBalance(db: Kysely<ReadModels>, asOf: string) {
   const credit = rows.reduce((s, r) => s + r.credit, 0);
   return {
     asOf,
-    accounts: rows.map((r) => ({ account: r.account, name: accountName(r.account), debit: r.debit, credit: r.credit, balance: r.debit - r.credit })),
+    accounts: rows.map((r) => ({
+      account: r.account,
+      name: accountName(r.account),
+      debit: r.debit,
+      credit: r.credit,
+      balance: r.debit - r.credit,
+    })),
     totals: { debit, credit },
     // Computed from the sums, never assumed.
     balanced: debit === credit,
@@ -43,7 +59,12 @@ export async function trialBalance(db: Kysely<ReadModels>, asOf: string) {
   };
 }
 
-const GROUPS = { day: sql`business_date::text`, room: sql`coalesce(room_id, '')`, roomType: sql`coalesce(room_type_id, '')`, memberLevel: sql`coalesce(member_level, '')` };
+const GROUPS = {
+  day: sql`business_date::text`,
+  room: sql`coalesce(room_id, '')`,
+  roomType: sql`coalesce(room_type_id, '')`,
+  memberLevel: sql`coalesce(member_level, '')`,
+};
 export type GroupBy = keyof typeof GROUPS;
 
 export async function revenue(db: Kysely<ReadModels>, from: string, to: string, groupBy: GroupBy) {
@@ -92,7 +113,15 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
         response: replies({
           200: Type.Object({
             asOf: Type.String(),
-            accounts: Type.Array(Type.Object({ account: Type.String(), name: Type.String(), debit: Type.Integer(), credit: Type.Integer(), balance: Type.Integer() })),
+            accounts: Type.Array(
+              Type.Object({
+                account: Type.String(),
+                name: Type.String(),
+                debit: Type.Integer(),
+                credit: Type.Integer(),
+                balance: Type.Integer(),
+              }),
+            ),
             totals: Type.Object({ debit: Type.Integer(), credit: Type.Integer() }),
             balanced: Type.Boolean(),
             currency: Type.Literal('CNY'),
@@ -138,7 +167,12 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
     '/ledger/entries.csv',
     {
       config: { permission: 'ledger:read' },
-      schema: { tags: ['ledger'], summary: 'The same lines as CSV for accountants (money in fen)', querystring: Period, produces: ['text/csv'] },
+      schema: {
+        tags: ['ledger'],
+        summary: 'The same lines as CSV for accountants (money in fen)',
+        querystring: Period,
+        produces: ['text/csv'],
+      },
     },
     async (request, reply) => {
       checkPeriod(request.query.from, request.query.to);
@@ -161,7 +195,9 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
           {
             from: BusinessDate,
             to: BusinessDate,
-            groupBy: Type.Union([Type.Literal('day'), Type.Literal('room'), Type.Literal('roomType'), Type.Literal('memberLevel')], { default: 'day' }),
+            groupBy: Type.Union([Type.Literal('day'), Type.Literal('room'), Type.Literal('roomType'), Type.Literal('memberLevel')], {
+              default: 'day',
+            }),
           },
           { additionalProperties: false },
         ),

@@ -31,16 +31,20 @@ export function reconcile(bill: readonly BillRow[], ours: readonly Ours[]): { ma
   for (const [id, amount] of paid) {
     const p = byId.get(id);
     if (!p) mismatches.push({ paymentId: id, kind: 'missing_here', ours: null, theirs: amount });
-    else if (p.status !== 'succeeded') mismatches.push({ paymentId: id, kind: 'not_succeeded_here', ours: Number(p.amount), theirs: amount });
-    else if (Number(p.amount) !== amount) mismatches.push({ paymentId: id, kind: 'amount_differs', ours: Number(p.amount), theirs: amount });
+    else if (p.status !== 'succeeded')
+      mismatches.push({ paymentId: id, kind: 'not_succeeded_here', ours: Number(p.amount), theirs: amount });
+    else if (Number(p.amount) !== amount)
+      mismatches.push({ paymentId: id, kind: 'amount_differs', ours: Number(p.amount), theirs: amount });
     else matched++;
   }
   for (const [id, amount] of refunded) {
     const p = byId.get(id);
-    if (p && Number(p.refunded) !== amount) mismatches.push({ paymentId: id, kind: 'refund_differs', ours: Number(p.refunded), theirs: amount });
+    if (p && Number(p.refunded) !== amount)
+      mismatches.push({ paymentId: id, kind: 'refund_differs', ours: Number(p.refunded), theirs: amount });
   }
   for (const p of ours) {
-    if (p.status === 'succeeded' && !paid.has(p.payment_id)) mismatches.push({ paymentId: p.payment_id, kind: 'missing_in_bill', ours: Number(p.amount), theirs: null });
+    if (p.status === 'succeeded' && !paid.has(p.payment_id))
+      mismatches.push({ paymentId: p.payment_id, kind: 'missing_in_bill', ours: Number(p.amount), theirs: null });
   }
   return { matched, mismatches };
 }
@@ -57,15 +61,24 @@ export const reconciliationQueries: FastifyPluginAsyncTypebox<Readonly<{ readMod
       schema: {
         tags: ['ledger'],
         summary: "Compare a WeChat Pay trade bill (the provider's CSV, as downloaded) with our payments for the same day",
-        description: 'Send the CSV as the body with `Content-Type: text/csv`. Our WeChat Pay payments paid in the window from `from` to `to` (ISO times) are compared.',
-        querystring: Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),
+        description:
+          'Send the CSV as the body with `Content-Type: text/csv`. Our WeChat Pay payments paid in the window from `from` to `to` (ISO times) are compared.',
+        querystring: Type.Object(
+          { from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) },
+          { additionalProperties: false },
+        ),
         body: Type.String({ minLength: 1, maxLength: 5_000_000 }),
         response: replies({
           200: Type.Object({
             billRows: Type.Integer(),
             matched: Type.Integer(),
             mismatches: Type.Array(
-              Type.Object({ paymentId: Type.String(), kind: Type.String(), ours: Type.Union([Type.Integer(), Type.Null()]), theirs: Type.Union([Type.Integer(), Type.Null()]) }),
+              Type.Object({
+                paymentId: Type.String(),
+                kind: Type.String(),
+                ours: Type.Union([Type.Integer(), Type.Null()]),
+                theirs: Type.Union([Type.Integer(), Type.Null()]),
+              }),
             ),
           }),
         }),
@@ -85,7 +98,10 @@ export const reconciliationQueries: FastifyPluginAsyncTypebox<Readonly<{ readMod
         .select(['payment_id', 'amount', 'status', 'transaction_id', 'refunded'])
         .where('method', '=', 'wechatpay')
         .where((eb) =>
-          eb.or([eb.and([eb('paid_at', '>=', new Date(request.query.from)), eb('paid_at', '<', new Date(request.query.to))]), ...(ids.length > 0 ? [eb('payment_id', 'in', ids)] : [])]),
+          eb.or([
+            eb.and([eb('paid_at', '>=', new Date(request.query.from)), eb('paid_at', '<', new Date(request.query.to))]),
+            ...(ids.length > 0 ? [eb('payment_id', 'in', ids)] : []),
+          ]),
         )
         .execute();
       return { billRows: bill.length, ...reconcile(bill, inWindow) };

@@ -110,7 +110,11 @@ export const roomQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysel
     '/room-types',
     {
       config: { permission: 'public' },
-      schema: { tags: ['rooms'], summary: 'Room types with capacity ranges and devices', response: { 200: Type.Array(Type.Ref('RoomType')) } },
+      schema: {
+        tags: ['rooms'],
+        summary: 'Room types with capacity ranges and devices',
+        response: { 200: Type.Array(Type.Ref('RoomType')) },
+      },
     },
     async () => listRoomTypes(db),
   );

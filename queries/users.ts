@@ -63,7 +63,9 @@ export async function activeSessions(db: Kysely<ReadModels>, userId: string) {
 }
 
 /** Accounts, sessions and the audit trail, from `rm.users`, `rm.sessions` and `rm.auth_audit`. */
-export const userQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels>; tokens: Pick<AccessTokens, 'jwks'> }>> = async (app, ctx) => {
+export const userQueries: FastifyPluginAsyncTypebox<
+  Readonly<{ readModels: Kysely<ReadModels>; tokens: Pick<AccessTokens, 'jwks'> }>
+> = async (app, ctx) => {
   const db = ctx.readModels;
   app.addSchema(User);
 
@@ -71,7 +73,12 @@ export const userQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysel
     '/.well-known/jwks.json',
     {
       config: { permission: 'public' },
-      schema: { tags: ['identity'], summary: 'Public keys that verify access tokens', security: [], response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.String())) }) } },
+      schema: {
+        tags: ['identity'],
+        summary: 'Public keys that verify access tokens',
+        security: [],
+        response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.String())) }) },
+      },
     },
     async () => ctx.tokens.jwks(),
   );
@@ -111,7 +118,12 @@ export const userQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysel
     '/users/:id',
     {
       config: { permission: 'user:read' },
-      schema: { tags: ['identity'], summary: 'One user', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: replies({ 200: Type.Ref('User') }) },
+      schema: {
+        tags: ['identity'],
+        summary: 'One user',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: replies({ 200: Type.Ref('User') }),
+      },
     },
     async (request) => {
       const [user] = await findUsers(db, { id: request.params.id });
@@ -162,7 +174,13 @@ export const userQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysel
       if (request.query.userId) q = q.where('user_id', '=', request.query.userId);
       if (request.query.type) q = q.where('type', '=', request.query.type);
       const rows = await q.orderBy('at', 'desc').limit(request.query.limit).execute();
-      return rows.map((r) => ({ eventId: r.event_id, userId: r.user_id, type: r.type, detail: r.detail as Record<string, unknown>, at: r.at.toISOString() }));
+      return rows.map((r) => ({
+        eventId: r.event_id,
+        userId: r.user_id,
+        type: r.type,
+        detail: r.detail as Record<string, unknown>,
+        at: r.at.toISOString(),
+      }));
     },
   );
 };

@@ -22,14 +22,27 @@ export const venueQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kyse
   const db = ctx.readModels;
   app.get(
     '/venue',
-    { config: { permission: 'public' }, schema: { tags: ['pricing'], summary: 'Opening hours, business day, hold time, grid and policies', security: [], response: { 200: Type.Ref('VenueSettings') } } },
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['pricing'],
+        summary: 'Opening hours, business day, hold time, grid and policies',
+        security: [],
+        response: { 200: Type.Ref('VenueSettings') },
+      },
+    },
     async () => venueSettings(db),
   );
   app.get(
     '/rate-card',
     {
       config: { permission: 'public' },
-      schema: { tags: ['pricing'], summary: 'The rate card in force: bands, hourly rates, packages, minimum spends, member discounts, deposit rule', security: [], response: replies({ 200: Type.Record(Type.String(), Type.Unknown()) }) },
+      schema: {
+        tags: ['pricing'],
+        summary: 'The rate card in force: bands, hourly rates, packages, minimum spends, member discounts, deposit rule',
+        security: [],
+        response: replies({ 200: Type.Record(Type.String(), Type.Unknown()) }),
+      },
     },
     async () => {
       const card = await latestRateCard(db);

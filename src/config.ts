@@ -34,13 +34,18 @@ const EnvSchema = Type.Object({
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'ktv-api' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86_400, default: 600 }),
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 31_536_000, default: 2_592_000 }),
-  SESSION_POLICY: Type.String({ pattern: '^(\\s*[a-z]+=[1-9][0-9]*\\s*)(,\\s*[a-z]+=[1-9][0-9]*\\s*)*$', default: 'guest=5,waiter=1,manager=3,accountant=3,admin=3' }),
+  SESSION_POLICY: Type.String({
+    pattern: '^(\\s*[a-z]+=[1-9][0-9]*\\s*)(,\\s*[a-z]+=[1-9][0-9]*\\s*)*$',
+    default: 'guest=5,waiter=1,manager=3,accountant=3,admin=3',
+  }),
   LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
   REGISTRATIONS_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 10 }),
   LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
   LOGIN_FAILURE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   OIDC_PROVIDERS: Type.String({ default: '[]' }),
-  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+$', description: 'How payment providers reach us, without a trailing slash' })),
+  PUBLIC_URL: Type.Optional(
+    Type.String({ pattern: '^https?://[^/]+$', description: 'How payment providers reach us, without a trailing slash' }),
+  ),
   // WeChat Pay: all unset runs the sandbox; checked as a whole by src/payments/wechatpay/config.ts.
   WECHATPAY_MCH_ID: Type.Optional(Type.String()),
   WECHATPAY_APP_ID: Type.Optional(Type.String()),
@@ -148,7 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     throw err;
   }
   if (wechatPay && !e.PUBLIC_URL?.startsWith('https://')) {
-    throw new ConfigError('invalid configuration:\n  PUBLIC_URL: WeChat Pay only calls back to an https:// address; set it when WECHATPAY_* is configured');
+    throw new ConfigError(
+      'invalid configuration:\n  PUBLIC_URL: WeChat Pay only calls back to an https:// address; set it when WECHATPAY_* is configured',
+    );
   }
   const sessionPolicy = Object.fromEntries(
     e.SESSION_POLICY.split(',').map((pair): [string, number] => {

@@ -81,7 +81,11 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
 
   const idempotency = redis ? new RedisIdempotencyStore(redis) : new PostgresIdempotencyStore(db);
   const key = await loadSigningKey(config.jwtPrivateKey, config.dataDir);
-  const tokens = new AccessTokens(key, { issuer: config.jwtIssuer, audience: config.jwtAudience, accessTtlSeconds: config.accessTokenTtlSeconds });
+  const tokens = new AccessTokens(key, {
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    accessTtlSeconds: config.accessTokenTtlSeconds,
+  });
   const revocation = redis ? new RedisRevocationList(redis) : new PostgresRevocationList(db);
   const users = new CurrentUsers(store, redis === null);
   store.onLocalAppend((streamId) => users.appended(streamId));

@@ -14,7 +14,14 @@ export type Cancellation = Readonly<{ reason: string; override: boolean; by: str
  */
 export async function cancelBooking(store: EventStore, booking: Booking, input: Cancellation, metadata: EventMetadata, now: Date) {
   const venue = await currentVenue(store);
-  const command = { type: 'Cancel', reason: input.reason, override: input.override, fullRefundMinutesBefore: venue.fullRefundMinutesBefore, now, by: input.by } as const;
+  const command = {
+    type: 'Cancel',
+    reason: input.reason,
+    override: input.override,
+    fullRefundMinutesBefore: venue.fullRefundMinutesBefore,
+    now,
+    by: input.by,
+  } as const;
   const { state, events } = await handle(store, bookingStream(booking.id), bookingDecider, command, metadata);
   if (state.status !== 'cancelled') throw new Error('cancel left the booking uncancelled');
   await releaseRoomTime(store, state, 'cancelled', metadata, now);

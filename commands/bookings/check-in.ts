@@ -23,7 +23,12 @@ export const checkInRoute: FastifyPluginAsyncTypebox<BookingContext> = async (ap
     async (request) => {
       const booking = await loadBooking(store, request.params.id, actorOf(request));
       const venue = await currentVenue(store);
-      const command = { type: 'CheckIn', opensMinutesBefore: venue.checkInOpensMinutesBefore, now: clock(), by: actorOf(request).userId } as const;
+      const command = {
+        type: 'CheckIn',
+        opensMinutesBefore: venue.checkInOpensMinutesBefore,
+        now: clock(),
+        by: actorOf(request).userId,
+      } as const;
       await handle(store, bookingStream(booking.id), bookingDecider, command, metadataOf(request));
       return { id: booking.id, status: 'checked_in' as const };
     },

@@ -12,7 +12,13 @@ import { bookingDecider, type Booking } from './decider.js';
 export async function checkOut(store: EventStore, booking: Booking, by: string, metadata: EventMetadata, now: Date): Promise<Bill> {
   const { state, events } = await handle(store, bookingStream(booking.id), bookingDecider, { type: 'CheckOut', now, by }, metadata);
   if (state.status !== 'checked_out') throw new Error('check-out left the booking open');
-  await handle(store, roomDayStream(state.roomId, state.businessDate), roomDayDecider, { type: 'End', roomId: state.roomId, businessDate: state.businessDate, bookingId: state.id, end: now, now }, metadata);
+  await handle(
+    store,
+    roomDayStream(state.roomId, state.businessDate),
+    roomDayDecider,
+    { type: 'End', roomId: state.roomId, businessDate: state.businessDate, bookingId: state.id, end: now, now },
+    metadata,
+  );
   const out = events.find((e) => e.type === 'BookingCheckedOut');
   return out?.type === 'BookingCheckedOut' ? out.data.bill : { total: state.amountPaid, paid: state.amountPaid, due: 0, currency: 'CNY' };
 }

@@ -14,15 +14,33 @@ export type ConfirmingPayment = Readonly<{ paymentId: string | null; amount: num
  * the booking lists the payments that confirmed it, so a caller can tell
  * whether its payment is the one that counted.
  */
-export async function confirmBooking(store: EventStore, bookingId: string, payment: ConfirmingPayment, metadata: EventMetadata, now: Date): Promise<Booking> {
+export async function confirmBooking(
+  store: EventStore,
+  bookingId: string,
+  payment: ConfirmingPayment,
+  metadata: EventMetadata,
+  now: Date,
+): Promise<Booking> {
   const { state } = await load(store, bookingStream(bookingId), bookingDecider);
   if (state.status === 'none') throw new NotFoundError('booking', bookingId);
   // Applied on an earlier delivery of the same payment, whatever happened to the booking since.
   if (payment.paymentId !== null && state.paymentIds.includes(payment.paymentId)) return state;
   if (state.status === 'confirmed') return state;
   if (state.status !== 'held') throw new ConflictError(`booking_${state.status}`, `A ${state.status} booking cannot be confirmed.`);
-  await handle(store, roomDayStream(state.roomId, state.businessDate), roomDayDecider, { type: 'Confirm', roomId: state.roomId, businessDate: state.businessDate, bookingId, now }, metadata);
-  const { state: after } = await handle(store, bookingStream(bookingId), bookingDecider, { type: 'Confirm', paymentId: payment.paymentId, amount: payment.amount, now, by: payment.by }, metadata);
+  await handle(
+    store,
+    roomDayStream(state.roomId, state.businessDate),
+    roomDayDecider,
+    { type: 'Confirm', roomId: state.roomId, businessDate: state.businessDate, bookingId, now },
+    metadata,
+  );
+  const { state: after } = await handle(
+    store,
+    bookingStream(bookingId),
+    bookingDecider,
+    { type: 'Confirm', paymentId: payment.paymentId, amount: payment.amount, now, by: payment.by },
+    metadata,
+  );
   if (after.status === 'none') throw new Error('confirmed booking vanished');
   return after;
 }

@@ -37,7 +37,14 @@ export async function loadBooking(store: EventStore, bookingId: string, actor: A
 }
 
 /** The price of `minutes` of a room from `start`, with the rate card in force now. */
-export async function priceFor(store: EventStore, venue: VenueSettings, room: RoomFacts, start: Date, minutes: number, memberLevel: MembershipLevel): Promise<Price> {
+export async function priceFor(
+  store: EventStore,
+  venue: VenueSettings,
+  room: RoomFacts,
+  start: Date,
+  minutes: number,
+  memberLevel: MembershipLevel,
+): Promise<Price> {
   return quote(await requireRateCard(store), venue, { roomTypeId: room.roomTypeId, start, minutes, memberLevel });
 }
 

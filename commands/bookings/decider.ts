@@ -44,7 +44,9 @@ export type BookingCommand =
   | (At & Readonly<{ type: 'MarkNoShow'; graceMinutes: number }>);
 
 function wrongStatus(b: Booking, action: string): never {
-  throw new ConflictError(`booking_${b.status}`, `A ${b.status.replace('_', ' ')} booking cannot be ${action}.`, { bookingStatus: b.status });
+  throw new ConflictError(`booking_${b.status}`, `A ${b.status.replace('_', ' ')} booking cannot be ${action}.`, {
+    bookingStatus: b.status,
+  });
 }
 
 /** What the guest owes in total: the room price in force plus extensions. */
@@ -122,7 +124,8 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
       case 'Confirm':
         if (b.status === 'confirmed') return [];
         if (b.status !== 'held') wrongStatus(b, 'confirmed');
-        if (b.holdExpiresAt && b.holdExpiresAt.getTime() <= now) throw new ConflictError('hold_expired', 'The hold has expired; book again.');
+        if (b.holdExpiresAt && b.holdExpiresAt.getTime() <= now)
+          throw new ConflictError('hold_expired', 'The hold has expired; book again.');
         return [{ type: 'BookingConfirmed', data: { bookingId, paymentId: c.paymentId, amountPaid: c.amount, by: c.by, at } }];
       case 'Cancel': {
         if (b.status === 'cancelled') return [];
@@ -130,7 +133,9 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         // Full refund of what was paid up to the cut-off before the start, none after; staff may override.
         const inTime = c.now <= addMinutes(b.start, -c.fullRefundMinutesBefore);
         const refund = inTime || c.override ? b.amountPaid : 0;
-        return [{ type: 'BookingCancelled', data: { bookingId, reason: c.reason, refund, overridden: c.override && !inTime, by: c.by, at } }];
+        return [
+          { type: 'BookingCancelled', data: { bookingId, reason: c.reason, refund, overridden: c.override && !inTime, by: c.by, at } },
+        ];
       }
       case 'Expire':
         if (b.status !== 'held' || !b.holdExpiresAt || b.holdExpiresAt.getTime() > now) return [];
@@ -140,7 +145,9 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         if (b.status !== 'confirmed') wrongStatus(b, 'checked in');
         const opensAt = addMinutes(b.start, -c.opensMinutesBefore);
         if (c.now < opensAt) {
-          throw new ConflictError('check_in_too_early', `Check-in opens ${c.opensMinutesBefore} minutes before the start.`, { opensAt: opensAt.toISOString() });
+          throw new ConflictError('check_in_too_early', `Check-in opens ${c.opensMinutesBefore} minutes before the start.`, {
+            opensAt: opensAt.toISOString(),
+          });
         }
         if (now >= b.end.getTime()) throw new ConflictError('booking_over', 'The booked time is over.');
         return [{ type: 'BookingCheckedIn', data: { bookingId, by: c.by, at } }];
@@ -161,7 +168,16 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         return [
           {
             type: 'BookingMoved',
-            data: { bookingId, fromRoomId: b.roomId, toRoomId: c.toRoomId, toRoomTypeId: c.toRoomTypeId, priceDifference: c.newTotal - b.basePrice, newTotal: c.newTotal, by: c.by, at },
+            data: {
+              bookingId,
+              fromRoomId: b.roomId,
+              toRoomId: c.toRoomId,
+              toRoomTypeId: c.toRoomTypeId,
+              priceDifference: c.newTotal - b.basePrice,
+              newTotal: c.newTotal,
+              by: c.by,
+              at,
+            },
           },
         ];
       case 'CheckOut':

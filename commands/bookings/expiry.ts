@@ -14,7 +14,13 @@ type ExpiryContext = Readonly<{ store: EventStore; clock: Clock; db: QueryExecut
 export async function expireHold(ctx: Pick<ExpiryContext, 'store' | 'clock'>, bookingId: string): Promise<boolean> {
   const now = ctx.clock();
   const metadata = { actor: 'system', causationId: `expire:${bookingId}` };
-  const { state, events } = await handle(ctx.store, bookingStream(bookingId), bookingDecider, { type: 'Expire', now, by: 'system' }, metadata);
+  const { state, events } = await handle(
+    ctx.store,
+    bookingStream(bookingId),
+    bookingDecider,
+    { type: 'Expire', now, by: 'system' },
+    metadata,
+  );
   if (state.status !== 'expired') return false;
   await releaseRoomTime(ctx.store, state, 'expired', metadata, now);
   return events.length > 0;
@@ -27,7 +33,9 @@ export async function expireHold(ctx: Pick<ExpiryContext, 'store' | 'clock'>, bo
  */
 async function sweepExpiredHolds(ctx: ExpiryContext): Promise<void> {
   const { rows } = await sql<{ booking_id: string }>`
-    SELECT booking_id FROM rm.bookings WHERE status = 'held' AND hold_expires_at <= now() ORDER BY hold_expires_at LIMIT 500`.execute(ctx.db);
+    SELECT booking_id FROM rm.bookings WHERE status = 'held' AND hold_expires_at <= now() ORDER BY hold_expires_at LIMIT 500`.execute(
+    ctx.db,
+  );
   for (const r of rows) await expireHold(ctx, r.booking_id);
 }
 

@@ -19,11 +19,18 @@ import { actorOf, levelOf, loadBooking, priceFor, type BookingContext } from './
  * is taken after the booking, buffer included), priced now from where the
  * booking ends like a new purchase, and added to the booking's bill.
  */
-export async function extendBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, booking: Booking, minutes: number, by: string, metadata: EventMetadata) {
+export async function extendBooking(
+  ctx: Pick<BookingContext, 'store' | 'clock'>,
+  booking: Booking,
+  minutes: number,
+  by: string,
+  metadata: EventMetadata,
+) {
   const { store } = ctx;
   const now = ctx.clock();
   const [venue, room] = await Promise.all([currentVenue(store), roomFacts(store, booking.roomId)]);
-  if (minutes % venue.gridMinutes !== 0) throw new UnprocessableError('off_grid', `Extensions come in steps of ${venue.gridMinutes} minutes.`, { field: 'minutes' });
+  if (minutes % venue.gridMinutes !== 0)
+    throw new UnprocessableError('off_grid', `Extensions come in steps of ${venue.gridMinutes} minutes.`, { field: 'minutes' });
   if (booking.status !== 'confirmed' && booking.status !== 'checked_in') {
     throw new ConflictError(`booking_${booking.status}`, `A ${booking.status} booking cannot be extended.`);
   }
@@ -33,8 +40,20 @@ export async function extendBooking(ctx: Pick<BookingContext, 'store' | 'clock'>
   }
   const price = await priceFor(store, venue, room, booking.end, minutes, await levelOf(store, booking.guestId));
   const dayEnd = businessDayBounds(booking.businessDate, venue).end;
-  await handle(store, roomDayStream(booking.roomId, booking.businessDate), roomDayDecider, { type: 'Extend', roomId: booking.roomId, businessDate: booking.businessDate, bookingId: booking.id, end: newEnd, dayEnd, now }, metadata);
-  const { state, events } = await handle(store, bookingStream(booking.id), bookingDecider, { type: 'Extend', from: booking.end, minutes, price, now, by }, metadata);
+  await handle(
+    store,
+    roomDayStream(booking.roomId, booking.businessDate),
+    roomDayDecider,
+    { type: 'Extend', roomId: booking.roomId, businessDate: booking.businessDate, bookingId: booking.id, end: newEnd, dayEnd, now },
+    metadata,
+  );
+  const { state, events } = await handle(
+    store,
+    bookingStream(booking.id),
+    bookingDecider,
+    { type: 'Extend', from: booking.end, minutes, price, now, by },
+    metadata,
+  );
   const extended = events.find((e) => e.type === 'BookingExtended');
   // Nothing appended: this extension was already recorded, and billed, once.
   return { booking: state, extension: extended?.type === 'BookingExtended' ? extended.data.price.total : 0 };
@@ -50,7 +69,13 @@ export const extendRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app
         summary: 'Add time (续时); 409 slot_taken when the room is not free for it',
         params: IdParams,
         body: Type.Object({ minutes: Type.Integer({ minimum: 1, maximum: 720 }) }, { additionalProperties: false }),
-        response: replies({ 200: Type.Object({ id: Type.String(), end: Type.String(), price: Type.Object({ total: Type.Integer(), extension: Type.Integer(), currency: Type.Literal('CNY') }) }) }),
+        response: replies({
+          200: Type.Object({
+            id: Type.String(),
+            end: Type.String(),
+            price: Type.Object({ total: Type.Integer(), extension: Type.Integer(), currency: Type.Literal('CNY') }),
+          }),
+        }),
       },
     },
     async (request) => {

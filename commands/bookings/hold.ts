@@ -53,7 +53,19 @@ export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, 
   const bookingId = newId<'booking'>();
   const end = addMinutes(input.start, input.durationMinutes);
   const holdExpiresAt = addMinutes(now, venue.holdMinutes);
-  const reserve = { type: 'Reserve', roomId: room.id, businessDate, bookingId, start: input.start, end, bufferMinutes: room.bufferMinutes, kind: 'booking', holdExpiresAt, dayEnd, now } as const;
+  const reserve = {
+    type: 'Reserve',
+    roomId: room.id,
+    businessDate,
+    bookingId,
+    start: input.start,
+    end,
+    bufferMinutes: room.bufferMinutes,
+    kind: 'booking',
+    holdExpiresAt,
+    dayEnd,
+    now,
+  } as const;
   const price = await priceFor(store, venue, room, input.start, input.durationMinutes, input.memberLevel);
   await handle(store, roomDayStream(room.id, businessDate), roomDayDecider, reserve, metadata);
   const data = {
@@ -105,7 +117,12 @@ export const holdRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app, 
             end: Type.String(),
             businessDate: Type.String(),
             holdExpiresAt: Type.String(),
-            price: Type.Object({ total: Type.Integer(), deposit: Type.Integer(), currency: Type.Literal('CNY'), rateCardVersion: Type.Integer() }),
+            price: Type.Object({
+              total: Type.Integer(),
+              deposit: Type.Integer(),
+              currency: Type.Literal('CNY'),
+              rateCardVersion: Type.Integer(),
+            }),
           }),
         }),
       },
@@ -119,16 +136,37 @@ export const holdRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app, 
       if (actor.staff) {
         guestId = b.guestId ?? null;
         const guest = guestId !== null && isUuid(guestId) ? await currentUser(ctx.store, guestId) : null;
-        if (guestId !== null && !guest) throw new UnprocessableError('unknown_guest', 'No registered guest has that id.', { field: 'guestId' });
+        if (guestId !== null && !guest)
+          throw new UnprocessableError('unknown_guest', 'No registered guest has that id.', { field: 'guestId' });
         memberLevel = guest?.membershipLevel ?? 'regular';
       } else if (b.guestId !== undefined && b.guestId !== actor.userId) {
         throw new ForbiddenError('Guests book for themselves.');
       }
-      const input = { roomId: b.roomId, start: new Date(b.start), durationMinutes: b.durationMinutes, partySize: b.partySize, guestId, memberLevel, guestName: b.guestName ?? null, guestPhone: b.guestPhone ?? null };
+      const input = {
+        roomId: b.roomId,
+        start: new Date(b.start),
+        durationMinutes: b.durationMinutes,
+        partySize: b.partySize,
+        guestId,
+        memberLevel,
+        guestName: b.guestName ?? null,
+        guestPhone: b.guestPhone ?? null,
+      };
       const held = await holdBooking(ctx, input, actor, metadataOf(request));
       await ctx.jobs.schedule(HOLD_EXPIRY, held.bookingId, new Date(held.holdExpiresAt));
       const { total, deposit, currency, rateCardVersion } = held.price;
-      return reply.code(201).send({ id: held.bookingId, status: 'held' as const, roomId: held.roomId, start: held.start, end: held.end, businessDate: held.businessDate, holdExpiresAt: held.holdExpiresAt, price: { total, deposit, currency, rateCardVersion } });
+      return reply
+        .code(201)
+        .send({
+          id: held.bookingId,
+          status: 'held' as const,
+          roomId: held.roomId,
+          start: held.start,
+          end: held.end,
+          businessDate: held.businessDate,
+          holdExpiresAt: held.holdExpiresAt,
+          price: { total, deposit, currency, rateCardVersion },
+        });
     },
   );
 };

@@ -21,14 +21,28 @@ import { actorOf, levelOf, loadBooking, priceFor, type BookingContext } from './
  * the old room. The booking names exactly one room at every moment; the old
  * room's time is held a moment longer, never the other way round.
  */
-export async function moveBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, booking: Booking, toRoomId: string, by: string, metadata: EventMetadata) {
+export async function moveBooking(
+  ctx: Pick<BookingContext, 'store' | 'clock'>,
+  booking: Booking,
+  toRoomId: string,
+  by: string,
+  metadata: EventMetadata,
+) {
   const { store } = ctx;
   const now = ctx.clock();
   if (booking.roomId === toRoomId) return { booking, priceDifference: 0 };
-  if (!['held', 'confirmed', 'checked_in'].includes(booking.status)) throw new ConflictError(`booking_${booking.status}`, `A ${booking.status} booking cannot be moved.`);
+  if (!['held', 'confirmed', 'checked_in'].includes(booking.status))
+    throw new ConflictError(`booking_${booking.status}`, `A ${booking.status} booking cannot be moved.`);
   const [venue, target] = await Promise.all([currentVenue(store), roomFacts(store, toRoomId)]);
   assertRoomTakes(target, booking.partySize, 'roomId');
-  const price = await priceFor(store, venue, target, booking.start, minutesBetween(booking.start, booking.end), await levelOf(store, booking.guestId));
+  const price = await priceFor(
+    store,
+    venue,
+    target,
+    booking.start,
+    minutesBetween(booking.start, booking.end),
+    await levelOf(store, booking.guestId),
+  );
   const reserve = {
     type: 'Reserve',
     roomId: target.id,
@@ -44,7 +58,13 @@ export async function moveBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, 
     now,
   } as const;
   await handle(store, roomDayStream(target.id, booking.businessDate), roomDayDecider, reserve, metadata);
-  const { state, events } = await handle(store, bookingStream(booking.id), bookingDecider, { type: 'Move', toRoomId: target.id, toRoomTypeId: target.roomTypeId, newTotal: price.total, now, by }, metadata);
+  const { state, events } = await handle(
+    store,
+    bookingStream(booking.id),
+    bookingDecider,
+    { type: 'Move', toRoomId: target.id, toRoomTypeId: target.roomTypeId, newTotal: price.total, now, by },
+    metadata,
+  );
   await releaseRoomTime(store, booking, 'moved', metadata, now);
   const moved = events.find((e) => e.type === 'BookingMoved');
   return { booking: state, priceDifference: moved?.type === 'BookingMoved' ? moved.data.priceDifference : 0 };
@@ -60,7 +80,9 @@ export const moveRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app, 
         summary: 'Move the party to another free room (换房); the price difference goes on the bill',
         params: IdParams,
         body: Type.Object({ roomId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
-        response: replies({ 200: Type.Object({ id: Type.String(), roomId: Type.String(), priceDifference: Type.Integer(), total: Type.Integer() }) }),
+        response: replies({
+          200: Type.Object({ id: Type.String(), roomId: Type.String(), priceDifference: Type.Integer(), total: Type.Integer() }),
+        }),
       },
     },
     async (request) => {

@@ -27,7 +27,13 @@ export const noShowRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app
       const now = clock();
       const metadata = metadataOf(request);
       const venue = await currentVenue(store);
-      const { state, events } = await handle(store, bookingStream(booking.id), bookingDecider, { type: 'MarkNoShow', graceMinutes: venue.noShowGraceMinutes, now, by: actor.userId }, metadata);
+      const { state, events } = await handle(
+        store,
+        bookingStream(booking.id),
+        bookingDecider,
+        { type: 'MarkNoShow', graceMinutes: venue.noShowGraceMinutes, now, by: actor.userId },
+        metadata,
+      );
       await releaseRoomTime(store, state as Booking, 'no_show', metadata, now);
       const e = events.find((x) => x.type === 'BookingMarkedNoShow');
       return { id: booking.id, status: 'no_show' as const, forfeited: e?.type === 'BookingMarkedNoShow' ? e.data.forfeited : 0 };

@@ -7,7 +7,14 @@ import { memo } from '../../src/infra/memo.js';
 import { roomDecider } from '../rooms/decider.js';
 import { roomTypeDecider } from '../room-types/decider.js';
 
-export type RoomFacts = Readonly<{ id: string; name: string; roomTypeId: string; capacity: number; inService: boolean; bufferMinutes: number }>;
+export type RoomFacts = Readonly<{
+  id: string;
+  name: string;
+  roomTypeId: string;
+  capacity: number;
+  inService: boolean;
+  bufferMinutes: number;
+}>;
 
 /** How stale room facts may be for a booking (out-of-service changes made in this process apply at once). */
 const FRESH_MS = 1000;

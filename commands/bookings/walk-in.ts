@@ -17,7 +17,12 @@ import { GuestFields, type HoldInput } from './hold.js';
 import { actorOf, priceFor, type Actor, type BookingContext } from './context.js';
 
 /** 开台 for a party with no booking: the room is claimed from this minute and the party is in it at once. */
-export async function startWalkIn(ctx: Pick<BookingContext, 'store' | 'clock'>, input: Omit<HoldInput, 'start' | 'guestId' | 'memberLevel'>, actor: Actor, metadata: EventMetadata) {
+export async function startWalkIn(
+  ctx: Pick<BookingContext, 'store' | 'clock'>,
+  input: Omit<HoldInput, 'start' | 'guestId' | 'memberLevel'>,
+  actor: Actor,
+  metadata: EventMetadata,
+) {
   const { store } = ctx;
   const now = ctx.clock();
   const [venue, room] = await Promise.all([currentVenue(store), roomFacts(store, input.roomId)]);
@@ -32,7 +37,19 @@ export async function startWalkIn(ctx: Pick<BookingContext, 'store' | 'clock'>, 
     store,
     roomDayStream(room.id, businessDate),
     roomDayDecider,
-    { type: 'Reserve', roomId: room.id, businessDate, bookingId, start, end, bufferMinutes: room.bufferMinutes, kind: 'walk_in', holdExpiresAt: null, dayEnd, now },
+    {
+      type: 'Reserve',
+      roomId: room.id,
+      businessDate,
+      bookingId,
+      start,
+      end,
+      bufferMinutes: room.bufferMinutes,
+      kind: 'walk_in',
+      holdExpiresAt: null,
+      dayEnd,
+      now,
+    },
     metadata,
   );
   const data = {
@@ -62,17 +79,46 @@ export const walkInRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app
         tags: ['bookings'],
         summary: 'Open a free room now for a party with no booking (开台)',
         body: Type.Object(
-          { roomId: Type.String({ maxLength: 64 }), durationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }), partySize: Type.Integer({ minimum: 1, maximum: 500 }), ...GuestFields },
+          {
+            roomId: Type.String({ maxLength: 64 }),
+            durationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+            partySize: Type.Integer({ minimum: 1, maximum: 500 }),
+            ...GuestFields,
+          },
           { additionalProperties: false },
         ),
-        response: replies({ 201: Type.Object({ id: Type.String(), status: Type.Literal('checked_in'), roomId: Type.String(), start: Type.String(), end: Type.String(), price: Money }) }),
+        response: replies({
+          201: Type.Object({
+            id: Type.String(),
+            status: Type.Literal('checked_in'),
+            roomId: Type.String(),
+            start: Type.String(),
+            end: Type.String(),
+            price: Money,
+          }),
+        }),
       },
     },
     async (request, reply) => {
       const b = request.body;
-      const input = { roomId: b.roomId, durationMinutes: b.durationMinutes, partySize: b.partySize, guestName: b.guestName ?? null, guestPhone: b.guestPhone ?? null };
+      const input = {
+        roomId: b.roomId,
+        durationMinutes: b.durationMinutes,
+        partySize: b.partySize,
+        guestName: b.guestName ?? null,
+        guestPhone: b.guestPhone ?? null,
+      };
       const w = await startWalkIn(ctx, input, actorOf(request), metadataOf(request));
-      return reply.code(201).send({ id: w.bookingId, status: 'checked_in' as const, roomId: w.roomId, start: w.start, end: w.end, price: { total: w.price.total, currency: 'CNY' as const } });
+      return reply
+        .code(201)
+        .send({
+          id: w.bookingId,
+          status: 'checked_in' as const,
+          roomId: w.roomId,
+          start: w.start,
+          end: w.end,
+          price: { total: w.price.total, currency: 'CNY' as const },
+        });
     },
   );
 };

@@ -17,21 +17,41 @@ export type Payment = Readonly<{
 export type PaymentState = { status: 'none' } | Payment;
 
 export type PaymentCommand =
-  | Readonly<{ type: 'Start'; paymentId: string; bookingId: string; purpose: PaymentPurpose; method: PaymentMethod; amount: number; providerOrderId: string | null; by: string; now: Date }>
+  | Readonly<{
+      type: 'Start';
+      paymentId: string;
+      bookingId: string;
+      purpose: PaymentPurpose;
+      method: PaymentMethod;
+      amount: number;
+      providerOrderId: string | null;
+      by: string;
+      now: Date;
+    }>
   | Readonly<{ type: 'Succeed'; transactionId: string; amount: number; paidAt: Date; now: Date }>
   | Readonly<{ type: 'Close'; reason: string; now: Date }>
   | Readonly<{ type: 'RequestRefund'; refundId: string; amount: number; reason: string; now: Date }>
   | Readonly<{ type: 'CompleteRefund'; refundId: string; succeeded: boolean; reason: string; now: Date }>;
 
 /** Paid and not refunded (refunds under way count as gone). */
-export const refundable = (p: Payment) => p.paid - [...p.refunds.values()].filter((r) => r.status !== 'failed').reduce((s, r) => s + r.amount, 0);
+export const refundable = (p: Payment) =>
+  p.paid - [...p.refunds.values()].filter((r) => r.status !== 'failed').reduce((s, r) => s + r.amount, 0);
 
 export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent> = {
   initialState: () => ({ status: 'none' }),
   evolve: (state, e) => {
     if (e.type === 'PaymentStarted') {
       const d = e.data;
-      return { status: 'pending', id: d.paymentId, bookingId: d.bookingId, purpose: d.purpose, method: d.method, amount: d.amount, paid: 0, refunds: new Map() };
+      return {
+        status: 'pending',
+        id: d.paymentId,
+        bookingId: d.bookingId,
+        purpose: d.purpose,
+        method: d.method,
+        amount: d.amount,
+        paid: 0,
+        refunds: new Map(),
+      };
     }
     if (state.status === 'none') return state;
     const refunds = new Map(state.refunds);
@@ -68,15 +88,29 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
       case 'Succeed':
         // A success callback delivered twice, or after we closed the order, is recorded once: the money did arrive.
         if (state.status === 'succeeded') return [];
-        if (c.amount !== state.amount) throw new UnprocessableError('amount_mismatch', `The provider reports ${c.amount} fen paid; ${state.amount} was asked.`);
-        return [{ type: 'PaymentSucceeded', data: { ...base, method: state.method, purpose: state.purpose, transactionId: c.transactionId, amount: c.amount, paidAt: c.paidAt.toISOString() } }];
+        if (c.amount !== state.amount)
+          throw new UnprocessableError('amount_mismatch', `The provider reports ${c.amount} fen paid; ${state.amount} was asked.`);
+        return [
+          {
+            type: 'PaymentSucceeded',
+            data: {
+              ...base,
+              method: state.method,
+              purpose: state.purpose,
+              transactionId: c.transactionId,
+              amount: c.amount,
+              paidAt: c.paidAt.toISOString(),
+            },
+          },
+        ];
       case 'Close':
         if (state.status !== 'pending') return [];
         return [{ type: 'PaymentClosed', data: { ...base, reason: c.reason } }];
       case 'RequestRefund':
         if (state.refunds.has(c.refundId)) return [];
         if (state.status !== 'succeeded') throw new ConflictError('payment_not_paid', 'Only a completed payment can be refunded.');
-        if (c.amount <= 0 || c.amount > refundable(state)) throw new UnprocessableError('refund_too_large', `At most ${refundable(state)} fen can be refunded.`);
+        if (c.amount <= 0 || c.amount > refundable(state))
+          throw new UnprocessableError('refund_too_large', `At most ${refundable(state)} fen can be refunded.`);
         return [{ type: 'RefundRequested', data: { ...base, refundId: c.refundId, amount: c.amount, reason: c.reason } }];
       case 'CompleteRefund': {
         const r = state.refunds.get(c.refundId);

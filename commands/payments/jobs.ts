@@ -9,7 +9,10 @@ async function sweepStalePayments(ctx: PaymentJobContext): Promise<void> {
     SELECT payment_id FROM rm.payments
     WHERE status = 'pending' AND method IN ('wechatpay', 'sandbox') AND started_at <= now() - make_interval(mins => ${PAYMENT_TIMEOUT_MINUTES})
     ORDER BY started_at LIMIT 200`.execute(ctx.db);
-  for (const r of rows) await timeOutPayment(ctx, r.payment_id).catch((err: unknown) => ctx.logger.warn({ err, paymentId: r.payment_id }, 'payment timeout failed'));
+  for (const r of rows)
+    await timeOutPayment(ctx, r.payment_id).catch((err: unknown) =>
+      ctx.logger.warn({ err, paymentId: r.payment_id }, 'payment timeout failed'),
+    );
 }
 
 export const paymentJobs = (ctx: PaymentJobContext) => ({

@@ -32,11 +32,25 @@ export type PaymentContext = Readonly<{
 }>;
 
 /** Starts paying `amount` of a booking with the configured provider; the order's details go back to the payer. */
-export async function startPayment(ctx: PaymentContext, booking: Booking, purpose: PaymentPurpose, amount: number, by: string, metadata: EventMetadata, payerOpenId?: string) {
+export async function startPayment(
+  ctx: PaymentContext,
+  booking: Booking,
+  purpose: PaymentPurpose,
+  amount: number,
+  by: string,
+  metadata: EventMetadata,
+  payerOpenId?: string,
+) {
   const paymentId = newId<'payment'>();
   const now = ctx.clock();
   const method = ctx.payments.name as PaymentMethod;
-  await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'Start', paymentId, bookingId: booking.id, purpose, method, amount, providerOrderId: null, by, now }, metadata);
+  await handle(
+    ctx.store,
+    paymentStream(paymentId),
+    paymentDecider,
+    { type: 'Start', paymentId, bookingId: booking.id, purpose, method, amount, providerOrderId: null, by, now },
+    metadata,
+  );
   let order;
   try {
     order = await ctx.payments.createOrder({
@@ -49,19 +63,48 @@ export async function startPayment(ctx: PaymentContext, booking: Booking, purpos
       ...(payerOpenId ? { payerOpenId } : {}),
     });
   } catch (err) {
-    await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'Close', reason: 'provider refused the order', now: ctx.clock() }, metadata);
-    throw new UnavailableError('payment_provider_unavailable', `The payment provider did not take the order: ${err instanceof Error ? err.message : String(err)}`);
+    await handle(
+      ctx.store,
+      paymentStream(paymentId),
+      paymentDecider,
+      { type: 'Close', reason: 'provider refused the order', now: ctx.clock() },
+      metadata,
+    );
+    throw new UnavailableError(
+      'payment_provider_unavailable',
+      `The payment provider did not take the order: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   await ctx.jobs.schedule(PAYMENT_TIMEOUT, paymentId, addMinutes(now, PAYMENT_TIMEOUT_MINUTES));
   return { paymentId, amount, method, order };
 }
 
 /** A payment taken at the desk (cash or card): started and succeeded at once, then applied like any other. */
-export async function recordDeskPayment(ctx: PaymentContext, bookingId: string, method: 'cash' | 'card', purpose: PaymentPurpose, amount: number, by: string, metadata: EventMetadata) {
+export async function recordDeskPayment(
+  ctx: PaymentContext,
+  bookingId: string,
+  method: 'cash' | 'card',
+  purpose: PaymentPurpose,
+  amount: number,
+  by: string,
+  metadata: EventMetadata,
+) {
   const paymentId = newId<'payment'>();
   const now = ctx.clock();
-  await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'Start', paymentId, bookingId, purpose, method, amount, providerOrderId: null, by, now }, metadata);
-  await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'Succeed', transactionId: `${method}-${paymentId}`, amount, paidAt: now, now }, metadata);
+  await handle(
+    ctx.store,
+    paymentStream(paymentId),
+    paymentDecider,
+    { type: 'Start', paymentId, bookingId, purpose, method, amount, providerOrderId: null, by, now },
+    metadata,
+  );
+  await handle(
+    ctx.store,
+    paymentStream(paymentId),
+    paymentDecider,
+    { type: 'Succeed', transactionId: `${method}-${paymentId}`, amount, paidAt: now, now },
+    metadata,
+  );
   return paymentId;
 }
 
@@ -72,18 +115,40 @@ export async function recordDeskPayment(ctx: PaymentContext, bookingId: string, 
  * confirmed (hold expired, cancelled) is refunded in full.
  */
 export async function applyCallback(ctx: PaymentContext, event: CallbackEvent): Promise<void> {
-  const metadata = { actor: `provider:${ctx.payments.name}`, causationId: event.kind === 'payment' ? event.transactionId : event.providerRefundId };
+  const metadata = {
+    actor: `provider:${ctx.payments.name}`,
+    causationId: event.kind === 'payment' ? event.transactionId : event.providerRefundId,
+  };
   const now = ctx.clock();
   if (event.kind === 'refund') {
     if (event.state === 'processing') return;
-    await handle(ctx.store, paymentStream(event.paymentId), paymentDecider, { type: 'CompleteRefund', refundId: event.refundId, succeeded: event.state === 'succeeded', reason: event.state, now }, metadata);
+    await handle(
+      ctx.store,
+      paymentStream(event.paymentId),
+      paymentDecider,
+      { type: 'CompleteRefund', refundId: event.refundId, succeeded: event.state === 'succeeded', reason: event.state, now },
+      metadata,
+    );
     return;
   }
   if (event.state !== 'succeeded') {
-    if (event.state === 'closed' || event.state === 'failed') await handle(ctx.store, paymentStream(event.paymentId), paymentDecider, { type: 'Close', reason: `provider reports ${event.state}`, now }, metadata);
+    if (event.state === 'closed' || event.state === 'failed')
+      await handle(
+        ctx.store,
+        paymentStream(event.paymentId),
+        paymentDecider,
+        { type: 'Close', reason: `provider reports ${event.state}`, now },
+        metadata,
+      );
     return;
   }
-  const { state } = await handle(ctx.store, paymentStream(event.paymentId), paymentDecider, { type: 'Succeed', transactionId: event.transactionId, amount: event.amount, paidAt: event.paidAt, now }, metadata);
+  const { state } = await handle(
+    ctx.store,
+    paymentStream(event.paymentId),
+    paymentDecider,
+    { type: 'Succeed', transactionId: event.transactionId, amount: event.amount, paidAt: event.paidAt, now },
+    metadata,
+  );
   if (state.status === 'none') throw new Error('payment vanished');
   await settle(ctx, state, metadata);
 }
@@ -98,7 +163,13 @@ export async function settle(ctx: PaymentContext, payment: Payment, metadata: Ev
   if (payment.purpose !== 'deposit') return;
   let refused: string;
   try {
-    const booking = await confirmBooking(ctx.store, payment.bookingId, { paymentId: payment.id, amount: payment.paid, by: metadata.actor ?? 'system' }, metadata, ctx.clock());
+    const booking = await confirmBooking(
+      ctx.store,
+      payment.bookingId,
+      { paymentId: payment.id, amount: payment.paid, by: metadata.actor ?? 'system' },
+      metadata,
+      ctx.clock(),
+    );
     if (booking.paymentIds.includes(payment.id)) return;
     refused = 'another payment already confirmed the booking';
   } catch (err) {
@@ -110,7 +181,13 @@ export async function settle(ctx: PaymentContext, payment: Payment, metadata: Ev
 }
 
 /** Gives money back through the payment's own method; providers answer later by callback, desk refunds are immediate. */
-export async function refundPayment(ctx: PaymentContext, paymentId: string, amount: number, reason: string, metadata: EventMetadata): Promise<string | null> {
+export async function refundPayment(
+  ctx: PaymentContext,
+  paymentId: string,
+  amount: number,
+  reason: string,
+  metadata: EventMetadata,
+): Promise<string | null> {
   if (amount <= 0) return null;
   // Derived from the payment and amount so a retried refund is the same refund.
   const { state } = await load(ctx.store, paymentStream(paymentId), paymentDecider);
@@ -119,12 +196,32 @@ export async function refundPayment(ctx: PaymentContext, paymentId: string, amou
   const now = ctx.clock();
   await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'RequestRefund', refundId, amount, reason, now }, metadata);
   if (state.method === 'cash' || state.method === 'card') {
-    await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'CompleteRefund', refundId, succeeded: true, reason: 'paid out at the desk', now }, metadata);
+    await handle(
+      ctx.store,
+      paymentStream(paymentId),
+      paymentDecider,
+      { type: 'CompleteRefund', refundId, succeeded: true, reason: 'paid out at the desk', now },
+      metadata,
+    );
     return refundId;
   }
   try {
-    const r = await ctx.payments.refund({ refundId, paymentId, amount, total: state.paid, reason, notifyUrl: `${ctx.config.publicUrl}${NOTIFY_PATH}` });
-    if (r.state !== 'processing') await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'CompleteRefund', refundId, succeeded: r.state === 'succeeded', reason: r.state, now: ctx.clock() }, metadata);
+    const r = await ctx.payments.refund({
+      refundId,
+      paymentId,
+      amount,
+      total: state.paid,
+      reason,
+      notifyUrl: `${ctx.config.publicUrl}${NOTIFY_PATH}`,
+    });
+    if (r.state !== 'processing')
+      await handle(
+        ctx.store,
+        paymentStream(paymentId),
+        paymentDecider,
+        { type: 'CompleteRefund', refundId, succeeded: r.state === 'succeeded', reason: r.state, now: ctx.clock() },
+        metadata,
+      );
   } catch (err) {
     // The request stays recorded; the timeout sweep asks again.
     if (err instanceof AppError) throw err;
@@ -140,7 +237,14 @@ export async function timeOutPayment(ctx: PaymentContext, paymentId: string): Pr
   const metadata = { actor: 'system', causationId: `timeout:${paymentId}` };
   const q = await ctx.payments.query(paymentId);
   if (q.state === 'succeeded' && q.transactionId && q.amount !== null) {
-    await applyCallback(ctx, { kind: 'payment', paymentId, state: 'succeeded', transactionId: q.transactionId, amount: q.amount, paidAt: q.paidAt ?? ctx.clock() });
+    await applyCallback(ctx, {
+      kind: 'payment',
+      paymentId,
+      state: 'succeeded',
+      transactionId: q.transactionId,
+      amount: q.amount,
+      paidAt: q.paidAt ?? ctx.clock(),
+    });
     return;
   }
   if (q.state === 'refunded') {
@@ -149,6 +253,11 @@ export async function timeOutPayment(ctx: PaymentContext, paymentId: string): Pr
     return;
   }
   await ctx.payments.close(paymentId);
-  await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'Close', reason: 'no payment before the timeout', now: ctx.clock() }, metadata);
+  await handle(
+    ctx.store,
+    paymentStream(paymentId),
+    paymentDecider,
+    { type: 'Close', reason: 'no payment before the timeout', now: ctx.clock() },
+    metadata,
+  );
 }
-

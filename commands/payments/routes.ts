@@ -15,7 +15,6 @@ declare module 'fastify' {
   }
 }
 
-
 /** Starting payments, and the provider callbacks that complete them. */
 export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async (app, ctx) => {
   app.post(
@@ -25,11 +24,15 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
       schema: {
         tags: ['payments'],
         summary: 'Start paying a booking: the deposit of a held booking, or the balance of one in use',
-        description: 'In sandbox mode (no WeChat Pay credentials) the reply has `sandboxCompleteUrl`: a POST to it plays the success callback.',
+        description:
+          'In sandbox mode (no WeChat Pay credentials) the reply has `sandboxCompleteUrl`: a POST to it plays the success callback.',
         params: IdParams,
         body: Type.Union([
           Type.Object(
-            { purpose: Type.Optional(Type.Union([Type.Literal('deposit'), Type.Literal('balance')])), payerOpenId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+            {
+              purpose: Type.Optional(Type.Union([Type.Literal('deposit'), Type.Literal('balance')])),
+              payerOpenId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+            },
             { additionalProperties: false },
           ),
           Type.Null(),
@@ -60,12 +63,24 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
         if (booking.status !== 'held') throw new ConflictError(`booking_${booking.status}`, 'Only a held booking takes a deposit.');
         amount = booking.price.deposit;
       } else {
-        if (booking.status !== 'checked_in') throw new ConflictError(`booking_${booking.status}`, 'The balance is paid while the room is in use.');
+        if (booking.status !== 'checked_in')
+          throw new ConflictError(`booking_${booking.status}`, 'The balance is paid while the room is in use.');
         amount = billOf(booking).due;
         if (amount <= 0) throw new ConflictError('nothing_due', 'Nothing is due on this booking.');
       }
       const p = await startPayment(ctx, booking, purpose, amount, actor.userId, metadataOf(request), request.body?.payerOpenId);
-      return reply.code(201).send({ paymentId: p.paymentId, bookingId: booking.id, provider: p.method, purpose, amount, currency: 'CNY' as const, status: 'pending' as const, ...p.order });
+      return reply
+        .code(201)
+        .send({
+          paymentId: p.paymentId,
+          bookingId: booking.id,
+          provider: p.method,
+          purpose,
+          amount,
+          currency: 'CNY' as const,
+          status: 'pending' as const,
+          ...p.order,
+        });
     },
   );
 

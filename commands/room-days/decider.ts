@@ -19,7 +19,16 @@ export type RoomDayState = Readonly<{ reservations: ReadonlyMap<string, Reservat
 type Target = Readonly<{ roomId: string; businessDate: string; bookingId: string; now: Date }>;
 
 export type RoomDayCommand =
-  | (Target & Readonly<{ type: 'Reserve'; start: Date; end: Date; bufferMinutes: number; kind: ReservationKind; holdExpiresAt: Date | null; dayEnd: Date }>)
+  | (Target &
+      Readonly<{
+        type: 'Reserve';
+        start: Date;
+        end: Date;
+        bufferMinutes: number;
+        kind: ReservationKind;
+        holdExpiresAt: Date | null;
+        dayEnd: Date;
+      }>)
   | (Target & Readonly<{ type: 'Confirm' }>)
   | (Target & Readonly<{ type: 'Extend'; end: Date; dayEnd: Date }>)
   | (Target & Readonly<{ type: 'End'; end: Date }>)
@@ -81,9 +90,13 @@ export const roomDayDecider: Decider<RoomDayState, RoomDayCommand, RoomDayEvent>
       case 'Reserve': {
         if (own && own.status !== 'released') return []; // a retried step of the same booking
         if (busyUntil({ end: c.end.getTime(), bufferMinutes: c.bufferMinutes }) > c.dayEnd.getTime()) {
-          throw new UnprocessableError('crosses_business_day', 'The booking and its cleaning buffer must end by the end of the business day.');
+          throw new UnprocessableError(
+            'crosses_business_day',
+            'The booking and its cleaning buffer must end by the end of the business day.',
+          );
         }
-        if (clash(state, c.bookingId, { start: c.start.getTime(), end: c.end.getTime(), bufferMinutes: c.bufferMinutes }, now)) throw slotTaken();
+        if (clash(state, c.bookingId, { start: c.start.getTime(), end: c.end.getTime(), bufferMinutes: c.bufferMinutes }, now))
+          throw slotTaken();
         return [
           {
             type: 'RoomTimeReserved',
@@ -104,10 +117,14 @@ export const roomDayDecider: Decider<RoomDayState, RoomDayCommand, RoomDayEvent>
         }
         return own.holdExpiresAt === null ? [] : [{ type: 'RoomTimeConfirmed', data: base }];
       case 'Extend': {
-        if (!own || !occupies(own, now) || own.status !== 'live') throw new ConflictError('not_reserved', 'This booking holds no room time to extend.');
+        if (!own || !occupies(own, now) || own.status !== 'live')
+          throw new ConflictError('not_reserved', 'This booking holds no room time to extend.');
         if (c.end.getTime() <= own.end) return [];
         if (busyUntil({ end: c.end.getTime(), bufferMinutes: own.bufferMinutes }) > c.dayEnd.getTime()) {
-          throw new UnprocessableError('crosses_business_day', 'The booking and its cleaning buffer must end by the end of the business day.');
+          throw new UnprocessableError(
+            'crosses_business_day',
+            'The booking and its cleaning buffer must end by the end of the business day.',
+          );
         }
         if (clash(state, c.bookingId, { ...own, end: c.end.getTime() }, now)) throw slotTaken();
         return [{ type: 'RoomTimeExtended', data: { ...base, end: c.end.toISOString() } }];

@@ -35,7 +35,13 @@ export const roomTypeCommands: FastifyPluginAsyncTypebox<Readonly<{ store: Event
     async (request, reply) => {
       const { id, ...rest } = request.body;
       const roomTypeId = parseId('roomType', id, 'id');
-      await handle(store, roomTypeStream(roomTypeId), roomTypeDecider, { type: 'DefineRoomType', roomTypeId, ...rest }, metadataOf(request));
+      await handle(
+        store,
+        roomTypeStream(roomTypeId),
+        roomTypeDecider,
+        { type: 'DefineRoomType', roomTypeId, ...rest },
+        metadataOf(request),
+      );
       return reply.code(201).send({ id: roomTypeId });
     },
   );

@@ -29,7 +29,6 @@ function statusOf(state: RoomState): 'in_service' | 'out_of_service' {
 }
 
 export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore; clock: Clock }>> = async (app, { store, clock }) => {
-
   app.post(
     '/rooms',
     {
@@ -98,10 +97,15 @@ export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
     async (request) => {
       const { id } = request.params;
       if (!isUuid(id)) throw new NotFoundError('room', id);
-      const { state } = await handle(store, roomStream(id), roomDecider, { type: 'ReturnToService', roomId: id, now: clock() }, metadataOf(request));
+      const { state } = await handle(
+        store,
+        roomStream(id),
+        roomDecider,
+        { type: 'ReturnToService', roomId: id, now: clock() },
+        metadataOf(request),
+      );
       forget(store, roomStream(id));
       return { id, status: statusOf(state) };
     },
   );
 };
-

@@ -59,7 +59,13 @@ export const sessionsDecider: Decider<SessionsState, SessionCommand, SessionEven
         break;
       case 'SessionRefreshed': {
         const s = sessions.get(e.data.sessionId);
-        if (s) sessions.set(s.sessionId, { ...s, refreshedAt: at, currentHash: e.data.refreshTokenHash, previousHashes: new Set([...s.previousHashes, s.currentHash]) });
+        if (s)
+          sessions.set(s.sessionId, {
+            ...s,
+            refreshedAt: at,
+            currentHash: e.data.refreshTokenHash,
+            previousHashes: new Set([...s.previousHashes, s.currentHash]),
+          });
         break;
       }
       case 'SessionEnded': {
@@ -84,7 +90,15 @@ export const sessionsDecider: Decider<SessionsState, SessionCommand, SessionEven
           ...evict.map((s) => ended(c.userId, s.sessionId, 'evicted', c.now)),
           {
             type: 'SessionStarted',
-            data: { userId: c.userId, sessionId: c.sessionId, deviceId: c.deviceId, method: c.method, refreshTokenHash: c.refreshTokenHash, ip: c.ip, at: c.now.toISOString() },
+            data: {
+              userId: c.userId,
+              sessionId: c.sessionId,
+              deviceId: c.deviceId,
+              method: c.method,
+              refreshTokenHash: c.refreshTokenHash,
+              ip: c.ip,
+              at: c.now.toISOString(),
+            },
           },
         ];
       }
@@ -92,7 +106,8 @@ export const sessionsDecider: Decider<SessionsState, SessionCommand, SessionEven
         const s = state.sessions.get(c.sessionId);
         if (!s) throw new UnauthorizedError('invalid_refresh_token', 'The refresh token is not valid.');
         if (s.status === 'ended') {
-          if (s.endReason === 'evicted') throw new UnauthorizedError('session_evicted', 'This session was ended by a sign-in on another device.');
+          if (s.endReason === 'evicted')
+            throw new UnauthorizedError('session_evicted', 'This session was ended by a sign-in on another device.');
           throw new UnauthorizedError('session_revoked', 'This session has ended; sign in again.');
         }
         // A rotated token coming back means it leaked: end the whole session (RFC 9700 §4.14).
@@ -101,7 +116,12 @@ export const sessionsDecider: Decider<SessionsState, SessionCommand, SessionEven
         if (c.now.getTime() - s.refreshedAt.getTime() > c.ttlSeconds * 1000) {
           throw new UnauthorizedError('refresh_token_expired', 'The refresh token has expired; sign in again.');
         }
-        return [{ type: 'SessionRefreshed', data: { userId: c.userId, sessionId: s.sessionId, refreshTokenHash: c.newHash, at: c.now.toISOString() } }];
+        return [
+          {
+            type: 'SessionRefreshed',
+            data: { userId: c.userId, sessionId: s.sessionId, refreshTokenHash: c.newHash, at: c.now.toISOString() },
+          },
+        ];
       }
       case 'End': {
         const s = state.sessions.get(c.sessionId);

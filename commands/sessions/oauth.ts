@@ -11,7 +11,14 @@ import { metadataOf } from '../../src/http/metadata.js';
 import { perIpPerMinute } from '../../src/http/rate-limit.js';
 import { currentUser } from '../../src/auth/current-user.js';
 import { AppError, BadRequestError, ConflictError, NotFoundError, UnauthorizedError, UnavailableError } from '../../src/errors.js';
-import { authAuditStream, identityClaimStream, normaliseEmail, userStream, type AuthAuditEvent, type IdentityClaimEvent } from '../../src/events/users.js';
+import {
+  authAuditStream,
+  identityClaimStream,
+  normaliseEmail,
+  userStream,
+  type AuthAuditEvent,
+  type IdentityClaimEvent,
+} from '../../src/events/users.js';
 import { registerUser, userIdByEmail } from '../users/register.js';
 import { userDecider } from '../users/decider.js';
 import { TokenPairSchema } from './routes.js';
@@ -32,7 +39,8 @@ type IdentityClaim = { userId: string } | null;
 const identityClaimDecider: Decider<IdentityClaim, { userId: string; provider: string; now: Date }, IdentityClaimEvent> = {
   initialState: () => null,
   evolve: (state, e) => state ?? { userId: e.data.userId },
-  decide: (c, state) => (state ? [] : [{ type: 'ExternalIdentityClaimed', data: { userId: c.userId, provider: c.provider, at: c.now.toISOString() } }]),
+  decide: (c, state) =>
+    state ? [] : [{ type: 'ExternalIdentityClaimed', data: { userId: c.userId, provider: c.provider, at: c.now.toISOString() } }],
 };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -44,14 +52,22 @@ function refusal(err: unknown): AppError | null {
     return new UnauthorizedError('oauth_denied', 'The provider did not authorize the sign-in.', code(err));
   }
   if (err instanceof oidc.ResponseBodyError || err instanceof oidc.WWWAuthenticateChallengeError) {
-    return new UnauthorizedError('oauth_code_rejected', 'The provider refused the authorization code; start again.', code(err as { error?: unknown }));
+    return new UnauthorizedError(
+      'oauth_code_rejected',
+      'The provider refused the authorization code; start again.',
+      code(err as { error?: unknown }),
+    );
   }
-  const network = (err instanceof TypeError && err.message === 'fetch failed') || (err instanceof Error && ['TimeoutError', 'AbortError'].includes(err.name));
+  const network =
+    (err instanceof TypeError && err.message === 'fetch failed') ||
+    (err instanceof Error && ['TimeoutError', 'AbortError'].includes(err.name));
   if (network || (err instanceof oidc.ClientError && err.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM')) {
     return new UnavailableError('oidc_provider_unavailable', 'The sign-in provider cannot be reached; retry shortly.');
   }
   if (err instanceof oidc.ClientError) {
-    return new UnauthorizedError('oauth_invalid_response', 'The provider’s answer did not pass validation.', { reason: err.code ?? 'invalid' });
+    return new UnauthorizedError('oauth_invalid_response', 'The provider’s answer did not pass validation.', {
+      reason: err.code ?? 'invalid',
+    });
   }
   return null;
 }
@@ -96,7 +112,9 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
     }
     return providerCall(found).catch((err) => {
       app.log.warn({ err, provider: p.name }, 'OpenID provider discovery failed');
-      throw err instanceof AppError ? new UnavailableError('oidc_provider_unavailable', 'The sign-in provider cannot be reached; retry shortly.') : err;
+      throw err instanceof AppError
+        ? new UnavailableError('oidc_provider_unavailable', 'The sign-in provider cannot be reached; retry shortly.')
+        : err;
     });
   };
 
@@ -113,7 +131,11 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
     }
   };
 
-  const accountFor = async (provider: string, claims: oidc.IDToken & Record<string, unknown>, metadata: EventMetadata): Promise<CurrentUserState> => {
+  const accountFor = async (
+    provider: string,
+    claims: oidc.IDToken & Record<string, unknown>,
+    metadata: EventMetadata,
+  ): Promise<CurrentUserState> => {
     const claimStream = identityClaimStream(provider, claims.sub);
     let userId = (await load(store, claimStream, identityClaimDecider)).state?.userId;
     if (!userId) {
@@ -126,7 +148,13 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
       const { state } = await handle(store, claimStream, identityClaimDecider, { userId: candidate, provider, now: clock() }, metadata);
       userId = state!.userId;
     }
-    const { state } = await handle(store, userStream(userId), userDecider, { type: 'LinkExternalIdentity', userId, provider, subject: claims.sub, now: clock() }, metadata);
+    const { state } = await handle(
+      store,
+      userStream(userId),
+      userDecider,
+      { type: 'LinkExternalIdentity', userId, provider, subject: claims.sub, now: clock() },
+      metadata,
+    );
     if (state.status !== 'registered') throw new NotFoundError('user', userId);
     return state;
   };
@@ -182,7 +210,10 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
       } catch (err) {
         // Refused sign-ins are audited like failed password logins; the provider's own outages are not.
         if (err instanceof AppError && err.status < 500 && err.status !== 429) {
-          const event: AuthAuditEvent = { type: 'LoginFailed', data: { email: '', userId: null, ip: request.ip, reason: 'oauth_refused', at: clock().toISOString() } };
+          const event: AuthAuditEvent = {
+            type: 'LoginFailed',
+            data: { email: '', userId: null, ip: request.ip, reason: 'oauth_refused', at: clock().toISOString() },
+          };
           await store.appendToStream(authAuditStream(clock()), [{ id: randomUUID(), ...event }], 'any');
         }
         throw err;
@@ -215,7 +246,8 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
       }),
     );
     let claims = tokens.claims()!;
-    if (typeof claims.email !== 'string') claims = { ...claims, ...(await providerCall(oidc.fetchUserInfo(client, tokens.access_token, claims.sub))), sub: claims.sub };
+    if (typeof claims.email !== 'string')
+      claims = { ...claims, ...(await providerCall(oidc.fetchUserInfo(client, tokens.access_token, claims.sub))), sub: claims.sub };
     const metadata = metadataOf(request);
     const user = await accountFor(provider.name, claims, metadata);
     reply.header('cache-control', 'no-store');

@@ -35,7 +35,15 @@ export type SessionContext = Readonly<{
   db: Kysely<PlatformDatabase>;
   tokens: AccessTokens;
   revocation: RevocationList;
-  config: Pick<Config, 'sessionPolicy' | 'refreshTokenTtlSeconds' | 'loginAttemptsPerIpPerMinute' | 'loginFailuresPerAccount' | 'loginFailureWindowSeconds' | 'oidcProviders'>;
+  config: Pick<
+    Config,
+    | 'sessionPolicy'
+    | 'refreshTokenTtlSeconds'
+    | 'loginAttemptsPerIpPerMinute'
+    | 'loginFailuresPerAccount'
+    | 'loginFailureWindowSeconds'
+    | 'oidcProviders'
+  >;
 }>;
 
 export async function revokeEnded(platform: Pick<SessionContext, 'revocation' | 'tokens'>, events: readonly SessionEvent[]): Promise<void> {

@@ -30,7 +30,11 @@ export const TokenPairSchema = Type.Object(
 const DeviceId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' });
 
 const LoginBody = Type.Object(
-  { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }), deviceId: Type.Optional(DeviceId) },
+  {
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    deviceId: Type.Optional(DeviceId),
+  },
   { additionalProperties: false },
 );
 type LoginBody = Static<typeof LoginBody>;
@@ -79,7 +83,9 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
 
       // Unknown address and wrong password take the same path and the same time.
       const userId = await userIdByEmail(store, email);
-      const row = userId ? await db.selectFrom('credentials').select('password_hash').where('user_id', '=', userId).executeTakeFirst() : undefined;
+      const row = userId
+        ? await db.selectFrom('credentials').select('password_hash').where('user_id', '=', userId).executeTakeFirst()
+        : undefined;
       const ok = await verifyPassword(request.body.password, row?.password_hash ?? DUMMY_HASH);
       const user = ok && userId ? await currentUser(store, userId) : null;
       if (!ok || !user) {
@@ -87,7 +93,12 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
         await refuse(email, userId, ip, userId ? 'wrong_password' : 'unknown_email');
         throw new UnauthorizedError('invalid_credentials', 'The e-mail address or password is wrong.');
       }
-      return openSession(platform, user, { deviceId: request.body.deviceId ?? `web-${randomUUID()}`, method: 'password', ip }, metadataOf(request));
+      return openSession(
+        platform,
+        user,
+        { deviceId: request.body.deviceId ?? `web-${randomUUID()}`, method: 'password', ip },
+        metadataOf(request),
+      );
     },
   );
 
@@ -154,7 +165,11 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
     '/auth/logout',
     {
       config: { permission: 'authenticated' },
-      schema: { tags: ['identity'], summary: 'End this session; its access token stops working at once', response: replies({ 204: Type.Null() }) },
+      schema: {
+        tags: ['identity'],
+        summary: 'End this session; its access token stops working at once',
+        response: replies({ 204: Type.Null() }),
+      },
     },
     async (request, reply) => {
       await end(request, principalOf(request).sessionId);

@@ -13,7 +13,13 @@ import { paymentDecider, refundable } from '../payments/decider.js';
 import { refundPayment, type PaymentContext } from '../payments/process.js';
 
 /** Gives back what a cancellation refunds, from the payments that confirmed the booking, oldest first. */
-async function refundBooking(ctx: PaymentContext, booking: Booking, amount: number, reason: string, metadata: EventMetadata): Promise<void> {
+async function refundBooking(
+  ctx: PaymentContext,
+  booking: Booking,
+  amount: number,
+  reason: string,
+  metadata: EventMetadata,
+): Promise<void> {
   let left = amount;
   for (const paymentId of booking.paymentIds) {
     if (left <= 0) break;
@@ -35,7 +41,10 @@ export const cancelRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (app
         summary: 'Cancel: a full refund of what was paid up to the cut-off before the start, none after; staff may override with a reason',
         params: IdParams,
         body: Type.Union([
-          Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), overrideRefund: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+          Type.Object(
+            { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), overrideRefund: Type.Optional(Type.Boolean()) },
+            { additionalProperties: false },
+          ),
           Type.Null(),
         ]),
         response: replies({ 200: Type.Object({ id: Type.String(), status: Type.Literal('cancelled'), refund: Money }) }),
@@ -47,9 +56,16 @@ export const cancelRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (app
       const booking = await loadBooking(ctx.store, request.params.id, actor);
       const override = request.body?.overrideRefund === true;
       if (override && !actor.staff) throw new ForbiddenError('Only staff may override the refund policy.');
-      if (override && !request.body?.reason) throw new UnprocessableError('reason_required', 'Overriding the refund policy needs a reason.', { field: 'reason' });
+      if (override && !request.body?.reason)
+        throw new UnprocessableError('reason_required', 'Overriding the refund policy needs a reason.', { field: 'reason' });
       const reason = request.body?.reason ?? (actor.staff ? 'cancelled by staff' : 'cancelled by guest');
-      const { refund, booking: cancelled } = await cancelBooking(ctx.store, booking, { reason, override, by: actor.userId }, metadata, ctx.clock());
+      const { refund, booking: cancelled } = await cancelBooking(
+        ctx.store,
+        booking,
+        { reason, override, by: actor.userId },
+        metadata,
+        ctx.clock(),
+      );
       await refundBooking(ctx, cancelled, refund, `cancelled: ${reason}`, metadata);
       return { id: booking.id, status: 'cancelled' as const, refund: { total: refund, currency: 'CNY' as const } };
     },

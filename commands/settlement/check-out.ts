@@ -18,10 +18,14 @@ export const checkOutRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (a
       schema: {
         tags: ['bookings'],
         summary: 'Close the room and settle the bill (结账); the room then enters its cleaning buffer',
-        description: 'What is due is taken at the desk (`settlement`: cash by default, card, or none when it was paid by WeChat Pay beforehand).',
+        description:
+          'What is due is taken at the desk (`settlement`: cash by default, card, or none when it was paid by WeChat Pay beforehand).',
         params: IdParams,
         body: Type.Union([
-          Type.Object({ settlement: Type.Optional(Type.Union([Type.Literal('cash'), Type.Literal('card'), Type.Literal('none')])) }, { additionalProperties: false }),
+          Type.Object(
+            { settlement: Type.Optional(Type.Union([Type.Literal('cash'), Type.Literal('card'), Type.Literal('none')])) },
+            { additionalProperties: false },
+          ),
           Type.Null(),
         ]),
         response: replies({ 200: Type.Object({ id: Type.String(), status: Type.Literal('checked_out'), bill: Bill }) }),
@@ -34,7 +38,8 @@ export const checkOutRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (a
       const bill = booking.status === 'checked_in' ? billOf(booking) : null;
       const settled = await checkOut(ctx.store, booking, actor.userId, metadata, ctx.clock());
       const method = request.body?.settlement ?? 'cash';
-      if (bill && bill.due > 0 && method !== 'none') await recordDeskPayment(ctx, booking.id, method, 'balance', bill.due, actor.userId, metadata);
+      if (bill && bill.due > 0 && method !== 'none')
+        await recordDeskPayment(ctx, booking.id, method, 'balance', bill.due, actor.userId, metadata);
       return { id: booking.id, status: 'checked_out' as const, bill: bill ?? settled };
     },
   );

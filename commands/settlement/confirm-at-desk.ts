@@ -21,7 +21,10 @@ export const confirmAtDeskRoute: FastifyPluginAsyncTypebox<PaymentContext> = asy
         params: IdParams,
         body: Type.Union([
           Type.Object(
-            { amount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })), method: Type.Optional(Type.Union([Type.Literal('cash'), Type.Literal('card')])) },
+            {
+              amount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
+              method: Type.Optional(Type.Union([Type.Literal('cash'), Type.Literal('card')])),
+            },
             { additionalProperties: false },
           ),
           Type.Null(),
@@ -34,12 +37,21 @@ export const confirmAtDeskRoute: FastifyPluginAsyncTypebox<PaymentContext> = asy
       const metadata = metadataOf(request);
       const booking = await loadBooking(ctx.store, request.params.id, actor);
       if (booking.status !== 'held') throw new ConflictError(`booking_${booking.status}`, 'Only a held booking can be confirmed.');
-      const paymentId = await recordDeskPayment(ctx, booking.id, request.body?.method ?? 'cash', 'deposit', request.body?.amount ?? booking.price.deposit, actor.userId, metadata);
+      const paymentId = await recordDeskPayment(
+        ctx,
+        booking.id,
+        request.body?.method ?? 'cash',
+        'deposit',
+        request.body?.amount ?? booking.price.deposit,
+        actor.userId,
+        metadata,
+      );
       const { state } = await load(ctx.store, paymentStream(paymentId), paymentDecider);
       if (state.status === 'none') throw new Error('desk payment vanished');
       await settle(ctx, state, metadata);
       const after = await loadBooking(ctx.store, booking.id, actor);
-      if (after.status !== 'confirmed') throw new ConflictError('hold_expired', 'The hold expired before the payment; it has been refunded.');
+      if (after.status !== 'confirmed')
+        throw new ConflictError('hold_expired', 'The hold expired before the payment; it has been refunded.');
       return { id: booking.id, status: 'confirmed' as const };
     },
   );

@@ -9,6 +9,17 @@ import { userDecider } from './decider.js';
  * venue comes to be (the demo seed uses it). Everything after goes through
  * `POST /users/:id/roles`.
  */
-export async function grantRolesAsSystem(store: EventStore, userId: string, roles: readonly Role[], revoke: readonly Role[] = []): Promise<void> {
-  await handle(store, userStream(userId), userDecider, { type: 'ChangeRoles', userId, grant: roles, revoke, by: 'system', now: new Date() }, { actor: 'system' });
+export async function grantRolesAsSystem(
+  store: EventStore,
+  userId: string,
+  roles: readonly Role[],
+  revoke: readonly Role[] = [],
+): Promise<void> {
+  await handle(
+    store,
+    userStream(userId),
+    userDecider,
+    { type: 'ChangeRoles', userId, grant: roles, revoke, by: 'system', now: new Date() },
+    { actor: 'system' },
+  );
 }

@@ -27,7 +27,15 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         return [
           {
             type: 'UserRegistered',
-            data: { userId: command.userId, email: command.email, name: command.name, phone: command.phone, roles: ['guest'], via: command.via, at },
+            data: {
+              userId: command.userId,
+              email: command.email,
+              name: command.name,
+              phone: command.phone,
+              roles: ['guest'],
+              via: command.via,
+              at,
+            },
           },
         ];
       case 'UpdateProfile': {

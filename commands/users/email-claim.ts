@@ -17,7 +17,8 @@ export const emailClaimDecider: Decider<ClaimState, ClaimEmail, EmailClaimEvent>
   decide: (command, state) => {
     if (state.status === 'claimed') {
       if (state.userId === command.userId) return [];
-      if (state.userId !== command.takeOverFrom) throw new ConflictError('email_taken', 'An account with this e-mail address already exists.');
+      if (state.userId !== command.takeOverFrom)
+        throw new ConflictError('email_taken', 'An account with this e-mail address already exists.');
     }
     return [{ type: 'EmailClaimed', data: { userId: command.userId, at: command.now.toISOString() } }];
   },

@@ -23,7 +23,13 @@ export async function userIdByEmail(store: EventStore, email: string): Promise<s
  * credentials row or a claim without a user, which a later registration of the
  * same address takes over.
  */
-export async function registerUser(store: EventStore, db: Kysely<PlatformDatabase>, r: Registration, metadata: EventMetadata, now: Date): Promise<string> {
+export async function registerUser(
+  store: EventStore,
+  db: Kysely<PlatformDatabase>,
+  r: Registration,
+  metadata: EventMetadata,
+  now: Date,
+): Promise<string> {
   const userId = newId<'user'>();
   const email = normaliseEmail(r.email);
   if (r.passwordHash) await db.insertInto('credentials').values({ user_id: userId, password_hash: r.passwordHash }).execute();
@@ -40,6 +46,12 @@ export async function registerUser(store: EventStore, db: Kysely<PlatformDatabas
     await db.deleteFrom('credentials').where('user_id', '=', userId).execute();
     throw err;
   }
-  await handle(store, userStream(userId), userDecider, { type: 'Register', userId, email, name: r.name, phone: r.phone, via: r.via, now }, metadata);
+  await handle(
+    store,
+    userStream(userId),
+    userDecider,
+    { type: 'Register', userId, email, name: r.name, phone: r.phone, via: r.via, now },
+    metadata,
+  );
   return userId;
 }

@@ -30,8 +30,9 @@ const PASSWORD_MESSAGES = {
   same_as_email: 'must not be the e-mail address',
 } as const;
 
-export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore; db: Kysely<PlatformDatabase>; clock: Clock; config: Pick<Config, 'registrationsPerIpPerMinute'> }>> = async (app, { store, db, clock, config }) => {
-
+export const userCommands: FastifyPluginAsyncTypebox<
+  Readonly<{ store: EventStore; db: Kysely<PlatformDatabase>; clock: Clock; config: Pick<Config, 'registrationsPerIpPerMinute'> }>
+> = async (app, { store, db, clock, config }) => {
   /** Runs a command on another user's stream; unknown ids answer 404. */
   const changeUser = async (request: FastifyRequest, id: string, command: UserCommand) => {
     if (!isUuid(id)) throw new NotFoundError('user', id);
@@ -48,7 +49,10 @@ export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
         tags: ['identity'],
         summary: 'Create a guest account',
         security: [],
-        body: Type.Object({ email: Email, password: Type.String({ maxLength: 1024 }), name: Name, phone: Type.Optional(Phone) }, { additionalProperties: false }),
+        body: Type.Object(
+          { email: Email, password: Type.String({ maxLength: 1024 }), name: Name, phone: Type.Optional(Phone) },
+          { additionalProperties: false },
+        ),
         response: replies({ 201: Type.Object({ userId: Type.String() }) }),
       },
     },
@@ -74,8 +78,13 @@ export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
       schema: {
         tags: ['identity'],
         summary: 'Change your own name or phone',
-        body: Type.Object({ name: Type.Optional(Name), phone: Type.Optional(Type.Union([Phone, Type.Null()])) }, { additionalProperties: false, minProperties: 1 }),
-        response: replies({ 200: Type.Object({ id: Type.String(), name: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) }) }),
+        body: Type.Object(
+          { name: Type.Optional(Name), phone: Type.Optional(Type.Union([Phone, Type.Null()])) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: replies({
+          200: Type.Object({ id: Type.String(), name: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) }),
+        }),
       },
     },
     async (request) => {
@@ -112,7 +121,14 @@ export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
     },
     async (request) => {
       const { id } = request.params;
-      const user = await changeUser(request, id, { type: 'ChangeRoles', userId: id, grant: request.body.grant, revoke: request.body.revoke, by: principalOf(request).userId, now: clock() });
+      const user = await changeUser(request, id, {
+        type: 'ChangeRoles',
+        userId: id,
+        grant: request.body.grant,
+        revoke: request.body.revoke,
+        by: principalOf(request).userId,
+        now: clock(),
+      });
       return { id, roles: [...user.roles] };
     },
   );
@@ -134,7 +150,14 @@ export const userCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
     },
     async (request) => {
       const { id } = request.params;
-      const user = await changeUser(request, id, { type: 'ChangeMembership', userId: id, level: request.body.level, reason: request.body.reason, by: principalOf(request).userId, now: clock() });
+      const user = await changeUser(request, id, {
+        type: 'ChangeMembership',
+        userId: id,
+        level: request.body.level,
+        reason: request.body.reason,
+        by: principalOf(request).userId,
+        now: clock(),
+      });
       return { id, membershipLevel: user.membershipLevel };
     },
   );

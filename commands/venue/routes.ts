@@ -22,7 +22,15 @@ export const RateCardBody = Type.Object(
   {
     currency: Type.Literal('CNY'),
     bands: Type.Array(
-      Type.Object({ id: Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), name: Type.String({ minLength: 1, maxLength: 40 }), fromMinute: Minute, toMinute: Minute }, { additionalProperties: false }),
+      Type.Object(
+        {
+          id: Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }),
+          name: Type.String({ minLength: 1, maxLength: 40 }),
+          fromMinute: Minute,
+          toMinute: Minute,
+        },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: 24 },
     ),
     hourly: Type.Record(Type.String(), Type.Object({ weekday: DayRates, weekend: DayRates }, { additionalProperties: false })),
@@ -56,7 +64,8 @@ function checkRateCard(card: Static<typeof RateCardBody>): void {
   const sorted = [...card.bands].sort((a, b) => a.fromMinute - b.fromMinute);
   let at = 0;
   for (const b of sorted) {
-    if (b.fromMinute !== at || b.toMinute <= b.fromMinute) throw new ValidationError([{ field: 'bands', message: 'bands must cover 00:00–24:00 without gaps or overlaps' }]);
+    if (b.fromMinute !== at || b.toMinute <= b.fromMinute)
+      throw new ValidationError([{ field: 'bands', message: 'bands must cover 00:00–24:00 without gaps or overlaps' }]);
     at = b.toMinute;
   }
   if (at !== 1440) throw new ValidationError([{ field: 'bands', message: 'bands must cover 00:00–24:00 without gaps or overlaps' }]);
@@ -68,13 +77,13 @@ function checkRateCard(card: Static<typeof RateCardBody>): void {
   }
   if (missing.length > 0) throw new ValidationError(missing.slice(0, 20).map((field) => ({ field, message: 'is required' })));
   for (const p of card.packages) {
-    if (!card.bands.some((b) => b.id === p.bandId)) throw new ValidationError([{ field: `packages.${p.id}.bandId`, message: 'is not a band of this card' }]);
+    if (!card.bands.some((b) => b.id === p.bandId))
+      throw new ValidationError([{ field: `packages.${p.id}.bandId`, message: 'is not a band of this card' }]);
   }
 }
 
 /** Venue settings and rate cards, each a stream of whole new versions; prices already decided never change. */
 export const venueCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStore; clock: Clock }>> = async (app, { store, clock }) => {
-
   app.put(
     '/venue',
     {
@@ -99,7 +108,14 @@ export const venueCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventSto
       forget(store, VENUE_STREAM);
       await store.appendToStream(
         VENUE_STREAM,
-        [{ id: randomUUID(), type: 'VenueConfigured', data: { settings, by: principalOf(request).userId, at: clock().toISOString() }, metadata: metadataOf(request) }],
+        [
+          {
+            id: randomUUID(),
+            type: 'VenueConfigured',
+            data: { settings, by: principalOf(request).userId, at: clock().toISOString() },
+            metadata: metadataOf(request),
+          },
+        ],
         'any',
       );
       forget(store, VENUE_STREAM);
@@ -127,7 +143,14 @@ export const venueCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventSto
         try {
           await store.appendToStream(
             RATE_CARD_STREAM,
-            [{ id: randomUUID(), type: 'RateCardPublished', data: { card, by: principalOf(request).userId, at: clock().toISOString() }, metadata: metadataOf(request) }],
+            [
+              {
+                id: randomUUID(),
+                type: 'RateCardPublished',
+                data: { card, by: principalOf(request).userId, at: clock().toISOString() },
+                metadata: metadataOf(request),
+              },
+            ],
             streamVersion === 0n ? 'no_stream' : streamVersion,
           );
           forget(store, RATE_CARD_STREAM);

@@ -4,7 +4,6 @@ import { minuteOfDay } from '../venue/time.js';
 import type { Band, DayKind, Package, RateCard, VenueSettings } from '../../src/events/venue.js';
 import type { BandLine, Price } from '../../src/events/bookings.js';
 
-
 export class PricingError extends Error {}
 
 function bandAt(card: RateCard, minute: number): Band {
@@ -35,7 +34,8 @@ export function quote(
   }
   const bands: BandLine[] = [...perBand].map(([bandId, minutes]) => {
     const hourlyRate = rates[dayKind][bandId];
-    if (hourlyRate === undefined) throw new PricingError(`rate card ${card.version} has no ${dayKind} rate for ${input.roomTypeId} in ${bandId}`);
+    if (hourlyRate === undefined)
+      throw new PricingError(`rate card ${card.version} has no ${dayKind} rate for ${input.roomTypeId} in ${bandId}`);
     return { bandId, dayKind, minutes, hourlyRate, amount: Math.round((hourlyRate * minutes) / 60) };
   });
   const byBands = bands.reduce((sum, b) => sum + b.amount, 0);
@@ -63,11 +63,23 @@ export function quote(
   };
 }
 
-function bestPackage(packages: readonly Package[], roomTypeId: string, dayKind: DayKind, bands: readonly BandLine[], minutes: number, byBands: number) {
+function bestPackage(
+  packages: readonly Package[],
+  roomTypeId: string,
+  dayKind: DayKind,
+  bands: readonly BandLine[],
+  minutes: number,
+  byBands: number,
+) {
   const only = bands.length === 1 ? bands[0] : undefined;
   if (!only) return null;
   const fitting = packages.filter(
-    (p) => p.roomTypeId === roomTypeId && p.bandId === only.bandId && (p.dayKind === 'any' || p.dayKind === dayKind) && p.minutes === minutes && p.price < byBands,
+    (p) =>
+      p.roomTypeId === roomTypeId &&
+      p.bandId === only.bandId &&
+      (p.dayKind === 'any' || p.dayKind === dayKind) &&
+      p.minutes === minutes &&
+      p.price < byBands,
   );
   return fitting.sort((a, b) => a.price - b.price)[0] ?? null;
 }

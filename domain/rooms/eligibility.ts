@@ -10,6 +10,9 @@ export type RoomFit = Readonly<{ name: string; capacity: number; inService: bool
 export function assertRoomTakes(room: RoomFit, partySize: number, field: 'partySize' | 'roomId' = 'partySize'): void {
   if (!room.inService) throw new ConflictError('room_out_of_service', `Room ${room.name} is out of service.`);
   if (partySize > room.capacity) {
-    throw new UnprocessableError('party_too_large', `Room ${room.name} holds at most ${room.capacity} people.`, { field, capacity: room.capacity });
+    throw new UnprocessableError('party_too_large', `Room ${room.name} holds at most ${room.capacity} people.`, {
+      field,
+      capacity: room.capacity,
+    });
   }
 }

@@ -2,7 +2,6 @@ import type { VenueSettings } from '../../src/events/venue.js';
 import { addDays, instantOf, isoDate, localParts, minuteOfDay, weekdayOf } from './time.js';
 import { addMinutes, minutesBetween } from '../../src/clock.js';
 
-
 export const DEFAULT_VENUE: VenueSettings = {
   timeZone: 'Asia/Shanghai',
   businessDayStartMinute: 6 * 60,
@@ -29,7 +28,10 @@ export function businessDateOf(at: Date, v: VenueSettings): string {
 
 /** The first and last instants of a business date. */
 export function businessDayBounds(date: string, v: VenueSettings): { start: Date; end: Date } {
-  return { start: instantOf(date, v.businessDayStartMinute, v.timeZone), end: instantOf(addDays(date, 1), v.businessDayStartMinute, v.timeZone) };
+  return {
+    start: instantOf(date, v.businessDayStartMinute, v.timeZone),
+    end: instantOf(addDays(date, 1), v.businessDayStartMinute, v.timeZone),
+  };
 }
 
 export function isWeekendOrHoliday(businessDate: string, v: VenueSettings): boolean {

@@ -36,7 +36,11 @@ export function localParts(at: Date, timeZone: string): LocalParts {
   const key = `${timeZone}|${Math.floor(at.getTime() / MINUTE_MS)}`;
   let found = partsByMinute.get(key);
   if (!found) {
-    const parts = Object.fromEntries(formatter(timeZone).formatToParts(at).map((p) => [p.type, p.value]));
+    const parts = Object.fromEntries(
+      formatter(timeZone)
+        .formatToParts(at)
+        .map((p) => [p.type, p.value]),
+    );
     found = {
       year: Number(parts.year),
       month: Number(parts.month),

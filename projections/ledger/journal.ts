@@ -127,7 +127,7 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
       .execute();
   },
   async apply(trx: Kysely<LedgerDatabase>, events: readonly RecordedEvent[]) {
-    let venue = ((await trx.selectFrom('ledger_venue').select('settings').where('id', '=', 1).executeTakeFirst())?.settings ?? DEFAULT_VENUE);
+    let venue = (await trx.selectFrom('ledger_venue').select('settings').where('id', '=', 1).executeTakeFirst())?.settings ?? DEFAULT_VENUE;
     for (const recorded of events) {
       const e = { type: recorded.type, data: recorded.data } as Handled;
       if (e.type === 'VenueConfigured') {
@@ -163,7 +163,11 @@ async function trackBooking(trx: Kysely<LedgerDatabase>, e: Handled): Promise<vo
         .execute();
       break;
     case 'BookingMoved':
-      await trx.updateTable('ledger_bookings').set({ room_id: e.data.toRoomId, room_type_id: e.data.toRoomTypeId }).where('booking_id', '=', e.data.bookingId).execute();
+      await trx
+        .updateTable('ledger_bookings')
+        .set({ room_id: e.data.toRoomId, room_type_id: e.data.toRoomTypeId })
+        .where('booking_id', '=', e.data.bookingId)
+        .execute();
       break;
     default:
       break;
@@ -180,17 +184,40 @@ async function postEntry(trx: Kysely<LedgerDatabase>, e: Handled, recorded: Reco
   if (posting.lines.length > 0) await writeEntry(trx, e, recorded, venue, posting, row);
   await trx
     .insertInto('ledger_bookings')
-    .values({ booking_id: bookingId, room_id: null, room_type_id: null, member_level: null, deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut })
-    .onConflict((oc) => oc.column('booking_id').doUpdateSet({ deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut }))
+    .values({
+      booking_id: bookingId,
+      room_id: null,
+      room_type_id: null,
+      member_level: null,
+      deposits_held: posting.balance.depositsHeld,
+      checked_out: posting.balance.checkedOut,
+    })
+    .onConflict((oc) =>
+      oc.column('booking_id').doUpdateSet({ deposits_held: posting.balance.depositsHeld, checked_out: posting.balance.checkedOut }),
+    )
     .execute();
 }
 
-async function writeEntry(trx: Kysely<LedgerDatabase>, e: Exclude<Handled, VenueEvent>, recorded: RecordedEvent, venue: VenueSettings, posting: Posting, row: LedgerBookingsTable | undefined): Promise<void> {
+async function writeEntry(
+  trx: Kysely<LedgerDatabase>,
+  e: Exclude<Handled, VenueEvent>,
+  recorded: RecordedEvent,
+  venue: VenueSettings,
+  posting: Posting,
+  row: LedgerBookingsTable | undefined,
+): Promise<void> {
   const bookingId = e.data.bookingId;
   const businessDate = businessDateOf(new Date(e.data.at), venue);
   await trx
     .insertInto('journal_entries')
-    .values({ entry_id: recorded.id, business_date: businessDate, booking_id: bookingId, event_type: e.type, description: posting.description, posted_at: new Date(e.data.at) })
+    .values({
+      entry_id: recorded.id,
+      business_date: businessDate,
+      booking_id: bookingId,
+      event_type: e.type,
+      description: posting.description,
+      posted_at: new Date(e.data.at),
+    })
     .execute();
   await trx
     .insertInto('journal_lines')

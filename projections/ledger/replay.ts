@@ -10,12 +10,17 @@ import type { Projection } from '../../src/projections/projection.js';
  * own, hands that schema to `use`, and drops it. What an accountant gets from a
  * replay is therefore built from events alone, independent of the serving ledger.
  */
-export async function withReplayedLedger<T>(db: Kysely<PlatformDatabase>, store: EventStore, ledger: Projection, use: (schema: string) => Promise<T>): Promise<T> {
+export async function withReplayedLedger<T>(
+  db: Kysely<PlatformDatabase>,
+  store: EventStore,
+  ledger: Projection,
+  use: (schema: string) => Promise<T>,
+): Promise<T> {
   const schema = `replay_${ledger.name}_${randomBytes(4).toString('hex')}`;
   await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(db);
   try {
     await ledger.setup(db.withSchema(schema), schema);
-    for (let at = START; ; ) {
+    for (let at = START; ;) {
       const batch = await store.readAll({ from: at, limit: 5000, types: ledger.eventTypes });
       if (batch.next === at) break;
       if (batch.events.length > 0) await db.transaction().execute((trx) => ledger.apply(trx.withSchema(schema), batch.events));

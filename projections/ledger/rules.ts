@@ -23,30 +23,58 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
       const { amount, method, purpose } = event.data;
       // A balance paid after check-out settles what the guest owed; anything else is money held for the booking.
       if (purpose === 'balance' && b.checkedOut) {
-        return { description: `${method} payment of the balance`, lines: [dr(clearingAccount(method), amount), cr(ACCOUNTS.receivable.code, amount)], balance: b };
+        return {
+          description: `${method} payment of the balance`,
+          lines: [dr(clearingAccount(method), amount), cr(ACCOUNTS.receivable.code, amount)],
+          balance: b,
+        };
       }
-      return { description: `${method} ${purpose} received`, lines: [dr(clearingAccount(method), amount), cr(ACCOUNTS.deposits.code, amount)], balance: { ...b, depositsHeld: b.depositsHeld + amount } };
+      return {
+        description: `${method} ${purpose} received`,
+        lines: [dr(clearingAccount(method), amount), cr(ACCOUNTS.deposits.code, amount)],
+        balance: { ...b, depositsHeld: b.depositsHeld + amount },
+      };
     }
     case 'RefundSucceeded': {
       const { amount, method } = event.data;
-      return { description: `${method} refund`, lines: [dr(ACCOUNTS.deposits.code, amount), cr(clearingAccount(method), amount)], balance: { ...b, depositsHeld: b.depositsHeld - amount } };
+      return {
+        description: `${method} refund`,
+        lines: [dr(ACCOUNTS.deposits.code, amount), cr(clearingAccount(method), amount)],
+        balance: { ...b, depositsHeld: b.depositsHeld - amount },
+      };
     }
     case 'BookingCheckedOut': {
       const total = event.data.bill.total;
       const applied = Math.min(Math.max(0, b.depositsHeld), total);
-      const lines = [dr(ACCOUNTS.deposits.code, applied), dr(ACCOUNTS.receivable.code, total - applied), cr(ACCOUNTS.roomRevenue.code, total)].filter((l) => l.debit + l.credit > 0);
-      return { description: 'room revenue recognised at check-out', lines, balance: { depositsHeld: b.depositsHeld - applied, checkedOut: true } };
+      const lines = [
+        dr(ACCOUNTS.deposits.code, applied),
+        dr(ACCOUNTS.receivable.code, total - applied),
+        cr(ACCOUNTS.roomRevenue.code, total),
+      ].filter((l) => l.debit + l.credit > 0);
+      return {
+        description: 'room revenue recognised at check-out',
+        lines,
+        balance: { depositsHeld: b.depositsHeld - applied, checkedOut: true },
+      };
     }
     case 'BookingMarkedNoShow': {
       const kept = Math.max(0, b.depositsHeld);
       if (kept === 0) return null;
-      return { description: 'deposit forfeited by a no-show', lines: [dr(ACCOUNTS.deposits.code, kept), cr(ACCOUNTS.forfeits.code, kept)], balance: { ...b, depositsHeld: 0 } };
+      return {
+        description: 'deposit forfeited by a no-show',
+        lines: [dr(ACCOUNTS.deposits.code, kept), cr(ACCOUNTS.forfeits.code, kept)],
+        balance: { ...b, depositsHeld: 0 },
+      };
     }
     case 'BookingCancelled': {
       // What is not refunded is kept; the refund itself posts when the provider confirms it.
       const kept = Math.max(0, b.depositsHeld - event.data.refund);
       if (kept === 0) return null;
-      return { description: 'deposit kept on a late cancellation', lines: [dr(ACCOUNTS.deposits.code, kept), cr(ACCOUNTS.forfeits.code, kept)], balance: { ...b, depositsHeld: b.depositsHeld - kept } };
+      return {
+        description: 'deposit kept on a late cancellation',
+        lines: [dr(ACCOUNTS.deposits.code, kept), cr(ACCOUNTS.forfeits.code, kept)],
+        balance: { ...b, depositsHeld: b.depositsHeld - kept },
+      };
     }
     case 'BookingHeld':
     case 'WalkInStarted':

@@ -34,8 +34,10 @@ export async function loadSigningKey(configured: string | undefined, dataDir: st
   if (existsSync(file)) return fromPrivate(createPrivateKey(await readFile(file, 'utf8')));
   const { privateKey } = generateKeyPairSync('ed25519');
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await writeFile(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err; // another process made it first: use theirs
-  });
+  await writeFile(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' }).catch(
+    async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err; // another process made it first: use theirs
+    },
+  );
   return fromPrivate(createPrivateKey(await readFile(file, 'utf8')));
 }

@@ -62,8 +62,13 @@ export class PostgresRevocationList implements RevocationList {
 
   private load(): Promise<void> {
     this.loaded ??= (async () => {
-      const rows = await this.db.selectFrom('revoked_sessions').select(['session_id', 'reason', 'expires_at']).where('expires_at', '>', new Date()).execute();
-      for (const r of rows) this.revoked.set(r.session_id, { reason: r.reason as RevocationReason, until: new Date(r.expires_at).getTime() });
+      const rows = await this.db
+        .selectFrom('revoked_sessions')
+        .select(['session_id', 'reason', 'expires_at'])
+        .where('expires_at', '>', new Date())
+        .execute();
+      for (const r of rows)
+        this.revoked.set(r.session_id, { reason: r.reason as RevocationReason, until: new Date(r.expires_at).getTime() });
     })().catch((err) => {
       this.loaded = null;
       throw err;

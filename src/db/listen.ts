@@ -4,7 +4,11 @@ import pg from 'pg';
  * LISTEN on a dedicated connection (a pooled one would be handed to others).
  * A dropped connection reconnects after a pause; callers keep polling meanwhile.
  */
-export async function listen(config: pg.ClientConfig, channel: string, onNotify: (payload: string) => void): Promise<{ close(): Promise<void> }> {
+export async function listen(
+  config: pg.ClientConfig,
+  channel: string,
+  onNotify: (payload: string) => void,
+): Promise<{ close(): Promise<void> }> {
   let closed = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | undefined;

@@ -45,7 +45,10 @@ export type RoomDayEvent =
   | DomainEvent<'RoomTimeConfirmed', Readonly<{ roomId: string; businessDate: string; bookingId: string; at: string }>>
   | DomainEvent<'RoomTimeExtended', Readonly<{ roomId: string; businessDate: string; bookingId: string; end: string; at: string }>>
   | DomainEvent<'RoomTimeEnded', Readonly<{ roomId: string; businessDate: string; bookingId: string; end: string; at: string }>>
-  | DomainEvent<'RoomTimeReleased', Readonly<{ roomId: string; businessDate: string; bookingId: string; reason: ReleaseReason; at: string }>>;
+  | DomainEvent<
+      'RoomTimeReleased',
+      Readonly<{ roomId: string; businessDate: string; bookingId: string; reason: ReleaseReason; at: string }>
+    >;
 
 export type Bill = Readonly<{ total: number; paid: number; due: number; currency: 'CNY' }>;
 
@@ -70,13 +73,25 @@ export type BookingEvent =
   | DomainEvent<'BookingHeld', BookedRoom & Readonly<{ guestId: string | null; holdExpiresAt: string }>>
   | DomainEvent<'WalkInStarted', BookedRoom>
   | DomainEvent<'BookingConfirmed', Readonly<{ bookingId: string; paymentId: string | null; amountPaid: number; by: string; at: string }>>
-  | DomainEvent<'BookingCancelled', Readonly<{ bookingId: string; reason: string; refund: number; overridden: boolean; by: string; at: string }>>
+  | DomainEvent<
+      'BookingCancelled',
+      Readonly<{ bookingId: string; reason: string; refund: number; overridden: boolean; by: string; at: string }>
+    >
   | DomainEvent<'BookingExpired', Readonly<{ bookingId: string; at: string }>>
   | DomainEvent<'BookingCheckedIn', Readonly<{ bookingId: string; by: string; at: string }>>
   | DomainEvent<'BookingExtended', Readonly<{ bookingId: string; minutes: number; end: string; price: Price; by: string; at: string }>>
   | DomainEvent<
       'BookingMoved',
-      Readonly<{ bookingId: string; fromRoomId: string; toRoomId: string; toRoomTypeId: string; priceDifference: number; newTotal: number; by: string; at: string }>
+      Readonly<{
+        bookingId: string;
+        fromRoomId: string;
+        toRoomId: string;
+        toRoomTypeId: string;
+        priceDifference: number;
+        newTotal: number;
+        by: string;
+        at: string;
+      }>
     >
   | DomainEvent<'BookingCheckedOut', Readonly<{ bookingId: string; bill: Bill; by: string; at: string }>>
   | DomainEvent<'BookingMarkedNoShow', Readonly<{ bookingId: string; forfeited: number; by: string; at: string }>>;

@@ -7,12 +7,39 @@ export type PaymentMethod = 'wechatpay' | 'sandbox' | 'cash' | 'card';
 export type PaymentEvent =
   | DomainEvent<
       'PaymentStarted',
-      Readonly<{ paymentId: string; bookingId: string; purpose: PaymentPurpose; method: PaymentMethod; amount: number; providerOrderId: string | null; by: string; at: string }>
+      Readonly<{
+        paymentId: string;
+        bookingId: string;
+        purpose: PaymentPurpose;
+        method: PaymentMethod;
+        amount: number;
+        providerOrderId: string | null;
+        by: string;
+        at: string;
+      }>
     >
-  | DomainEvent<'PaymentSucceeded', Readonly<{ paymentId: string; bookingId: string; method: PaymentMethod; purpose: PaymentPurpose; transactionId: string; amount: number; paidAt: string; at: string }>>
+  | DomainEvent<
+      'PaymentSucceeded',
+      Readonly<{
+        paymentId: string;
+        bookingId: string;
+        method: PaymentMethod;
+        purpose: PaymentPurpose;
+        transactionId: string;
+        amount: number;
+        paidAt: string;
+        at: string;
+      }>
+    >
   | DomainEvent<'PaymentClosed', Readonly<{ paymentId: string; bookingId: string; reason: string; at: string }>>
-  | DomainEvent<'RefundRequested', Readonly<{ paymentId: string; bookingId: string; refundId: string; amount: number; reason: string; at: string }>>
-  | DomainEvent<'RefundSucceeded', Readonly<{ paymentId: string; bookingId: string; method: PaymentMethod; refundId: string; amount: number; at: string }>>
+  | DomainEvent<
+      'RefundRequested',
+      Readonly<{ paymentId: string; bookingId: string; refundId: string; amount: number; reason: string; at: string }>
+    >
+  | DomainEvent<
+      'RefundSucceeded',
+      Readonly<{ paymentId: string; bookingId: string; method: PaymentMethod; refundId: string; amount: number; at: string }>
+    >
   | DomainEvent<'RefundFailed', Readonly<{ paymentId: string; bookingId: string; refundId: string; reason: string; at: string }>>;
 
 export const paymentStream = (id: string) => `payment-${id}`;

@@ -41,7 +41,13 @@ export type SessionEvent =
 /** Events of `authaudit-<YYYY-MM-DD>` streams: failed sign-ins, which may name no user. */
 export type AuthAuditEvent = DomainEvent<
   'LoginFailed',
-  Readonly<{ email: string; userId: string | null; ip: string; reason: 'unknown_email' | 'wrong_password' | 'rate_limited' | 'oauth_refused'; at: string }>
+  Readonly<{
+    email: string;
+    userId: string | null;
+    ip: string;
+    reason: 'unknown_email' | 'wrong_password' | 'rate_limited' | 'oauth_refused';
+    at: string;
+  }>
 >;
 
 export const USER_STREAM_PREFIX = 'user-';

@@ -34,7 +34,15 @@ export type DayKind = 'weekday' | 'weekend';
 export type Band = Readonly<{ id: string; name: string; fromMinute: number; toMinute: number }>;
 
 /** A fixed price for exactly `minutes` inside one band. */
-export type Package = Readonly<{ id: string; name: string; roomTypeId: string; bandId: string; dayKind: DayKind | 'any'; minutes: number; price: number }>;
+export type Package = Readonly<{
+  id: string;
+  name: string;
+  roomTypeId: string;
+  bandId: string;
+  dayKind: DayKind | 'any';
+  minutes: number;
+  price: number;
+}>;
 
 /** Everything a price is made from; every published change is a new `version`. All money in fen. */
 export type RateCard = Readonly<{

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '../events/event.js';
 import { WrongExpectedVersionError, type EventMetadata, type EventStore, type NewEvent } from './port.js';
 
-
 /**
  * One stream's behaviour: `decide` is pure and synchronous (time comes in with
  * the command), `evolve` folds events into state.
@@ -28,7 +27,11 @@ const queues = new WeakMap<EventStore, Map<string, Turns>>();
  * Across processes the expected version still decides: a state made stale by
  * another process fails its append and is read again.
  */
-async function inTurn<T>(store: EventStore, streamId: string, fn: (carried: Known<unknown> | null, remember: (k: Known<unknown>) => void) => Promise<T>): Promise<T> {
+async function inTurn<T>(
+  store: EventStore,
+  streamId: string,
+  fn: (carried: Known<unknown> | null, remember: (k: Known<unknown>) => void) => Promise<T>,
+): Promise<T> {
   let queue = queues.get(store);
   if (!queue) queues.set(store, (queue = new Map<string, Turns>()));
   let turns = queue.get(streamId);
@@ -89,7 +92,11 @@ async function decideAndAppend<State, Command, Event extends DomainEvent>(
 ): Promise<Handled<State, Event>> {
   for (let attempt = 1; ; attempt++) {
     const first = attempt === 1 && known !== undefined;
-    const { state, version } = first ? (known === 'new' ? { state: decider.initialState(), version: 0n } : known) : await load(store, streamId, decider);
+    const { state, version } = first
+      ? known === 'new'
+        ? { state: decider.initialState(), version: 0n }
+        : known
+      : await load(store, streamId, decider);
     remember({ state, version });
     const events = decider.decide(command, state);
     if (events.length === 0) return { state, events, version };

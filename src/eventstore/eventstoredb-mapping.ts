@@ -32,7 +32,8 @@ export function toEventData(e: NewEvent) {
 }
 
 export function splitMetadata(raw: unknown): { schemaVersion: number; metadata: EventMetadata } {
-  const { schemaVersion, ...metadata } = typeof raw === 'object' && raw !== null && !(raw instanceof Uint8Array) ? (raw as Record<string, unknown>) : {};
+  const { schemaVersion, ...metadata } =
+    typeof raw === 'object' && raw !== null && !(raw instanceof Uint8Array) ? (raw as Record<string, unknown>) : {};
   return { schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : 1, metadata: metadata };
 }
 

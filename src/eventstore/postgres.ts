@@ -94,7 +94,11 @@ export class PostgresEventStore implements EventStore {
       FROM inserted`;
     try {
       // Named, so each connection parses and plans each form of the append once.
-      const { rows } = await this.pool.query<{ version: string | null; pos: string | null; tx: string | null }>({ name: `ktv_append_${kind}`, text: sql, values: params });
+      const { rows } = await this.pool.query<{ version: string | null; pos: string | null; tx: string | null }>({
+        name: `ktv_append_${kind}`,
+        text: sql,
+        values: params,
+      });
       const row = rows[0];
       if (row?.version != null && row.pos != null && row.tx != null) {
         this.announce();
@@ -107,13 +111,16 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** A refused append is either a retry of one that already landed (same ids, same places) or a conflict. */
-  private async resolveRetryOrConflict(
-    streamId: string,
-    events: readonly NewEvent[],
-    expected: ExpectedVersion,
-  ): Promise<AppendResult> {
+  private async resolveRetryOrConflict(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     // One round trip for both questions: where did these ids land, and where is the stream now.
-    const { rows } = await this.pool.query<{ event_id: string | null; stream_id: string; stream_version: string; pos: string; tx: string; head: string | null }>(
+    const { rows } = await this.pool.query<{
+      event_id: string | null;
+      stream_id: string;
+      stream_version: string;
+      pos: string;
+      tx: string;
+      head: string | null;
+    }>(
       `SELECT e.event_id::text, e.stream_id, e.stream_version::text, e.global_position::text AS pos, e.transaction_id::text AS tx, s.version::text AS head
        FROM (SELECT 1) one
        LEFT JOIN streams s ON s.stream_id = $2
@@ -278,4 +285,3 @@ function decode(c: Checkpoint): [string, string] {
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
-

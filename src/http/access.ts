@@ -8,7 +8,13 @@ import type { CurrentUsers } from '../auth/current-user.js';
 import type { MembershipLevel } from '../events/users.js';
 
 /** Who is calling: the user, their session and device, and their roles as of this request. */
-export type Principal = Readonly<{ userId: string; sessionId: string; deviceId: string; roles: readonly string[]; membershipLevel: MembershipLevel }>;
+export type Principal = Readonly<{
+  userId: string;
+  sessionId: string;
+  deviceId: string;
+  roles: readonly string[];
+  membershipLevel: MembershipLevel;
+}>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -70,7 +76,13 @@ export const accessPlugin = fp<{ users: CurrentUsers; tokens: AccessTokens; revo
       if (revoked === 'evicted') throw new UnauthorizedError('session_evicted', 'This session was ended by a sign-in on another device.');
       if (revoked) throw new UnauthorizedError('session_revoked', 'This session has ended; sign in again.');
       if (!user) throw new UnauthorizedError('invalid_token', 'The access token is not valid.');
-      request.principal = { userId: user.id, sessionId: claims.sid, deviceId: claims.device_id, roles: user.roles, membershipLevel: user.membershipLevel };
+      request.principal = {
+        userId: user.id,
+        sessionId: claims.sid,
+        deviceId: claims.device_id,
+        roles: user.roles,
+        membershipLevel: user.membershipLevel,
+      };
       if (access !== 'public' && access !== 'authenticated' && !allows(user.roles, access)) throw new ForbiddenError();
     });
   },

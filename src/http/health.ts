@@ -53,11 +53,16 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
       },
     },
     async (_request, reply) => {
-      const [eventStore, readModels] = await Promise.all([timed(() => store.ping()), timed(() => db.selectNoFrom((eb) => eb.lit(1).as('one')).execute())]);
+      const [eventStore, readModels] = await Promise.all([
+        timed(() => store.ping()),
+        timed(() => db.selectNoFrom((eb) => eb.lit(1).as('one')).execute()),
+      ]);
       let projections: Lag[] = [];
       if (eventStore.ok && readModels.ok) projections = await projectionLag(db, store).catch(() => []);
       const ready = eventStore.ok && readModels.ok;
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks: { eventStore, readModels }, projections });
+      return reply
+        .code(ready ? 200 : 503)
+        .send({ status: ready ? 'ready' : 'unavailable', checks: { eventStore, readModels }, projections });
     },
   );
 

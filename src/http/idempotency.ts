@@ -58,10 +58,7 @@ export const idempotencyPlugin = fp<{ store: IdempotencyStore }>(
             request.idempotency = { scope, key, replayed: true };
             return replay(reply, claim.response);
           case 'mismatch':
-            throw new UnprocessableError(
-              'idempotency_key_reused',
-              'This Idempotency-Key was already used with a different request.',
-            );
+            throw new UnprocessableError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request.');
           case 'pending':
             if (Date.now() > deadline) {
               throw new ConflictError('idempotency_key_in_progress', 'A request with this Idempotency-Key is still being processed.');

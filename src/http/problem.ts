@@ -62,7 +62,10 @@ function problem(status: number, code: string, detail: string, extra: Record<str
 }
 
 function send(reply: FastifyReply, request: FastifyRequest, p: Problem): FastifyReply {
-  return reply.code(p.status).type('application/problem+json').send({ ...p, instance: request.url.split('?')[0] });
+  return reply
+    .code(p.status)
+    .type('application/problem+json')
+    .send({ ...p, instance: request.url.split('?')[0] });
 }
 
 type AjvError = { instancePath?: string; params?: Record<string, unknown>; message?: string };

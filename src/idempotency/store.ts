@@ -1,11 +1,7 @@
 /** A stored first response, replayed byte for byte. */
 export type StoredResponse = Readonly<{ status: number; body: string; contentType: string }>;
 
-export type Claim =
-  | { kind: 'claimed' }
-  | { kind: 'done'; response: StoredResponse }
-  | { kind: 'pending' }
-  | { kind: 'mismatch' };
+export type Claim = { kind: 'claimed' } | { kind: 'done'; response: StoredResponse } | { kind: 'pending' } | { kind: 'mismatch' };
 
 /**
  * Where idempotency keys live: PostgreSQL by default, Redis when configured.

@@ -96,7 +96,9 @@ export class AnswerCache {
   private readonly computing = new Map<string, Promise<unknown>>();
 
   /** `name` and `databaseUrl` keep answers of different caches, and of services on different databases, apart in a shared Redis. */
-  constructor(private readonly o: { ttlMs: number; maxEntries: number; redis: Redis | null; name: string; databaseUrl: string; clock?: Clock }) {
+  constructor(
+    private readonly o: { ttlMs: number; maxEntries: number; redis: Redis | null; name: string; databaseUrl: string; clock?: Clock },
+  ) {
     this.clock = o.clock ?? systemClock;
     const namespace = createHash('sha256').update(o.databaseUrl).digest('base64url').slice(0, 12);
     this.store = o.redis ? new RedisStore(o.redis, `answers:${o.name}:${namespace}`) : new LocalStore(o.maxEntries, this.clock);
@@ -104,7 +106,11 @@ export class AnswerCache {
 
   async listen(channel: string): Promise<void> {
     // An empty payload means "we may have missed some": everything is stale.
-    this.subscription = await listen({ connectionString: this.o.databaseUrl }, channel, (scope) => void this.invalidate(scope || ALL_SCOPES).catch(() => {}));
+    this.subscription = await listen(
+      { connectionString: this.o.databaseUrl },
+      channel,
+      (scope) => void this.invalidate(scope || ALL_SCOPES).catch(() => {}),
+    );
   }
 
   invalidate(scope: string): Promise<void> {

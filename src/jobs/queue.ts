@@ -92,7 +92,14 @@ export class BullMqJobQueue extends Sweeping implements JobQueue {
     await this.queue.add(
       kind,
       { id },
-      { jobId: `${kind}-${id}`, delay: Math.max(0, runAt.getTime() - Date.now()), attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
+      {
+        jobId: `${kind}-${id}`,
+        delay: Math.max(0, runAt.getTime() - Date.now()),
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: true,
+        removeOnFail: 1000,
+      },
     );
   }
 

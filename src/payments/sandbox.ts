@@ -1,5 +1,14 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { CallbackRejectedError, type CallbackEvent, type OrderRequest, type OrderResult, type PaymentProvider, type QueryResult, type RefundRequest, type RefundResult } from './provider.js';
+import {
+  CallbackRejectedError,
+  type CallbackEvent,
+  type OrderRequest,
+  type OrderResult,
+  type PaymentProvider,
+  type QueryResult,
+  type RefundRequest,
+  type RefundResult,
+} from './provider.js';
 
 type Order = { request: OrderRequest; state: QueryResult['state']; transactionId: string | null; paidAt: Date | null };
 
@@ -24,14 +33,18 @@ export class SandboxProvider implements PaymentProvider {
 
   async createOrder(o: OrderRequest): Promise<OrderResult> {
     this.orders.set(o.paymentId, { request: o, state: 'pending', transactionId: null, paidAt: null });
-    return { providerOrderId: `sandbox-${o.paymentId}`, sandboxCompleteUrl: `/payments/sandbox/${o.paymentId}/complete?token=${this.sign(o.paymentId)}` };
+    return {
+      providerOrderId: `sandbox-${o.paymentId}`,
+      sandboxCompleteUrl: `/payments/sandbox/${o.paymentId}/complete?token=${this.sign(o.paymentId)}`,
+    };
   }
 
   /** The callback the sandbox "sends" when the payer completes; a second call sends the same one again. */
   complete(paymentId: string, token: string, amount: number): { headers: Record<string, string>; body: string } {
     const expected = Buffer.from(this.sign(paymentId));
     const given = Buffer.from(token);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new CallbackRejectedError('bad_token', 'This sandbox link is not valid.');
+    if (expected.length !== given.length || !timingSafeEqual(expected, given))
+      throw new CallbackRejectedError('bad_token', 'This sandbox link is not valid.');
     const order = this.orders.get(paymentId);
     if (order && order.state === 'pending') {
       order.state = 'succeeded';
@@ -52,7 +65,13 @@ export class SandboxProvider implements PaymentProvider {
 
   async query(paymentId: string): Promise<QueryResult> {
     const o = this.orders.get(paymentId);
-    return { paymentId, state: o?.state ?? 'closed', transactionId: o?.transactionId ?? null, amount: o?.request.amount ?? null, paidAt: o?.paidAt ?? null };
+    return {
+      paymentId,
+      state: o?.state ?? 'closed',
+      transactionId: o?.transactionId ?? null,
+      amount: o?.request.amount ?? null,
+      paidAt: o?.paidAt ?? null,
+    };
   }
 
   async close(paymentId: string): Promise<void> {
@@ -66,7 +85,8 @@ export class SandboxProvider implements PaymentProvider {
 
   async parseCallback(headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<CallbackEvent> {
     const signature = headers['x-sandbox-signature'];
-    if (typeof signature !== 'string' || signature !== this.sign(rawBody)) throw new CallbackRejectedError('bad_signature', 'The sandbox callback signature does not match.');
+    if (typeof signature !== 'string' || signature !== this.sign(rawBody))
+      throw new CallbackRejectedError('bad_signature', 'The sandbox callback signature does not match.');
     const e = JSON.parse(rawBody) as CallbackEvent & { paidAt: string };
     return e.kind === 'payment' ? { ...e, paidAt: new Date(e.paidAt) } : e;
   }

@@ -23,7 +23,15 @@ export class BillFormatError extends Error {}
 /** The first cell of the summary section's header; the detail rows end there. */
 const SUMMARY = '总交易单数';
 
-const COLUMNS = { tradeTime: '交易时间', transactionId: '微信订单号', outTradeNo: '商户订单号', status: '交易状态', amount: '应结订单金额', outRefundNo: '商户退款单号', refundAmount: '退款金额' } as const;
+const COLUMNS = {
+  tradeTime: '交易时间',
+  transactionId: '微信订单号',
+  outTradeNo: '商户订单号',
+  status: '交易状态',
+  amount: '应结订单金额',
+  outRefundNo: '商户退款单号',
+  refundAmount: '退款金额',
+} as const;
 
 /**
  * The bill's records as cells. csv-parse reads RFC 4180 quoting, so a quoted
@@ -36,7 +44,14 @@ const COLUMNS = { tradeTime: '交易时间', transactionId: '微信订单号', o
 function records(text: string): string[][] {
   let parsed: string[][];
   try {
-    parsed = parse(text, { bom: true, trim: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, skip_records_with_empty_values: true });
+    parsed = parse(text, {
+      bom: true,
+      trim: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+    });
   } catch (err) {
     if (err instanceof CsvError) throw new BillFormatError(`not a readable CSV: ${err.message}`);
     throw err;
@@ -54,8 +69,13 @@ export function yuanToFen(value: string): number {
 
 export function parseTradeBill(text: string): BillRow[] {
   const [header = [], ...details] = records(text);
-  const index = Object.fromEntries(Object.entries(COLUMNS).map(([k, name]) => [k, header.indexOf(name)])) as Record<keyof typeof COLUMNS, number>;
-  const absent = Object.entries(index).filter(([, i]) => i < 0).map(([k]) => COLUMNS[k as keyof typeof COLUMNS]);
+  const index = Object.fromEntries(Object.entries(COLUMNS).map(([k, name]) => [k, header.indexOf(name)])) as Record<
+    keyof typeof COLUMNS,
+    number
+  >;
+  const absent = Object.entries(index)
+    .filter(([, i]) => i < 0)
+    .map(([k]) => COLUMNS[k as keyof typeof COLUMNS]);
   if (absent.length > 0) throw new BillFormatError(`not a WeChat Pay trade bill: missing columns ${absent.join(', ')}`);
   const rows: BillRow[] = [];
   for (const c of details) {

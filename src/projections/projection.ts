@@ -34,5 +34,9 @@ export type Projection = ProjectionOf<PlatformDatabase>;
  */
 export function defineProjection<DB>(projection: ProjectionOf<DB>): Projection {
   const own = (db: Kysely<PlatformDatabase>) => db as unknown as Kysely<DB>;
-  return { ...projection, setup: (db, schemaName) => projection.setup(own(db), schemaName), apply: (trx, events) => projection.apply(own(trx), events) };
+  return {
+    ...projection,
+    setup: (db, schemaName) => projection.setup(own(db), schemaName),
+    apply: (trx, events) => projection.apply(own(trx), events),
+  };
 }

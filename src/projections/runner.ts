@@ -171,10 +171,7 @@ export class ProjectionRunner {
     return progressed;
   }
 
-  private async step(
-    projection: Projection,
-    g: Generation,
-  ): Promise<'idle' | 'lost' | { applied: number; checkpoint: Checkpoint }> {
+  private async step(projection: Projection, g: Generation): Promise<'idle' | 'lost' | { applied: number; checkpoint: Checkpoint }> {
     const batch = await this.read(projection, g);
     if (batch.next === g.checkpoint) return 'idle';
     if (!(await this.commit(projection, g, batch))) return 'lost';
@@ -189,7 +186,9 @@ export class ProjectionRunner {
   /** Applies a batch and moves the checkpoint past it in one transaction; false if another runner got there first. */
   private async commit(projection: Projection, g: Generation, batch: ReadAllResult): Promise<boolean> {
     const committed = await this.o.db.transaction().execute(async (trx) => {
-      const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtext('projection'), hashtext(${g.schemaName})) AS ok`.execute(trx);
+      const lock = await sql<{
+        ok: boolean;
+      }>`SELECT pg_try_advisory_xact_lock(hashtext('projection'), hashtext(${g.schemaName})) AS ok`.execute(trx);
       if (!lock.rows[0]?.ok) return false;
       if (!(await compareAndSetCheckpoint(trx, g, g.checkpoint, batch.next, batch.events.length))) return false;
       if (batch.events.length > 0) await projection.apply(trx.withSchema(g.schemaName), batch.events);
@@ -222,7 +221,10 @@ export class ProjectionRunner {
       if (own.length === 0) {
         const newer = all.find((g) => g.name === projection.name && g.version > projection.version);
         if (newer) {
-          this.o.logger.warn({ projection: projection.name, version: projection.version, serving: newer.version }, 'a newer projection version serves; this process leaves it alone');
+          this.o.logger.warn(
+            { projection: projection.name, version: projection.version, serving: newer.version },
+            'a newer projection version serves; this process leaves it alone',
+          );
           continue;
         }
         own.push(await startGeneration(this.o.db, projection, { force: false }));

@@ -44,11 +44,17 @@ async function main(argv: string[]): Promise<number> {
     if (ledgerReplay) {
       const rm = readModelsOf(platform.pool);
       const live = toCsv(await entriesIn(rm, from, to));
-      const replayed = await withReplayedLedger(platform.db, platform.store, ledgerProjection, async (schema) => toCsv(await entriesIn(rm, from, to, schema)));
+      const replayed = await withReplayedLedger(platform.db, platform.store, ledgerProjection, async (schema) =>
+        toCsv(await entriesIn(rm, from, to, schema)),
+      );
       await writeFile(out, replayed);
       const lines = replayed.trim().split('\n').length - 1;
       process.stdout.write(`replayed the ledger from events: ${lines} journal lines from ${from} to ${to} written to ${out}\n`);
-      process.stdout.write(live === replayed ? 'the serving ledger has exactly the same lines\n' : 'WARNING: the serving ledger differs from the replay (is the projector behind?)\n');
+      process.stdout.write(
+        live === replayed
+          ? 'the serving ledger has exactly the same lines\n'
+          : 'WARNING: the serving ledger differs from the replay (is the projector behind?)\n',
+      );
       return live === replayed ? 0 : 3;
     }
     if (verb === 'status') {

@@ -61,7 +61,14 @@ export const routes =
     await app.register(venueQueries, context);
   };
 
-export const projections: readonly Projection[] = [usersProjection, roomsProjection, venueProjection, bookingsProjection, paymentsProjection, ledgerProjection];
+export const projections: readonly Projection[] = [
+  usersProjection,
+  roomsProjection,
+  venueProjection,
+  bookingsProjection,
+  paymentsProjection,
+  ledgerProjection,
+];
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
   const parts = [bookingJobs(platform), paymentJobs(platform)];

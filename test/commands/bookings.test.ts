@@ -50,7 +50,17 @@ t.test('23:00–02:00 and 01:00–02:00 clash: one business day, one stream', as
   const guest = await signUp(app, platform.store, 'guest');
   const late = await book(guest.auth, { roomId: S03, start: iso(venue.at(4, '23:00')), durationMinutes: 180, partySize: 2 });
   t.equal(late.status, 201);
-  t.equal(late.body.businessDate, (await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S02, start: iso(venue.at(4, '01:00')), durationMinutes: 60, partySize: 2 } })).body.businessDate);
+  t.equal(
+    late.body.businessDate,
+    (
+      await call(app, {
+        method: 'POST',
+        url: '/bookings',
+        headers: guest.auth,
+        payload: { roomId: S02, start: iso(venue.at(4, '01:00')), durationMinutes: 60, partySize: 2 },
+      })
+    ).body.businessDate,
+  );
   const clash = await book(guest.auth, { roomId: S03, start: iso(venue.at(4, '01:00')), durationMinutes: 60, partySize: 2 });
   t.equal(clash.status, 409);
   t.equal(clash.body.code, 'slot_taken');
@@ -61,7 +71,12 @@ t.test('23:00–02:00 and 01:00–02:00 clash: one business day, one stream', as
 
 t.test('refusals: 422 for party size, the past, the grid, duration, opening hours; 404 unknown room; nothing appended', async (t) => {
   const guest = await signUp(app, platform.store, 'guest');
-  const count = async () => (await platform.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE stream_id LIKE 'roomday-%' OR stream_id LIKE 'booking-%'")).rows[0]!.n;
+  const count = async () =>
+    (
+      await platform.pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM events WHERE stream_id LIKE 'roomday-%' OR stream_id LIKE 'booking-%'",
+      )
+    ).rows[0]!.n;
   const before = await count();
   const cases: [object, number, string][] = [
     [{ roomId: S01, start: iso(venue.at(5, '20:00')), durationMinutes: 60, partySize: 9 }, 422, 'party_too_large'],
@@ -84,11 +99,26 @@ t.test('refusals: 422 for party size, the past, the grid, duration, opening hour
   const closed = await startTestService(t);
   const nightOnly = await setUpVenue(closed.app, closed.platform, { openAllDay: false, opensAtMinute: 12 * 60, closesAtMinute: 2 * 60 });
   const g = await signUp(closed.app, closed.platform.store, 'guest');
-  const morning = await call(closed.app, { method: 'POST', url: '/bookings', headers: g.auth, payload: { roomId: nightOnly.rooms.small[0], start: iso(nightOnly.at(2, '10:00')), durationMinutes: 60, partySize: 2 } });
+  const morning = await call(closed.app, {
+    method: 'POST',
+    url: '/bookings',
+    headers: g.auth,
+    payload: { roomId: nightOnly.rooms.small[0], start: iso(nightOnly.at(2, '10:00')), durationMinutes: 60, partySize: 2 },
+  });
   t.equal(morning.body.code, 'outside_opening_hours');
-  const pastClosing = await call(closed.app, { method: 'POST', url: '/bookings', headers: g.auth, payload: { roomId: nightOnly.rooms.small[0], start: iso(nightOnly.at(2, '01:00')), durationMinutes: 120, partySize: 2 } });
+  const pastClosing = await call(closed.app, {
+    method: 'POST',
+    url: '/bookings',
+    headers: g.auth,
+    payload: { roomId: nightOnly.rooms.small[0], start: iso(nightOnly.at(2, '01:00')), durationMinutes: 120, partySize: 2 },
+  });
   t.equal(pastClosing.body.code, 'outside_opening_hours', 'past 02:00 closing');
-  const open = await call(closed.app, { method: 'POST', url: '/bookings', headers: g.auth, payload: { roomId: nightOnly.rooms.small[0], start: iso(nightOnly.at(2, '23:00')), durationMinutes: 180, partySize: 2 } });
+  const open = await call(closed.app, {
+    method: 'POST',
+    url: '/bookings',
+    headers: g.auth,
+    payload: { roomId: nightOnly.rooms.small[0], start: iso(nightOnly.at(2, '23:00')), durationMinutes: 180, partySize: 2 },
+  });
   t.equal(open.status, 201, '23:00–02:00 across midnight is within 12:00–02:00');
 });
 
@@ -102,26 +132,45 @@ t.test('the whole life: hold, confirm, check-in, extend, check-out with the bill
   const early = await call(app, { method: 'POST', url: `/bookings/${id}/check-in`, headers: venue.waiter.auth });
   t.equal(early.status, 409, 'not confirmed yet');
   t.equal(early.body.code, 'booking_held');
-  t.equal((await call(app, { method: 'POST', url: `/bookings/${id}/confirm`, headers: guest.auth })).status, 403, 'guests cannot confirm without paying');
+  t.equal(
+    (await call(app, { method: 'POST', url: `/bookings/${id}/confirm`, headers: guest.auth })).status,
+    403,
+    'guests cannot confirm without paying',
+  );
   t.equal((await call(app, { method: 'POST', url: `/bookings/${id}/confirm`, headers: venue.waiter.auth })).status, 200);
   const checkedIn = await call(app, { method: 'POST', url: `/bookings/${id}/check-in`, headers: venue.waiter.auth });
   t.same(checkedIn.body, { id, status: 'checked_in' });
   // Two waiters click "extend 30 minutes" on the same screen at once: the room time is claimed once, and billed once.
-  const both = await Promise.all([1, 2].map(() => call(app, { method: 'POST', url: `/bookings/${id}/extend`, headers: venue.waiter.auth, payload: { minutes: 30 } })));
+  const both = await Promise.all(
+    [1, 2].map(() => call(app, { method: 'POST', url: `/bookings/${id}/extend`, headers: venue.waiter.auth, payload: { minutes: 30 } })),
+  );
   const [extended, twice] = both.sort((a, b) => b.body.price.extension - a.body.price.extension);
   t.equal(extended!.status, 200);
   t.equal(twice!.status, 200);
   t.equal(Date.parse(extended!.body.end), start.getTime() + 90 * 60_000);
   t.equal(extended!.body.price.total, held.body.price.total + extended!.body.price.extension);
-  t.same(twice!.body, { ...extended!.body, price: { ...extended!.body.price, extension: 0 } }, 'the second answer shows the same booking and no further charge');
+  t.same(
+    twice!.body,
+    { ...extended!.body, price: { ...extended!.body.price, extension: 0 } },
+    'the second answer shows the same booking and no further charge',
+  );
   const out = await call(app, { method: 'POST', url: `/bookings/${id}/check-out`, headers: venue.waiter.auth });
   t.equal(out.body.status, 'checked_out');
-  t.same(out.body.bill, { total: extended!.body.price.total, paid: held.body.price.deposit, due: extended!.body.price.total - held.body.price.deposit, currency: 'CNY' });
+  t.same(out.body.bill, {
+    total: extended!.body.price.total,
+    paid: held.body.price.deposit,
+    due: extended!.body.price.total - held.body.price.deposit,
+    currency: 'CNY',
+  });
   const events = (await platform.store.readStream(`booking-${id}`)).events.map((e) => e.type);
   t.same(events, ['BookingHeld', 'BookingConfirmed', 'BookingCheckedIn', 'BookingExtended', 'BookingCheckedOut']);
   const day = (await platform.store.readStream(roomDayStream(M01, held.body.businessDate))).events.map((e) => e.type);
   t.same(day, ['RoomTimeReserved', 'RoomTimeConfirmed', 'RoomTimeExtended', 'RoomTimeEnded']);
-  t.equal((await call(app, { method: 'POST', url: `/bookings/${id}/check-in`, headers: guest.auth })).status, 403, 'guests do not open rooms');
+  t.equal(
+    (await call(app, { method: 'POST', url: `/bookings/${id}/check-in`, headers: guest.auth })).status,
+    403,
+    'guests do not open rooms',
+  );
 });
 
 t.test('check-in opens 30 minutes before the start', async (t) => {
@@ -145,15 +194,68 @@ t.test('cancel: full refund of the deposit up to 2 h before, none after, staff o
   // Within two hours of the start: no refund, unless staff override.
   const actor = { userId: guest.userId, staff: false };
   const soon = new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000 + 3_600_000);
-  const late = await holdBooking(platform, { roomId: L01, start: soon, durationMinutes: 60, partySize: 10, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, actor, {});
+  const late = await holdBooking(
+    platform,
+    {
+      roomId: L01,
+      start: soon,
+      durationMinutes: 60,
+      partySize: 10,
+      guestId: guest.userId,
+      memberLevel: 'regular',
+      guestName: null,
+      guestPhone: null,
+    },
+    actor,
+    {},
+  );
   await confirmBooking(platform.store, late.bookingId, { paymentId: null, amount: late.price.deposit, by: 'test' }, {}, new Date());
   const noRefund = await call(app, { method: 'POST', url: `/bookings/${late.bookingId}/cancel`, headers: guest.auth });
   t.equal(noRefund.body.refund.total, 0);
-  const late2 = await holdBooking(platform, { roomId: S01, start: soon, durationMinutes: 60, partySize: 2, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, actor, {});
+  const late2 = await holdBooking(
+    platform,
+    {
+      roomId: S01,
+      start: soon,
+      durationMinutes: 60,
+      partySize: 2,
+      guestId: guest.userId,
+      memberLevel: 'regular',
+      guestName: null,
+      guestPhone: null,
+    },
+    actor,
+    {},
+  );
   await confirmBooking(platform.store, late2.bookingId, { paymentId: null, amount: late2.price.deposit, by: 'test' }, {}, new Date());
-  t.equal((await call(app, { method: 'POST', url: `/bookings/${late2.bookingId}/cancel`, headers: guest.auth, payload: { overrideRefund: true, reason: 'please' } })).status, 403);
-  t.equal((await call(app, { method: 'POST', url: `/bookings/${late2.bookingId}/cancel`, headers: venue.waiter.auth, payload: { overrideRefund: true } })).body.code, 'reason_required');
-  const overridden = await call(app, { method: 'POST', url: `/bookings/${late2.bookingId}/cancel`, headers: venue.waiter.auth, payload: { overrideRefund: true, reason: 'fire alarm' } });
+  t.equal(
+    (
+      await call(app, {
+        method: 'POST',
+        url: `/bookings/${late2.bookingId}/cancel`,
+        headers: guest.auth,
+        payload: { overrideRefund: true, reason: 'please' },
+      })
+    ).status,
+    403,
+  );
+  t.equal(
+    (
+      await call(app, {
+        method: 'POST',
+        url: `/bookings/${late2.bookingId}/cancel`,
+        headers: venue.waiter.auth,
+        payload: { overrideRefund: true },
+      })
+    ).body.code,
+    'reason_required',
+  );
+  const overridden = await call(app, {
+    method: 'POST',
+    url: `/bookings/${late2.bookingId}/cancel`,
+    headers: venue.waiter.auth,
+    payload: { overrideRefund: true, reason: 'fire alarm' },
+  });
   t.equal(overridden.body.refund.total, late2.price.deposit);
 });
 
@@ -171,14 +273,30 @@ t.test('hold expiry: an expired hold frees its time at once and the expiry is re
   const actor = { userId: guest.userId, staff: false };
   const start = venue.at(9, '20:00');
   const longAgo = new Date(Date.now() - 20 * 60_000);
-  const stale = await holdBooking(at(platform, longAgo), { roomId: S01, start, durationMinutes: 60, partySize: 2, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, actor, {});
+  const stale = await holdBooking(
+    at(platform, longAgo),
+    {
+      roomId: S01,
+      start,
+      durationMinutes: 60,
+      partySize: 2,
+      guestId: guest.userId,
+      memberLevel: 'regular',
+      guestName: null,
+      guestPhone: null,
+    },
+    actor,
+    {},
+  );
   const fresh = await book(guest.auth, { roomId: S01, start: iso(start), durationMinutes: 60, partySize: 2 });
   t.equal(fresh.status, 201, 'a hold past its expiry no longer takes the room, even before the expiry job ran');
   t.equal(await expireHold(platform, stale.bookingId), true);
   t.equal(await expireHold(platform, stale.bookingId), false, 'running it again changes nothing');
-  const late = await confirmBooking(platform.store, stale.bookingId, { paymentId: 'p', amount: 1, by: 'x' }, {}, new Date()).catch((e: { code?: string }) => e.code);
+  const late = await confirmBooking(platform.store, stale.bookingId, { paymentId: 'p', amount: 1, by: 'x' }, {}, new Date()).catch(
+    (e: { code?: string }) => e.code,
+  );
   t.equal(late, 'booking_expired', 'a late payment cannot confirm it');
-  t.equal((await expireHold(platform, fresh.body.id)), false, 'an unexpired hold is left alone');
+  t.equal(await expireHold(platform, fresh.body.id), false, 'an unexpired hold is left alone');
 });
 
 t.test('move (换房): to a free room of enough capacity; the old room is released, the price difference applied', async (t) => {
@@ -186,11 +304,26 @@ t.test('move (换房): to a free room of enough capacity; the old room is releas
   const held = await book(guest.auth, { roomId: S02, start: iso(venue.at(10, '20:00')), durationMinutes: 120, partySize: 4 });
   const blocker = await book(guest.auth, { roomId: S01, start: iso(venue.at(10, '20:00')), durationMinutes: 60, partySize: 2 });
   t.equal(blocker.status, 201);
-  const taken = await call(app, { method: 'POST', url: `/bookings/${held.body.id}/move`, headers: venue.waiter.auth, payload: { roomId: S01 } });
+  const taken = await call(app, {
+    method: 'POST',
+    url: `/bookings/${held.body.id}/move`,
+    headers: venue.waiter.auth,
+    payload: { roomId: S01 },
+  });
   t.equal(taken.body.code, 'slot_taken');
-  const tooSmall = await call(app, { method: 'POST', url: `/bookings/${held.body.id}/move`, headers: venue.waiter.auth, payload: { roomId: S03 } });
+  const tooSmall = await call(app, {
+    method: 'POST',
+    url: `/bookings/${held.body.id}/move`,
+    headers: venue.waiter.auth,
+    payload: { roomId: S03 },
+  });
   t.equal(tooSmall.body.code, 'party_too_large', 'S03 holds three');
-  const moved = await call(app, { method: 'POST', url: `/bookings/${held.body.id}/move`, headers: venue.waiter.auth, payload: { roomId: M01 } });
+  const moved = await call(app, {
+    method: 'POST',
+    url: `/bookings/${held.body.id}/move`,
+    headers: venue.waiter.auth,
+    payload: { roomId: M01 },
+  });
   t.equal(moved.status, 200);
   t.equal(moved.body.roomId, M01);
   t.ok(moved.body.priceDifference > 0, 'a medium room costs more');
@@ -205,8 +338,28 @@ t.test('no-show after the grace period forfeits the deposit; walk-ins open a roo
   const guest = await signUp(app, platform.store, 'guest');
   const actor = { userId: guest.userId, staff: false };
   const start = new Date(Math.floor((Date.now() - 3_600_000) / 900_000) * 900_000);
-  const past = await holdBooking(at(platform, new Date(start.getTime() - 3_600_000)), { roomId: L01, start, durationMinutes: 180, partySize: 9, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, actor, {});
-  await confirmBooking(platform.store, past.bookingId, { paymentId: null, amount: past.price.deposit, by: 'test' }, {}, new Date(start.getTime() - 3_500_000));
+  const past = await holdBooking(
+    at(platform, new Date(start.getTime() - 3_600_000)),
+    {
+      roomId: L01,
+      start,
+      durationMinutes: 180,
+      partySize: 9,
+      guestId: guest.userId,
+      memberLevel: 'regular',
+      guestName: null,
+      guestPhone: null,
+    },
+    actor,
+    {},
+  );
+  await confirmBooking(
+    platform.store,
+    past.bookingId,
+    { paymentId: null, amount: past.price.deposit, by: 'test' },
+    {},
+    new Date(start.getTime() - 3_500_000),
+  );
   const noShow = await call(app, { method: 'POST', url: `/bookings/${past.bookingId}/no-show`, headers: venue.waiter.auth });
   t.same(noShow.body, { id: past.bookingId, status: 'no_show', forfeited: past.price.deposit });
   const b = await loadBooking(platform.store, past.bookingId, { userId: 'x', staff: true });
@@ -214,10 +367,30 @@ t.test('no-show after the grace period forfeits the deposit; walk-ins open a roo
   const again = await call(app, { method: 'POST', url: `/bookings/${past.bookingId}/no-show`, headers: venue.waiter.auth });
   t.same(again.body, { id: past.bookingId, status: 'no_show', forfeited: 0 }, 'marking it again forfeits nothing more');
 
-  const walkIn = await call(app, { method: 'POST', url: '/walk-ins', headers: venue.waiter.auth, payload: { roomId: L01, durationMinutes: 60, partySize: 10, guestName: 'Li' } });
+  const walkIn = await call(app, {
+    method: 'POST',
+    url: '/walk-ins',
+    headers: venue.waiter.auth,
+    payload: { roomId: L01, durationMinutes: 60, partySize: 10, guestName: 'Li' },
+  });
   t.equal(walkIn.status, 201, JSON.stringify(walkIn.body));
   t.equal(walkIn.body.status, 'checked_in');
-  const second = await call(app, { method: 'POST', url: '/walk-ins', headers: venue.waiter.auth, payload: { roomId: L01, durationMinutes: 60, partySize: 10 } });
+  const second = await call(app, {
+    method: 'POST',
+    url: '/walk-ins',
+    headers: venue.waiter.auth,
+    payload: { roomId: L01, durationMinutes: 60, partySize: 10 },
+  });
   t.equal(second.body.code, 'slot_taken', 'the room is in use now');
-  t.equal((await call(app, { method: 'POST', url: '/walk-ins', headers: guest.auth, payload: { roomId: S01, durationMinutes: 60, partySize: 2 } })).status, 403);
+  t.equal(
+    (
+      await call(app, {
+        method: 'POST',
+        url: '/walk-ins',
+        headers: guest.auth,
+        payload: { roomId: S01, durationMinutes: 60, partySize: 2 },
+      })
+    ).status,
+    403,
+  );
 });

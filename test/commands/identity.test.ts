@@ -5,37 +5,65 @@ import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { PASSWORD, signIn, signUp } from '../helpers/auth.js';
 
-const svc = await startTestService(t, { env: { LOGIN_FAILURES_PER_ACCOUNT: '3', SESSION_POLICY: 'guest=2,waiter=1,manager=3,accountant=3,admin=3' } });
+const svc = await startTestService(t, {
+  env: { LOGIN_FAILURES_PER_ACCOUNT: '3', SESSION_POLICY: 'guest=2,waiter=1,manager=3,accountant=3,admin=3' },
+});
 const { app, platform, runner } = svc;
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 t.test('registration: 201, e-mail taken case-insensitively, password policy, bad input as 4xx', async (t) => {
   const email = `Ada.${randomUUID()}@Example.com`;
-  const ok = await call(app, { method: 'POST', url: '/auth/register', payload: { email, password: 'a long enough secret', name: 'Ada', phone: '+86 138 0000 0000' } });
+  const ok = await call(app, {
+    method: 'POST',
+    url: '/auth/register',
+    payload: { email, password: 'a long enough secret', name: 'Ada', phone: '+86 138 0000 0000' },
+  });
   t.equal(ok.status, 201);
   t.match(ok.body.userId, /^[0-9a-f-]{36}$/);
-  const again = await call(app, { method: 'POST', url: '/auth/register', payload: { email: email.toUpperCase(), password: 'another long secret', name: 'Ada 2' } });
+  const again = await call(app, {
+    method: 'POST',
+    url: '/auth/register',
+    payload: { email: email.toUpperCase(), password: 'another long secret', name: 'Ada 2' },
+  });
   t.equal(again.status, 409);
   t.equal(again.body.code, 'email_taken');
-  const short = await call(app, { method: 'POST', url: '/auth/register', payload: { email: `b-${randomUUID()}@x.io`, password: 'short', name: 'B' } });
+  const short = await call(app, {
+    method: 'POST',
+    url: '/auth/register',
+    payload: { email: `b-${randomUUID()}@x.io`, password: 'short', name: 'B' },
+  });
   t.equal(short.status, 422);
   t.same(short.body.errors, [{ field: 'password', message: 'must be at least 10 characters' }]);
   const sameAsEmail = `c-${randomUUID()}@x.io`;
-  const same = await call(app, { method: 'POST', url: '/auth/register', payload: { email: sameAsEmail, password: sameAsEmail, name: 'C' } });
+  const same = await call(app, {
+    method: 'POST',
+    url: '/auth/register',
+    payload: { email: sameAsEmail, password: sameAsEmail, name: 'C' },
+  });
   t.equal(same.status, 422);
-  for (const payload of [{}, { email: 'not-an-email', password: 'long enough pw', name: 'x' }, { email: 5, password: [], name: null }, 'string', [1]]) {
+  for (const payload of [
+    {},
+    { email: 'not-an-email', password: 'long enough pw', name: 'x' },
+    { email: 5, password: [], name: null },
+    'string',
+    [1],
+  ]) {
     const r = await call(app, { method: 'POST', url: '/auth/register', payload: payload });
     t.ok(r.status >= 400 && r.status < 500, `${JSON.stringify(payload)} → ${r.status}`);
     t.match(String(r.headers['content-type']), /problem\+json/);
   }
-  const events = await platform.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE data::text LIKE '%a long enough secret%'");
+  const events = await platform.pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM events WHERE data::text LIKE '%a long enough secret%'",
+  );
   t.equal(events.rows[0]!.n, 0, 'the password is in no event');
 });
 
 t.test('50 parallel registrations of one e-mail give one account', async (t) => {
   const email = `race-${randomUUID()}@test.ktv`;
   const replies = await Promise.all(
-    Array.from({ length: 50 }, (_, i) => call(app, { method: 'POST', url: '/auth/register', payload: { email, password: 'racing password', name: `Racer ${i}` } })),
+    Array.from({ length: 50 }, (_, i) =>
+      call(app, { method: 'POST', url: '/auth/register', payload: { email, password: 'racing password', name: `Racer ${i}` } }),
+    ),
   );
   t.equal(replies.filter((r) => r.status === 201).length, 1, 'one 201');
   t.equal(replies.filter((r) => r.status === 409 && r.body.code === 'email_taken').length, 49, '49 email_taken');
@@ -76,7 +104,10 @@ t.test('login: tokens, equal answers for unknown e-mail and wrong password, JWKS
 t.test('failed logins per account are limited with 429 and Retry-After, and audited', async (t) => {
   const victim = await signUp(app, platform.store, 'guest');
   for (let i = 0; i < 3; i++) {
-    t.equal((await call(app, { method: 'POST', url: '/auth/login', payload: { email: victim.email, password: 'guessing wrong' } })).status, 401);
+    t.equal(
+      (await call(app, { method: 'POST', url: '/auth/login', payload: { email: victim.email, password: 'guessing wrong' } })).status,
+      401,
+    );
   }
   const limited = await call(app, { method: 'POST', url: '/auth/login', payload: { email: victim.email, password: PASSWORD } });
   t.equal(limited.status, 429, 'even the right password waits now');
@@ -93,8 +124,12 @@ t.test('failed logins per account are limited with 429 and Retry-After, and audi
 t.test('per-IP limit on login attempts', async (t) => {
   const tight = await startTestService(t, { env: { LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '2' } });
   const tries = [];
-  for (let i = 0; i < 3; i++) tries.push(await call(tight.app, { method: 'POST', url: '/auth/login', payload: { email: `x${i}@y.io`, password: 'whatever pw' } }));
-  t.same(tries.map((r) => r.status), [401, 401, 429]);
+  for (let i = 0; i < 3; i++)
+    tries.push(await call(tight.app, { method: 'POST', url: '/auth/login', payload: { email: `x${i}@y.io`, password: 'whatever pw' } }));
+  t.same(
+    tries.map((r) => r.status),
+    [401, 401, 429],
+  );
   t.ok(Number(tries[2]!.headers['retry-after']) >= 1);
 });
 
@@ -110,8 +145,21 @@ t.test('token attacks all get 401', async (t) => {
     'tampered payload': `${h}.${b64({ ...claims, roles: ['admin'] })}.${s}`,
     'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`,
     'wrong key, same kid': createSigner({ key: other, algorithm: 'EdDSA', kid: header.kid, iss: 'ktv-backend', aud: 'ktv-api' })(base),
-    'HS256 keyed with the public key': createSigner({ key: JSON.stringify(publicPem), algorithm: 'HS256', kid: header.kid, iss: 'ktv-backend', aud: 'ktv-api' })(base),
-    expired: createSigner({ key: other, algorithm: 'EdDSA', iss: 'ktv-backend', aud: 'ktv-api', expiresIn: 1000, clockTimestamp: Date.now() - 60_000 })(base),
+    'HS256 keyed with the public key': createSigner({
+      key: JSON.stringify(publicPem),
+      algorithm: 'HS256',
+      kid: header.kid,
+      iss: 'ktv-backend',
+      aud: 'ktv-api',
+    })(base),
+    expired: createSigner({
+      key: other,
+      algorithm: 'EdDSA',
+      iss: 'ktv-backend',
+      aud: 'ktv-api',
+      expiresIn: 1000,
+      clockTimestamp: Date.now() - 60_000,
+    })(base),
     'not yet valid': createSigner({ key: other, algorithm: 'EdDSA', iss: 'ktv-backend', aud: 'ktv-api', notBefore: 3_600_000 })(base),
     garbage: 'not.a.jwt',
   };
@@ -120,8 +168,14 @@ t.test('token attacks all get 401', async (t) => {
   const { loadSigningKey } = await import('../../src/auth/keys.js');
   const key = await loadSigningKey(platform.config.jwtPrivateKey, platform.config.dataDir);
   const ours = (o: object) => createSigner({ key: key.privatePem, algorithm: 'EdDSA', kid: key.kid, ...o });
-  forged['ours, expired'] = ours({ iss: 'ktv-backend', aud: 'ktv-api', expiresIn: 1000, clockTimestamp: Date.now() - 60_000 })({ ...base, jti: randomUUID() });
-  forged['ours, not yet valid'] = ours({ iss: 'ktv-backend', aud: 'ktv-api', notBefore: 3_600_000, expiresIn: 7_200_000 })({ ...base, jti: randomUUID() });
+  forged['ours, expired'] = ours({ iss: 'ktv-backend', aud: 'ktv-api', expiresIn: 1000, clockTimestamp: Date.now() - 60_000 })({
+    ...base,
+    jti: randomUUID(),
+  });
+  forged['ours, not yet valid'] = ours({ iss: 'ktv-backend', aud: 'ktv-api', notBefore: 3_600_000, expiresIn: 7_200_000 })({
+    ...base,
+    jti: randomUUID(),
+  });
   forged['ours, wrong audience'] = ours({ iss: 'ktv-backend', aud: 'someone-else', expiresIn: 60_000 })({ ...base, jti: randomUUID() });
   forged['ours, wrong issuer'] = ours({ iss: 'evil', aud: 'ktv-api', expiresIn: 60_000 })({ ...base, jti: randomUUID() });
   t.ok(new AccessTokens(key, { issuer: 'ktv-backend', audience: 'ktv-api', accessTtlSeconds: 600 }), 'the real key signs');
@@ -129,7 +183,11 @@ t.test('token attacks all get 401', async (t) => {
     const r = await call(app, { method: 'GET', url: '/auth/sessions', headers: { authorization: `Bearer ${token}` } });
     t.equal(r.status, 401, name);
   }
-  t.equal((await call(app, { method: 'GET', url: '/auth/sessions', headers: { authorization: 'Basic abc' } })).status, 401, 'not a bearer token');
+  t.equal(
+    (await call(app, { method: 'GET', url: '/auth/sessions', headers: { authorization: 'Basic abc' } })).status,
+    401,
+    'not a bearer token',
+  );
   t.equal((await call(app, { method: 'GET', url: '/auth/sessions', headers: guest.auth })).status, 200, 'the genuine token still works');
 });
 
@@ -138,14 +196,21 @@ t.test('refresh rotates; reusing a rotated token ends the whole session', async 
   const first = await call(app, { method: 'POST', url: '/auth/refresh', payload: { refreshToken: guest.refreshToken } });
   t.equal(first.status, 200);
   t.not(first.body.refreshToken, guest.refreshToken);
-  t.equal((await call(app, { method: 'GET', url: '/auth/sessions', headers: { authorization: `Bearer ${first.body.accessToken}` } })).status, 200);
+  t.equal(
+    (await call(app, { method: 'GET', url: '/auth/sessions', headers: { authorization: `Bearer ${first.body.accessToken}` } })).status,
+    200,
+  );
   const second = await call(app, { method: 'POST', url: '/auth/refresh', payload: { refreshToken: first.body.refreshToken } });
   t.equal(second.status, 200, 'the new refresh token works once');
 
   const reuse = await call(app, { method: 'POST', url: '/auth/refresh', payload: { refreshToken: guest.refreshToken } });
   t.equal(reuse.status, 401);
   t.equal(reuse.body.code, 'refresh_token_reused');
-  t.equal((await call(app, { method: 'POST', url: '/auth/refresh', payload: { refreshToken: second.body.refreshToken } })).status, 401, 'the latest refresh token is dead too');
+  t.equal(
+    (await call(app, { method: 'POST', url: '/auth/refresh', payload: { refreshToken: second.body.refreshToken } })).status,
+    401,
+    'the latest refresh token is dead too',
+  );
   const me = await call(app, { method: 'GET', url: '/auth/sessions', headers: { authorization: `Bearer ${second.body.accessToken}` } });
   t.equal(me.status, 401, 'and so is the access token');
   t.equal(me.body.code, 'session_revoked');
@@ -184,12 +249,21 @@ t.test('device policy: a waiter has one session; signing in elsewhere evicts the
   const g2 = await signIn(app, guest.email, guest.userId, 'g2');
   await runner.catchUp();
   const list = await call(app, { method: 'GET', url: '/auth/sessions', headers: g2.auth });
-  t.same(list.body.map((s: { deviceId: string; current: boolean }) => [s.deviceId, s.current]), [['g1', false], ['g2', true]], 'guests may keep two');
+  t.same(
+    list.body.map((s: { deviceId: string; current: boolean }) => [s.deviceId, s.current]),
+    [
+      ['g1', false],
+      ['g2', true],
+    ],
+    'guests may keep two',
+  );
   const g3 = await signIn(app, guest.email, guest.userId, 'g3');
   t.equal((await call(app, { method: 'GET', url: '/auth/sessions', headers: guest.auth })).body.code, 'session_evicted', 'the oldest goes');
   t.equal((await call(app, { method: 'GET', url: '/auth/sessions', headers: g2.auth })).status, 200);
   await runner.catchUp();
-  const g2Id = (await call(app, { method: 'GET', url: '/auth/sessions', headers: g3.auth })).body.find((s: { deviceId: string }) => s.deviceId === 'g2').id;
+  const g2Id = (await call(app, { method: 'GET', url: '/auth/sessions', headers: g3.auth })).body.find(
+    (s: { deviceId: string }) => s.deviceId === 'g2',
+  ).id;
   t.equal((await call(app, { method: 'DELETE', url: `/auth/sessions/${g2Id}`, headers: g3.auth })).status, 204);
   t.equal((await call(app, { method: 'GET', url: '/auth/sessions', headers: g2.auth })).status, 401, 'ended from another device');
   t.equal((await call(app, { method: 'DELETE', url: `/auth/sessions/${randomUUID()}`, headers: g3.auth })).status, 404);
@@ -197,7 +271,9 @@ t.test('device policy: a waiter has one session; signing in elsewhere evicts the
   await runner.catchUp();
   const admin = await signUp(app, platform.store, 'admin');
   const audit = await call(app, { method: 'GET', url: `/audit/auth?userId=${waiter.userId}`, headers: admin.auth });
-  const types = audit.body.map((a: { type: string; detail: { reason?: string } }) => `${a.type}${a.detail.reason ? `:${a.detail.reason}` : ''}`);
+  const types = audit.body.map(
+    (a: { type: string; detail: { reason?: string } }) => `${a.type}${a.detail.reason ? `:${a.detail.reason}` : ''}`,
+  );
   t.ok(types.includes('SessionEnded:evicted'), 'the eviction is audited');
   t.equal(types.filter((x: string) => x === 'SessionStarted').length, 2, 'both sign-ins are audited');
 });
@@ -205,15 +281,62 @@ t.test('device policy: a waiter has one session; signing in elsewhere evicts the
 t.test('roles: admins grant and revoke, and the change applies to the next request', async (t) => {
   const admin = await signUp(app, platform.store, 'admin');
   const user = await signUp(app, platform.store, 'guest');
-  t.equal((await call(app, { method: 'POST', url: '/room-types', headers: user.auth, payload: { id: 'vip', name: 'VIP', minCapacity: 2, maxCapacity: 4 } })).status, 403);
-  const grant = await call(app, { method: 'POST', url: `/users/${user.userId}/roles`, headers: admin.auth, payload: { grant: ['manager'] } });
+  t.equal(
+    (
+      await call(app, {
+        method: 'POST',
+        url: '/room-types',
+        headers: user.auth,
+        payload: { id: 'vip', name: 'VIP', minCapacity: 2, maxCapacity: 4 },
+      })
+    ).status,
+    403,
+  );
+  const grant = await call(app, {
+    method: 'POST',
+    url: `/users/${user.userId}/roles`,
+    headers: admin.auth,
+    payload: { grant: ['manager'] },
+  });
   t.same(grant.body, { id: user.userId, roles: ['guest', 'manager'] });
-  t.equal((await call(app, { method: 'POST', url: '/room-types', headers: user.auth, payload: { id: 'vip', name: 'VIP', minCapacity: 2, maxCapacity: 4 } })).status, 201, 'same token, new role');
+  t.equal(
+    (
+      await call(app, {
+        method: 'POST',
+        url: '/room-types',
+        headers: user.auth,
+        payload: { id: 'vip', name: 'VIP', minCapacity: 2, maxCapacity: 4 },
+      })
+    ).status,
+    201,
+    'same token, new role',
+  );
   await call(app, { method: 'POST', url: `/users/${user.userId}/roles`, headers: admin.auth, payload: { revoke: ['manager'] } });
-  t.equal((await call(app, { method: 'POST', url: '/room-types', headers: user.auth, payload: { id: 'vip2', name: 'VIP', minCapacity: 2, maxCapacity: 4 } })).status, 403, 'revoked at once');
-  t.equal((await call(app, { method: 'POST', url: `/users/${user.userId}/roles`, headers: user.auth, payload: { grant: ['admin'] } })).status, 403, 'no self-promotion');
-  t.equal((await call(app, { method: 'POST', url: `/users/${user.userId}/roles`, headers: admin.auth, payload: { grant: ['overlord'] } })).status, 422);
-  t.equal((await call(app, { method: 'POST', url: `/users/${randomUUID()}/roles`, headers: admin.auth, payload: { grant: ['waiter'] } })).status, 404);
+  t.equal(
+    (
+      await call(app, {
+        method: 'POST',
+        url: '/room-types',
+        headers: user.auth,
+        payload: { id: 'vip2', name: 'VIP', minCapacity: 2, maxCapacity: 4 },
+      })
+    ).status,
+    403,
+    'revoked at once',
+  );
+  t.equal(
+    (await call(app, { method: 'POST', url: `/users/${user.userId}/roles`, headers: user.auth, payload: { grant: ['admin'] } })).status,
+    403,
+    'no self-promotion',
+  );
+  t.equal(
+    (await call(app, { method: 'POST', url: `/users/${user.userId}/roles`, headers: admin.auth, payload: { grant: ['overlord'] } })).status,
+    422,
+  );
+  t.equal(
+    (await call(app, { method: 'POST', url: `/users/${randomUUID()}/roles`, headers: admin.auth, payload: { grant: ['waiter'] } })).status,
+    404,
+  );
   await runner.catchUp();
   const audit = await call(app, { method: 'GET', url: `/audit/auth?userId=${user.userId}&type=RolesChanged`, headers: admin.auth });
   t.equal(audit.body.length, 2, 'grant and revoke audited');
@@ -222,14 +345,38 @@ t.test('roles: admins grant and revoke, and the change applies to the next reque
 t.test('profile and membership', async (t) => {
   const guest = await signUp(app, platform.store, 'guest');
   const manager = await signUp(app, platform.store, 'manager');
-  const patched = await call(app, { method: 'PATCH', url: '/me', headers: guest.auth, payload: { name: 'New Name', phone: '13800000000' } });
+  const patched = await call(app, {
+    method: 'PATCH',
+    url: '/me',
+    headers: guest.auth,
+    payload: { name: 'New Name', phone: '13800000000' },
+  });
   t.same(patched.body, { id: guest.userId, name: 'New Name', phone: '13800000000' });
-  const level = await call(app, { method: 'POST', url: `/users/${guest.userId}/membership`, headers: manager.auth, payload: { level: 'gold', reason: 'loyal' } });
+  const level = await call(app, {
+    method: 'POST',
+    url: `/users/${guest.userId}/membership`,
+    headers: manager.auth,
+    payload: { level: 'gold', reason: 'loyal' },
+  });
   t.same(level.body, { id: guest.userId, membershipLevel: 'gold' });
-  t.equal((await call(app, { method: 'POST', url: `/users/${guest.userId}/membership`, headers: guest.auth, payload: { level: 'black', reason: 'me' } })).status, 403);
+  t.equal(
+    (
+      await call(app, {
+        method: 'POST',
+        url: `/users/${guest.userId}/membership`,
+        headers: guest.auth,
+        payload: { level: 'black', reason: 'me' },
+      })
+    ).status,
+    403,
+  );
   await runner.catchUp();
   const me = await call(app, { method: 'GET', url: '/me', headers: guest.auth });
   t.match(me.body, { id: guest.userId, name: 'New Name', phone: '13800000000', membershipLevel: 'gold', roles: ['guest'] });
-  const found = await call(app, { method: 'GET', url: `/users?email=${encodeURIComponent(guest.email.toUpperCase())}`, headers: manager.auth });
+  const found = await call(app, {
+    method: 'GET',
+    url: `/users?email=${encodeURIComponent(guest.email.toUpperCase())}`,
+    headers: manager.auth,
+  });
   t.equal(found.body.length, 1);
 });

@@ -16,7 +16,13 @@ const login = (app: FastifyInstance, ip: string, email = `nobody-${randomUUID()}
 function isRateLimited(t: Test, r: Reply, windowSeconds: number) {
   t.equal(r.status, 429);
   t.match(String(r.headers['content-type']), /^application\/problem\+json/);
-  t.match(r.body, { type: 'https://ktv.example/problems/rate_limited', title: 'Too Many Requests', status: 429, code: 'rate_limited', instance: '/auth/login' });
+  t.match(r.body, {
+    type: 'https://ktv.example/problems/rate_limited',
+    title: 'Too Many Requests',
+    status: 429,
+    code: 'rate_limited',
+    instance: '/auth/login',
+  });
   const retry = Number(r.headers['retry-after']);
   t.ok(retry >= 1 && retry <= windowSeconds, `Retry-After ${String(r.headers['retry-after'])}`);
   t.equal(r.body.retryAfter, retry, 'the body says the same wait');
@@ -26,16 +32,23 @@ t.test('without Redis: per-IP limit in the process, problem+json, only on the ro
   const { app } = await startTestService(t, { env: { LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '2' } });
   const ip = someIp();
   const tries = [await login(app, ip), await login(app, ip), await login(app, ip)];
-  t.same(tries.map((r) => r.status), [401, 401, 429]);
+  t.same(
+    tries.map((r) => r.status),
+    [401, 401, 429],
+  );
   isRateLimited(t, tries[2]!, 60);
-  t.notOk(Object.keys(tries[0]!.headers).some((h) => h.startsWith('x-ratelimit')), 'no extra headers under the limit');
+  t.notOk(
+    Object.keys(tries[0]!.headers).some((h) => h.startsWith('x-ratelimit')),
+    'no extra headers under the limit',
+  );
 
   t.equal((await login(app, someIp())).status, 401, 'another address has its own allowance');
   const oauth = [];
   for (let i = 0; i < 3; i++) oauth.push((await call(app, { method: 'GET', url: '/auth/oauth/nope/start', remoteAddress: ip })).status);
   t.same(oauth, [404, 404, 429], 'starting an OpenID sign-in is limited per IP too');
   const refresh = [];
-  for (let i = 0; i < 3; i++) refresh.push((await call(app, { method: 'POST', url: '/auth/refresh', remoteAddress: ip, payload: { refreshToken: 'nope' } })).status);
+  for (let i = 0; i < 3; i++)
+    refresh.push((await call(app, { method: 'POST', url: '/auth/refresh', remoteAddress: ip, payload: { refreshToken: 'nope' } })).status);
   t.same(refresh, [401, 401, 401], 'routes without a limit are untouched');
   t.equal((await call(app, { method: 'GET', url: '/healthz', remoteAddress: ip })).status, 200);
 
@@ -47,9 +60,17 @@ t.test('sign-ups are limited per IP', async (t) => {
   const { app } = await startTestService(t, { env: { REGISTRATIONS_PER_IP_PER_MINUTE: '2' } });
   const ip = someIp();
   const register = (from: string) =>
-    call(app, { method: 'POST', url: '/auth/register', remoteAddress: from, payload: { email: `new-${randomUUID()}@test.ktv`, password: 'correct horse battery', name: 'New guest' } });
+    call(app, {
+      method: 'POST',
+      url: '/auth/register',
+      remoteAddress: from,
+      payload: { email: `new-${randomUUID()}@test.ktv`, password: 'correct horse battery', name: 'New guest' },
+    });
   const tries = [await register(ip), await register(ip), await register(ip)];
-  t.same(tries.map((r) => r.status), [201, 201, 429]);
+  t.same(
+    tries.map((r) => r.status),
+    [201, 201, 429],
+  );
   t.match(tries[2]!.body, { status: 429, code: 'rate_limited', instance: '/auth/register' });
   t.ok(Number(tries[2]!.headers['retry-after']) >= 1, 'with Retry-After');
   t.equal((await register(someIp())).status, 201, 'another address has its own allowance');
@@ -59,7 +80,11 @@ t.test('without Redis: failed logins per account, whatever the address', async (
   const { app } = await startTestService(t, { env: { LOGIN_FAILURES_PER_ACCOUNT: '2', LOGIN_FAILURE_WINDOW_SECONDS: '600' } });
   const email = `victim-${randomUUID()}@test.ktv`;
   const tries = [await login(app, someIp(), email), await login(app, someIp(), email.toUpperCase()), await login(app, someIp(), email)];
-  t.same(tries.map((r) => r.status), [401, 401, 429], 'the address is normalised before counting');
+  t.same(
+    tries.map((r) => r.status),
+    [401, 401, 429],
+    'the address is normalised before counting',
+  );
   isRateLimited(t, tries[2]!, 600);
 });
 
@@ -71,11 +96,19 @@ t.test('with Redis: two instances share the limits', { skip: redisUrl ? false : 
 
   const ip = someIp();
   const perIp = [await login(a.app, ip), await login(b.app, ip), await login(a.app, ip), await login(b.app, ip), await login(a.app, ip)];
-  t.same(perIp.map((r) => r.status), [401, 401, 401, 429, 429], 'three attempts per minute from one address, counted across both');
+  t.same(
+    perIp.map((r) => r.status),
+    [401, 401, 401, 429, 429],
+    'three attempts per minute from one address, counted across both',
+  );
   isRateLimited(t, perIp[3]!, 60);
 
   const email = `victim-${randomUUID()}@test.ktv`;
   const perAccount = [await login(a.app, someIp(), email), await login(b.app, someIp(), email), await login(a.app, someIp(), email)];
-  t.same(perAccount.map((r) => r.status), [401, 401, 429], 'two failures per account, counted across both');
+  t.same(
+    perAccount.map((r) => r.status),
+    [401, 401, 429],
+    'two failures per account, counted across both',
+  );
   isRateLimited(t, perAccount[2]!, 600);
 });

@@ -22,9 +22,19 @@ const callbackOf = (name: string) => `https://ktv.test/auth/oauth/${name}/callba
 async function startProvider(t: Test, name: string, options: { claimsInIdToken: boolean; foreignJwks?: boolean }) {
   const accounts = new Map<string, Claims>();
   const next: { subject: string; deny: boolean } = { subject: '', deny: false };
-  const signingKey = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: `${name}-1`, use: 'sig', alg: 'RS256' };
+  const signingKey = {
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+    kid: `${name}-1`,
+    use: 'sig',
+    alg: 'RS256',
+  };
   // Same kid, another key: what a JWKS that does not match the ID token's signature looks like.
-  const foreign = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }), kid: `${name}-1`, use: 'sig', alg: 'RS256' };
+  const foreign = {
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }),
+    kid: `${name}-1`,
+    use: 'sig',
+    alg: 'RS256',
+  };
 
   let route: http.RequestListener = () => undefined;
   const server = http.createServer((req, res) => route(req, res));
@@ -34,7 +44,15 @@ async function startProvider(t: Test, name: string, options: { claimsInIdToken: 
   const client = { client_id: `ktv-${name}`, client_secret: `secret-${randomUUID()}` };
 
   const provider = new Provider(issuer, {
-    clients: [{ ...client, redirect_uris: [callbackOf(name)], token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      {
+        ...client,
+        redirect_uris: [callbackOf(name)],
+        token_endpoint_auth_method: 'client_secret_post',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomUUID()] },
     pkce: { required: () => true },
@@ -58,7 +76,9 @@ async function startProvider(t: Test, name: string, options: { claimsInIdToken: 
   const callback = provider.callback();
   route = (req, res) => {
     if (req.url?.startsWith('/interaction/')) {
-      const result = next.deny ? { error: 'access_denied', error_description: 'The user said no.' } : { login: { accountId: next.subject } };
+      const result = next.deny
+        ? { error: 'access_denied', error_description: 'The user said no.' }
+        : { login: { accountId: next.subject } };
       provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false }).catch((err: Error) => {
         res.statusCode = 500;
         res.end(String(err));
@@ -92,13 +112,23 @@ async function startProvider(t: Test, name: string, options: { claimsInIdToken: 
     throw new Error('too many redirects');
   };
 
-  return { name, issuer, client, accounts, next, browse, appConfig: { name, issuer, clientId: client.client_id, clientSecret: client.client_secret, redirectUri: callbackOf(name) } };
+  return {
+    name,
+    issuer,
+    client,
+    accounts,
+    next,
+    browse,
+    appConfig: { name, issuer, clientId: client.client_id, clientSecret: client.client_secret, redirectUri: callbackOf(name) },
+  };
 }
 
 const acme = await startProvider(t, 'acme', { claimsInIdToken: true });
 const beta = await startProvider(t, 'beta', { claimsInIdToken: false });
 const gamma = await startProvider(t, 'gamma', { claimsInIdToken: true, foreignJwks: true });
-const { app, platform, runner } = await startTestService(t, { env: { OIDC_PROVIDERS: JSON.stringify([acme.appConfig, beta.appConfig, gamma.appConfig]) } });
+const { app, platform, runner } = await startTestService(t, {
+  env: { OIDC_PROVIDERS: JSON.stringify([acme.appConfig, beta.appConfig, gamma.appConfig]) },
+});
 
 type TestProvider = typeof acme;
 
@@ -121,12 +151,15 @@ const toCallback = async (p: TestProvider, subject: string, deny = false): Promi
   return p.browse(await start(p));
 };
 
-const signInWith = async (p: TestProvider, subject: string): Promise<Reply> => call(app, { method: 'GET', url: await toCallback(p, subject) });
+const signInWith = async (p: TestProvider, subject: string): Promise<Reply> =>
+  call(app, { method: 'GET', url: await toCallback(p, subject) });
 
 const stateOf = (callbackUrl: string) => new URL(callbackUrl, 'https://ktv.test').searchParams.get('state')!;
 const count = async (text: string, values: unknown[]) => (await platform.pool.query<{ n: number }>(text, values)).rows[0]!.n;
-const linksOf = (userId: string) => count("SELECT count(*)::int AS n FROM events WHERE stream_id = $1 AND event_type = 'ExternalIdentityLinked'", [`user-${userId}`]);
-const accountsWith = (email: string) => count("SELECT count(*)::int AS n FROM events WHERE event_type = 'UserRegistered' AND data->>'email' = $1", [email]);
+const linksOf = (userId: string) =>
+  count("SELECT count(*)::int AS n FROM events WHERE stream_id = $1 AND event_type = 'ExternalIdentityLinked'", [`user-${userId}`]);
+const accountsWith = (email: string) =>
+  count("SELECT count(*)::int AS n FROM events WHERE event_type = 'UserRegistered' AND data->>'email' = $1", [email]);
 
 const isProblem = (t: Test, r: Reply, status: number, code: string) => {
   t.equal(r.status, status, `${code}: ${r.raw}`);
@@ -145,7 +178,11 @@ t.test('start redirects to the provider with PKCE S256, state, nonce and the exa
   t.ok(row, 'state stored');
   t.equal(row.provider, 'acme');
   t.equal(row.nonce, q.nonce);
-  t.equal(createHash('sha256').update(row.code_verifier).digest('base64url'), q.code_challenge, 'the challenge is S256 of the stored verifier');
+  t.equal(
+    createHash('sha256').update(row.code_verifier).digest('base64url'),
+    q.code_challenge,
+    'the challenge is S256 of the stored verifier',
+  );
   t.notOk(JSON.stringify(q).includes(row.code_verifier), 'the verifier never leaves the server');
 
   const other = new URL(url);
@@ -185,7 +222,11 @@ t.test('first sign-in creates a guest whose tokens work like a password sign-in;
   t.equal(third.body.user.id, first.body.user.id);
 
   await runner.catchUp();
-  const sessions = await call(app, { method: 'GET', url: '/auth/sessions', headers: { authorization: `Bearer ${third.body.accessToken}` } });
+  const sessions = await call(app, {
+    method: 'GET',
+    url: '/auth/sessions',
+    headers: { authorization: `Bearer ${third.body.accessToken}` },
+  });
   t.equal(sessions.body.length, 3, 'each sign-in is a session');
   t.same([...new Set(sessions.body.map((s: { method: string }) => s.method))], ['oidc:acme']);
 });
@@ -257,12 +298,18 @@ t.test('a wrong, missing, foreign, expired or reused state is refused', async (t
 t.test('a replayed authorization code is refused by our state and, behind it, by the provider', async (t) => {
   const dave = person(acme);
   const url = await toCallback(acme, dave.subject);
-  const row = (await platform.pool.query('SELECT state, provider, nonce, code_verifier FROM oauth_states WHERE state = $1', [stateOf(url)])).rows[0];
+  const row = (await platform.pool.query('SELECT state, provider, nonce, code_verifier FROM oauth_states WHERE state = $1', [stateOf(url)]))
+    .rows[0];
   t.equal((await call(app, { method: 'GET', url })).status, 200);
   isProblem(t, await call(app, { method: 'GET', url }), 400, 'invalid_oauth_state');
 
   // Even with the one-time state put back, the provider will not redeem the code twice.
-  await platform.pool.query('INSERT INTO oauth_states (state, provider, nonce, code_verifier) VALUES ($1, $2, $3, $4)', [row.state, row.provider, row.nonce, row.code_verifier]);
+  await platform.pool.query('INSERT INTO oauth_states (state, provider, nonce, code_verifier) VALUES ($1, $2, $3, $4)', [
+    row.state,
+    row.provider,
+    row.nonce,
+    row.code_verifier,
+  ]);
   const replay = await call(app, { method: 'GET', url });
   isProblem(t, replay, 401, 'oauth_code_rejected');
   t.equal(replay.body.error, 'invalid_grant');
@@ -271,14 +318,21 @@ t.test('a replayed authorization code is refused by our state and, behind it, by
 t.test('without the PKCE verifier, or with another one, the provider refuses the code', async (t) => {
   const erin = person(acme);
   const sessionsBefore = await count("SELECT count(*)::int AS n FROM events WHERE event_type = 'SessionStarted'", []);
-  for (const [what, verifier] of [['missing', ''], ['wrong', randomPKCECodeVerifier()]] as const) {
+  for (const [what, verifier] of [
+    ['missing', ''],
+    ['wrong', randomPKCECodeVerifier()],
+  ] as const) {
     const url = await toCallback(acme, erin.subject);
     await platform.pool.query('UPDATE oauth_states SET code_verifier = $2 WHERE state = $1', [stateOf(url), verifier]);
     const r = await call(app, { method: 'GET', url });
     isProblem(t, r, 401, 'oauth_code_rejected');
     t.equal(r.body.error, 'invalid_grant', `${what} verifier: the provider says invalid_grant`);
   }
-  t.equal(await count("SELECT count(*)::int AS n FROM events WHERE event_type = 'SessionStarted'", []), sessionsBefore, 'no session opened');
+  t.equal(
+    await count("SELECT count(*)::int AS n FROM events WHERE event_type = 'SessionStarted'", []),
+    sessionsBefore,
+    'no session opened',
+  );
   t.equal(await accountsWith(erin.email), 0, 'no account created');
 
   // The provider enforces it on its own: the token endpoint, asked directly without a verifier.
@@ -286,7 +340,12 @@ t.test('without the PKCE verifier, or with another one, the provider refuses the
   const direct = await fetch(`${acme.issuer}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: url.searchParams.get('code')!, redirect_uri: callbackOf('acme'), ...acme.client }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: url.searchParams.get('code')!,
+      redirect_uri: callbackOf('acme'),
+      ...acme.client,
+    }),
   });
   t.equal(direct.status, 400);
   t.match(await direct.json(), { error: 'invalid_grant' });
@@ -316,11 +375,31 @@ t.test('provider errors and broken callbacks are 4xx problem+json, never 500', a
   const fresh = async () => stateOf(await toCallback(acme, heidi.subject));
   const iss = encodeURIComponent(acme.issuer);
   isProblem(t, await call(app, { method: 'GET', url: `/auth/oauth/acme/callback?state=${await fresh()}` }), 401, 'oauth_invalid_response');
-  isProblem(t, await call(app, { method: 'GET', url: `/auth/oauth/acme/callback?state=${await fresh()}&code=forged&iss=${iss}` }), 401, 'oauth_code_rejected');
-  isProblem(t, await call(app, { method: 'GET', url: `/auth/oauth/acme/callback?state=${await fresh()}&code=x&iss=https%3A%2F%2Fevil.test` }), 401, 'oauth_invalid_response');
-  isProblem(t, await call(app, { method: 'GET', url: `/auth/oauth/acme/callback?state=${await fresh()}&error=server_error&iss=${iss}` }), 401, 'oauth_denied');
+  isProblem(
+    t,
+    await call(app, { method: 'GET', url: `/auth/oauth/acme/callback?state=${await fresh()}&code=forged&iss=${iss}` }),
+    401,
+    'oauth_code_rejected',
+  );
+  isProblem(
+    t,
+    await call(app, { method: 'GET', url: `/auth/oauth/acme/callback?state=${await fresh()}&code=x&iss=https%3A%2F%2Fevil.test` }),
+    401,
+    'oauth_invalid_response',
+  );
+  isProblem(
+    t,
+    await call(app, { method: 'GET', url: `/auth/oauth/acme/callback?state=${await fresh()}&error=server_error&iss=${iss}` }),
+    401,
+    'oauth_denied',
+  );
   // The provider announces RFC 9207, so an answer without its `iss` is not taken as its answer, error or not.
-  isProblem(t, await call(app, { method: 'GET', url: `/auth/oauth/acme/callback?state=${await fresh()}&error=server_error` }), 401, 'oauth_invalid_response');
+  isProblem(
+    t,
+    await call(app, { method: 'GET', url: `/auth/oauth/acme/callback?state=${await fresh()}&error=server_error` }),
+    401,
+    'oauth_invalid_response',
+  );
   const twice = await call(app, { method: 'GET', url: '/auth/oauth/acme/callback?state=a&state=b' });
   t.ok(twice.status >= 400 && twice.status < 500, `two states → ${twice.status}`);
 });

@@ -32,7 +32,12 @@ async function pay(auth: Record<string, string>, bookingId: string) {
 
 t.test('hold, pay in the sandbox, confirm, check in, check out: revenue and a balanced trial balance', async (t) => {
   const guest = await signUp(app, platform.store, 'guest');
-  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S01, start: soon().toISOString(), durationMinutes: 60, partySize: 2 } });
+  const held = await call(app, {
+    method: 'POST',
+    url: '/bookings',
+    headers: guest.auth,
+    payload: { roomId: S01, start: soon().toISOString(), durationMinutes: 60, partySize: 2 },
+  });
   const id = held.body.id as string;
   const p = await pay(guest.auth, id);
   t.equal(p.provider, 'sandbox');
@@ -45,24 +50,50 @@ t.test('hold, pay in the sandbox, confirm, check in, check out: revenue and a ba
   t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl })).status, 200, 'a second POST is fine');
   t.same(await types(`payment-${p.paymentId}`), before, '…and changes nothing');
   t.same(await types(`booking-${id}`), ['BookingHeld', 'BookingConfirmed']);
-  t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl.replace(/token=.*/, 'token=forged') })).status, 404, 'a forged link is refused');
+  t.equal(
+    (await call(app, { method: 'POST', url: p.sandboxCompleteUrl.replace(/token=.*/, 'token=forged') })).status,
+    404,
+    'a forged link is refused',
+  );
 
   await call(app, { method: 'POST', url: `/bookings/${id}/check-in`, headers: venue.waiter.auth });
-  const out = await call(app, { method: 'POST', url: `/bookings/${id}/check-out`, headers: venue.waiter.auth, payload: { settlement: 'card' } });
-  t.same(out.body.bill, { total: held.body.price.total, paid: held.body.price.deposit, due: held.body.price.total - held.body.price.deposit, currency: 'CNY' });
+  const out = await call(app, {
+    method: 'POST',
+    url: `/bookings/${id}/check-out`,
+    headers: venue.waiter.auth,
+    payload: { settlement: 'card' },
+  });
+  t.same(out.body.bill, {
+    total: held.body.price.total,
+    paid: held.body.price.deposit,
+    due: held.body.price.total - held.body.price.deposit,
+    currency: 'CNY',
+  });
 
   await runner.catchUp();
   const manager = venue.manager;
-  const rev = await call(app, { method: 'GET', url: `/reports/revenue?from=${today}&to=${addDays(today, 1)}&groupBy=roomType`, headers: manager.auth });
+  const rev = await call(app, {
+    method: 'GET',
+    url: `/reports/revenue?from=${today}&to=${addDays(today, 1)}&groupBy=roomType`,
+    headers: manager.auth,
+  });
   t.equal(rev.status, 200);
   t.same(rev.body.rows, [{ key: 'small', bookings: 1, revenue: held.body.price.total }]);
   t.equal(rev.body.total, held.body.price.total);
   const tb = await call(app, { method: 'GET', url: `/ledger/trial-balance?asOf=${addDays(today, 1)}`, headers: manager.auth });
   t.equal(tb.body.balanced, true);
   // Whether the card payment lands before or after the check-out decides if it passes through receivables; either way only these balances remain.
-  const byAccount = Object.fromEntries(tb.body.accounts.filter((a: { balance: number }) => a.balance !== 0).map((a: { account: string; balance: number }) => [a.account, a.balance]));
+  const byAccount = Object.fromEntries(
+    tb.body.accounts
+      .filter((a: { balance: number }) => a.balance !== 0)
+      .map((a: { account: string; balance: number }) => [a.account, a.balance]),
+  );
   const due = out.body.bill.due as number;
-  t.same(byAccount, { ...(due > 0 ? { '1003': due } : {}), '1019': held.body.price.deposit, '6001': -held.body.price.total }, 'sandbox + card in, deposits applied, revenue recognised');
+  t.same(
+    byAccount,
+    { ...(due > 0 ? { '1003': due } : {}), '1019': held.body.price.deposit, '6001': -held.body.price.total },
+    'sandbox + card in, deposits applied, revenue recognised',
+  );
   const payment = await call(app, { method: 'GET', url: `/payments/${p.paymentId}`, headers: guest.auth });
   t.equal(payment.body.status, 'succeeded');
   const stranger = await signUp(app, platform.store, 'guest');
@@ -72,21 +103,44 @@ t.test('hold, pay in the sandbox, confirm, check in, check out: revenue and a ba
 
 t.test('a paid booking cancelled in time is refunded in full', async (t) => {
   const guest = await signUp(app, platform.store, 'guest');
-  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S02, start: venue.at(4, '20:00').toISOString(), durationMinutes: 60, partySize: 2 } });
+  const held = await call(app, {
+    method: 'POST',
+    url: '/bookings',
+    headers: guest.auth,
+    payload: { roomId: S02, start: venue.at(4, '20:00').toISOString(), durationMinutes: 60, partySize: 2 },
+  });
   const p = await pay(guest.auth, held.body.id);
   await call(app, { method: 'POST', url: p.sandboxCompleteUrl });
   const cancelled = await call(app, { method: 'POST', url: `/bookings/${held.body.id}/cancel`, headers: guest.auth });
   t.equal(cancelled.body.refund.total, held.body.price.deposit);
   t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded']);
   await runner.catchUp();
-  const { rows } = await sql<{ n: number }>`SELECT sum(credit - debit)::float8 AS n FROM rm.journal_lines WHERE booking_id = ${held.body.id} AND account = '2203'`.execute(platform.db);
+  const { rows } = await sql<{
+    n: number;
+  }>`SELECT sum(credit - debit)::float8 AS n FROM rm.journal_lines WHERE booking_id = ${held.body.id} AND account = '2203'`.execute(
+    platform.db,
+  );
   t.equal(rows[0]?.n, 0, 'nothing left in customer deposits');
 });
 
 t.test('a payment arriving after the hold expired is refunded automatically', async (t) => {
   const guest = await signUp(app, platform.store, 'guest');
   const actor = { userId: guest.userId, staff: false };
-  const h = await holdBooking(platform, { roomId: S03, start: venue.at(5, '20:00'), durationMinutes: 60, partySize: 2, guestId: guest.userId, memberLevel: 'regular', guestName: null, guestPhone: null }, actor, {});
+  const h = await holdBooking(
+    platform,
+    {
+      roomId: S03,
+      start: venue.at(5, '20:00'),
+      durationMinutes: 60,
+      partySize: 2,
+      guestId: guest.userId,
+      memberLevel: 'regular',
+      guestName: null,
+      guestPhone: null,
+    },
+    actor,
+    {},
+  );
   const booking = await loadBooking(platform.store, h.bookingId, actor);
   const p = await startPayment(platform, booking, 'deposit', booking.price.deposit, guest.userId, {});
   await expireHold(at(platform, new Date(Date.now() + 16 * 60_000)), h.bookingId);
@@ -94,27 +148,59 @@ t.test('a payment arriving after the hold expired is refunded automatically', as
   t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded']);
   t.same(await types(`booking-${h.bookingId}`), ['BookingHeld', 'BookingExpired']);
   t.equal((await call(app, { method: 'POST', url: p.order.sandboxCompleteUrl! })).status, 200, 'delivered again…');
-  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded'], '…refunded once');
+  t.same(
+    await types(`payment-${p.paymentId}`),
+    ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded'],
+    '…refunded once',
+  );
 });
 
 t.test('late cancellations and no-shows keep the deposit as income', async (t) => {
   const guest = await signUp(app, platform.store, 'guest');
-  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S02, start: new Date(soon().getTime() + 3_600_000).toISOString(), durationMinutes: 60, partySize: 2 } });
-  t.equal((await call(app, { method: 'POST', url: `/bookings/${held.body.id}/confirm`, headers: venue.waiter.auth, payload: { method: 'cash' } })).status, 200, 'deposit in cash at the desk');
+  const held = await call(app, {
+    method: 'POST',
+    url: '/bookings',
+    headers: guest.auth,
+    payload: { roomId: S02, start: new Date(soon().getTime() + 3_600_000).toISOString(), durationMinutes: 60, partySize: 2 },
+  });
+  t.equal(
+    (await call(app, { method: 'POST', url: `/bookings/${held.body.id}/confirm`, headers: venue.waiter.auth, payload: { method: 'cash' } }))
+      .status,
+    200,
+    'deposit in cash at the desk',
+  );
   const late = await call(app, { method: 'POST', url: `/bookings/${held.body.id}/cancel`, headers: guest.auth });
   t.equal(late.body.refund.total, 0);
   await runner.catchUp();
-  const { rows } = await sql<{ account: string; n: number }>`SELECT account, sum(credit - debit)::float8 AS n FROM rm.journal_lines WHERE booking_id = ${held.body.id} GROUP BY account ORDER BY account`.execute(platform.db);
-  t.same(rows, [{ account: '1001', n: -held.body.price.deposit }, { account: '2203', n: 0 }, { account: '6051', n: held.body.price.deposit }]);
+  const { rows } = await sql<{
+    account: string;
+    n: number;
+  }>`SELECT account, sum(credit - debit)::float8 AS n FROM rm.journal_lines WHERE booking_id = ${held.body.id} GROUP BY account ORDER BY account`.execute(
+    platform.db,
+  );
+  t.same(rows, [
+    { account: '1001', n: -held.body.price.deposit },
+    { account: '2203', n: 0 },
+    { account: '6051', n: held.body.price.deposit },
+  ]);
 });
 
 t.test('a payment with no callback is asked about and closed by the timeout job', async (t) => {
   const guest = await signUp(app, platform.store, 'guest');
-  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S01, start: venue.at(6, '20:00').toISOString(), durationMinutes: 60, partySize: 2 } });
+  const held = await call(app, {
+    method: 'POST',
+    url: '/bookings',
+    headers: guest.auth,
+    payload: { roomId: S01, start: venue.at(6, '20:00').toISOString(), durationMinutes: 60, partySize: 2 },
+  });
   const p = await pay(guest.auth, held.body.id);
   await timeOutPayment(platform, p.paymentId);
   t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentClosed']);
-  t.equal((await call(app, { method: 'POST', url: `/bookings/${held.body.id}/payments`, headers: guest.auth, payload: { purpose: 'balance' } })).body.code, 'booking_held');
+  t.equal(
+    (await call(app, { method: 'POST', url: `/bookings/${held.body.id}/payments`, headers: guest.auth, payload: { purpose: 'balance' } }))
+      .body.code,
+    'booking_held',
+  );
 });
 
 t.test('the ledger rebuilt from events gives the same figures, to the fen', async (t) => {
@@ -124,10 +210,18 @@ t.test('the ledger rebuilt from events gives the same figures, to the fen', asyn
   t.ok(before.length > 5);
   await runner.rebuild('ledger');
   t.same(await snapshot(), before);
-  const csv = await call(app, { method: 'GET', url: `/ledger/entries.csv?from=${today}&to=${addDays(today, 30)}`, headers: venue.manager.auth });
+  const csv = await call(app, {
+    method: 'GET',
+    url: `/ledger/entries.csv?from=${today}&to=${addDays(today, 30)}`,
+    headers: venue.manager.auth,
+  });
   t.equal(csv.status, 403, 'entries are for accountants');
   const accountant = await signUp(app, platform.store, 'accountant');
-  const asCsv = await call(app, { method: 'GET', url: `/ledger/entries.csv?from=${today}&to=${addDays(today, 30)}`, headers: accountant.auth });
+  const asCsv = await call(app, {
+    method: 'GET',
+    url: `/ledger/entries.csv?from=${today}&to=${addDays(today, 30)}`,
+    headers: accountant.auth,
+  });
   t.equal(asCsv.status, 200);
   t.match(String(asCsv.headers['content-type']), /text\/csv/);
   t.equal(asCsv.raw.trim().split('\n').length, before.length + 1, 'one row per line plus the header');
@@ -140,39 +234,77 @@ t.test('the CLI replays the ledger for a period into a file, equal to the servin
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const out = path.join(dir, 'ledger.csv');
   const to = addDays(today, 30);
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/root/cli.ts', 'ledger', 'replay', '--from', today, '--to', to, '--out', out], {
-    cwd: path.resolve(import.meta.dirname, '../..'),
-    env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dir, LOG_LEVEL: 'silent' },
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'src/root/cli.ts', 'ledger', 'replay', '--from', today, '--to', to, '--out', out],
+    {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dir, LOG_LEVEL: 'silent' },
+    },
+  );
   t.match(stdout, /the serving ledger has exactly the same lines/);
   const accountant = await signUp(app, platform.store, 'accountant');
   const served = await call(app, { method: 'GET', url: `/ledger/entries.csv?from=${today}&to=${to}`, headers: accountant.auth });
   t.equal(await readFile(out, 'utf8'), served.raw, 'the file is the same CSV, to the fen');
-  const usage = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/root/cli.ts', 'ledger', 'replay'], { cwd: path.resolve(import.meta.dirname, '../..') }).catch((e: { code: number }) => e);
+  const usage = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/root/cli.ts', 'ledger', 'replay'], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+  }).catch((e: { code: number }) => e);
   t.equal((usage as { code: number }).code, 2, 'bad arguments print the usage and exit 2');
 });
 
-t.test('a second deposit paid for a booking another payment already confirmed is refunded in full, and a late repeat of the first changes nothing', async (t) => {
-  const guest = await signUp(app, platform.store, 'guest');
-  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S03, start: venue.at(6, '20:00').toISOString(), durationMinutes: 60, partySize: 2 } });
-  const first = await pay(guest.auth, held.body.id);
-  const second = await pay(guest.auth, held.body.id);
-  await call(app, { method: 'POST', url: first.sandboxCompleteUrl });
-  await call(app, { method: 'POST', url: second.sandboxCompleteUrl });
-  t.same(await types(`payment-${first.paymentId}`), ['PaymentStarted', 'PaymentSucceeded'], 'the first one confirmed the booking and is kept');
-  t.same(await types(`payment-${second.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded'], 'the second one is given back');
-  await call(app, { method: 'POST', url: second.sandboxCompleteUrl });
-  t.same(await types(`payment-${second.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded'], 'delivered again, it refunds nothing more');
-  const booking = await loadBooking(platform.store, held.body.id, { userId: guest.userId, staff: false });
-  t.same({ status: booking.status, amountPaid: booking.amountPaid, paymentIds: booking.paymentIds }, { status: 'confirmed', amountPaid: first.amount, paymentIds: [first.paymentId] });
-});
+t.test(
+  'a second deposit paid for a booking another payment already confirmed is refunded in full, and a late repeat of the first changes nothing',
+  async (t) => {
+    const guest = await signUp(app, platform.store, 'guest');
+    const held = await call(app, {
+      method: 'POST',
+      url: '/bookings',
+      headers: guest.auth,
+      payload: { roomId: S03, start: venue.at(6, '20:00').toISOString(), durationMinutes: 60, partySize: 2 },
+    });
+    const first = await pay(guest.auth, held.body.id);
+    const second = await pay(guest.auth, held.body.id);
+    await call(app, { method: 'POST', url: first.sandboxCompleteUrl });
+    await call(app, { method: 'POST', url: second.sandboxCompleteUrl });
+    t.same(
+      await types(`payment-${first.paymentId}`),
+      ['PaymentStarted', 'PaymentSucceeded'],
+      'the first one confirmed the booking and is kept',
+    );
+    t.same(
+      await types(`payment-${second.paymentId}`),
+      ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded'],
+      'the second one is given back',
+    );
+    await call(app, { method: 'POST', url: second.sandboxCompleteUrl });
+    t.same(
+      await types(`payment-${second.paymentId}`),
+      ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded'],
+      'delivered again, it refunds nothing more',
+    );
+    const booking = await loadBooking(platform.store, held.body.id, { userId: guest.userId, staff: false });
+    t.same(
+      { status: booking.status, amountPaid: booking.amountPaid, paymentIds: booking.paymentIds },
+      { status: 'confirmed', amountPaid: first.amount, paymentIds: [first.paymentId] },
+    );
+  },
+);
 
 t.test('a deposit callback delivered again after check-in keeps the deposit', async (t) => {
   const guest = await signUp(app, platform.store, 'guest');
-  const held = await call(app, { method: 'POST', url: '/bookings', headers: guest.auth, payload: { roomId: S03, start: soon().toISOString(), durationMinutes: 60, partySize: 2 } });
+  const held = await call(app, {
+    method: 'POST',
+    url: '/bookings',
+    headers: guest.auth,
+    payload: { roomId: S03, start: soon().toISOString(), durationMinutes: 60, partySize: 2 },
+  });
   const p = await pay(guest.auth, held.body.id);
   await call(app, { method: 'POST', url: p.sandboxCompleteUrl });
   t.equal((await call(app, { method: 'POST', url: `/bookings/${held.body.id}/check-in`, headers: venue.waiter.auth })).status, 200);
   t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl })).status, 200);
-  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded'], 'no refund of the deposit that confirmed the booking');
+  t.same(
+    await types(`payment-${p.paymentId}`),
+    ['PaymentStarted', 'PaymentSucceeded'],
+    'no refund of the deposit that confirmed the booking',
+  );
 });

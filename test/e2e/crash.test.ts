@@ -47,7 +47,11 @@ async function json(url: string, init?: RequestInit) {
 t.test('acknowledged commands survive kill -9, and read models equal a rebuild', async (t) => {
   const first = await startServer(env);
   t.teardown(() => first.child.kill('SIGKILL'));
-  const login = await json(`${first.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'guest@demo.ktv', password: 'demo-password-1' }) });
+  const login = await json(`${first.url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'guest@demo.ktv', password: 'demo-password-1' }),
+  });
   const auth = { authorization: `Bearer ${login.body.accessToken}`, 'content-type': 'application/json' };
   let rooms: { id: string; capacity: number }[] = [];
   await until(async () => (rooms = (await json(`${first.url}/rooms`)).body).length >= 14, { timeoutMs: 30_000, intervalMs: 50 });
@@ -63,7 +67,11 @@ t.test('acknowledged commands survive kill -9, and read models equal a rebuild',
       const start = instantOf(day, (12 + (i % 10)) * 60, DEFAULT_VENUE.timeZone).toISOString();
       attempts++;
       try {
-        const r = await json(`${first.url}/bookings`, { method: 'POST', headers: auth, body: JSON.stringify({ roomId: room.id, start, durationMinutes: 60, partySize: 2 }) });
+        const r = await json(`${first.url}/bookings`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ roomId: room.id, start, durationMinutes: 60, partySize: 2 }),
+        });
         if (r.status === 201) acknowledged.push(r.body.id);
       } catch {
         return; // the server is gone
@@ -107,7 +115,10 @@ t.test('acknowledged commands survive kill -9, and read models equal a rebuild',
   const incremental = await snapshot();
   for (const p of features.projections) await runner.rebuild(p.name);
   const generations = await listGenerations(platform.db);
-  t.ok(generations.every((g) => g.generation > 1), 'every projection was rebuilt into a new generation');
+  t.ok(
+    generations.every((g) => g.generation > 1),
+    'every projection was rebuilt into a new generation',
+  );
   t.same(await snapshot(), incremental, 'read models equal a rebuild from zero');
 
   second.child.kill('SIGTERM');

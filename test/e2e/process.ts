@@ -19,7 +19,11 @@ export type Server = { child: ChildProcess; logs: string[]; readyMs: number; exi
 export async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   const port = Number(env.PORT);
   const began = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/root/main.ts'], { cwd: root, env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/root/main.ts'], {
+    cwd: root,
+    env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {

@@ -13,7 +13,13 @@ import { until } from '../helpers/until.js';
 async function start(dataDir: string, port: number) {
   // The overload guard off: the demo seed is exempt anyway (it runs before the server listens, see
   // src/app.ts), but the requests this test sends afterwards would be refused on a busy host.
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), SEED_DEMO: '1', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    SEED_DEMO: '1',
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+  };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.EVENTSTORE_URL;
@@ -23,7 +29,10 @@ async function start(dataDir: string, port: number) {
 /** The rooms list once the projector has caught up with the seed (at least `expect` rooms), else the last one seen. */
 async function rooms(port: number, expect: number): Promise<unknown[]> {
   let list: unknown[] = [];
-  await until(async () => (list = (await (await fetch(`http://127.0.0.1:${port}/rooms`)).json()) as unknown[]).length >= expect, { timeoutMs: 30_000, intervalMs: 50 });
+  await until(async () => (list = (await (await fetch(`http://127.0.0.1:${port}/rooms`)).json()) as unknown[]).length >= expect, {
+    timeoutMs: 30_000,
+    intervalMs: 50,
+  });
   return list;
 }
 

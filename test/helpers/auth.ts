@@ -22,5 +22,11 @@ export async function signIn(app: FastifyInstance, email: string, userId: string
   const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: PASSWORD, deviceId } });
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
   const body = login.json<{ accessToken: string; refreshToken: string }>();
-  return { userId, email, accessToken: body.accessToken, refreshToken: body.refreshToken, auth: { authorization: `Bearer ${body.accessToken}` } };
+  return {
+    userId,
+    email,
+    accessToken: body.accessToken,
+    refreshToken: body.refreshToken,
+    auth: { authorization: `Bearer ${body.accessToken}` },
+  };
 }

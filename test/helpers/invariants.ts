@@ -19,7 +19,9 @@ export async function overlapsInLog(pool: Pick<pg.Pool, 'query'>, store: EventSt
       state = roomDayDecider.evolve(state, event);
       if (event.type !== 'RoomTimeReserved' && event.type !== 'RoomTimeExtended') continue;
       const at = Date.parse(event.data.at);
-      const live = [...state.reservations.values()].filter((r) => r.status !== 'released' && (r.holdExpiresAt === null || r.holdExpiresAt > at));
+      const live = [...state.reservations.values()].filter(
+        (r) => r.status !== 'released' && (r.holdExpiresAt === null || r.holdExpiresAt > at),
+      );
       for (const a of live) {
         for (const b of live) {
           if (a.bookingId >= b.bookingId) continue;
@@ -32,4 +34,3 @@ export async function overlapsInLog(pool: Pick<pg.Pool, 'query'>, store: EventSt
   }
   return problems;
 }
-

@@ -8,12 +8,29 @@ import type { Projection } from '../../src/projections/projection.js';
 import { bookingStream, roomDayStream, type BookingEvent, type RoomDayEvent } from '../../src/events/bookings.js';
 import { paymentStream, type PaymentEvent } from '../../src/events/payments.js';
 import { roomStream, roomTypeStream, type RoomEvent, type RoomTypeEvent } from '../../src/events/rooms.js';
-import { authAuditStream, sessionsStream, userStream, type AuthAuditEvent, type SessionEvent, type UserEvent } from '../../src/events/users.js';
+import {
+  authAuditStream,
+  sessionsStream,
+  userStream,
+  type AuthAuditEvent,
+  type SessionEvent,
+  type UserEvent,
+} from '../../src/events/users.js';
 import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent, type VenueEvent } from '../../src/events/venue.js';
 import { testDatabase } from './database.js';
 
 /** Every event a projection may be given, typed as the deciders record them. */
-export type SpecEvent = BookingEvent | RoomDayEvent | PaymentEvent | RoomEvent | RoomTypeEvent | UserEvent | SessionEvent | AuthAuditEvent | VenueEvent | RateCardEvent;
+export type SpecEvent =
+  | BookingEvent
+  | RoomDayEvent
+  | PaymentEvent
+  | RoomEvent
+  | RoomTypeEvent
+  | UserEvent
+  | SessionEvent
+  | AuthAuditEvent
+  | VenueEvent
+  | RateCardEvent;
 
 /** An event as a spec writes it; `createdAt` (when the store recorded it) defaults to RECORDED_AT. */
 export type GivenEvent = SpecEvent & Readonly<{ createdAt?: Date }>;
@@ -104,7 +121,12 @@ export type Scenario<DB> = Readonly<{
    * After all batches, `table` (or its rows matching `where`) holds exactly `rows`:
    * the columns the expected rows name, in `orderBy` order (by default, by those columns in turn).
    */
-  expectRows: <T extends Table<DB>>(table: T, rows: readonly Row<DB, T>[], options?: ExpectOptions<DB, T>, message?: string) => Promise<void>;
+  expectRows: <T extends Table<DB>>(
+    table: T,
+    rows: readonly Row<DB, T>[],
+    options?: ExpectOptions<DB, T>,
+    message?: string,
+  ) => Promise<void>;
   /** Reads the build's tables directly, after all batches. */
   query: <R>(read: (db: Kysely<DB>) => Promise<R>) => Promise<R>;
 }>;
@@ -178,9 +200,12 @@ export const ProjectionSpecification = {
           expectRows: async (table, rows, options = {}, message = `${table} holds the expected rows`) => {
             const { db, schema } = await build();
             const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-            const orderBy: readonly string[] = options.orderBy === undefined ? columns : typeof options.orderBy === 'string' ? [options.orderBy] : options.orderBy;
+            const orderBy: readonly string[] =
+              options.orderBy === undefined ? columns : typeof options.orderBy === 'string' ? [options.orderBy] : options.orderBy;
             const where = Object.entries(options.where ?? {}).map(([c, v]) => sql`${sql.ref(c)} = ${v}`);
-            const found = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(`${schema}.${table}`)} WHERE ${sql.join([sql.lit(true), ...where], sql` AND `)}
+            const found = await sql<
+              Record<string, unknown>
+            >`SELECT * FROM ${sql.table(`${schema}.${table}`)} WHERE ${sql.join([sql.lit(true), ...where], sql` AND `)}
               ORDER BY ${sql.join([...orderBy.map((c) => sql.ref(c)), sql.lit(1)])}`.execute(db);
             // Expecting no rows: any row found is shown whole.
             const picked = columns.length === 0 ? found.rows : found.rows.map((row) => Object.fromEntries(columns.map((c) => [c, row[c]])));
@@ -203,6 +228,17 @@ function record(events: readonly GivenEvent[], earlier: readonly Batch[]): Recor
     const streamVersion = (versions.get(streamId) ?? 0n) + 1n;
     versions.set(streamId, streamVersion);
     const globalPosition = BigInt(before.length + i + 1);
-    return { id: randomUUID(), streamId, streamVersion, type: event.type, schemaVersion: 1, data: event.data, metadata: {}, createdAt: event.createdAt ?? RECORDED_AT, position: String(globalPosition) as Checkpoint, globalPosition };
+    return {
+      id: randomUUID(),
+      streamId,
+      streamVersion,
+      type: event.type,
+      schemaVersion: 1,
+      data: event.data,
+      metadata: {},
+      createdAt: event.createdAt ?? RECORDED_AT,
+      position: String(globalPosition) as Checkpoint,
+      globalPosition,
+    };
   });
 }

@@ -20,10 +20,7 @@ export type TestService = { app: FastifyInstance; platform: Platform; runner: Pr
  * Redis in REDIS_URL when `redis` is asked for). Projections are caught up
  * explicitly with `runner.catchUp()` so tests read their own writes.
  */
-export async function startTestService(
-  t: Test,
-  options: { redis?: boolean; env?: Record<string, string> } = {},
-): Promise<TestService> {
+export async function startTestService(t: Test, options: { redis?: boolean; env?: Record<string, string> } = {}): Promise<TestService> {
   const databaseUrl = await testDatabase(t);
   const base = loadConfig(process.env);
   const config = loadConfig(

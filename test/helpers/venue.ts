@@ -33,7 +33,8 @@ export async function setUpVenue(app: FastifyInstance, platform: Platform, venue
   await post(app, '/room-types', manager.auth, { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4, cleaningBufferMinutes: 15 });
   await post(app, '/room-types', manager.auth, { id: 'medium', name: 'Medium', minCapacity: 5, maxCapacity: 8, cleaningBufferMinutes: 15 });
   await post(app, '/room-types', manager.auth, { id: 'large', name: 'Large', minCapacity: 9, maxCapacity: 15, cleaningBufferMinutes: 20 });
-  const room = async (name: string, type: string, capacity: number) => (await post(app, '/rooms', manager.auth, { name, type, capacity })).id;
+  const room = async (name: string, type: string, capacity: number) =>
+    (await post(app, '/rooms', manager.auth, { name, type, capacity })).id;
   const rooms = {
     small: [await room('S01', 'small', 4), await room('S02', 'small', 4), await room('S03', 'small', 3)],
     medium: [await room('M01', 'medium', 8), await room('M02', 'medium', 8)],

@@ -34,8 +34,7 @@ t.test('route × role matrix from the permission table: 401 without a token, 403
     for (const role of ROLES) {
       const user = users.get(role)!;
       const res = await app.inject({ method, url, headers: user.auth, ...(payload ? { payload } : {}) });
-      const allowed =
-        route.permission === 'public' || route.permission === 'authenticated' || ROLE_PERMISSIONS[role].has(route.permission);
+      const allowed = route.permission === 'public' || route.permission === 'authenticated' || ROLE_PERMISSIONS[role].has(route.permission);
       if (allowed) {
         t.ok(res.statusCode !== 401 && res.statusCode !== 403, `${role} ${method} ${route.url} → ${res.statusCode}`);
         t.ok(res.statusCode < 500, `${role} ${method} ${route.url} is not a server error (${res.statusCode})`);
@@ -44,7 +43,8 @@ t.test('route × role matrix from the permission table: 401 without a token, 403
         t.equal(res.json().code, 'forbidden');
       }
       // Routes that end the session used above need a fresh sign-in for the rest of the matrix.
-      if (allowed && /logout|\/auth\/sessions\/:id/.test(route.url)) users.set(role, await signIn(app, user.email, user.userId, `matrix-${role}`));
+      if (allowed && /logout|\/auth\/sessions\/:id/.test(route.url))
+        users.set(role, await signIn(app, user.email, user.userId, `matrix-${role}`));
     }
   }
 });

@@ -9,8 +9,18 @@ const { auth } = await signUp(app, platform.store, 'manager');
 t.test('healthz, readyz with projection lag, metrics, openapi and docs', async (t) => {
   t.same((await call(app, { method: 'GET', url: '/healthz' })).body, { status: 'ok' });
 
-  await call(app, { method: 'POST', url: '/room-types', headers: auth, payload: { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4 } });
-  await call(app, { method: 'POST', url: '/room-types', headers: auth, payload: { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4 } });
+  await call(app, {
+    method: 'POST',
+    url: '/room-types',
+    headers: auth,
+    payload: { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4 },
+  });
+  await call(app, {
+    method: 'POST',
+    url: '/room-types',
+    headers: auth,
+    payload: { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4 },
+  });
   await runner.catchUp();
   const ready = await call(app, { method: 'GET', url: '/readyz' });
   t.equal(ready.status, 200);
@@ -25,7 +35,10 @@ t.test('healthz, readyz with projection lag, metrics, openapi and docs', async (
   t.equal(metrics.status, 200);
   t.match(metrics.raw, /http_request_duration_seconds_bucket\{.*route="\/room-types"/);
   t.match(metrics.raw, /eventstore_appends_total\{stream_type="roomtype"\} 1/);
-  t.match(metrics.raw, /eventstore_append_conflicts_total\{stream_type="roomtype"\} 0|eventstore_append_conflicts_total 0|^(?!.*conflicts_total\{stream_type="roomtype"\} [1-9])/m);
+  t.match(
+    metrics.raw,
+    /eventstore_append_conflicts_total\{stream_type="roomtype"\} 0|eventstore_append_conflicts_total 0|^(?!.*conflicts_total\{stream_type="roomtype"\} [1-9])/m,
+  );
   t.match(metrics.raw, /projection_lag_events\{projection="rooms",status="active"\} 0/);
   t.match(metrics.raw, /projection_lag_seconds/);
 

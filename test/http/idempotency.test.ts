@@ -12,7 +12,12 @@ async function suite(t: Test, redis: boolean) {
   t.equal(platform.redis !== null, redis, redis ? 'keys in Redis' : 'keys in PostgreSQL');
   const { auth } = await signUp(app, platform.store, 'manager');
   const events = async () => (await platform.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0]!.n;
-  await call(app, { method: 'POST', url: '/room-types', headers: auth, payload: { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4 } });
+  await call(app, {
+    method: 'POST',
+    url: '/room-types',
+    headers: auth,
+    payload: { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4 },
+  });
 
   t.test('the same key and body replays the first response and appends nothing', async (t) => {
     const key = randomUUID();
@@ -20,7 +25,12 @@ async function suite(t: Test, redis: boolean) {
     const first = await call(app, { method: 'POST', url: '/rooms', headers: { ...auth, 'idempotency-key': key }, payload });
     t.equal(first.status, 201);
     const after = await events();
-    const again = await call(app, { method: 'POST', url: '/rooms', headers: { ...auth, 'idempotency-key': key }, payload: { capacity: 4, type: 'small', name: 'S01' } });
+    const again = await call(app, {
+      method: 'POST',
+      url: '/rooms',
+      headers: { ...auth, 'idempotency-key': key },
+      payload: { capacity: 4, type: 'small', name: 'S01' },
+    });
     t.equal(again.status, 201);
     t.same(again.body, first.body, 'same room id');
     t.equal(again.headers['idempotent-replayed'], 'true');
@@ -29,9 +39,19 @@ async function suite(t: Test, redis: boolean) {
 
   t.test('the same key with another body is 422 idempotency_key_reused', async (t) => {
     const key = randomUUID();
-    await call(app, { method: 'POST', url: '/rooms', headers: { ...auth, 'idempotency-key': key }, payload: { name: 'S02', type: 'small', capacity: 4 } });
+    await call(app, {
+      method: 'POST',
+      url: '/rooms',
+      headers: { ...auth, 'idempotency-key': key },
+      payload: { name: 'S02', type: 'small', capacity: 4 },
+    });
     const before = await events();
-    const other = await call(app, { method: 'POST', url: '/rooms', headers: { ...auth, 'idempotency-key': key }, payload: { name: 'S03', type: 'small', capacity: 4 } });
+    const other = await call(app, {
+      method: 'POST',
+      url: '/rooms',
+      headers: { ...auth, 'idempotency-key': key },
+      payload: { name: 'S03', type: 'small', capacity: 4 },
+    });
     t.equal(other.status, 422);
     t.equal(other.body.code, 'idempotency_key_reused');
     t.equal(await events(), before);
@@ -51,7 +71,14 @@ async function suite(t: Test, redis: boolean) {
     const key = randomUUID();
     const before = await events();
     const replies = await Promise.all(
-      Array.from({ length: 20 }, () => call(app, { method: 'POST', url: '/rooms', headers: { ...auth, 'idempotency-key': key }, payload: { name: 'S05', type: 'small', capacity: 3 } })),
+      Array.from({ length: 20 }, () =>
+        call(app, {
+          method: 'POST',
+          url: '/rooms',
+          headers: { ...auth, 'idempotency-key': key },
+          payload: { name: 'S05', type: 'small', capacity: 3 },
+        }),
+      ),
     );
     t.same(new Set(replies.map((r) => r.status)), new Set([201]));
     t.equal(new Set(replies.map((r) => r.body.id)).size, 1, 'one room id for all');

@@ -14,7 +14,18 @@
  * - It builds signed, encrypted TRANSACTION.SUCCESS and REFUND.* callbacks and
  *   POSTs them where asked.
  */
-import { createCipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+  sign,
+  verify,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -46,9 +57,28 @@ export function makePlatform(): PlatformIdentity {
     const certFile = path.join(dir, 'cert.pem');
     writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     const serial = serialHex();
-    execFileSync('openssl', ['req', '-x509', '-new', '-sha256', '-key', keyFile, '-subj', '/C=CN/O=Tenpay.com/OU=Tenpay.com CA Center/CN=Tenpay.com Root CA', '-days', '2', '-set_serial', `0x${serial}`, '-out', certFile], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-sha256',
+        '-key',
+        keyFile,
+        '-subj',
+        '/C=CN/O=Tenpay.com/OU=Tenpay.com CA Center/CN=Tenpay.com Root CA',
+        '-days',
+        '2',
+        '-set_serial',
+        `0x${serial}`,
+        '-out',
+        certFile,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     const certificatePem = readFileSync(certFile, 'utf8');
     const cert = new X509Certificate(certificatePem);
     if (cert.serialNumber.toUpperCase() !== serial) throw new Error(`openssl made serial ${cert.serialNumber}, not ${serial}`);
@@ -71,7 +101,11 @@ function beijing(ms: number): string {
 }
 
 /** AEAD_AES_256_GCM as WeChat Pay uses it: base64(ciphertext || tag), a 12-character nonce, UTF-8 associated data. */
-export function encrypt(apiV3Key: string, plaintext: string, associatedData: string): { algorithm: 'AEAD_AES_256_GCM'; ciphertext: string; nonce: string; associated_data: string } {
+export function encrypt(
+  apiV3Key: string,
+  plaintext: string,
+  associatedData: string,
+): { algorithm: 'AEAD_AES_256_GCM'; ciphertext: string; nonce: string; associated_data: string } {
   const nonce = randomBytes(9).toString('base64url').slice(0, 12);
   const cipher = createCipheriv('aes-256-gcm', Buffer.from(apiV3Key, 'ascii'), Buffer.from(nonce, 'ascii'));
   cipher.setAAD(Buffer.from(associatedData, 'utf8'));
@@ -83,7 +117,13 @@ export function encrypt(apiV3Key: string, plaintext: string, associatedData: str
 export function signedHeaders(key: KeyObject, serial: string, body: string, timestampSeconds: number): Record<string, string> {
   const nonce = randomBytes(16).toString('hex');
   const signature = sign('sha256', Buffer.from(`${timestampSeconds}\n${nonce}\n${body}\n`, 'utf8'), key).toString('base64');
-  return { 'Wechatpay-Timestamp': String(timestampSeconds), 'Wechatpay-Nonce': nonce, 'Wechatpay-Signature': signature, 'Wechatpay-Serial': serial, 'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048' };
+  return {
+    'Wechatpay-Timestamp': String(timestampSeconds),
+    'Wechatpay-Nonce': nonce,
+    'Wechatpay-Signature': signature,
+    'Wechatpay-Serial': serial,
+    'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
+  };
 }
 
 // ── the server ───────────────────────────────────────────────────────────────
@@ -118,7 +158,18 @@ export type StandInOrder = {
   refunded: number;
 };
 
-export type StandInRefund = { outRefundNo: string; refundId: string; outTradeNo: string; refund: number; total: number; reason: string | undefined; notifyUrl: string | undefined; status: 'PROCESSING' | 'SUCCESS' | 'ABNORMAL' | 'CLOSED'; createTime: string; successTime: string | null };
+export type StandInRefund = {
+  outRefundNo: string;
+  refundId: string;
+  outTradeNo: string;
+  refund: number;
+  total: number;
+  reason: string | undefined;
+  notifyUrl: string | undefined;
+  status: 'PROCESSING' | 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
+  createTime: string;
+  successTime: string | null;
+};
 
 export type LoggedRequest = Readonly<{ method: string; url: string; status: number; body: string }>;
 
@@ -215,11 +266,22 @@ export class WeChatPayStandIn {
       ...(o.transactionId ? { transaction_id: o.transactionId } : {}),
       trade_type: o.tradeType,
       trade_state: o.state,
-      trade_state_desc: { NOTPAY: '未支付', SUCCESS: '支付成功', CLOSED: '已关闭', REFUND: '转入退款', USERPAYING: '用户支付中', PAYERROR: '支付失败', REVOKED: '已撤销' }[o.state],
+      trade_state_desc: {
+        NOTPAY: '未支付',
+        SUCCESS: '支付成功',
+        CLOSED: '已关闭',
+        REFUND: '转入退款',
+        USERPAYING: '用户支付中',
+        PAYERROR: '支付失败',
+        REVOKED: '已撤销',
+      }[o.state],
       ...(o.state === 'NOTPAY' || o.state === 'CLOSED' ? {} : { bank_type: 'OTHERS', success_time: o.successTime }),
       attach: '',
       ...(o.openid && o.state !== 'NOTPAY' ? { payer: { openid: o.openid } } : {}),
-      amount: o.state === 'NOTPAY' || o.state === 'CLOSED' ? { total: o.total, currency: 'CNY' } : { total: o.total, payer_total: o.total, currency: 'CNY', payer_currency: 'CNY' },
+      amount:
+        o.state === 'NOTPAY' || o.state === 'CLOSED'
+          ? { total: o.total, currency: 'CNY' }
+          : { total: o.total, payer_total: o.total, currency: 'CNY', payer_currency: 'CNY' },
     };
   }
 
@@ -254,14 +316,38 @@ export class WeChatPayStandIn {
     return this.notification(opts.eventType ?? `REFUND.${r.status}`, summary, 'refund', this.refundResource(r), opts);
   }
 
-  private notification(eventType: string, summary: string, originalType: string, plain: Record<string, any>, opts: CallbackOptions): Notification {
+  private notification(
+    eventType: string,
+    summary: string,
+    originalType: string,
+    plain: Record<string, any>,
+    opts: CallbackOptions,
+  ): Notification {
     opts.plaintext?.(plain);
-    const resource: Record<string, any> = { original_type: originalType, ...encrypt(this.options.apiV3Key, JSON.stringify(plain), originalType) };
+    const resource: Record<string, any> = {
+      original_type: originalType,
+      ...encrypt(this.options.apiV3Key, JSON.stringify(plain), originalType),
+    };
     opts.resource?.(resource);
     const now = Date.now();
-    const body = JSON.stringify({ id: randomUUID(), create_time: beijing(now), resource_type: 'encrypt-resource', event_type: eventType, summary, resource });
-    const headers = signedHeaders(opts.signWith ?? this.signer.key, opts.serial ?? this.signer.serial, body, opts.timestampSeconds ?? Math.floor(now / 1000));
-    return { headers: { ...headers, 'Content-Type': 'application/json', 'User-Agent': 'Mozilla/4.0' }, body: opts.afterSigning ? opts.afterSigning(body) : body };
+    const body = JSON.stringify({
+      id: randomUUID(),
+      create_time: beijing(now),
+      resource_type: 'encrypt-resource',
+      event_type: eventType,
+      summary,
+      resource,
+    });
+    const headers = signedHeaders(
+      opts.signWith ?? this.signer.key,
+      opts.serial ?? this.signer.serial,
+      body,
+      opts.timestampSeconds ?? Math.floor(now / 1000),
+    );
+    return {
+      headers: { ...headers, 'Content-Type': 'application/json', 'User-Agent': 'Mozilla/4.0' },
+      body: opts.afterSigning ? opts.afterSigning(body) : body,
+    };
   }
 
   /** POSTs a callback as WeChat Pay does. */
@@ -295,9 +381,11 @@ export class WeChatPayStandIn {
     }
     const { pathname, searchParams } = new URL(url, 'http://standin');
     let m: RegExpExecArray | null;
-    if (method === 'POST' && (m = /^\/v3\/pay\/transactions\/(native|jsapi)$/.exec(pathname))) return this.createOrder(req, res, m[1] === 'native' ? 'NATIVE' : 'JSAPI', body, raw);
+    if (method === 'POST' && (m = /^\/v3\/pay\/transactions\/(native|jsapi)$/.exec(pathname)))
+      return this.createOrder(req, res, m[1] === 'native' ? 'NATIVE' : 'JSAPI', body, raw);
     if (method === 'GET' && (m = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/.exec(pathname))) {
-      if (searchParams.get('mchid') !== this.options.mchId) return this.reply(res, req, 400, { code: 'PARAM_ERROR', message: 'mchid与请求不符' }, raw);
+      if (searchParams.get('mchid') !== this.options.mchId)
+        return this.reply(res, req, 400, { code: 'PARAM_ERROR', message: 'mchid与请求不符' }, raw);
       const o = this.orders.get(decodeURIComponent(m[1]!));
       if (!o) return this.reply(res, req, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' }, raw);
       return this.reply(res, req, 200, this.transactionResource(o), raw);
@@ -306,16 +394,23 @@ export class WeChatPayStandIn {
       if (body.mchid !== this.options.mchId) return this.reply(res, req, 400, { code: 'PARAM_ERROR', message: 'mchid与请求不符' }, raw);
       const o = this.orders.get(decodeURIComponent(m[1]!));
       if (!o) return this.reply(res, req, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' }, raw);
-      if (o.state === 'SUCCESS' || o.state === 'REFUND') return this.reply(res, req, 400, { code: 'ORDERPAID', message: '订单已支付' }, raw);
+      if (o.state === 'SUCCESS' || o.state === 'REFUND')
+        return this.reply(res, req, 400, { code: 'ORDERPAID', message: '订单已支付' }, raw);
       o.state = 'CLOSED';
       return this.reply(res, req, 204, null, raw);
     }
     if (method === 'POST' && pathname === '/v3/refund/domestic/refunds') return this.refund(req, res, body, raw);
     if (method === 'GET' && pathname === '/v3/certificates') {
-      if (this.options.mode === 'public-key') return this.reply(res, req, 404, { code: 'RESOURCE_NOT_EXISTS', message: '无可用的平台证书，请使用微信支付公钥' }, raw);
+      if (this.options.mode === 'public-key')
+        return this.reply(res, req, 404, { code: 'RESOURCE_NOT_EXISTS', message: '无可用的平台证书，请使用微信支付公钥' }, raw);
       const data = this.certificates.map((p) => {
         const c = new X509Certificate(p.certificatePem);
-        return { serial_no: p.serial, effective_time: beijing(Date.parse(c.validFrom)), expire_time: beijing(Date.parse(c.validTo)), encrypt_certificate: encrypt(this.options.apiV3Key, p.certificatePem, 'certificate') };
+        return {
+          serial_no: p.serial,
+          effective_time: beijing(Date.parse(c.validFrom)),
+          expire_time: beijing(Date.parse(c.validTo)),
+          encrypt_certificate: encrypt(this.options.apiV3Key, p.certificatePem, 'certificate'),
+        };
       });
       return this.reply(res, req, 200, { data: this.certificateEntries ? this.certificateEntries(data) : data }, raw);
     }
@@ -358,12 +453,18 @@ export class WeChatPayStandIn {
         break;
       case 'tampered-body':
         sent = /"(code_url|prepay_id|trade_state)":/.test(body)
-          ? body.replace(/"(code_url|prepay_id|trade_state)":"[^"]*"/, (_m, k: string) => `"${k}":"${k === 'trade_state' ? 'SUCCESS' : 'weixin://evil'}"`)
+          ? body.replace(
+              /"(code_url|prepay_id|trade_state)":"[^"]*"/,
+              (_m, k: string) => `"${k}":"${k === 'trade_state' ? 'SUCCESS' : 'weixin://evil'}"`,
+            )
           : body.replace(/}$/, ' }');
         break;
       default:
     }
-    const headers: Record<string, string> = { 'Request-ID': randomUUID(), ...(misbehave === 'unsigned' ? {} : signedHeaders(key, serial, body, timestamp)) };
+    const headers: Record<string, string> = {
+      'Request-ID': randomUUID(),
+      ...(misbehave === 'unsigned' ? {} : signedHeaders(key, serial, body, timestamp)),
+    };
     if (sent.length > 0) headers['Content-Type'] = 'application/json; charset=utf-8';
     res.writeHead(status, headers).end(sent);
   }
@@ -372,20 +473,37 @@ export class WeChatPayStandIn {
     const bad = (message: string) => this.reply(res, req, 400, { code: 'PARAM_ERROR', message }, raw);
     if (b.appid !== this.options.appId) return bad('appid和mch_id不匹配');
     if (b.mchid !== this.options.mchId) return bad('mchid与请求不符');
-    if (typeof b.description !== 'string' || b.description.length === 0 || Array.from(b.description).length > 127) return bad('description 长度有误');
+    if (typeof b.description !== 'string' || b.description.length === 0 || Array.from(b.description).length > 127)
+      return bad('description 长度有误');
     if (typeof b.out_trade_no !== 'string' || !/^[0-9A-Za-z_\-|*]{6,32}$/.test(b.out_trade_no)) return bad('out_trade_no 格式有误');
-    if (b.time_expire !== undefined && (typeof b.time_expire !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/.test(b.time_expire))) return bad('time_expire 不是 rfc3339 格式');
+    if (
+      b.time_expire !== undefined &&
+      (typeof b.time_expire !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/.test(b.time_expire))
+    )
+      return bad('time_expire 不是 rfc3339 格式');
     if (typeof b.notify_url !== 'string' || !/^https?:\/\/[^?#\s]+$/.test(b.notify_url)) return bad('notify_url 格式有误');
     if (!Number.isInteger(b.amount?.total) || b.amount.total < 1) return bad('amount.total 必须是正整数');
     if (b.amount.currency !== undefined && b.amount.currency !== 'CNY') return bad('amount.currency 只能是 CNY');
     if (tradeType === 'JSAPI' && (typeof b.payer?.openid !== 'string' || b.payer.openid.length === 0)) return bad('payer.openid 必填');
     const existing = this.orders.get(b.out_trade_no);
     if (existing) {
-      if (JSON.stringify(existing.body) !== JSON.stringify(b)) return this.reply(res, req, 400, { code: 'INVALID_REQUEST', message: '201 商户订单号重复' }, raw);
+      if (JSON.stringify(existing.body) !== JSON.stringify(b))
+        return this.reply(res, req, 400, { code: 'INVALID_REQUEST', message: '201 商户订单号重复' }, raw);
       if (existing.state !== 'NOTPAY') return this.reply(res, req, 400, { code: 'ORDERPAID', message: '订单已支付或已关闭' }, raw);
       return this.reply(res, req, 200, tradeType === 'NATIVE' ? { code_url: existing.codeUrl } : { prepay_id: existing.prepayId }, raw);
     }
-    const o: StandInOrder = { tradeType, body: b, outTradeNo: b.out_trade_no, total: b.amount.total, notifyUrl: b.notify_url, openid: b.payer?.openid ?? null, state: 'NOTPAY', transactionId: null, successTime: null, refunded: 0 };
+    const o: StandInOrder = {
+      tradeType,
+      body: b,
+      outTradeNo: b.out_trade_no,
+      total: b.amount.total,
+      notifyUrl: b.notify_url,
+      openid: b.payer?.openid ?? null,
+      state: 'NOTPAY',
+      transactionId: null,
+      successTime: null,
+      refunded: 0,
+    };
     if (tradeType === 'NATIVE') o.codeUrl = `weixin://wxpay/bizpayurl?pr=${randomBytes(5).toString('hex')}`;
     else o.prepayId = `wx${Date.now()}${randomBytes(8).toString('hex')}`;
     this.orders.set(o.outTradeNo, o);
@@ -394,9 +512,12 @@ export class WeChatPayStandIn {
 
   private refund(req: IncomingMessage, res: ServerResponse, b: Record<string, any>, raw: string): void {
     const bad = (status: number, code: string, message: string) => this.reply(res, req, status, { code, message }, raw);
-    if (typeof b.out_refund_no !== 'string' || !/^[0-9A-Za-z_\-|*@]{1,64}$/.test(b.out_refund_no)) return bad(400, 'PARAM_ERROR', 'out_refund_no 格式有误');
-    if (b.reason !== undefined && (typeof b.reason !== 'string' || Array.from(b.reason).length > 80)) return bad(400, 'PARAM_ERROR', 'reason 过长');
-    if (!Number.isInteger(b.amount?.refund) || b.amount.refund < 1 || !Number.isInteger(b.amount?.total)) return bad(400, 'PARAM_ERROR', 'amount 有误');
+    if (typeof b.out_refund_no !== 'string' || !/^[0-9A-Za-z_\-|*@]{1,64}$/.test(b.out_refund_no))
+      return bad(400, 'PARAM_ERROR', 'out_refund_no 格式有误');
+    if (b.reason !== undefined && (typeof b.reason !== 'string' || Array.from(b.reason).length > 80))
+      return bad(400, 'PARAM_ERROR', 'reason 过长');
+    if (!Number.isInteger(b.amount?.refund) || b.amount.refund < 1 || !Number.isInteger(b.amount?.total))
+      return bad(400, 'PARAM_ERROR', 'amount 有误');
     if (b.amount.currency !== 'CNY') return bad(400, 'PARAM_ERROR', 'amount.currency 只能是 CNY');
     const o = this.orders.get(b.out_trade_no);
     if (!o) return bad(404, 'RESOURCE_NOT_EXISTS', '订单不存在');
@@ -437,7 +558,16 @@ export class WeChatPayStandIn {
       create_time: r.createTime,
       status: r.status,
       funds_account: 'AVAILABLE',
-      amount: { total: r.total, refund: r.refund, payer_total: r.total, payer_refund: r.refund, settlement_refund: r.refund, settlement_total: r.total, discount_refund: 0, currency: 'CNY' },
+      amount: {
+        total: r.total,
+        refund: r.refund,
+        payer_total: r.total,
+        payer_refund: r.refund,
+        settlement_refund: r.refund,
+        settlement_total: r.total,
+        discount_refund: 0,
+        currency: 'CNY',
+      },
     };
   }
 }

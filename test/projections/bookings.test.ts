@@ -66,7 +66,13 @@ const heldRow: Selectable<BookingsTable> = {
   created_at: at('19:00'),
   updated_at: at('19:00'),
 };
-const confirmedRow: Selectable<BookingsTable> = { ...heldRow, status: 'confirmed', hold_expires_at: null, amount_paid: 8820, updated_at: at('19:05') };
+const confirmedRow: Selectable<BookingsTable> = {
+  ...heldRow,
+  status: 'confirmed',
+  hold_expires_at: null,
+  amount_paid: 8820,
+  updated_at: at('19:05'),
+};
 
 const reservationRow: Selectable<RoomReservationsTable> = {
   booking_id: BOOKING,
@@ -127,7 +133,10 @@ t.test('bookings', async (t) => {
   });
 
   t.test('BookingConfirmed confirms the booking, clears the hold expiry and adds the amount paid', async (t) => {
-    await spec(t).given([held()]).when([confirmed(8820)]).expectRows('bookings', [confirmedRow]);
+    await spec(t)
+      .given([held()])
+      .when([confirmed(8820)])
+      .expectRows('bookings', [confirmedRow]);
   });
 
   t.test('BookingCancelled cancels the booking and records the refund; what was paid stays as paid', async (t) => {
@@ -138,40 +147,71 @@ t.test('bookings', async (t) => {
   });
 
   t.test('BookingCancelled of a hold nothing was paid for records a refund of zero', async (t) => {
-    await spec(t).given([held()]).when([cancelled(0, '19:10')]).expectRows('bookings', [{ ...heldRow, status: 'cancelled', refund: 0, updated_at: at('19:10') }]);
+    await spec(t)
+      .given([held()])
+      .when([cancelled(0, '19:10')])
+      .expectRows('bookings', [{ ...heldRow, status: 'cancelled', refund: 0, updated_at: at('19:10') }]);
   });
 
   t.test('BookingExpired marks the hold expired and keeps when it ran out', async (t) => {
-    await spec(t).given([held()]).when([expired('19:16')]).expectRows('bookings', [{ ...heldRow, status: 'expired', updated_at: at('19:16') }]);
+    await spec(t)
+      .given([held()])
+      .when([expired('19:16')])
+      .expectRows('bookings', [{ ...heldRow, status: 'expired', updated_at: at('19:16') }]);
   });
 
   t.test('BookingCheckedIn marks the booking checked in', async (t) => {
-    await spec(t).given([held(), confirmed(8820)]).when([checkedIn('19:55')]).expectRows('bookings', [{ ...confirmedRow, status: 'checked_in', updated_at: at('19:55') }]);
+    await spec(t)
+      .given([held(), confirmed(8820)])
+      .when([checkedIn('19:55')])
+      .expectRows('bookings', [{ ...confirmedRow, status: 'checked_in', updated_at: at('19:55') }]);
   });
 
   t.test('BookingExtended moves the end and adds the extension to the extras; two extensions add up', async (t) => {
     await spec(t)
       .given([held(), confirmed(8820), checkedIn()])
       .when([extended(60, local('00:00', true), 9800, '22:30'), extended(30, local('00:30', true), 4900, '23:45')])
-      .expectRows('bookings', [{ ...confirmedRow, status: 'checked_in', end_at: at('00:30', true), extra_total: 14700, updated_at: at('23:45') }]);
+      .expectRows('bookings', [
+        { ...confirmedRow, status: 'checked_in', end_at: at('00:30', true), extra_total: 14700, updated_at: at('23:45') },
+      ]);
   });
 
   t.test('BookingMoved points the booking at the new room and type and sets the room price in force; the quoted price stays', async (t) => {
     await spec(t)
       .given([held(), confirmed(8820), checkedIn()])
       .when([moved('room-s01', 'room-m01', 'medium', 44100, 29400, '20:30')])
-      .expectRows('bookings', [{ ...confirmedRow, status: 'checked_in', room_id: 'room-m01', room_type_id: 'medium', base_price: 44100, price_total: 29400, updated_at: at('20:30') }]);
+      .expectRows('bookings', [
+        {
+          ...confirmedRow,
+          status: 'checked_in',
+          room_id: 'room-m01',
+          room_type_id: 'medium',
+          base_price: 44100,
+          price_total: 29400,
+          updated_at: at('20:30'),
+        },
+      ]);
   });
 
   t.test('BookingCheckedOut marks the booking checked out with its bill', async (t) => {
     await spec(t)
       .given([held(), confirmed(8820), checkedIn()])
       .when([checkedOut(29400, 8820, local('23:05'))])
-      .expectRows('bookings', [{ ...confirmedRow, status: 'checked_out', bill: { total: 29400, paid: 8820, due: 20580, currency: 'CNY' }, updated_at: at('23:05') }]);
+      .expectRows('bookings', [
+        {
+          ...confirmedRow,
+          status: 'checked_out',
+          bill: { total: 29400, paid: 8820, due: 20580, currency: 'CNY' },
+          updated_at: at('23:05'),
+        },
+      ]);
   });
 
   t.test('BookingMarkedNoShow marks a confirmed booking a no-show', async (t) => {
-    await spec(t).given([held(), confirmed(8820)]).when([noShow(8820, '20:31')]).expectRows('bookings', [{ ...confirmedRow, status: 'no_show', updated_at: at('20:31') }]);
+    await spec(t)
+      .given([held(), confirmed(8820)])
+      .when([noShow(8820, '20:31')])
+      .expectRows('bookings', [{ ...confirmedRow, status: 'no_show', updated_at: at('20:31') }]);
   });
 
   t.test('A booking event changes only its own booking', async (t) => {
@@ -186,13 +226,27 @@ t.test('bookings', async (t) => {
 });
 
 t.test('room reservations', async (t) => {
-  t.test('RoomTimeReserved adds live room time, busy until its end plus the cleaning buffer, counting until the hold expires', async (t) => {
-    await spec(t).given([reserved()]).expectRows('room_reservations', [reservationRow]);
-  });
+  t.test(
+    'RoomTimeReserved adds live room time, busy until its end plus the cleaning buffer, counting until the hold expires',
+    async (t) => {
+      await spec(t).given([reserved()]).expectRows('room_reservations', [reservationRow]);
+    },
+  );
 
   t.test('RoomTimeReserved for a walk-in has no hold expiry and its own kind and buffer', async (t) => {
     await spec(t)
-      .given([reserved({ bookingId: 'bk-walk-in', roomId: 'room-l01', start: local('21:00'), end: local('23:00'), bufferMinutes: 20, kind: 'walk_in', holdExpiresAt: null, at: local('21:00') })])
+      .given([
+        reserved({
+          bookingId: 'bk-walk-in',
+          roomId: 'room-l01',
+          start: local('21:00'),
+          end: local('23:00'),
+          bufferMinutes: 20,
+          kind: 'walk_in',
+          holdExpiresAt: null,
+          at: local('21:00'),
+        }),
+      ])
       .expectRows('room_reservations', [
         {
           booking_id: 'bk-walk-in',
@@ -211,25 +265,35 @@ t.test('room reservations', async (t) => {
   });
 
   t.test('RoomTimeConfirmed clears the hold expiry: the time counts for good', async (t) => {
-    await spec(t).given([reserved()]).when([timeConfirmed('room-s01', '19:05')]).expectRows('room_reservations', [confirmedReservation]);
+    await spec(t)
+      .given([reserved()])
+      .when([timeConfirmed('room-s01', '19:05')])
+      .expectRows('room_reservations', [confirmedReservation]);
   });
 
   t.test('RoomTimeExtended moves the end and the busy-until of the room reservation', async (t) => {
     await spec(t)
       .given([reserved(), timeConfirmed()])
       .when([timeExtended(local('00:00', true), 'room-s01', '22:30')])
-      .expectRows('room_reservations', [{ ...confirmedReservation, end_at: at('00:00', true), busy_until: at('00:15', true), updated_at: at('22:30') }]);
+      .expectRows('room_reservations', [
+        { ...confirmedReservation, end_at: at('00:00', true), busy_until: at('00:15', true), updated_at: at('22:30') },
+      ]);
   });
 
   t.test('RoomTimeEnded ends the reservation at the actual end, busy until that plus the buffer', async (t) => {
     await spec(t)
       .given([reserved(), timeConfirmed()])
       .when([timeEnded(local('22:10'), 'room-s01', '22:10')])
-      .expectRows('room_reservations', [{ ...confirmedReservation, end_at: at('22:10'), busy_until: at('22:25'), status: 'ended', updated_at: at('22:10') }]);
+      .expectRows('room_reservations', [
+        { ...confirmedReservation, end_at: at('22:10'), busy_until: at('22:25'), status: 'ended', updated_at: at('22:10') },
+      ]);
   });
 
   t.test('RoomTimeReleased of an expired hold releases the room time and keeps its times', async (t) => {
-    await spec(t).given([reserved()]).when([timeReleased('expired', 'room-s01', '19:16')]).expectRows('room_reservations', [{ ...reservationRow, status: 'released', updated_at: at('19:16') }]);
+    await spec(t)
+      .given([reserved()])
+      .when([timeReleased('expired', 'room-s01', '19:16')])
+      .expectRows('room_reservations', [{ ...reservationRow, status: 'released', updated_at: at('19:16') }]);
   });
 
   t.test('RoomTimeReleased of a cancelled booking releases confirmed room time', async (t) => {
@@ -243,7 +307,11 @@ t.test('room reservations', async (t) => {
     const other = reserved({ bookingId: 'bk-2', start: local('17:00'), end: local('19:00'), holdExpiresAt: null, at: local('16:00') });
     await spec(t)
       .given([other, reserved()])
-      .when([timeExtended(local('23:30'), 'room-s01', '22:30'), timeEnded(local('23:30'), 'room-s02', '23:30'), timeReleased('cancelled', 'room-s02', '23:31', 'bk-2')])
+      .when([
+        timeExtended(local('23:30'), 'room-s01', '22:30'),
+        timeEnded(local('23:30'), 'room-s02', '23:30'),
+        timeReleased('cancelled', 'room-s02', '23:31', 'bk-2'),
+      ])
       .expectRows(
         'room_reservations',
         [
@@ -265,7 +333,14 @@ t.test('room reservations', async (t) => {
     await s.expectRows(
       'room_reservations',
       [
-        { ...reservationRow, room_id: 'room-l01', busy_until: at('23:20'), buffer_minutes: 20, hold_expires_at: null, updated_at: at('19:40') },
+        {
+          ...reservationRow,
+          room_id: 'room-l01',
+          busy_until: at('23:20'),
+          buffer_minutes: 20,
+          hold_expires_at: null,
+          updated_at: at('19:40'),
+        },
         { ...confirmedReservation, status: 'released', updated_at: at('19:40') },
       ],
       { orderBy: 'room_id' },
@@ -278,8 +353,16 @@ t.test('room reservations', async (t) => {
   t.test('A booking moved back to a room it left holds live room time there again', async (t) => {
     const s = spec(t)
       .given(heldAndConfirmed)
-      .when([reserved({ roomId: 'room-s02', holdExpiresAt: null, at: local('19:30') }), moved('room-s01', 'room-s02', 'small', 29400, 29400, '19:30'), timeReleased('moved', 'room-s01', '19:30')])
-      .when([reserved({ roomId: 'room-s01', holdExpiresAt: null, at: local('19:45') }), moved('room-s02', 'room-s01', 'small', 29400, 29400, '19:45'), timeReleased('moved', 'room-s02', '19:45')]);
+      .when([
+        reserved({ roomId: 'room-s02', holdExpiresAt: null, at: local('19:30') }),
+        moved('room-s01', 'room-s02', 'small', 29400, 29400, '19:30'),
+        timeReleased('moved', 'room-s01', '19:30'),
+      ])
+      .when([
+        reserved({ roomId: 'room-s01', holdExpiresAt: null, at: local('19:45') }),
+        moved('room-s02', 'room-s01', 'small', 29400, 29400, '19:45'),
+        timeReleased('moved', 'room-s02', '19:45'),
+      ]);
     await s.expectRows(
       'room_reservations',
       [
@@ -288,14 +371,11 @@ t.test('room reservations', async (t) => {
       ],
       { orderBy: 'room_id' },
     );
-    await s.expectRows(
-      'occupancy_hourly',
-      [
-        { room_id: 'room-s01', hour_start: at('20:00'), occupied_minutes: 60 },
-        { room_id: 'room-s01', hour_start: at('21:00'), occupied_minutes: 60 },
-        { room_id: 'room-s01', hour_start: at('22:00'), occupied_minutes: 60 },
-      ],
-    );
+    await s.expectRows('occupancy_hourly', [
+      { room_id: 'room-s01', hour_start: at('20:00'), occupied_minutes: 60 },
+      { room_id: 'room-s01', hour_start: at('21:00'), occupied_minutes: 60 },
+      { room_id: 'room-s01', hour_start: at('22:00'), occupied_minutes: 60 },
+    ]);
   });
 });
 
@@ -305,7 +385,11 @@ t.test('a booking’s evening, held → confirmed → checked in → moved → e
       .given([held(), reserved()])
       .when([confirmed(8820, '19:05'), timeConfirmed('room-s01', '19:05')])
       .when([checkedIn('19:55')])
-      .when([reserved({ roomId: 'room-l01', bufferMinutes: 20, holdExpiresAt: null, at: local('20:30') }), moved('room-s01', 'room-l01', 'large', 64680, 29400, '20:30'), timeReleased('moved', 'room-s01', '20:30')])
+      .when([
+        reserved({ roomId: 'room-l01', bufferMinutes: 20, holdExpiresAt: null, at: local('20:30') }),
+        moved('room-s01', 'room-l01', 'large', 64680, 29400, '20:30'),
+        timeReleased('moved', 'room-s01', '20:30'),
+      ])
       .when([timeExtended(local('00:00', true), 'room-l01', '22:30'), extended(60, local('00:00', true), 21600, '22:30')])
       .when([timeEnded(local('23:40'), 'room-l01', '23:40'), checkedOut(86280, 8820, local('23:40'))]);
 
@@ -329,7 +413,16 @@ t.test('a booking’s evening, held → confirmed → checked in → moved → e
     await evening(t).expectRows(
       'room_reservations',
       [
-        { ...reservationRow, room_id: 'room-l01', end_at: at('23:40'), busy_until: at('00:00', true), buffer_minutes: 20, status: 'ended', hold_expires_at: null, updated_at: at('23:40') },
+        {
+          ...reservationRow,
+          room_id: 'room-l01',
+          end_at: at('23:40'),
+          busy_until: at('00:00', true),
+          buffer_minutes: 20,
+          status: 'ended',
+          hold_expires_at: null,
+          updated_at: at('23:40'),
+        },
         { ...confirmedReservation, status: 'released', updated_at: at('20:30') },
       ],
       { orderBy: 'room_id' },
@@ -363,9 +456,18 @@ t.test('occupancy_hourly', async (t) => {
         reserved(),
         reserved({ bookingId: 'bk-released', roomId: 'room-s02', holdExpiresAt: null }),
         timeReleased('cancelled', 'room-s02', '19:30', 'bk-released'),
-        reserved({ bookingId: 'bk-walk-in', roomId: 'room-s03', start: local('21:00'), end: local('22:00'), kind: 'walk_in', holdExpiresAt: null }),
+        reserved({
+          bookingId: 'bk-walk-in',
+          roomId: 'room-s03',
+          start: local('21:00'),
+          end: local('22:00'),
+          kind: 'walk_in',
+          holdExpiresAt: null,
+        }),
       ])
-      .expectRows('occupancy_hourly', [{ room_id: 'room-s03', business_date: BUSINESS_DATE, hour_start: at('21:00'), occupied_minutes: 60 }]);
+      .expectRows('occupancy_hourly', [
+        { room_id: 'room-s03', business_date: BUSINESS_DATE, hour_start: at('21:00'), occupied_minutes: 60 },
+      ]);
   });
 
   t.test('occupancy_hourly adds up the stays of one room within the same hour', async (t) => {
@@ -409,7 +511,15 @@ t.test('redelivery', async (t) => {
       .when([checkedIn(), moved('room-s01', 'room-m01', 'medium', 44100, 29400), checkedOut(44100, 8820, local('23:05'))])
       .redelivered()
       .expectRows('bookings', [
-        { ...confirmedRow, room_id: 'room-m01', room_type_id: 'medium', base_price: 44100, status: 'checked_out', bill: bill(44100, 8820), updated_at: at('23:05') },
+        {
+          ...confirmedRow,
+          room_id: 'room-m01',
+          room_type_id: 'medium',
+          base_price: 44100,
+          status: 'checked_out',
+          bill: bill(44100, 8820),
+          updated_at: at('23:05'),
+        },
       ]);
   });
 });

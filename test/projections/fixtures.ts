@@ -88,13 +88,27 @@ export const cancelled = (refund: number, hhmm = '19:30', bookingId = BOOKING): 
   type: 'BookingCancelled',
   data: { bookingId, reason: 'plans changed', refund, overridden: false, by: GUEST, at: local(hhmm) },
 });
-export const expired = (hhmm = '19:16', bookingId = BOOKING): BookingEvent => ({ type: 'BookingExpired', data: { bookingId, at: local(hhmm) } });
-export const checkedIn = (hhmm = '19:55', bookingId = BOOKING): BookingEvent => ({ type: 'BookingCheckedIn', data: { bookingId, by: WAITER, at: local(hhmm) } });
+export const expired = (hhmm = '19:16', bookingId = BOOKING): BookingEvent => ({
+  type: 'BookingExpired',
+  data: { bookingId, at: local(hhmm) },
+});
+export const checkedIn = (hhmm = '19:55', bookingId = BOOKING): BookingEvent => ({
+  type: 'BookingCheckedIn',
+  data: { bookingId, by: WAITER, at: local(hhmm) },
+});
 export const extended = (minutes: number, end: string, total: number, hhmm = '22:30', bookingId = BOOKING): BookingEvent => ({
   type: 'BookingExtended',
   data: { bookingId, minutes, end, price: price(total, 0, 'regular', minutes), by: WAITER, at: local(hhmm) },
 });
-export const moved = (fromRoomId: string, toRoomId: string, toRoomTypeId: string, newTotal: number, previousTotal: number, hhmm = '20:30', bookingId = BOOKING): BookingEvent => ({
+export const moved = (
+  fromRoomId: string,
+  toRoomId: string,
+  toRoomTypeId: string,
+  newTotal: number,
+  previousTotal: number,
+  hhmm = '20:30',
+  bookingId = BOOKING,
+): BookingEvent => ({
   type: 'BookingMoved',
   data: { bookingId, fromRoomId, toRoomId, toRoomTypeId, priceDifference: newTotal - previousTotal, newTotal, by: WAITER, at: local(hhmm) },
 });
@@ -103,7 +117,10 @@ export const checkedOut = (total: number, paid: number, when = local('23:30'), b
   type: 'BookingCheckedOut',
   data: { bookingId, bill: bill(total, paid), by: WAITER, at: when },
 });
-export const noShow = (forfeited: number, hhmm = '20:31', bookingId = BOOKING): BookingEvent => ({ type: 'BookingMarkedNoShow', data: { bookingId, forfeited, by: WAITER, at: local(hhmm) } });
+export const noShow = (forfeited: number, hhmm = '20:31', bookingId = BOOKING): BookingEvent => ({
+  type: 'BookingMarkedNoShow',
+  data: { bookingId, forfeited, by: WAITER, at: local(hhmm) },
+});
 
 type Reserved = Data<RoomDayEvent, 'RoomTimeReserved'>;
 export const reserved = (over: Partial<Reserved> = {}): RoomDayEvent => ({
@@ -122,20 +139,45 @@ export const reserved = (over: Partial<Reserved> = {}): RoomDayEvent => ({
   },
 });
 const roomDay = (roomId: string, hhmm: string, bookingId: string) => ({ roomId, businessDate: BUSINESS_DATE, bookingId, at: local(hhmm) });
-export const timeConfirmed = (roomId = 'room-s01', hhmm = '19:05', bookingId = BOOKING): RoomDayEvent => ({ type: 'RoomTimeConfirmed', data: roomDay(roomId, hhmm, bookingId) });
-export const timeExtended = (end: string, roomId = 'room-s01', hhmm = '22:30', bookingId = BOOKING): RoomDayEvent => ({ type: 'RoomTimeExtended', data: { ...roomDay(roomId, hhmm, bookingId), end } });
-export const timeEnded = (end: string, roomId = 'room-s01', hhmm = '23:30', bookingId = BOOKING): RoomDayEvent => ({ type: 'RoomTimeEnded', data: { ...roomDay(roomId, hhmm, bookingId), end } });
+export const timeConfirmed = (roomId = 'room-s01', hhmm = '19:05', bookingId = BOOKING): RoomDayEvent => ({
+  type: 'RoomTimeConfirmed',
+  data: roomDay(roomId, hhmm, bookingId),
+});
+export const timeExtended = (end: string, roomId = 'room-s01', hhmm = '22:30', bookingId = BOOKING): RoomDayEvent => ({
+  type: 'RoomTimeExtended',
+  data: { ...roomDay(roomId, hhmm, bookingId), end },
+});
+export const timeEnded = (end: string, roomId = 'room-s01', hhmm = '23:30', bookingId = BOOKING): RoomDayEvent => ({
+  type: 'RoomTimeEnded',
+  data: { ...roomDay(roomId, hhmm, bookingId), end },
+});
 export const timeReleased = (reason: ReleaseReason, roomId = 'room-s01', hhmm = '19:30', bookingId = BOOKING): RoomDayEvent => ({
   type: 'RoomTimeReleased',
   data: { ...roomDay(roomId, hhmm, bookingId), reason },
 });
 
 const payment = (paymentId: string, bookingId: string) => ({ paymentId, bookingId });
-export const paymentStarted = (paymentId: string, amount: number, o: { purpose?: PaymentPurpose; method?: PaymentMethod; hhmm?: string; bookingId?: string } = {}): PaymentEvent => ({
+export const paymentStarted = (
+  paymentId: string,
+  amount: number,
+  o: { purpose?: PaymentPurpose; method?: PaymentMethod; hhmm?: string; bookingId?: string } = {},
+): PaymentEvent => ({
   type: 'PaymentStarted',
-  data: { ...payment(paymentId, o.bookingId ?? BOOKING), purpose: o.purpose ?? 'deposit', method: o.method ?? 'wechatpay', amount, providerOrderId: `wx-${paymentId}`, by: GUEST, at: local(o.hhmm ?? '19:01') },
+  data: {
+    ...payment(paymentId, o.bookingId ?? BOOKING),
+    purpose: o.purpose ?? 'deposit',
+    method: o.method ?? 'wechatpay',
+    amount,
+    providerOrderId: `wx-${paymentId}`,
+    by: GUEST,
+    at: local(o.hhmm ?? '19:01'),
+  },
 });
-export const paymentSucceeded = (paymentId: string, amount: number, o: { purpose?: PaymentPurpose; method?: PaymentMethod; hhmm?: string; next?: boolean; bookingId?: string } = {}): PaymentEvent => ({
+export const paymentSucceeded = (
+  paymentId: string,
+  amount: number,
+  o: { purpose?: PaymentPurpose; method?: PaymentMethod; hhmm?: string; next?: boolean; bookingId?: string } = {},
+): PaymentEvent => ({
   type: 'PaymentSucceeded',
   data: {
     ...payment(paymentId, o.bookingId ?? BOOKING),
@@ -147,12 +189,26 @@ export const paymentSucceeded = (paymentId: string, amount: number, o: { purpose
     at: local(o.hhmm ?? '19:04', o.next),
   },
 });
-export const paymentClosed = (paymentId: string, hhmm = '19:20', bookingId = BOOKING): PaymentEvent => ({ type: 'PaymentClosed', data: { ...payment(paymentId, bookingId), reason: 'timed out', at: local(hhmm) } });
-export const refundRequested = (paymentId: string, refundId: string, amount: number, hhmm = '19:30', bookingId = BOOKING): PaymentEvent => ({
+export const paymentClosed = (paymentId: string, hhmm = '19:20', bookingId = BOOKING): PaymentEvent => ({
+  type: 'PaymentClosed',
+  data: { ...payment(paymentId, bookingId), reason: 'timed out', at: local(hhmm) },
+});
+export const refundRequested = (
+  paymentId: string,
+  refundId: string,
+  amount: number,
+  hhmm = '19:30',
+  bookingId = BOOKING,
+): PaymentEvent => ({
   type: 'RefundRequested',
   data: { ...payment(paymentId, bookingId), refundId, amount, reason: 'cancelled', at: local(hhmm) },
 });
-export const refundSucceeded = (paymentId: string, refundId: string, amount: number, o: { method?: PaymentMethod; hhmm?: string; bookingId?: string } = {}): PaymentEvent => ({
+export const refundSucceeded = (
+  paymentId: string,
+  refundId: string,
+  amount: number,
+  o: { method?: PaymentMethod; hhmm?: string; bookingId?: string } = {},
+): PaymentEvent => ({
   type: 'RefundSucceeded',
   data: { ...payment(paymentId, o.bookingId ?? BOOKING), method: o.method ?? 'wechatpay', refundId, amount, at: local(o.hhmm ?? '19:40') },
 });

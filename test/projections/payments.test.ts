@@ -45,19 +45,32 @@ const pending: Selectable<PaymentsTable> = {
   started_at: at('19:01'),
   updated_at: twoSecondsAfter('19:01'),
 };
-const paid: Selectable<PaymentsTable> = { ...pending, status: 'succeeded', transaction_id: 'tx-pay-1', paid_at: at('19:04'), updated_at: twoSecondsAfter('19:04') };
+const paid: Selectable<PaymentsTable> = {
+  ...pending,
+  status: 'succeeded',
+  transaction_id: 'tx-pay-1',
+  paid_at: at('19:04'),
+  updated_at: twoSecondsAfter('19:04'),
+};
 
 t.test('BookingHeld remembers whose booking it is, for the payments to come, and adds no payment', async (t) => {
   const s = spec(t).given([held(), held({ bookingId: 'bk-anonymous', guestId: null })]);
-  await s.expectRows('payment_bookings', [
-    { booking_id: BOOKING, guest_id: GUEST },
-    { booking_id: 'bk-anonymous', guest_id: null },
-  ], { orderBy: 'booking_id' });
+  await s.expectRows(
+    'payment_bookings',
+    [
+      { booking_id: BOOKING, guest_id: GUEST },
+      { booking_id: 'bk-anonymous', guest_id: null },
+    ],
+    { orderBy: 'booking_id' },
+  );
   await s.expectRows('payments', []);
 });
 
 t.test('PaymentStarted adds a pending payment naming the guest of its booking', async (t) => {
-  await spec(t).given([held()]).when([stored(paymentStarted('pay-1', 8820))]).expectRows('payments', [pending]);
+  await spec(t)
+    .given([held()])
+    .when([stored(paymentStarted('pay-1', 8820))])
+    .expectRows('payments', [pending]);
 });
 
 t.test('PaymentStarted for a booking with no BookingHeld (a walk-in) names no guest', async (t) => {
@@ -80,7 +93,10 @@ t.test('PaymentStarted for a booking with no BookingHeld (a walk-in) names no gu
 });
 
 t.test('PaymentSucceeded marks the payment paid with its transaction id and the time it was paid', async (t) => {
-  await spec(t).given([held(), stored(paymentStarted('pay-1', 8820))]).when([stored(paymentSucceeded('pay-1', 8820))]).expectRows('payments', [paid]);
+  await spec(t)
+    .given([held(), stored(paymentStarted('pay-1', 8820))])
+    .when([stored(paymentSucceeded('pay-1', 8820))])
+    .expectRows('payments', [paid]);
 });
 
 t.test('PaymentClosed closes a payment that is still pending', async (t) => {
@@ -107,7 +123,10 @@ t.test('PaymentSucceeded after the payment was closed (a late provider callback)
 t.test('RefundSucceeded adds the amount to what was refunded; two partial refunds add up', async (t) => {
   await spec(t)
     .given([held(), stored(paymentStarted('pay-1', 8820)), stored(paymentSucceeded('pay-1', 8820))])
-    .when([stored(refundSucceeded('pay-1', 'rf-1', 3000, { hhmm: '19:40' })), stored(refundSucceeded('pay-1', 'rf-2', 5820, { hhmm: '19:50' }))])
+    .when([
+      stored(refundSucceeded('pay-1', 'rf-1', 3000, { hhmm: '19:40' })),
+      stored(refundSucceeded('pay-1', 'rf-2', 5820, { hhmm: '19:50' })),
+    ])
     .expectRows('payments', [{ ...paid, refunded: 8820, updated_at: twoSecondsAfter('19:50') }]);
 });
 
@@ -121,7 +140,11 @@ t.test('RefundRequested and RefundFailed are not read: what was refunded moves o
 t.test('Payments of different bookings keep to their own rows and guests', async (t) => {
   await spec(t)
     .given([held(), held({ bookingId: 'bk-2', guestId: 'user-other', roomId: 'room-s02' })])
-    .when([stored(paymentStarted('pay-1', 8820)), stored(paymentStarted('pay-2', 5000, { bookingId: 'bk-2', method: 'card' })), stored(paymentSucceeded('pay-2', 5000, { method: 'card', bookingId: 'bk-2' }))])
+    .when([
+      stored(paymentStarted('pay-1', 8820)),
+      stored(paymentStarted('pay-2', 5000, { bookingId: 'bk-2', method: 'card' })),
+      stored(paymentSucceeded('pay-2', 5000, { method: 'card', bookingId: 'bk-2' })),
+    ])
     .expectRows(
       'payments',
       [
@@ -133,7 +156,9 @@ t.test('Payments of different bookings keep to their own rows and guests', async
 });
 
 t.test('A redelivered batch of a hold, a payment started and its success leaves one payment, as after the first delivery', async (t) => {
-  const s = spec(t).given([held(), stored(paymentStarted('pay-1', 8820)), stored(paymentSucceeded('pay-1', 8820))]).redelivered();
+  const s = spec(t)
+    .given([held(), stored(paymentStarted('pay-1', 8820)), stored(paymentSucceeded('pay-1', 8820))])
+    .redelivered();
   await s.expectRows('payments', [paid]);
   await s.expectRows('payment_bookings', [{ booking_id: BOOKING, guest_id: GUEST }]);
 });

@@ -21,14 +21,24 @@ const largeType: RoomTypeEvent = {
   type: 'RoomTypeDefined',
   data: { roomTypeId: 'large', name: 'Large', minCapacity: 9, maxCapacity: 15, devices: [], cleaningBufferMinutes: 20 },
 };
-const s01: RoomEvent = { type: 'RoomRegistered', data: { roomId: 'room-s01', name: 'S01', roomTypeId: 'small', capacity: 4, devices: ['mic', 'screen', 'tambourine'] } };
-const s02: RoomEvent = { type: 'RoomRegistered', data: { roomId: 'room-s02', name: 'S02', roomTypeId: 'small', capacity: 3, devices: ['mic'] } };
+const s01: RoomEvent = {
+  type: 'RoomRegistered',
+  data: { roomId: 'room-s01', name: 'S01', roomTypeId: 'small', capacity: 4, devices: ['mic', 'screen', 'tambourine'] },
+};
+const s02: RoomEvent = {
+  type: 'RoomRegistered',
+  data: { roomId: 'room-s02', name: 'S02', roomTypeId: 'small', capacity: 3, devices: ['mic'] },
+};
 const outOfService = (roomId: string, reason: string, at: Date): RoomEvent & { createdAt: Date } => ({
   type: 'RoomTakenOutOfService',
   data: { roomId, reason, at: at.toISOString() },
   createdAt: at,
 });
-const backInService = (roomId: string, at: Date): RoomEvent & { createdAt: Date } => ({ type: 'RoomReturnedToService', data: { roomId, at: at.toISOString() }, createdAt: at });
+const backInService = (roomId: string, at: Date): RoomEvent & { createdAt: Date } => ({
+  type: 'RoomReturnedToService',
+  data: { roomId, at: at.toISOString() },
+  createdAt: at,
+});
 
 const s01Row: RoomRow = {
   id: 'room-s01',
@@ -47,7 +57,15 @@ t.test('RoomTypeDefined adds a room type with its capacities, devices and cleani
     .given([smallType, largeType])
     .expectRows('room_types', [
       { id: 'large', name: 'Large', min_capacity: 9, max_capacity: 15, devices: [], cleaning_buffer_minutes: 20, defined_at: RECORDED_AT },
-      { id: 'small', name: 'Small', min_capacity: 2, max_capacity: 4, devices: ['mic', 'screen'], cleaning_buffer_minutes: 15, defined_at: RECORDED_AT },
+      {
+        id: 'small',
+        name: 'Small',
+        min_capacity: 2,
+        max_capacity: 4,
+        devices: ['mic', 'screen'],
+        cleaning_buffer_minutes: 15,
+        defined_at: RECORDED_AT,
+      },
     ]);
 });
 
@@ -55,7 +73,17 @@ t.test('RoomTypeDefined delivered again leaves the room type as first defined', 
   await spec(t)
     .given([smallType])
     .redelivered()
-    .expectRows('room_types', [{ id: 'small', name: 'Small', min_capacity: 2, max_capacity: 4, devices: ['mic', 'screen'], cleaning_buffer_minutes: 15, defined_at: RECORDED_AT }]);
+    .expectRows('room_types', [
+      {
+        id: 'small',
+        name: 'Small',
+        min_capacity: 2,
+        max_capacity: 4,
+        devices: ['mic', 'screen'],
+        cleaning_buffer_minutes: 15,
+        defined_at: RECORDED_AT,
+      },
+    ]);
 });
 
 t.test('RoomRegistered adds an in-service room, registered and updated when recorded', async (t) => {
@@ -82,7 +110,17 @@ t.test('RoomTakenOutOfService marks that room out of service with its reason, up
       'rooms',
       [
         { ...s01Row, status: 'out_of_service', out_of_service_reason: 'broken screen', updated_at: later },
-        { id: 'room-s02', name: 'S02', room_type_id: 'small', capacity: 3, devices: ['mic'], status: 'in_service', out_of_service_reason: null, registered_at: RECORDED_AT, updated_at: RECORDED_AT },
+        {
+          id: 'room-s02',
+          name: 'S02',
+          room_type_id: 'small',
+          capacity: 3,
+          devices: ['mic'],
+          status: 'in_service',
+          out_of_service_reason: null,
+          registered_at: RECORDED_AT,
+          updated_at: RECORDED_AT,
+        },
       ],
       { orderBy: 'id' },
     );
@@ -96,5 +134,7 @@ t.test('RoomReturnedToService puts the room back in service and clears the reaso
 });
 
 t.test('RoomTakenOutOfService for a room never registered adds no room', async (t) => {
-  await spec(t).given([outOfService('room-x', 'flooded', later), backInService('room-x', muchLater)]).expectRows('rooms', []);
+  await spec(t)
+    .given([outOfService('room-x', 'flooded', later), backInService('room-x', muchLater)])
+    .expectRows('rooms', []);
 });

@@ -33,16 +33,39 @@ const aliceRow = {
   updated_at: new Date(t0),
 };
 const profileUpdated: UserEvent = { type: 'ProfileUpdated', data: { userId: alice, name: 'Alice Wang', phone: null, at: t1 } };
-const rolesChanged: UserEvent = { type: 'RolesChanged', data: { userId: alice, roles: ['guest', 'waiter'], granted: ['waiter'], revoked: [], by: 'user-manager', at: t2 } };
-const promoted: UserEvent = { type: 'MembershipLevelChanged', data: { userId: alice, level: 'gold', previous: 'regular', reason: 'spent 5000 yuan', by: 'user-manager', at: t2 } };
-const linked: UserEvent = { type: 'ExternalIdentityLinked', data: { userId: alice, provider: 'wechat', subject: 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M', at: t1 } };
+const rolesChanged: UserEvent = {
+  type: 'RolesChanged',
+  data: { userId: alice, roles: ['guest', 'waiter'], granted: ['waiter'], revoked: [], by: 'user-manager', at: t2 },
+};
+const promoted: UserEvent = {
+  type: 'MembershipLevelChanged',
+  data: { userId: alice, level: 'gold', previous: 'regular', reason: 'spent 5000 yuan', by: 'user-manager', at: t2 },
+};
+const linked: UserEvent = {
+  type: 'ExternalIdentityLinked',
+  data: { userId: alice, provider: 'wechat', subject: 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M', at: t1 },
+};
 
 const started = (sessionId: string, at: string): SessionEvent => ({
   type: 'SessionStarted',
-  data: { userId: alice, sessionId, deviceId: `device-${sessionId}`, method: 'password', refreshTokenHash: `hash-${sessionId}`, ip: '203.0.113.7', at },
+  data: {
+    userId: alice,
+    sessionId,
+    deviceId: `device-${sessionId}`,
+    method: 'password',
+    refreshTokenHash: `hash-${sessionId}`,
+    ip: '203.0.113.7',
+    at,
+  },
 });
-const refreshed = (sessionId: string, at: string): SessionEvent => ({ type: 'SessionRefreshed', data: { userId: alice, sessionId, refreshTokenHash: `hash-${sessionId}-2`, at } });
-const ended = (sessionId: string, reason: 'logout' | 'evicted' | 'refresh_reuse', at: string): SessionEvent => ({ type: 'SessionEnded', data: { userId: alice, sessionId, reason, at } });
+const refreshed = (sessionId: string, at: string): SessionEvent => ({
+  type: 'SessionRefreshed',
+  data: { userId: alice, sessionId, refreshTokenHash: `hash-${sessionId}-2`, at },
+});
+const ended = (sessionId: string, reason: 'logout' | 'evicted' | 'refresh_reuse', at: string): SessionEvent => ({
+  type: 'SessionEnded',
+  data: { userId: alice, sessionId, reason, at },
+});
 const sessionRow = (sessionId: string, at: string) => ({
   session_id: sessionId,
   user_id: alice,
@@ -79,36 +102,52 @@ t.test('ProfileUpdated changes the name and phone (here cleared) and the updated
 t.test('RolesChanged replaces the roles with the full new set and is audited with its data', async (t) => {
   const s = spec(t).given([registered]).when([rolesChanged]);
   await s.expectRows('users', [{ ...aliceRow, roles: ['guest', 'waiter'], updated_at: new Date(t2) }]);
-  await s.expectRows('auth_audit', [{ event_id: s.idOf(1), user_id: alice, type: 'RolesChanged', detail: rolesChanged.data, at: new Date(t2) }]);
+  await s.expectRows('auth_audit', [
+    { event_id: s.idOf(1), user_id: alice, type: 'RolesChanged', detail: rolesChanged.data, at: new Date(t2) },
+  ]);
 });
 
 t.test('MembershipLevelChanged sets the new level and is audited with its data', async (t) => {
   const s = spec(t).given([registered]).when([promoted]);
   await s.expectRows('users', [{ ...aliceRow, membership_level: 'gold', updated_at: new Date(t2) }]);
-  await s.expectRows('auth_audit', [{ event_id: s.idOf(1), user_id: alice, type: 'MembershipLevelChanged', detail: promoted.data, at: new Date(t2) }]);
+  await s.expectRows('auth_audit', [
+    { event_id: s.idOf(1), user_id: alice, type: 'MembershipLevelChanged', detail: promoted.data, at: new Date(t2) },
+  ]);
 });
 
 t.test('ExternalIdentityLinked is audited and leaves the account as it was', async (t) => {
   const s = spec(t).given([registered]).when([linked]);
   await s.expectRows('users', [aliceRow]);
-  await s.expectRows('auth_audit', [{ event_id: s.idOf(1), user_id: alice, type: 'ExternalIdentityLinked', detail: linked.data, at: new Date(t1) }]);
+  await s.expectRows('auth_audit', [
+    { event_id: s.idOf(1), user_id: alice, type: 'ExternalIdentityLinked', detail: linked.data, at: new Date(t1) },
+  ]);
 });
 
 t.test('SessionStarted opens a session, last used when it started, and is audited with its data', async (t) => {
-  const s = spec(t).given([registered]).when([started('s1', t1)]);
+  const s = spec(t)
+    .given([registered])
+    .when([started('s1', t1)]);
   await s.expectRows('sessions', [sessionRow('s1', t1)]);
-  await s.expectRows('auth_audit', [{ event_id: s.idOf(1), user_id: alice, type: 'SessionStarted', detail: started('s1', t1).data, at: new Date(t1) }]);
+  await s.expectRows('auth_audit', [
+    { event_id: s.idOf(1), user_id: alice, type: 'SessionStarted', detail: started('s1', t1).data, at: new Date(t1) },
+  ]);
 });
 
 t.test('SessionRefreshed moves only the last-used time, and is not audited', async (t) => {
-  const s = spec(t).given([started('s1', t1)]).when([refreshed('s1', t2)]);
+  const s = spec(t)
+    .given([started('s1', t1)])
+    .when([refreshed('s1', t2)]);
   await s.expectRows('sessions', [{ ...sessionRow('s1', t1), last_used_at: new Date(t2) }]);
   await s.expectRows('auth_audit', [{ event_id: s.idOf(0), type: 'SessionStarted' }], undefined, 'only the start is audited');
 });
 
 t.test('SessionEnded records when and why the session ended, and is audited with its data', async (t) => {
-  const s = spec(t).given([started('s1', t1), started('s2', t1)]).when([ended('s1', 'logout', t2)]);
-  await s.expectRows('sessions', [{ ...sessionRow('s1', t1), ended_at: new Date(t2), end_reason: 'logout' }, sessionRow('s2', t1)], { orderBy: 'session_id' });
+  const s = spec(t)
+    .given([started('s1', t1), started('s2', t1)])
+    .when([ended('s1', 'logout', t2)]);
+  await s.expectRows('sessions', [{ ...sessionRow('s1', t1), ended_at: new Date(t2), end_reason: 'logout' }, sessionRow('s2', t1)], {
+    orderBy: 'session_id',
+  });
   await s.expectRows(
     'auth_audit',
     [
@@ -121,7 +160,9 @@ t.test('SessionEnded records when and why the session ended, and is audited with
 });
 
 t.test('SessionEnded for a session already ended keeps the first end and its reason; both ends are audited', async (t) => {
-  const s = spec(t).given([started('s1', t1), ended('s1', 'evicted', t2)]).when([ended('s1', 'refresh_reuse', t3)]);
+  const s = spec(t)
+    .given([started('s1', t1), ended('s1', 'evicted', t2)])
+    .when([ended('s1', 'refresh_reuse', t3)]);
   await s.expectRows('sessions', [{ ...sessionRow('s1', t1), ended_at: new Date(t2), end_reason: 'evicted' }]);
   await s.expectRows(
     'auth_audit',

@@ -10,7 +10,10 @@ const spec = ProjectionSpecification.for<VenueDatabase>(t, venueProjection);
 const monday = '2026-03-09T02:00:00.000Z'; // 10:00 in Shanghai
 const friday = '2026-03-13T09:30:00.000Z'; // 17:30 in Shanghai
 
-const configured = (settings: VenueSettings, at: string): VenueEvent => ({ type: 'VenueConfigured', data: { settings, by: 'user-manager', at } });
+const configured = (settings: VenueSettings, at: string): VenueEvent => ({
+  type: 'VenueConfigured',
+  data: { settings, by: 'user-manager', at },
+});
 
 const card = (version: number, primeSmall: number): RateCard => ({
   version,
@@ -20,14 +23,22 @@ const card = (version: number, primeSmall: number): RateCard => ({
     { id: 'prime', name: 'Prime 18–06', fromMinute: 1080, toMinute: 1800 },
   ],
   hourly: { small: { weekday: { day: 3800, prime: primeSmall }, weekend: { day: 4900, prime: primeSmall + 3000 } } },
-  packages: [{ id: 'small-day-3h', name: 'Day 3 hours (small)', roomTypeId: 'small', bandId: 'day', dayKind: 'weekday', minutes: 180, price: 9800 }],
+  packages: [
+    { id: 'small-day-3h', name: 'Day 3 hours (small)', roomTypeId: 'small', bandId: 'day', dayKind: 'weekday', minutes: 180, price: 9800 },
+  ],
   minimumSpend: { small: 0 },
   memberDiscountPercent: { regular: 0, silver: 5, gold: 10, black: 15 },
   deposit: { percent: 30, minimum: 5000 },
 });
 const published = (c: RateCard, at: string): RateCardEvent => ({ type: 'RateCardPublished', data: { card: c, by: 'user-manager', at } });
 
-const evenings: VenueSettings = { ...DEFAULT_VENUE, openAllDay: false, opensAtMinute: 18 * 60, closesAtMinute: 2 * 60, holidays: ['2026-05-01'] };
+const evenings: VenueSettings = {
+  ...DEFAULT_VENUE,
+  openAllDay: false,
+  opensAtMinute: 18 * 60,
+  closesAtMinute: 2 * 60,
+  holidays: ['2026-05-01'],
+};
 
 t.test('VenueConfigured stores the settings as the one row of venue_settings, updated at the event time', async (t) => {
   await spec(t)

@@ -11,7 +11,8 @@ const [S01, S02] = venue.rooms.small as [string, string, string];
 const [M01] = venue.rooms.medium as [string, string];
 const L01 = venue.rooms.large[0]!;
 const iso = (d: Date) => d.toISOString();
-const post = (url: string, headers: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers, ...(payload ? { payload } : {}) });
+const post = (url: string, headers: Record<string, string>, payload?: object) =>
+  call(app, { method: 'POST', url, headers, ...(payload ? { payload } : {}) });
 const get = (url: string, headers: Record<string, string>) => call(app, { method: 'GET', url, headers });
 
 const owner = await signUp(app, platform.store, 'guest');
@@ -57,8 +58,18 @@ t.test('the read model follows moves, cancels and walk-ins', async (t) => {
   t.equal((await get(`/bookings/${cancelled.body.id}`, owner.auth)).body.status, 'cancelled');
   const w = (await get(`/bookings/${walkIn.body.id}`, venue.waiter.auth)).body;
   t.match(w, { status: 'checked_in', walkIn: true, guestName: 'Li', guestId: null });
-  const rooms = await sql<{ room_id: string; status: string }>`SELECT room_id, status FROM rm.room_reservations WHERE booking_id = ${moved.body.id} ORDER BY status`.execute(platform.db);
-  t.same(rooms.rows, [{ room_id: M01, status: 'live' }, { room_id: S01, status: 'released' }], 'the old room is released, the new one held');
+  const rooms = await sql<{
+    room_id: string;
+    status: string;
+  }>`SELECT room_id, status FROM rm.room_reservations WHERE booking_id = ${moved.body.id} ORDER BY status`.execute(platform.db);
+  t.same(
+    rooms.rows,
+    [
+      { room_id: M01, status: 'live' },
+      { room_id: S01, status: 'released' },
+    ],
+    'the old room is released, the new one held',
+  );
 });
 
 t.test('lists: guests get only their own, staff filter by date, status and room', async (t) => {
@@ -83,7 +94,8 @@ t.test('lists: guests get only their own, staff filter by date, status and room'
 t.test('the bookings read models equal a rebuild from zero', async (t) => {
   const dump = async () => {
     const out: Record<string, string[]> = {};
-    for (const table of ['bookings', 'room_reservations']) out[table] = (await sql`SELECT * FROM rm.${sql.id(table)}`.execute(platform.db)).rows.map((r) => JSON.stringify(r)).sort();
+    for (const table of ['bookings', 'room_reservations'])
+      out[table] = (await sql`SELECT * FROM rm.${sql.id(table)}`.execute(platform.db)).rows.map((r) => JSON.stringify(r)).sort();
     return out;
   };
   const incremental = await dump();
@@ -101,8 +113,12 @@ t.test('analysts: occupancy per room and clock hour counts confirmed stays only'
   t.equal(hold.status, 201);
   await runner.catchUp();
   const occupancy = async (room: string) =>
-    (await sql<{ hour_start: Date; occupied_minutes: number }>`
-      SELECT hour_start, occupied_minutes FROM rm.occupancy_hourly WHERE room_id = ${room} AND business_date = ${stay.body.businessDate}::date ORDER BY hour_start`.execute(platform.db)).rows;
+    (
+      await sql<{ hour_start: Date; occupied_minutes: number }>`
+      SELECT hour_start, occupied_minutes FROM rm.occupancy_hourly WHERE room_id = ${room} AND business_date = ${stay.body.businessDate}::date ORDER BY hour_start`.execute(
+        platform.db,
+      )
+    ).rows;
   t.same(
     (await occupancy(L01)).map((r) => [r.hour_start.toISOString(), r.occupied_minutes]),
     [
@@ -118,7 +134,12 @@ t.test('read your writes: a booking is found right after it is held, with the pr
   await runner.start();
   t.teardown(() => runner.stop());
   for (let i = 0; i < 5; i++) {
-    const held = await post('/bookings', owner.auth, { roomId: S01, start: iso(venue.at(6 + i, '14:00')), durationMinutes: 60, partySize: 2 });
+    const held = await post('/bookings', owner.auth, {
+      roomId: S01,
+      start: iso(venue.at(6 + i, '14:00')),
+      durationMinutes: 60,
+      partySize: 2,
+    });
     t.equal(held.status, 201);
     const read = await get(`/bookings/${held.body.id}`, owner.auth);
     t.equal(read.status, 200, `hold ${i + 1} is readable at once`);

@@ -22,12 +22,15 @@ t.test('an empty period is the header row alone', async (t) => {
 });
 
 t.test('plain values are written bare, one line per journal line, money in fen', async (t) => {
-  t.equal(toCsv([line(), line({ lineNo: 2, account: '2203', debit: 0, credit: 5000 })]), [
-    HEADER,
-    '2026-11-20,e-1,b-1,PaymentSucceeded,Deposit received,1,1012,WeChat Pay clearing,5000,0',
-    '2026-11-20,e-1,b-1,PaymentSucceeded,Deposit received,2,2203,Customer deposits received,0,5000',
-    '',
-  ].join('\n'));
+  t.equal(
+    toCsv([line(), line({ lineNo: 2, account: '2203', debit: 0, credit: 5000 })]),
+    [
+      HEADER,
+      '2026-11-20,e-1,b-1,PaymentSucceeded,Deposit received,1,1012,WeChat Pay clearing,5000,0',
+      '2026-11-20,e-1,b-1,PaymentSucceeded,Deposit received,2,2203,Customer deposits received,0,5000',
+      '',
+    ].join('\n'),
+  );
 });
 
 t.test('commas, double quotes and line breaks inside values are quoted and read back unchanged', async (t) => {

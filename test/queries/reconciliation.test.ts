@@ -9,14 +9,49 @@ import { outTradeNoOf } from '../../src/payments/wechatpay/ids.js';
 const HEADER =
   '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注';
 const row = (time: string, tx: string, id: string, status: string, amount: string, refund = '0.00', refundNo = '') =>
-  [time, 'wx123', '190000', '0', '', tx, id, 'oUser', 'NATIVE', status, 'OTHERS', 'CNY', amount, '0.00', refundNo ? `5030${tx}` : '0', refundNo, refund, '0.00', '', '', 'KTV', '', '0.00', '0.60%', amount, refund, ''].map((v) => `\`${v}`).join(',');
+  [
+    time,
+    'wx123',
+    '190000',
+    '0',
+    '',
+    tx,
+    id,
+    'oUser',
+    'NATIVE',
+    status,
+    'OTHERS',
+    'CNY',
+    amount,
+    '0.00',
+    refundNo ? `5030${tx}` : '0',
+    refundNo,
+    refund,
+    '0.00',
+    '',
+    '',
+    'KTV',
+    '',
+    '0.00',
+    '0.60%',
+    amount,
+    refund,
+    '',
+  ]
+    .map((v) => `\`${v}`)
+    .join(',');
 
 t.test('the trade bill parser reads WeChat Pay’s format, money in fen without rounding', async (t) => {
   t.equal(yuanToFen('12.30'), 1230);
   t.equal(yuanToFen('0.07'), 7);
   t.equal(yuanToFen('5'), 500);
-  const rows = parseTradeBill(`\uFEFF${HEADER}\n${row('2026-11-20 20:01:02', '42001', 'p-1', 'SUCCESS', '88.80')}\n总交易单数,应结订单总金额\n\`1,\`88.80\n`);
-  t.same(rows.map((r) => [r.outTradeNo, r.status, r.amount]), [['p-1', 'SUCCESS', 8880]]);
+  const rows = parseTradeBill(
+    `\uFEFF${HEADER}\n${row('2026-11-20 20:01:02', '42001', 'p-1', 'SUCCESS', '88.80')}\n总交易单数,应结订单总金额\n\`1,\`88.80\n`,
+  );
+  t.same(
+    rows.map((r) => [r.outTradeNo, r.status, r.amount]),
+    [['p-1', 'SUCCESS', 8880]],
+  );
   t.throws(() => parseTradeBill('a,b,c\n1,2,3'), /missing columns/);
 });
 
@@ -29,8 +64,34 @@ t.test('reconciling a bill reports payments missing on either side and differing
     await platform.store.appendToStream(
       `payment-${id}`,
       [
-        { id: randomUUID(), type: 'PaymentStarted', data: { paymentId: id, bookingId: `b-${name}`, purpose: 'deposit', method: 'wechatpay', amount: 5000, providerOrderId: null, by: 'x', at } },
-        { id: randomUUID(), type: 'PaymentSucceeded', data: { paymentId: id, bookingId: `b-${name}`, method: 'wechatpay', purpose: 'deposit', transactionId: `tx-${name}`, amount: 5000, paidAt: at, at } },
+        {
+          id: randomUUID(),
+          type: 'PaymentStarted',
+          data: {
+            paymentId: id,
+            bookingId: `b-${name}`,
+            purpose: 'deposit',
+            method: 'wechatpay',
+            amount: 5000,
+            providerOrderId: null,
+            by: 'x',
+            at,
+          },
+        },
+        {
+          id: randomUUID(),
+          type: 'PaymentSucceeded',
+          data: {
+            paymentId: id,
+            bookingId: `b-${name}`,
+            method: 'wechatpay',
+            purpose: 'deposit',
+            transactionId: `tx-${name}`,
+            amount: 5000,
+            paidAt: at,
+            at,
+          },
+        },
       ],
       'no_stream',
     );
@@ -38,7 +99,14 @@ t.test('reconciling a bill reports payments missing on either side and differing
   await runner.catchUp();
   const stranger = randomUUID();
   // The bill names payments by out_trade_no: our ids without their hyphens.
-  const bill = [HEADER, row('2026-11-20 20:00:00', 'tx-ok', outTradeNoOf(ids.ok), 'SUCCESS', '50.00'), row('2026-11-20 20:05:00', 'tx-w', outTradeNoOf(ids.wrongAmount), 'SUCCESS', '49.99'), row('2026-11-20 21:00:00', 'tx-s', outTradeNoOf(stranger), 'SUCCESS', '10.00'), '总交易单数,应结订单总金额', '`3,`109.99'].join('\n');
+  const bill = [
+    HEADER,
+    row('2026-11-20 20:00:00', 'tx-ok', outTradeNoOf(ids.ok), 'SUCCESS', '50.00'),
+    row('2026-11-20 20:05:00', 'tx-w', outTradeNoOf(ids.wrongAmount), 'SUCCESS', '49.99'),
+    row('2026-11-20 21:00:00', 'tx-s', outTradeNoOf(stranger), 'SUCCESS', '10.00'),
+    '总交易单数,应结订单总金额',
+    '`3,`109.99',
+  ].join('\n');
   const r = await call(app, {
     method: 'POST',
     url: '/reconciliation/wechatpay?from=2026-11-19T16:00:00Z&to=2026-11-20T16:00:00Z',
@@ -55,11 +123,31 @@ t.test('reconciling a bill reports payments missing on either side and differing
       { paymentId: ids.notInBill, kind: 'missing_in_bill', ours: 5000, theirs: null },
     ],
   );
-  const bad = await call(app, { method: 'POST', url: '/reconciliation/wechatpay?from=2026-11-19T16:00:00Z&to=2026-11-20T16:00:00Z', headers: { ...accountant.auth, 'content-type': 'text/csv' }, payload: 'not,a,bill' });
+  const bad = await call(app, {
+    method: 'POST',
+    url: '/reconciliation/wechatpay?from=2026-11-19T16:00:00Z&to=2026-11-20T16:00:00Z',
+    headers: { ...accountant.auth, 'content-type': 'text/csv' },
+    payload: 'not,a,bill',
+  });
   t.equal(bad.status, 422);
   t.equal(bad.body.code, 'bad_trade_bill');
-  const unclosed = await call(app, { method: 'POST', url: '/reconciliation/wechatpay?from=2026-11-19T16:00:00Z&to=2026-11-20T16:00:00Z', headers: { ...accountant.auth, 'content-type': 'text/csv' }, payload: `${bill}\n"\`open quote,\`1` });
+  const unclosed = await call(app, {
+    method: 'POST',
+    url: '/reconciliation/wechatpay?from=2026-11-19T16:00:00Z&to=2026-11-20T16:00:00Z',
+    headers: { ...accountant.auth, 'content-type': 'text/csv' },
+    payload: `${bill}\n"\`open quote,\`1`,
+  });
   t.equal(unclosed.status, 422, 'a quote never closed is a bad bill, not a server error');
   t.equal(unclosed.body.code, 'bad_trade_bill');
-  t.equal((await call(app, { method: 'POST', url: '/reconciliation/wechatpay?from=2026-11-19T16:00:00Z&to=2026-11-20T16:00:00Z', headers: { ...(await signUp(app, platform.store, 'guest')).auth, 'content-type': 'text/csv' }, payload: bill })).status, 403);
+  t.equal(
+    (
+      await call(app, {
+        method: 'POST',
+        url: '/reconciliation/wechatpay?from=2026-11-19T16:00:00Z&to=2026-11-20T16:00:00Z',
+        headers: { ...(await signUp(app, platform.store, 'guest')).auth, 'content-type': 'text/csv' },
+        payload: bill,
+      })
+    ).status,
+    403,
+  );
 });

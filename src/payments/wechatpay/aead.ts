@@ -22,7 +22,8 @@ export function decryptResource(apiV3Key: string | Buffer, resource: EncryptedRe
   const key = typeof apiV3Key === 'string' ? Buffer.from(apiV3Key, 'utf8') : apiV3Key;
   if (key.length !== 32) throw new AeadError('the APIv3 key must be 32 bytes');
   if (resource.algorithm !== AEAD_AES_256_GCM) throw new AeadError(`unsupported algorithm ${String(resource.algorithm)}`);
-  if (typeof resource.ciphertext !== 'string' || typeof resource.nonce !== 'string') throw new AeadError('ciphertext and nonce are required');
+  if (typeof resource.ciphertext !== 'string' || typeof resource.nonce !== 'string')
+    throw new AeadError('ciphertext and nonce are required');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(resource.ciphertext)) throw new AeadError('ciphertext is not base64');
   const data = Buffer.from(resource.ciphertext, 'base64');
   if (data.length < TAG_BYTES) throw new AeadError('ciphertext is shorter than its tag');

@@ -53,7 +53,14 @@ export class WeChatPayTransport {
     const headers: Record<string, string> = {
       Accept: 'application/json',
       'User-Agent': this.userAgent,
-      Authorization: authorization({ mchId: this.settings.mchId, serial: this.settings.certSerial, privateKey: this.privateKey, method, pathAndQuery, body: text }),
+      Authorization: authorization({
+        mchId: this.settings.mchId,
+        serial: this.settings.certSerial,
+        privateKey: this.privateKey,
+        method,
+        pathAndQuery,
+        body: text,
+      }),
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const res = await this.fetch(`${this.settings.baseUrl}${pathAndQuery}`, {
@@ -94,7 +101,8 @@ export class WeChatPayClient {
         await this.verifier.verify(readSignedHeaders(res.headers, this.now()), res.body);
         verified = true;
       } catch (err) {
-        if (err instanceof SignatureError) throw new ResponseVerificationError(err.reason, `${method} ${pathAndQuery.split('?')[0]} (${res.status}): ${err.message}`);
+        if (err instanceof SignatureError)
+          throw new ResponseVerificationError(err.reason, `${method} ${pathAndQuery.split('?')[0]} (${res.status}): ${err.message}`);
         throw err;
       }
     }

@@ -65,7 +65,8 @@ export function parseWeChatPayConfig(input: unknown): WeChatPayConfig {
   }
   if (config.verification.mode === 'public-key') {
     try {
-      if (createPublicKey(config.verification.publicKey).asymmetricKeyType !== 'rsa') problems.push('verification.publicKey: must be an RSA key');
+      if (createPublicKey(config.verification.publicKey).asymmetricKeyType !== 'rsa')
+        problems.push('verification.publicKey: must be an RSA key');
     } catch (err) {
       problems.push(`verification.publicKey: not a readable public key (${(err as Error).message})`);
     }
@@ -117,7 +118,8 @@ export function wechatPayConfigFromEnv(env: Readonly<Partial<Record<(typeof WECH
   for (const k of REQUIRED) if (get(k) === undefined) problems.push(`${k}: required when WeChat Pay is configured`);
   const publicKey = get('WECHATPAY_PUBLIC_KEY');
   const publicKeyId = get('WECHATPAY_PUBLIC_KEY_ID');
-  if ((publicKey === undefined) !== (publicKeyId === undefined)) problems.push('WECHATPAY_PUBLIC_KEY and WECHATPAY_PUBLIC_KEY_ID: set both (public-key mode) or neither (platform certificates)');
+  if ((publicKey === undefined) !== (publicKeyId === undefined))
+    problems.push('WECHATPAY_PUBLIC_KEY and WECHATPAY_PUBLIC_KEY_ID: set both (public-key mode) or neither (platform certificates)');
   if (problems.length > 0) throw new WeChatPayConfigError(problems);
   const input = {
     mchId: get('WECHATPAY_MCH_ID'),

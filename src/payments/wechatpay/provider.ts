@@ -50,7 +50,13 @@ type Refund = {
   amount?: { refund?: number; total?: number };
 };
 
-type Notification = { id?: unknown; create_time?: unknown; event_type?: unknown; resource_type?: unknown; resource?: { algorithm?: unknown; ciphertext?: unknown; nonce?: unknown; associated_data?: unknown; original_type?: unknown } };
+type Notification = {
+  id?: unknown;
+  create_time?: unknown;
+  event_type?: unknown;
+  resource_type?: unknown;
+  resource?: { algorithm?: unknown; ciphertext?: unknown; nonce?: unknown; associated_data?: unknown; original_type?: unknown };
+};
 
 const TRADE_STATES: Readonly<Record<string, ProviderPaymentState>> = {
   SUCCESS: 'succeeded',
@@ -62,7 +68,12 @@ const TRADE_STATES: Readonly<Record<string, ProviderPaymentState>> = {
   PAYERROR: 'failed',
 };
 
-const REFUND_STATES: Readonly<Record<string, RefundResult['state']>> = { SUCCESS: 'succeeded', PROCESSING: 'processing', CLOSED: 'failed', ABNORMAL: 'failed' };
+const REFUND_STATES: Readonly<Record<string, RefundResult['state']>> = {
+  SUCCESS: 'succeeded',
+  PROCESSING: 'processing',
+  CLOSED: 'failed',
+  ABNORMAL: 'failed',
+};
 
 const REFUND_EVENTS = new Set(['REFUND.SUCCESS', 'REFUND.ABNORMAL', 'REFUND.CLOSED']);
 
@@ -112,7 +123,9 @@ export class WeChatPayProvider implements PaymentProvider {
         ? new PublicKeyVerifier(v.publicKey, v.publicKeyId)
         : new PlatformCertificateVerifier(() => transport.send('GET', '/v3/certificates'), config.apiV3Key, {
             now: this.now,
-            ...(options.minCertificateRefreshIntervalMs !== undefined ? { minRefreshIntervalMs: options.minCertificateRefreshIntervalMs } : {}),
+            ...(options.minCertificateRefreshIntervalMs !== undefined
+              ? { minRefreshIntervalMs: options.minCertificateRefreshIntervalMs }
+              : {}),
           });
     this.client = new WeChatPayClient(transport, this.verifier, this.now);
   }
@@ -130,12 +143,21 @@ export class WeChatPayProvider implements PaymentProvider {
       amount: { total: o.amount, currency: o.currency },
     };
     if (o.payerOpenId) {
-      const { data } = await this.client.call<{ prepay_id?: unknown }>('POST', '/v3/pay/transactions/jsapi', { ...order, payer: { openid: o.payerOpenId } });
-      if (typeof data?.prepay_id !== 'string' || data.prepay_id === '') throw new Error('WeChat Pay answered the JSAPI order without prepay_id');
-      return { providerOrderId: outTradeNo, prepayId: data.prepay_id, jsapiParams: jsapiPayParams(this.config.appId, data.prepay_id, this.privateKey, this.now()) };
+      const { data } = await this.client.call<{ prepay_id?: unknown }>('POST', '/v3/pay/transactions/jsapi', {
+        ...order,
+        payer: { openid: o.payerOpenId },
+      });
+      if (typeof data?.prepay_id !== 'string' || data.prepay_id === '')
+        throw new Error('WeChat Pay answered the JSAPI order without prepay_id');
+      return {
+        providerOrderId: outTradeNo,
+        prepayId: data.prepay_id,
+        jsapiParams: jsapiPayParams(this.config.appId, data.prepay_id, this.privateKey, this.now()),
+      };
     }
     const { data } = await this.client.call<{ code_url?: unknown }>('POST', '/v3/pay/transactions/native', order);
-    if (typeof data?.code_url !== 'string' || data.code_url === '') throw new Error('WeChat Pay answered the Native order without code_url');
+    if (typeof data?.code_url !== 'string' || data.code_url === '')
+      throw new Error('WeChat Pay answered the Native order without code_url');
     return { providerOrderId: outTradeNo, codeUrl: data.code_url };
   }
 
@@ -146,15 +168,19 @@ export class WeChatPayProvider implements PaymentProvider {
   async query(paymentId: string): Promise<QueryResult> {
     let tx: Transaction;
     try {
-      tx = (await this.client.call<Transaction>('GET', `${this.orderPath(paymentId)}?mchid=${encodeURIComponent(this.config.mchId)}`)).data ?? {};
+      tx =
+        (await this.client.call<Transaction>('GET', `${this.orderPath(paymentId)}?mchid=${encodeURIComponent(this.config.mchId)}`)).data ??
+        {};
     } catch (err) {
       // Only a signed "no such order" is believed: the order never reached WeChat Pay.
-      if (err instanceof WeChatPayApiError && err.verified && err.code === 'ORDER_NOT_EXIST') return { paymentId, state: 'closed', transactionId: null, amount: null, paidAt: null };
+      if (err instanceof WeChatPayApiError && err.verified && err.code === 'ORDER_NOT_EXIST')
+        return { paymentId, state: 'closed', transactionId: null, amount: null, paidAt: null };
       throw err;
     }
     const state = TRADE_STATES[tx.trade_state ?? ''];
     if (!state) throw new Error(`WeChat Pay reported an unknown trade_state ${String(tx.trade_state)}`);
-    if (tx.out_trade_no !== undefined && tx.out_trade_no !== outTradeNoOf(paymentId)) throw new Error(`WeChat Pay answered about order ${tx.out_trade_no}`);
+    if (tx.out_trade_no !== undefined && tx.out_trade_no !== outTradeNoOf(paymentId))
+      throw new Error(`WeChat Pay answered about order ${tx.out_trade_no}`);
     const paidAt = tx.success_time ? new Date(tx.success_time) : null;
     return {
       paymentId,
@@ -204,12 +230,25 @@ export class WeChatPayProvider implements PaymentProvider {
       reject('malformed', 'the callback body is not JSON');
     }
     const r = n?.resource;
-    if (typeof n !== 'object' || n === null || typeof n.event_type !== 'string' || typeof r !== 'object' || r === null) reject('malformed', 'the callback has no event_type or resource');
-    if (r.algorithm !== AEAD_AES_256_GCM || typeof r.ciphertext !== 'string' || typeof r.nonce !== 'string' || (r.associated_data !== undefined && typeof r.associated_data !== 'string'))
+    if (typeof n !== 'object' || n === null || typeof n.event_type !== 'string' || typeof r !== 'object' || r === null)
+      reject('malformed', 'the callback has no event_type or resource');
+    if (
+      r.algorithm !== AEAD_AES_256_GCM ||
+      typeof r.ciphertext !== 'string' ||
+      typeof r.nonce !== 'string' ||
+      (r.associated_data !== undefined && typeof r.associated_data !== 'string')
+    )
       reject('malformed', 'the resource is not AEAD_AES_256_GCM with ciphertext and nonce');
     let plain: unknown;
     try {
-      plain = JSON.parse(decryptResource(this.config.apiV3Key, { algorithm: r.algorithm, ciphertext: r.ciphertext, nonce: r.nonce, associated_data: r.associated_data }).toString('utf8'));
+      plain = JSON.parse(
+        decryptResource(this.config.apiV3Key, {
+          algorithm: r.algorithm,
+          ciphertext: r.ciphertext,
+          nonce: r.nonce,
+          associated_data: r.associated_data,
+        }).toString('utf8'),
+      );
     } catch (err) {
       if (err instanceof AeadError) reject('bad_ciphertext', err.message);
       reject('malformed', 'the decrypted resource is not JSON');
@@ -227,7 +266,14 @@ export class WeChatPayProvider implements PaymentProvider {
     const paidAt = new Date(tx.success_time ?? '');
     if (typeof tx.out_trade_no !== 'string' || !tx.transaction_id || !isAmount(tx.amount?.total) || Number.isNaN(paidAt.getTime()))
       reject('malformed', 'the transaction lacks out_trade_no, transaction_id, amount.total or success_time');
-    return { kind: 'payment', paymentId: paymentIdOf(tx.out_trade_no), state: 'succeeded', transactionId: tx.transaction_id, amount: tx.amount.total, paidAt };
+    return {
+      kind: 'payment',
+      paymentId: paymentIdOf(tx.out_trade_no),
+      state: 'succeeded',
+      transactionId: tx.transaction_id,
+      amount: tx.amount.total,
+      paidAt,
+    };
   }
 
   private refundEvent(rf: Refund): CallbackEvent {
@@ -235,6 +281,13 @@ export class WeChatPayProvider implements PaymentProvider {
     if (!state) reject('malformed', `unknown refund_status ${String(rf.refund_status)}`);
     if (typeof rf.out_trade_no !== 'string' || typeof rf.out_refund_no !== 'string' || !rf.refund_id || !isAmount(rf.amount?.refund))
       reject('malformed', 'the refund lacks out_trade_no, out_refund_no, refund_id or amount.refund');
-    return { kind: 'refund', refundId: rf.out_refund_no, paymentId: paymentIdOf(rf.out_trade_no), state, amount: rf.amount.refund, providerRefundId: rf.refund_id };
+    return {
+      kind: 'refund',
+      refundId: rf.out_refund_no,
+      paymentId: paymentIdOf(rf.out_trade_no),
+      state,
+      amount: rf.amount.refund,
+      providerRefundId: rf.refund_id,
+    };
   }
 }

@@ -37,7 +37,11 @@ export function requestMessage(method: string, pathAndQuery: string, timestamp: 
 
 /** What a response or callback signature covers: `TIMESTAMP\nNONCE\nBODY\n`, the body as the exact bytes received. */
 export function verificationMessage(timestamp: string, nonce: string, body: string | Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`, 'utf8'), typeof body === 'string' ? Buffer.from(body, 'utf8') : body, Buffer.from('\n')]);
+  return Buffer.concat([
+    Buffer.from(`${timestamp}\n${nonce}\n`, 'utf8'),
+    typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+    Buffer.from('\n'),
+  ]);
 }
 
 /** SHA256 with RSA (PKCS#1 v1.5), base64. */
@@ -54,7 +58,16 @@ export function rsaVerify(publicKey: KeyObject, message: string | Buffer, signat
   }
 }
 
-export type RequestToSign = Readonly<{ mchId: string; serial: string; privateKey: KeyObject | string; method: string; pathAndQuery: string; body: string; timestamp?: string; nonce?: string }>;
+export type RequestToSign = Readonly<{
+  mchId: string;
+  serial: string;
+  privateKey: KeyObject | string;
+  method: string;
+  pathAndQuery: string;
+  body: string;
+  timestamp?: string;
+  nonce?: string;
+}>;
 
 /** The Authorization header value for one request. */
 export function authorization(r: RequestToSign): string {
@@ -96,9 +109,11 @@ export function readSignedHeaders(headers: HeaderBag, nowMs: number = Date.now()
   const nonce = headerOf(headers, 'Wechatpay-Nonce')?.trim();
   const signature = headerOf(headers, 'Wechatpay-Signature')?.trim();
   const serial = headerOf(headers, 'Wechatpay-Serial')?.trim();
-  if (!timestamp || !nonce || !signature || !serial) throw new SignatureError('malformed', 'Wechatpay-Timestamp, -Nonce, -Signature and -Serial are all required');
+  if (!timestamp || !nonce || !signature || !serial)
+    throw new SignatureError('malformed', 'Wechatpay-Timestamp, -Nonce, -Signature and -Serial are all required');
   if (!/^[0-9]{1,12}$/.test(timestamp)) throw new SignatureError('malformed', 'Wechatpay-Timestamp is not a number of seconds');
-  if (Math.abs(nowMs / 1000 - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS) throw new SignatureError('stale_timestamp', `Wechatpay-Timestamp is more than ${MAX_CLOCK_SKEW_SECONDS} s from now`);
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS)
+    throw new SignatureError('stale_timestamp', `Wechatpay-Timestamp is more than ${MAX_CLOCK_SKEW_SECONDS} s from now`);
   return { timestamp, nonce, signature, serial };
 }
 
@@ -106,8 +121,21 @@ export function readSignedHeaders(headers: HeaderBag, nowMs: number = Date.now()
  * The parameters a WeChat web page hands to `WeixinJSBridge.invoke('getBrandWCPayRequest', …)`
  * (or `wx.requestPayment`): paySign signs `appId\ntimeStamp\nnonceStr\npackage\n` with the merchant key.
  */
-export function jsapiPayParams(appId: string, prepayId: string, privateKey: KeyObject | string, nowMs: number = Date.now(), nonceStr: string = newNonce()): Record<string, string> {
+export function jsapiPayParams(
+  appId: string,
+  prepayId: string,
+  privateKey: KeyObject | string,
+  nowMs: number = Date.now(),
+  nonceStr: string = newNonce(),
+): Record<string, string> {
   const timeStamp = unixSeconds(nowMs);
   const pkg = `prepay_id=${prepayId}`;
-  return { appId, timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign: rsaSign(privateKey, `${appId}\n${timeStamp}\n${nonceStr}\n${pkg}\n`) };
+  return {
+    appId,
+    timeStamp,
+    nonceStr,
+    package: pkg,
+    signType: 'RSA',
+    paySign: rsaSign(privateKey, `${appId}\n${timeStamp}\n${nonceStr}\n${pkg}\n`),
+  };
 }

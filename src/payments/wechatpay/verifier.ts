@@ -23,8 +23,10 @@ export class PublicKeyVerifier implements SignatureVerifier {
   }
 
   async verify(signed: SignedHeaders, body: string | Buffer): Promise<void> {
-    if (signed.serial !== this.publicKeyId) throw new SignatureError('unknown_serial', `Wechatpay-Serial ${signed.serial} is not the configured public key id`);
-    if (!rsaVerify(this.key, verificationMessage(signed.timestamp, signed.nonce, body), signed.signature)) throw new SignatureError('bad_signature', 'the WeChat Pay signature does not verify');
+    if (signed.serial !== this.publicKeyId)
+      throw new SignatureError('unknown_serial', `Wechatpay-Serial ${signed.serial} is not the configured public key id`);
+    if (!rsaVerify(this.key, verificationMessage(signed.timestamp, signed.nonce, body), signed.signature))
+      throw new SignatureError('bad_signature', 'the WeChat Pay signature does not verify');
   }
 }
 
@@ -39,7 +41,10 @@ export class CertificateDownloadError extends Error {
 
 /** Serials compared as numbers written in hex: case and leading zeros do not matter. */
 export function normalizeSerial(serial: string): string {
-  return serial.trim().toUpperCase().replace(/^0+(?=.)/, '');
+  return serial
+    .trim()
+    .toUpperCase()
+    .replace(/^0+(?=.)/, '');
 }
 
 type CertificateEntry = { serial_no?: unknown; effective_time?: unknown; expire_time?: unknown; encrypt_certificate?: EncryptedResource };
@@ -81,7 +86,8 @@ export class PlatformCertificateVerifier implements SignatureVerifier {
       cert = this.usable(signed.serial);
     }
     if (!cert) throw new SignatureError('unknown_serial', `no valid WeChat Pay platform certificate has serial ${signed.serial}`);
-    if (!rsaVerify(cert.publicKey, verificationMessage(signed.timestamp, signed.nonce, body), signed.signature)) throw new SignatureError('bad_signature', 'the WeChat Pay signature does not verify');
+    if (!rsaVerify(cert.publicKey, verificationMessage(signed.timestamp, signed.nonce, body), signed.signature))
+      throw new SignatureError('bad_signature', 'the WeChat Pay signature does not verify');
   }
 
   /** Downloads the certificates again (one download at a time); throws CertificateDownloadError. */
@@ -101,7 +107,8 @@ export class PlatformCertificateVerifier implements SignatureVerifier {
   private async load(): Promise<void> {
     this.lastRefresh = this.now();
     const res = await this.download();
-    if (res.status !== 200) throw new CertificateDownloadError(`GET /v3/certificates answered ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`);
+    if (res.status !== 200)
+      throw new CertificateDownloadError(`GET /v3/certificates answered ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`);
     let entries: CertificateEntry[];
     try {
       const parsed = JSON.parse(res.body.toString('utf8')) as { data?: unknown };
@@ -112,12 +119,14 @@ export class PlatformCertificateVerifier implements SignatureVerifier {
     }
     const fresh = new Map<string, PlatformCertificate>();
     for (const entry of entries) {
-      if (typeof entry.serial_no !== 'string' || !entry.encrypt_certificate) throw new CertificateDownloadError('a certificate entry lacks serial_no or encrypt_certificate');
+      if (typeof entry.serial_no !== 'string' || !entry.encrypt_certificate)
+        throw new CertificateDownloadError('a certificate entry lacks serial_no or encrypt_certificate');
       let pem: string;
       try {
         pem = decryptResource(this.apiV3Key, entry.encrypt_certificate).toString('utf8');
       } catch (err) {
-        if (err instanceof AeadError) throw new CertificateDownloadError(`certificate ${entry.serial_no} does not decrypt with the APIv3 key: ${err.message}`);
+        if (err instanceof AeadError)
+          throw new CertificateDownloadError(`certificate ${entry.serial_no} does not decrypt with the APIv3 key: ${err.message}`);
         throw err;
       }
       let x509: X509Certificate;
@@ -127,8 +136,10 @@ export class PlatformCertificateVerifier implements SignatureVerifier {
         throw new CertificateDownloadError(`certificate ${entry.serial_no} is not an X.509 certificate: ${(err as Error).message}`);
       }
       const serial = normalizeSerial(entry.serial_no);
-      if (normalizeSerial(x509.serialNumber) !== serial) throw new CertificateDownloadError(`certificate listed as ${entry.serial_no} has serial ${x509.serialNumber}`);
-      if (x509.publicKey.asymmetricKeyType !== 'rsa') throw new CertificateDownloadError(`certificate ${entry.serial_no} does not hold an RSA key`);
+      if (normalizeSerial(x509.serialNumber) !== serial)
+        throw new CertificateDownloadError(`certificate listed as ${entry.serial_no} has serial ${x509.serialNumber}`);
+      if (x509.publicKey.asymmetricKeyType !== 'rsa')
+        throw new CertificateDownloadError(`certificate ${entry.serial_no} does not hold an RSA key`);
       fresh.set(serial, { serial, publicKey: x509.publicKey, notBefore: new Date(x509.validFrom), notAfter: new Date(x509.validTo), pem });
     }
     // The response must be signed by a certificate we already trust or, failing that, by one of those it delivers.
@@ -141,7 +152,8 @@ export class PlatformCertificateVerifier implements SignatureVerifier {
     }
     const key = (this.certificates.get(normalizeSerial(signed.serial)) ?? fresh.get(normalizeSerial(signed.serial)))?.publicKey;
     if (!key) throw new CertificateDownloadError(`the certificate list is signed by unknown serial ${signed.serial}`);
-    if (!rsaVerify(key, verificationMessage(signed.timestamp, signed.nonce, res.body), signed.signature)) throw new CertificateDownloadError('the certificate list signature does not verify');
+    if (!rsaVerify(key, verificationMessage(signed.timestamp, signed.nonce, res.body), signed.signature))
+      throw new CertificateDownloadError('the certificate list signature does not verify');
     this.certificates = fresh;
   }
 }

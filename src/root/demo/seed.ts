@@ -19,11 +19,46 @@ const accounts = [
 ] as const;
 
 const roomTypes = [
-  { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4, cleaningBufferMinutes: 15, devices: ['55in screen', '2 wireless microphones', 'song terminal'] },
-  { id: 'medium', name: 'Medium', minCapacity: 5, maxCapacity: 8, cleaningBufferMinutes: 15, devices: ['65in screen', '4 wireless microphones', 'song terminal', '5.1 speakers'] },
-  { id: 'large', name: 'Large', minCapacity: 9, maxCapacity: 15, cleaningBufferMinutes: 20, devices: ['2x 75in screens', '6 wireless microphones', 'song terminal', '7.1 speakers'] },
-  { id: 'deluxe', name: 'Deluxe', minCapacity: 16, maxCapacity: 25, cleaningBufferMinutes: 20, devices: ['2x 85in screens', '8 wireless microphones', '2 song terminals', 'stage lights'] },
-  { id: 'party', name: 'Party', minCapacity: 30, maxCapacity: 60, cleaningBufferMinutes: 30, devices: ['LED wall', '12 wireless microphones', '2 song terminals', 'stage', 'DJ booth'] },
+  {
+    id: 'small',
+    name: 'Small',
+    minCapacity: 2,
+    maxCapacity: 4,
+    cleaningBufferMinutes: 15,
+    devices: ['55in screen', '2 wireless microphones', 'song terminal'],
+  },
+  {
+    id: 'medium',
+    name: 'Medium',
+    minCapacity: 5,
+    maxCapacity: 8,
+    cleaningBufferMinutes: 15,
+    devices: ['65in screen', '4 wireless microphones', 'song terminal', '5.1 speakers'],
+  },
+  {
+    id: 'large',
+    name: 'Large',
+    minCapacity: 9,
+    maxCapacity: 15,
+    cleaningBufferMinutes: 20,
+    devices: ['2x 75in screens', '6 wireless microphones', 'song terminal', '7.1 speakers'],
+  },
+  {
+    id: 'deluxe',
+    name: 'Deluxe',
+    minCapacity: 16,
+    maxCapacity: 25,
+    cleaningBufferMinutes: 20,
+    devices: ['2x 85in screens', '8 wireless microphones', '2 song terminals', 'stage lights'],
+  },
+  {
+    id: 'party',
+    name: 'Party',
+    minCapacity: 30,
+    maxCapacity: 60,
+    cleaningBufferMinutes: 30,
+    devices: ['LED wall', '12 wireless microphones', '2 song terminals', 'stage', 'DJ booth'],
+  },
 ];
 
 const rooms = [
@@ -43,10 +78,20 @@ type Send = (url: string, key: string, payload: object, token?: string) => Promi
 async function demoBookings(app: FastifyInstance, send: Send, guestToken: string, roomIds: ReadonlyMap<string, string>): Promise<void> {
   const tomorrow = addDays(businessDateOf(new Date(), demoVenue), 1);
   const at = (minutes: number) => instantOf(tomorrow, minutes, demoVenue.timeZone).toISOString();
-  const paid = await send('/bookings', 'booking:paid', { roomId: roomIds.get('S01'), start: at(20 * 60), durationMinutes: 120, partySize: 3 }, guestToken);
+  const paid = await send(
+    '/bookings',
+    'booking:paid',
+    { roomId: roomIds.get('S01'), start: at(20 * 60), durationMinutes: 120, partySize: 3 },
+    guestToken,
+  );
   const payment = await send(`/bookings/${paid.id}/payments`, 'payment:paid', {}, guestToken);
   if (payment.sandboxCompleteUrl) await app.inject({ method: 'POST', url: payment.sandboxCompleteUrl });
-  await send('/bookings', 'booking:held', { roomId: roomIds.get('M01'), start: at(21 * 60), durationMinutes: 180, partySize: 6 }, guestToken);
+  await send(
+    '/bookings',
+    'booking:held',
+    { roomId: roomIds.get('M01'), start: at(21 * 60), durationMinutes: 180, partySize: 6 },
+    guestToken,
+  );
 }
 
 /**
@@ -71,7 +116,11 @@ export async function seedDemo(app: FastifyInstance, store: EventStore, logger: 
     return res.json<DemoReply>();
   };
   const login = async (email: string) => {
-    const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: DEMO_PASSWORD, deviceId: 'demo-seed' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { email, password: DEMO_PASSWORD, deviceId: 'demo-seed' },
+    });
     if (res.statusCode !== 200) throw new Error(`demo seed login ${email} failed: ${res.body}`);
     return res.json<{ accessToken: string; user: { id: string } }>();
   };
@@ -88,10 +137,19 @@ export async function seedDemo(app: FastifyInstance, store: EventStore, logger: 
   for (const t of roomTypes) await send('/room-types', `room-type:${t.id}`, t, manager.accessToken);
   const roomIds = new Map<string, string>();
   for (const r of rooms) roomIds.set(r.name, (await send('/rooms', `room:${r.name}`, r, manager.accessToken)).id);
-  const venue = await app.inject({ method: 'PUT', url: '/venue', payload: demoVenue, headers: { authorization: `Bearer ${manager.accessToken}` } });
+  const venue = await app.inject({
+    method: 'PUT',
+    url: '/venue',
+    payload: demoVenue,
+    headers: { authorization: `Bearer ${manager.accessToken}` },
+  });
   if (venue.statusCode !== 200) throw new Error(`demo seed venue failed: ${venue.body}`);
   await send('/rate-cards', 'rate-card:1', demoRateCard, manager.accessToken);
   await demoBookings(app, send, (await login('guest@demo.ktv')).accessToken, roomIds);
-  await store.appendToStream(MARKER_STREAM, [{ id: randomUUID(), type: 'DemoDataLoaded', data: { accounts: accounts.length, rooms: rooms.length, roomTypes: roomTypes.length } }], 'any');
+  await store.appendToStream(
+    MARKER_STREAM,
+    [{ id: randomUUID(), type: 'DemoDataLoaded', data: { accounts: accounts.length, rooms: rooms.length, roomTypes: roomTypes.length } }],
+    'any',
+  );
   logger.info({ accounts: accounts.length, rooms: rooms.length, roomTypes: roomTypes.length }, 'demo data loaded');
 }

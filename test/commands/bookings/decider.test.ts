@@ -88,14 +88,26 @@ const checkedOut: BookingEvent = {
   type: 'BookingCheckedOut',
   data: { bookingId: BOOKING, bill: { total: 18000, paid: 5400, due: 12600, currency: 'CNY' }, by: WAITER, at: iso('2026-03-13 22:00') },
 };
-const noShow: BookingEvent = { type: 'BookingMarkedNoShow', data: { bookingId: BOOKING, forfeited: 5400, by: WAITER, at: iso('2026-03-13 20:30') } };
+const noShow: BookingEvent = {
+  type: 'BookingMarkedNoShow',
+  data: { bookingId: BOOKING, forfeited: 5400, by: WAITER, at: iso('2026-03-13 20:30') },
+};
 const extended: BookingEvent = {
   type: 'BookingExtended',
   data: { bookingId: BOOKING, minutes: 60, end: iso('2026-03-13 23:00'), price: HOUR_MORE, by: WAITER, at: iso('2026-03-13 21:30') },
 };
 const moved = (newTotal: number): BookingEvent => ({
   type: 'BookingMoved',
-  data: { bookingId: BOOKING, fromRoomId: 'room-s01', toRoomId: 'room-m01', toRoomTypeId: 'medium', priceDifference: newTotal - 18000, newTotal, by: WAITER, at: iso('2026-03-13 19:00') },
+  data: {
+    bookingId: BOOKING,
+    fromRoomId: 'room-s01',
+    toRoomId: 'room-m01',
+    toRoomTypeId: 'medium',
+    priceDifference: newTotal - 18000,
+    newTotal,
+    by: WAITER,
+    at: iso('2026-03-13 19:00'),
+  },
 });
 
 const conflict = (bookingStatus: string) => ({ is: ConflictError, status: 409, detail: { bookingStatus } });
@@ -103,13 +115,40 @@ const conflict = (bookingStatus: string) => ({ is: ConflictError, status: 409, d
 // Commands, each at a given local time.
 const hold = (now = '2026-03-13 10:00'): BookingCommand => ({ type: 'Hold', data: heldData, now: local(now), by: GUEST });
 const startWalkIn = (): BookingCommand => ({ type: 'StartWalkIn', data: walkInData, now: local('2026-03-13 20:00'), by: WAITER });
-const confirm = (now: string, amount = 5400, paymentId: string | null = 'pay-1'): BookingCommand => ({ type: 'Confirm', paymentId, amount, now: local(now), by: GUEST });
-const cancel = (now: string, override = false): BookingCommand => ({ type: 'Cancel', reason: 'plans changed', override, fullRefundMinutesBefore: 120, now: local(now), by: GUEST });
+const confirm = (now: string, amount = 5400, paymentId: string | null = 'pay-1'): BookingCommand => ({
+  type: 'Confirm',
+  paymentId,
+  amount,
+  now: local(now),
+  by: GUEST,
+});
+const cancel = (now: string, override = false): BookingCommand => ({
+  type: 'Cancel',
+  reason: 'plans changed',
+  override,
+  fullRefundMinutesBefore: 120,
+  now: local(now),
+  by: GUEST,
+});
 const expire = (now: string): BookingCommand => ({ type: 'Expire', now: local(now), by: 'system' });
 const checkIn = (now: string): BookingCommand => ({ type: 'CheckIn', opensMinutesBefore: 30, now: local(now), by: WAITER });
 /** One more hour from the end the caller read (the booked 22:00 unless said). */
-const extend = (now: string, from = '2026-03-13 22:00'): BookingCommand => ({ type: 'Extend', from: local(from), minutes: 60, price: HOUR_MORE, now: local(now), by: WAITER });
-const move = (toRoomId: string, newTotal: number, now = '2026-03-13 19:00'): BookingCommand => ({ type: 'Move', toRoomId, toRoomTypeId: 'medium', newTotal, now: local(now), by: WAITER });
+const extend = (now: string, from = '2026-03-13 22:00'): BookingCommand => ({
+  type: 'Extend',
+  from: local(from),
+  minutes: 60,
+  price: HOUR_MORE,
+  now: local(now),
+  by: WAITER,
+});
+const move = (toRoomId: string, newTotal: number, now = '2026-03-13 19:00'): BookingCommand => ({
+  type: 'Move',
+  toRoomId,
+  toRoomTypeId: 'medium',
+  newTotal,
+  now: local(now),
+  by: WAITER,
+});
 const checkOut = (now = '2026-03-13 22:00'): BookingCommand => ({ type: 'CheckOut', now: local(now), by: WAITER });
 const markNoShow = (now: string): BookingCommand => ({ type: 'MarkNoShow', graceMinutes: 30, now: local(now), by: WAITER });
 
@@ -131,7 +170,16 @@ t.test('walk-in: the same walk-in retried records nothing', async (t) => {
 });
 
 t.test('any command but hold or walk-in on an unknown booking is refused with booking_not_found', async (t) => {
-  for (const command of [confirm('2026-03-13 10:05'), cancel('2026-03-13 12:00'), expire('2026-03-13 10:16'), checkIn('2026-03-13 19:50'), extend('2026-03-13 21:00'), move('room-m01', 20000), checkOut(), markNoShow('2026-03-13 20:30')]) {
+  for (const command of [
+    confirm('2026-03-13 10:05'),
+    cancel('2026-03-13 12:00'),
+    expire('2026-03-13 10:16'),
+    checkIn('2026-03-13 19:50'),
+    extend('2026-03-13 21:00'),
+    move('room-m01', 20000),
+    checkOut(),
+    markNoShow('2026-03-13 20:30'),
+  ]) {
     spec(t).given([]).when(command).thenThrows('booking_not_found', { is: ConflictError, status: 409 }, `${command.type} on no booking`);
   }
 });
@@ -141,7 +189,10 @@ t.test('confirm: a held booking paid before its hold expires is confirmed with t
 });
 
 t.test('confirm: a desk confirmation without an online payment records no payment id', async (t) => {
-  spec(t).given([held]).when(confirm('2026-03-13 10:05', 0, null)).then([confirmed(0, null)]);
+  spec(t)
+    .given([held])
+    .when(confirm('2026-03-13 10:05', 0, null))
+    .then([confirmed(0, null)]);
 });
 
 t.test('confirm: a second confirmation of a confirmed booking records nothing', async (t) => {
@@ -149,7 +200,10 @@ t.test('confirm: a second confirmation of a confirmed booking records nothing', 
 });
 
 t.test('confirm: a hold reached at or after its expiry is refused with hold_expired, even before the expiry is recorded', async (t) => {
-  spec(t).given([held]).when(confirm('2026-03-13 10:15')).thenThrows('hold_expired', { is: ConflictError, status: 409 }, 'at the expiry instant');
+  spec(t)
+    .given([held])
+    .when(confirm('2026-03-13 10:15'))
+    .thenThrows('hold_expired', { is: ConflictError, status: 409 }, 'at the expiry instant');
   spec(t).given([held]).when(confirm('2026-03-13 11:00')).thenThrows('hold_expired', { is: ConflictError }, 'later');
 });
 
@@ -163,42 +217,72 @@ t.test('cancel: a confirmed booking cancelled at least 2 hours before its start 
   spec(t)
     .given([held, confirmed()])
     .when(cancel('2026-03-13 12:00'))
-    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: false, by: GUEST, at: iso('2026-03-13 12:00') } }]);
+    .then([
+      {
+        type: 'BookingCancelled',
+        data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: false, by: GUEST, at: iso('2026-03-13 12:00') },
+      },
+    ]);
 });
 
 t.test('cancel: exactly at the cut-off (18:00 for a 20:00 start) still refunds in full', async (t) => {
   spec(t)
     .given([held, confirmed()])
     .when(cancel('2026-03-13 18:00'))
-    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: false, by: GUEST, at: iso('2026-03-13 18:00') } }]);
+    .then([
+      {
+        type: 'BookingCancelled',
+        data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: false, by: GUEST, at: iso('2026-03-13 18:00') },
+      },
+    ]);
 });
 
 t.test('cancel: after the cut-off nothing is refunded', async (t) => {
   spec(t)
     .given([held, confirmed()])
     .when(cancel('2026-03-13 18:01'))
-    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 0, overridden: false, by: GUEST, at: iso('2026-03-13 18:01') } }]);
+    .then([
+      {
+        type: 'BookingCancelled',
+        data: { bookingId: BOOKING, reason: 'plans changed', refund: 0, overridden: false, by: GUEST, at: iso('2026-03-13 18:01') },
+      },
+    ]);
 });
 
 t.test('cancel: staff overriding after the cut-off refund in full, and the override is recorded', async (t) => {
   spec(t)
     .given([held, confirmed()])
     .when(cancel('2026-03-13 19:00', true))
-    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: true, by: GUEST, at: iso('2026-03-13 19:00') } }]);
+    .then([
+      {
+        type: 'BookingCancelled',
+        data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: true, by: GUEST, at: iso('2026-03-13 19:00') },
+      },
+    ]);
 });
 
 t.test('cancel: an override in time is not recorded as an override', async (t) => {
   spec(t)
     .given([held, confirmed()])
     .when(cancel('2026-03-13 12:00', true))
-    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: false, by: GUEST, at: iso('2026-03-13 12:00') } }]);
+    .then([
+      {
+        type: 'BookingCancelled',
+        data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: false, by: GUEST, at: iso('2026-03-13 12:00') },
+      },
+    ]);
 });
 
 t.test('cancel: an unpaid hold is cancelled with nothing to refund', async (t) => {
   spec(t)
     .given([held])
     .when(cancel('2026-03-13 10:05'))
-    .then([{ type: 'BookingCancelled', data: { bookingId: BOOKING, reason: 'plans changed', refund: 0, overridden: false, by: GUEST, at: iso('2026-03-13 10:05') } }]);
+    .then([
+      {
+        type: 'BookingCancelled',
+        data: { bookingId: BOOKING, reason: 'plans changed', refund: 0, overridden: false, by: GUEST, at: iso('2026-03-13 10:05') },
+      },
+    ]);
 });
 
 t.test('cancel: cancelling a cancelled booking again records nothing', async (t) => {
@@ -207,17 +291,26 @@ t.test('cancel: cancelling a cancelled booking again records nothing', async (t)
 
 t.test('cancel: a checked-in, checked-out, expired or no-show booking cannot be cancelled', async (t) => {
   spec(t).given([held, confirmed(), checkedIn]).when(cancel('2026-03-13 20:00')).thenThrows('booking_checked_in', conflict('checked_in'));
-  spec(t).given([held, confirmed(), checkedIn, checkedOut]).when(cancel('2026-03-13 22:05')).thenThrows('booking_checked_out', conflict('checked_out'));
+  spec(t)
+    .given([held, confirmed(), checkedIn, checkedOut])
+    .when(cancel('2026-03-13 22:05'))
+    .thenThrows('booking_checked_out', conflict('checked_out'));
   spec(t).given([held, expired]).when(cancel('2026-03-13 10:20')).thenThrows('booking_expired', conflict('expired'));
   spec(t).given([held, confirmed(), noShow]).when(cancel('2026-03-13 20:31')).thenThrows('booking_no_show', conflict('no_show'));
 });
 
 t.test('expire: a hold past its expiry is expired', async (t) => {
-  spec(t).given([held]).when(expire('2026-03-13 10:16')).then([{ type: 'BookingExpired', data: { bookingId: BOOKING, at: iso('2026-03-13 10:16') } }]);
+  spec(t)
+    .given([held])
+    .when(expire('2026-03-13 10:16'))
+    .then([{ type: 'BookingExpired', data: { bookingId: BOOKING, at: iso('2026-03-13 10:16') } }]);
 });
 
 t.test('expire: a hold expires at its expiry instant', async (t) => {
-  spec(t).given([held]).when(expire('2026-03-13 10:15')).then([{ type: 'BookingExpired', data: { bookingId: BOOKING, at: iso('2026-03-13 10:15') } }]);
+  spec(t)
+    .given([held])
+    .when(expire('2026-03-13 10:15'))
+    .then([{ type: 'BookingExpired', data: { bookingId: BOOKING, at: iso('2026-03-13 10:15') } }]);
 });
 
 t.test('expire: a hold not yet expired is left alone', async (t) => {
@@ -231,11 +324,17 @@ t.test('expire: a booking confirmed, cancelled or already expired is left alone'
 });
 
 t.test('check-in: a confirmed booking checks in from 30 minutes before its start', async (t) => {
-  spec(t).given([held, confirmed()]).when(checkIn('2026-03-13 19:30')).then([{ type: 'BookingCheckedIn', data: { bookingId: BOOKING, by: WAITER, at: iso('2026-03-13 19:30') } }]);
+  spec(t)
+    .given([held, confirmed()])
+    .when(checkIn('2026-03-13 19:30'))
+    .then([{ type: 'BookingCheckedIn', data: { bookingId: BOOKING, by: WAITER, at: iso('2026-03-13 19:30') } }]);
 });
 
 t.test('check-in: a late guest may still check in during the booked time', async (t) => {
-  spec(t).given([held, confirmed()]).when(checkIn('2026-03-13 21:59')).then([{ type: 'BookingCheckedIn', data: { bookingId: BOOKING, by: WAITER, at: iso('2026-03-13 21:59') } }]);
+  spec(t)
+    .given([held, confirmed()])
+    .when(checkIn('2026-03-13 21:59'))
+    .then([{ type: 'BookingCheckedIn', data: { bookingId: BOOKING, by: WAITER, at: iso('2026-03-13 21:59') } }]);
 });
 
 t.test('check-in: earlier than 30 minutes before the start is refused with check_in_too_early and when it opens', async (t) => {
@@ -257,7 +356,10 @@ t.test('check-in: checking in again, or a walk-in, records nothing', async (t) =
 t.test('check-in: a held (unpaid), cancelled or checked-out booking cannot be checked in', async (t) => {
   spec(t).given([held]).when(checkIn('2026-03-13 10:05')).thenThrows('booking_held', conflict('held'));
   spec(t).given([held, cancelled]).when(checkIn('2026-03-13 19:50')).thenThrows('booking_cancelled', conflict('cancelled'));
-  spec(t).given([held, confirmed(), checkedIn, checkedOut]).when(checkIn('2026-03-13 21:00')).thenThrows('booking_checked_out', conflict('checked_out'));
+  spec(t)
+    .given([held, confirmed(), checkedIn, checkedOut])
+    .when(checkIn('2026-03-13 21:00'))
+    .thenThrows('booking_checked_out', conflict('checked_out'));
 });
 
 t.test('extend: a checked-in booking gets the extra minutes and their price', async (t) => {
@@ -283,26 +385,44 @@ t.test('extend: the same extension decided twice (two clicks read the same end) 
 });
 
 t.test('extend: an extension decided on an end that has changed otherwise is refused', async (t) => {
-  spec(t).given([held, confirmed(), checkedIn, extended]).when(extend('2026-03-13 21:31', '2026-03-13 22:30')).thenThrows('booking_changed', { is: ConflictError, status: 409 });
+  spec(t)
+    .given([held, confirmed(), checkedIn, extended])
+    .when(extend('2026-03-13 21:31', '2026-03-13 22:30'))
+    .thenThrows('booking_changed', { is: ConflictError, status: 409 });
 });
 
 t.test('extend: a held, checked-out or cancelled booking cannot be extended', async (t) => {
   spec(t).given([held]).when(extend('2026-03-13 10:05')).thenThrows('booking_held', conflict('held'));
-  spec(t).given([held, confirmed(), checkedIn, checkedOut]).when(extend('2026-03-13 22:05')).thenThrows('booking_checked_out', conflict('checked_out'));
+  spec(t)
+    .given([held, confirmed(), checkedIn, checkedOut])
+    .when(extend('2026-03-13 22:05'))
+    .thenThrows('booking_checked_out', conflict('checked_out'));
   spec(t).given([held, cancelled]).when(extend('2026-03-13 12:05')).thenThrows('booking_cancelled', conflict('cancelled'));
 });
 
 t.test('move: a confirmed booking moves to another room, recording the new total and the difference', async (t) => {
-  spec(t).given([held, confirmed()]).when(move('room-m01', 27000)).then([moved(27000)]);
+  spec(t)
+    .given([held, confirmed()])
+    .when(move('room-m01', 27000))
+    .then([moved(27000)]);
 });
 
 t.test('move: a held or checked-in booking can move too', async (t) => {
-  spec(t).given([held]).when(move('room-m01', 27000)).then([moved(27000)], 'held');
-  spec(t).given([held, confirmed(), checkedIn]).when(move('room-m01', 27000)).then([moved(27000)], 'checked in');
+  spec(t)
+    .given([held])
+    .when(move('room-m01', 27000))
+    .then([moved(27000)], 'held');
+  spec(t)
+    .given([held, confirmed(), checkedIn])
+    .when(move('room-m01', 27000))
+    .then([moved(27000)], 'checked in');
 });
 
 t.test('move: a move to a cheaper room records a negative difference', async (t) => {
-  spec(t).given([held, confirmed()]).when(move('room-m01', 15000)).then([moved(15000)]);
+  spec(t)
+    .given([held, confirmed()])
+    .when(move('room-m01', 15000))
+    .then([moved(15000)]);
 });
 
 t.test('move: a second move prices the difference from the total in force after the first', async (t) => {
@@ -312,20 +432,35 @@ t.test('move: a second move prices the difference from the total in force after 
     .then([
       {
         type: 'BookingMoved',
-        data: { bookingId: BOOKING, fromRoomId: 'room-m01', toRoomId: 'room-l01', toRoomTypeId: 'large', priceDifference: 13000, newTotal: 40000, by: WAITER, at: iso('2026-03-13 19:10') },
+        data: {
+          bookingId: BOOKING,
+          fromRoomId: 'room-m01',
+          toRoomId: 'room-l01',
+          toRoomTypeId: 'large',
+          priceDifference: 13000,
+          newTotal: 40000,
+          by: WAITER,
+          at: iso('2026-03-13 19:10'),
+        },
       },
     ]);
 });
 
 t.test('move: a move into the room the booking already has records nothing', async (t) => {
   spec(t).given([held, confirmed()]).when(move('room-s01', 18000)).thenNothing('never moved');
-  spec(t).given([held, confirmed(), moved(27000)]).when(move('room-m01', 27000, '2026-03-13 19:01')).thenNothing('the same move retried');
+  spec(t)
+    .given([held, confirmed(), moved(27000)])
+    .when(move('room-m01', 27000, '2026-03-13 19:01'))
+    .thenNothing('the same move retried');
 });
 
 t.test('move: a cancelled, expired, checked-out or no-show booking cannot move', async (t) => {
   spec(t).given([held, cancelled]).when(move('room-m01', 27000)).thenThrows('booking_cancelled', conflict('cancelled'));
   spec(t).given([held, expired]).when(move('room-m01', 27000)).thenThrows('booking_expired', conflict('expired'));
-  spec(t).given([held, confirmed(), checkedIn, checkedOut]).when(move('room-m01', 27000)).thenThrows('booking_checked_out', conflict('checked_out'));
+  spec(t)
+    .given([held, confirmed(), checkedIn, checkedOut])
+    .when(move('room-m01', 27000))
+    .thenThrows('booking_checked_out', conflict('checked_out'));
   spec(t).given([held, confirmed(), noShow]).when(move('room-m01', 27000)).thenThrows('booking_no_show', conflict('no_show'));
 });
 
@@ -339,7 +474,17 @@ t.test('check-out: extensions are added to the bill, and a move replaces the roo
   spec(t)
     .given([held, confirmed(), moved(27000), checkedIn, extended])
     .when(checkOut('2026-03-13 23:00'))
-    .then([{ type: 'BookingCheckedOut', data: { bookingId: BOOKING, bill: { total: 36000, paid: 5400, due: 30600, currency: 'CNY' }, by: WAITER, at: iso('2026-03-13 23:00') } }]);
+    .then([
+      {
+        type: 'BookingCheckedOut',
+        data: {
+          bookingId: BOOKING,
+          bill: { total: 36000, paid: 5400, due: 30600, currency: 'CNY' },
+          by: WAITER,
+          at: iso('2026-03-13 23:00'),
+        },
+      },
+    ]);
 });
 
 t.test('check-out: paid more than the bill (a move to a cheaper room) leaves nothing due, never a negative due', async (t) => {
@@ -347,14 +492,29 @@ t.test('check-out: paid more than the bill (a move to a cheaper room) leaves not
   spec(t)
     .given([held, confirmed(18000), moved(15000), checkedIn])
     .when(checkOut())
-    .then([{ type: 'BookingCheckedOut', data: { bookingId: BOOKING, bill: { total: 15000, paid: 18000, due: 0, currency: 'CNY' }, by: WAITER, at: iso('2026-03-13 22:00') } }]);
+    .then([
+      {
+        type: 'BookingCheckedOut',
+        data: { bookingId: BOOKING, bill: { total: 15000, paid: 18000, due: 0, currency: 'CNY' }, by: WAITER, at: iso('2026-03-13 22:00') },
+      },
+    ]);
 });
 
 t.test('check-out: a walk-in pays the whole price at check-out', async (t) => {
   spec(t)
     .given([walkedIn])
     .when(checkOut())
-    .then([{ type: 'BookingCheckedOut', data: { bookingId: 'bk-walk-in', bill: { total: 18000, paid: 0, due: 18000, currency: 'CNY' }, by: WAITER, at: iso('2026-03-13 22:00') } }]);
+    .then([
+      {
+        type: 'BookingCheckedOut',
+        data: {
+          bookingId: 'bk-walk-in',
+          bill: { total: 18000, paid: 0, due: 18000, currency: 'CNY' },
+          by: WAITER,
+          at: iso('2026-03-13 22:00'),
+        },
+      },
+    ]);
 });
 
 t.test('check-out: checking out again records nothing', async (t) => {
@@ -371,7 +531,10 @@ t.test('no-show: a confirmed booking nobody came for is a no-show 30 minutes aft
 });
 
 t.test('no-show: before the 30 minutes of grace are over it is refused with too_early_for_no_show', async (t) => {
-  spec(t).given([held, confirmed()]).when(markNoShow('2026-03-13 20:29')).thenThrows('too_early_for_no_show', { is: ConflictError, status: 409 });
+  spec(t)
+    .given([held, confirmed()])
+    .when(markNoShow('2026-03-13 20:29'))
+    .thenThrows('too_early_for_no_show', { is: ConflictError, status: 409 });
 });
 
 t.test('no-show: marking a no-show again records nothing', async (t) => {
@@ -379,7 +542,10 @@ t.test('no-show: marking a no-show again records nothing', async (t) => {
 });
 
 t.test('no-show: a checked-in, held or cancelled booking cannot be a no-show', async (t) => {
-  spec(t).given([held, confirmed(), checkedIn]).when(markNoShow('2026-03-13 20:30')).thenThrows('booking_checked_in', conflict('checked_in'));
+  spec(t)
+    .given([held, confirmed(), checkedIn])
+    .when(markNoShow('2026-03-13 20:30'))
+    .thenThrows('booking_checked_in', conflict('checked_in'));
   spec(t).given([held]).when(markNoShow('2026-03-13 20:30')).thenThrows('booking_held', conflict('held'));
   spec(t).given([held, cancelled]).when(markNoShow('2026-03-13 20:30')).thenThrows('booking_cancelled', conflict('cancelled'));
 });
@@ -394,7 +560,11 @@ t.test('state: what was paid follows confirmations, refunds on cancelling, and t
   t.match(after([held, confirmed()]), { status: 'confirmed', amountPaid: 5400, holdExpiresAt: null });
   t.strictSame(after([held, confirmed()]).paymentIds, ['pay-1'], 'the confirming payment is remembered for refunds');
   t.match(after([held, confirmed(), cancelled]), { status: 'cancelled', amountPaid: 0 }, '54.00 paid − 54.00 refunded');
-  t.match(after([held, confirmed(), checkedIn, extended]), { basePrice: 18000, extraTotal: 9000 }, 'the extension is billed on top of the room price');
+  t.match(
+    after([held, confirmed(), checkedIn, extended]),
+    { basePrice: 18000, extraTotal: 9000 },
+    'the extension is billed on top of the room price',
+  );
   t.equal(after([held, confirmed(), checkedIn, extended]).end.toISOString(), iso('2026-03-13 23:00'), 'and moves the end');
   t.match(after([held, confirmed(), checkedIn, checkedOut]), { status: 'checked_out', amountPaid: 18000 }, 'settled in full at check-out');
   t.strictSame(after([held, confirmed(0, null)]).paymentIds, [], 'a desk confirmation adds no payment id');

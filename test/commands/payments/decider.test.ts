@@ -14,16 +14,33 @@ const ids = { paymentId: 'pay-1', bookingId: 'bk-1' };
 
 const started: PaymentEvent = {
   type: 'PaymentStarted',
-  data: { ...ids, purpose: 'deposit', method: 'wechatpay', amount: 5400, providerOrderId: 'wx-order-1', by: 'user-guest', at: iso('10:00') },
+  data: {
+    ...ids,
+    purpose: 'deposit',
+    method: 'wechatpay',
+    amount: 5400,
+    providerOrderId: 'wx-order-1',
+    by: 'user-guest',
+    at: iso('10:00'),
+  },
 };
 const succeeded: PaymentEvent = {
   type: 'PaymentSucceeded',
   data: { ...ids, method: 'wechatpay', purpose: 'deposit', transactionId: 'wx-tx-1', amount: 5400, paidAt: iso('10:01'), at: iso('10:02') },
 };
 const closed = (at = '10:30'): PaymentEvent => ({ type: 'PaymentClosed', data: { ...ids, reason: 'timed out', at: iso(at) } });
-const refundRequested = (refundId: string, amount: number, at = '12:00'): PaymentEvent => ({ type: 'RefundRequested', data: { ...ids, refundId, amount, reason: 'cancelled in time', at: iso(at) } });
-const refundSucceeded = (refundId: string, amount: number, at = '12:05'): PaymentEvent => ({ type: 'RefundSucceeded', data: { ...ids, method: 'wechatpay', refundId, amount, at: iso(at) } });
-const refundFailed = (refundId: string, at = '12:05'): PaymentEvent => ({ type: 'RefundFailed', data: { ...ids, refundId, reason: 'account frozen', at: iso(at) } });
+const refundRequested = (refundId: string, amount: number, at = '12:00'): PaymentEvent => ({
+  type: 'RefundRequested',
+  data: { ...ids, refundId, amount, reason: 'cancelled in time', at: iso(at) },
+});
+const refundSucceeded = (refundId: string, amount: number, at = '12:05'): PaymentEvent => ({
+  type: 'RefundSucceeded',
+  data: { ...ids, method: 'wechatpay', refundId, amount, at: iso(at) },
+});
+const refundFailed = (refundId: string, at = '12:05'): PaymentEvent => ({
+  type: 'RefundFailed',
+  data: { ...ids, refundId, reason: 'account frozen', at: iso(at) },
+});
 
 const start = (time = '10:00'): PaymentCommand => ({
   type: 'Start',
@@ -35,10 +52,28 @@ const start = (time = '10:00'): PaymentCommand => ({
   by: 'user-guest',
   now: local(time),
 });
-const succeed = (amount = 5400, time = '10:02'): PaymentCommand => ({ type: 'Succeed', transactionId: 'wx-tx-1', amount, paidAt: local('10:01'), now: local(time) });
+const succeed = (amount = 5400, time = '10:02'): PaymentCommand => ({
+  type: 'Succeed',
+  transactionId: 'wx-tx-1',
+  amount,
+  paidAt: local('10:01'),
+  now: local(time),
+});
 const close = (time = '10:30'): PaymentCommand => ({ type: 'Close', reason: 'timed out', now: local(time) });
-const requestRefund = (refundId: string, amount: number, time = '12:00'): PaymentCommand => ({ type: 'RequestRefund', refundId, amount, reason: 'cancelled in time', now: local(time) });
-const completeRefund = (refundId: string, succeeded: boolean, time = '12:05'): PaymentCommand => ({ type: 'CompleteRefund', refundId, succeeded, reason: 'account frozen', now: local(time) });
+const requestRefund = (refundId: string, amount: number, time = '12:00'): PaymentCommand => ({
+  type: 'RequestRefund',
+  refundId,
+  amount,
+  reason: 'cancelled in time',
+  now: local(time),
+});
+const completeRefund = (refundId: string, succeeded: boolean, time = '12:05'): PaymentCommand => ({
+  type: 'CompleteRefund',
+  refundId,
+  succeeded,
+  reason: 'account frozen',
+  now: local(time),
+});
 
 t.test('start: a new payment is started for one booking, purpose, method and amount', async (t) => {
   spec(t).given([]).when(start()).then([started]);
@@ -63,7 +98,10 @@ t.test('succeed: a success callback delivered twice is recorded once', async (t)
 });
 
 t.test('succeed: money that arrives after the order was closed is still recorded', async (t) => {
-  spec(t).given([started, closed()]).when(succeed(5400, '10:31')).then([{ type: 'PaymentSucceeded', data: { ...succeeded.data, at: iso('10:31') } }]);
+  spec(t)
+    .given([started, closed()])
+    .when(succeed(5400, '10:31'))
+    .then([{ type: 'PaymentSucceeded', data: { ...succeeded.data, at: iso('10:31') } }]);
 });
 
 t.test('succeed: a different amount than asked is refused with amount_mismatch', async (t) => {
@@ -80,21 +118,36 @@ t.test('close: a closed or already paid payment is left as it is', async (t) => 
 });
 
 t.test('refund: part of a completed payment can be refunded', async (t) => {
-  spec(t).given([started, succeeded]).when(requestRefund('rf-1', 2000)).then([refundRequested('rf-1', 2000)]);
+  spec(t)
+    .given([started, succeeded])
+    .when(requestRefund('rf-1', 2000))
+    .then([refundRequested('rf-1', 2000)]);
 });
 
 t.test('refund: the whole of a completed payment can be refunded', async (t) => {
-  spec(t).given([started, succeeded]).when(requestRefund('rf-1', 5400)).then([refundRequested('rf-1', 5400)]);
+  spec(t)
+    .given([started, succeeded])
+    .when(requestRefund('rf-1', 5400))
+    .then([refundRequested('rf-1', 5400)]);
 });
 
 t.test('refund: the same refund requested again records nothing', async (t) => {
-  spec(t).given([started, succeeded, refundRequested('rf-1', 2000)]).when(requestRefund('rf-1', 2000, '12:01')).thenNothing('still under way');
-  spec(t).given([started, succeeded, refundRequested('rf-1', 2000), refundSucceeded('rf-1', 2000)]).when(requestRefund('rf-1', 2000, '12:10')).thenNothing('done');
+  spec(t)
+    .given([started, succeeded, refundRequested('rf-1', 2000)])
+    .when(requestRefund('rf-1', 2000, '12:01'))
+    .thenNothing('still under way');
+  spec(t)
+    .given([started, succeeded, refundRequested('rf-1', 2000), refundSucceeded('rf-1', 2000)])
+    .when(requestRefund('rf-1', 2000, '12:10'))
+    .thenNothing('done');
 });
 
 t.test('refund: a payment not (yet) completed cannot be refunded (payment_not_paid)', async (t) => {
   spec(t).given([started]).when(requestRefund('rf-1', 2000)).thenThrows('payment_not_paid', { is: ConflictError, status: 409 }, 'pending');
-  spec(t).given([started, closed()]).when(requestRefund('rf-1', 2000)).thenThrows('payment_not_paid', { is: ConflictError, status: 409 }, 'closed');
+  spec(t)
+    .given([started, closed()])
+    .when(requestRefund('rf-1', 2000))
+    .thenThrows('payment_not_paid', { is: ConflictError, status: 409 }, 'closed');
 });
 
 t.test('refund: more than is left to refund, or nothing at all, is refused with refund_too_large', async (t) => {
@@ -103,26 +156,50 @@ t.test('refund: more than is left to refund, or nothing at all, is refused with 
   spec(t).given([started, succeeded]).when(requestRefund('rf-1', 0)).thenThrows('refund_too_large', tooLarge, 'zero');
   spec(t).given([started, succeeded]).when(requestRefund('rf-1', -100)).thenThrows('refund_too_large', tooLarge, 'negative');
   // 54.00 paid, 20.00 refunding: 34.00 left.
-  spec(t).given([started, succeeded, refundRequested('rf-1', 2000)]).when(requestRefund('rf-2', 3401)).thenThrows('refund_too_large', tooLarge, 'a refund under way counts as gone');
-  spec(t).given([started, succeeded, refundRequested('rf-1', 2000)]).when(requestRefund('rf-2', 3400)).then([refundRequested('rf-2', 3400)], 'the rest fits');
+  spec(t)
+    .given([started, succeeded, refundRequested('rf-1', 2000)])
+    .when(requestRefund('rf-2', 3401))
+    .thenThrows('refund_too_large', tooLarge, 'a refund under way counts as gone');
+  spec(t)
+    .given([started, succeeded, refundRequested('rf-1', 2000)])
+    .when(requestRefund('rf-2', 3400))
+    .then([refundRequested('rf-2', 3400)], 'the rest fits');
 });
 
 t.test('refund: a failed refund frees its amount to be refunded again', async (t) => {
-  spec(t).given([started, succeeded, refundRequested('rf-1', 5400), refundFailed('rf-1')]).when(requestRefund('rf-2', 5400, '12:10')).then([refundRequested('rf-2', 5400, '12:10')]);
+  spec(t)
+    .given([started, succeeded, refundRequested('rf-1', 5400), refundFailed('rf-1')])
+    .when(requestRefund('rf-2', 5400, '12:10'))
+    .then([refundRequested('rf-2', 5400, '12:10')]);
 });
 
 t.test('complete refund: the provider confirming a requested refund records its success with method and amount', async (t) => {
-  spec(t).given([started, succeeded, refundRequested('rf-1', 2000)]).when(completeRefund('rf-1', true)).then([refundSucceeded('rf-1', 2000)]);
+  spec(t)
+    .given([started, succeeded, refundRequested('rf-1', 2000)])
+    .when(completeRefund('rf-1', true))
+    .then([refundSucceeded('rf-1', 2000)]);
 });
 
 t.test('complete refund: the provider refusing a requested refund records its failure with the reason', async (t) => {
-  spec(t).given([started, succeeded, refundRequested('rf-1', 2000)]).when(completeRefund('rf-1', false)).then([refundFailed('rf-1')]);
+  spec(t)
+    .given([started, succeeded, refundRequested('rf-1', 2000)])
+    .when(completeRefund('rf-1', false))
+    .then([refundFailed('rf-1')]);
 });
 
 t.test('complete refund: an outcome delivered again, or for an unknown refund, records nothing', async (t) => {
-  spec(t).given([started, succeeded, refundRequested('rf-1', 2000), refundSucceeded('rf-1', 2000)]).when(completeRefund('rf-1', true, '12:06')).thenNothing('succeeded already');
-  spec(t).given([started, succeeded, refundRequested('rf-1', 2000), refundFailed('rf-1')]).when(completeRefund('rf-1', false, '12:06')).thenNothing('failed already');
-  spec(t).given([started, succeeded, refundRequested('rf-1', 2000), refundSucceeded('rf-1', 2000)]).when(completeRefund('rf-1', false, '12:06')).thenNothing('a late contrary outcome');
+  spec(t)
+    .given([started, succeeded, refundRequested('rf-1', 2000), refundSucceeded('rf-1', 2000)])
+    .when(completeRefund('rf-1', true, '12:06'))
+    .thenNothing('succeeded already');
+  spec(t)
+    .given([started, succeeded, refundRequested('rf-1', 2000), refundFailed('rf-1')])
+    .when(completeRefund('rf-1', false, '12:06'))
+    .thenNothing('failed already');
+  spec(t)
+    .given([started, succeeded, refundRequested('rf-1', 2000), refundSucceeded('rf-1', 2000)])
+    .when(completeRefund('rf-1', false, '12:06'))
+    .thenNothing('a late contrary outcome');
   spec(t).given([started, succeeded]).when(completeRefund('rf-9', true)).thenNothing('never requested');
 });
 
@@ -136,7 +213,17 @@ t.test('state: refundable is what was paid less refunds requested or done, faile
   t.equal(refundable(after([started, succeeded])), 5400);
   // 5400 − 2000 (succeeded) − 1000 (requested) = 2400; the failed 400 does not count.
   t.equal(
-    refundable(after([started, succeeded, refundRequested('rf-1', 2000), refundSucceeded('rf-1', 2000), refundRequested('rf-2', 1000), refundRequested('rf-3', 400), refundFailed('rf-3')])),
+    refundable(
+      after([
+        started,
+        succeeded,
+        refundRequested('rf-1', 2000),
+        refundSucceeded('rf-1', 2000),
+        refundRequested('rf-2', 1000),
+        refundRequested('rf-3', 400),
+        refundFailed('rf-3'),
+      ]),
+    ),
     2400,
   );
 });

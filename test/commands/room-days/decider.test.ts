@@ -20,7 +20,14 @@ const DATE = '2026-03-13';
 const DAY_END = local('2026-03-14 06:00');
 const BUFFER = 15;
 
-type Times = Readonly<{ start: string; end: string; at?: string; holdExpiresAt?: string | null; kind?: ReservationKind; bufferMinutes?: number }>;
+type Times = Readonly<{
+  start: string;
+  end: string;
+  at?: string;
+  holdExpiresAt?: string | null;
+  kind?: ReservationKind;
+  bufferMinutes?: number;
+}>;
 
 const reserved = (bookingId: string, r: Times): RoomDayEvent => ({
   type: 'RoomTimeReserved',
@@ -36,10 +43,22 @@ const reserved = (bookingId: string, r: Times): RoomDayEvent => ({
     at: iso(r.at ?? '2026-03-13 10:00'),
   },
 });
-const confirmed = (bookingId: string, at = '2026-03-13 10:05'): RoomDayEvent => ({ type: 'RoomTimeConfirmed', data: { roomId: ROOM, businessDate: DATE, bookingId, at: iso(at) } });
-const extended = (bookingId: string, end: string, at: string): RoomDayEvent => ({ type: 'RoomTimeExtended', data: { roomId: ROOM, businessDate: DATE, bookingId, end: iso(end), at: iso(at) } });
-const ended = (bookingId: string, end: string, at: string): RoomDayEvent => ({ type: 'RoomTimeEnded', data: { roomId: ROOM, businessDate: DATE, bookingId, end: iso(end), at: iso(at) } });
-const released = (bookingId: string, reason: ReleaseReason, at: string): RoomDayEvent => ({ type: 'RoomTimeReleased', data: { roomId: ROOM, businessDate: DATE, bookingId, reason, at: iso(at) } });
+const confirmed = (bookingId: string, at = '2026-03-13 10:05'): RoomDayEvent => ({
+  type: 'RoomTimeConfirmed',
+  data: { roomId: ROOM, businessDate: DATE, bookingId, at: iso(at) },
+});
+const extended = (bookingId: string, end: string, at: string): RoomDayEvent => ({
+  type: 'RoomTimeExtended',
+  data: { roomId: ROOM, businessDate: DATE, bookingId, end: iso(end), at: iso(at) },
+});
+const ended = (bookingId: string, end: string, at: string): RoomDayEvent => ({
+  type: 'RoomTimeEnded',
+  data: { roomId: ROOM, businessDate: DATE, bookingId, end: iso(end), at: iso(at) },
+});
+const released = (bookingId: string, reason: ReleaseReason, at: string): RoomDayEvent => ({
+  type: 'RoomTimeReleased',
+  data: { roomId: ROOM, businessDate: DATE, bookingId, reason, at: iso(at) },
+});
 
 /** Booking A: 20:00–22:00, held at 10:00 until 10:15, confirmed at 10:05. */
 const A = [reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' }), confirmed('A')];
@@ -52,13 +71,23 @@ const reserve = (bookingId: string, now: string, r: Omit<Times, 'at'>): RoomDayC
   end: local(r.end),
   bufferMinutes: r.bufferMinutes ?? BUFFER,
   kind: r.kind ?? 'booking',
-  holdExpiresAt: r.holdExpiresAt === undefined ? new Date(local(now).getTime() + 15 * 60_000) : r.holdExpiresAt === null ? null : local(r.holdExpiresAt),
+  holdExpiresAt:
+    r.holdExpiresAt === undefined ? new Date(local(now).getTime() + 15 * 60_000) : r.holdExpiresAt === null ? null : local(r.holdExpiresAt),
   dayEnd: DAY_END,
 });
 const confirm = (bookingId: string, now: string): RoomDayCommand => ({ type: 'Confirm', ...target(bookingId, now) });
-const extend = (bookingId: string, now: string, end: string): RoomDayCommand => ({ type: 'Extend', ...target(bookingId, now), end: local(end), dayEnd: DAY_END });
+const extend = (bookingId: string, now: string, end: string): RoomDayCommand => ({
+  type: 'Extend',
+  ...target(bookingId, now),
+  end: local(end),
+  dayEnd: DAY_END,
+});
 const end = (bookingId: string, now: string, at: string): RoomDayCommand => ({ type: 'End', ...target(bookingId, now), end: local(at) });
-const release = (bookingId: string, now: string, reason: ReleaseReason): RoomDayCommand => ({ type: 'Release', ...target(bookingId, now), reason });
+const release = (bookingId: string, now: string, reason: ReleaseReason): RoomDayCommand => ({
+  type: 'Release',
+  ...target(bookingId, now),
+  reason,
+});
 
 const conflict = { is: ConflictError, status: 409 } as const;
 const slotTaken = conflict;
@@ -75,49 +104,84 @@ t.test('reserve: a walk-in is reserved with no hold expiry', async (t) => {
   spec(t)
     .given([])
     .when(reserve('W', '2026-03-13 20:00', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', kind: 'walk_in', holdExpiresAt: null }))
-    .then([reserved('W', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', kind: 'walk_in', holdExpiresAt: null, at: '2026-03-13 20:00' })]);
+    .then([
+      reserved('W', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', kind: 'walk_in', holdExpiresAt: null, at: '2026-03-13 20:00' }),
+    ]);
 });
 
 t.test('reserve: the same booking reserving again (a retried step) records nothing', async (t) => {
-  spec(t).given(A).when(reserve('A', '2026-03-13 10:01', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' })).thenNothing();
+  spec(t)
+    .given(A)
+    .when(reserve('A', '2026-03-13 10:01', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' }))
+    .thenNothing();
 });
 
 t.test('reserve: the same time for another booking is refused with slot_taken', async (t) => {
-  spec(t).given(A).when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' })).thenThrows('slot_taken', slotTaken);
-  spec(t).given(A).when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 21:00', end: '2026-03-13 21:30' })).thenThrows('slot_taken', slotTaken, 'inside it');
-  spec(t).given(A).when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 19:00', end: '2026-03-13 23:00' })).thenThrows('slot_taken', slotTaken, 'around it');
+  spec(t)
+    .given(A)
+    .when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' }))
+    .thenThrows('slot_taken', slotTaken);
+  spec(t)
+    .given(A)
+    .when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 21:00', end: '2026-03-13 21:30' }))
+    .thenThrows('slot_taken', slotTaken, 'inside it');
+  spec(t)
+    .given(A)
+    .when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 19:00', end: '2026-03-13 23:00' }))
+    .thenThrows('slot_taken', slotTaken, 'around it');
 });
 
 t.test('reserve: a start inside the cleaning buffer after another booking is refused', async (t) => {
   // A ends 22:00, cleaned until 22:15.
-  spec(t).given(A).when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 22:00', end: '2026-03-13 23:00' })).thenThrows('slot_taken', slotTaken, 'at its end');
-  spec(t).given(A).when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 22:10', end: '2026-03-13 23:00' })).thenThrows('slot_taken', slotTaken, 'five minutes before the buffer ends');
+  spec(t)
+    .given(A)
+    .when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 22:00', end: '2026-03-13 23:00' }))
+    .thenThrows('slot_taken', slotTaken, 'at its end');
+  spec(t)
+    .given(A)
+    .when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 22:10', end: '2026-03-13 23:00' }))
+    .thenThrows('slot_taken', slotTaken, 'five minutes before the buffer ends');
 });
 
 t.test('reserve: a booking whose own cleaning would run into the next booking is refused', async (t) => {
   // 18:00–20:00 would be cleaned until 20:15, but A starts at 20:00.
-  spec(t).given(A).when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 18:00', end: '2026-03-13 20:00' })).thenThrows('slot_taken', slotTaken);
+  spec(t)
+    .given(A)
+    .when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 18:00', end: '2026-03-13 20:00' }))
+    .thenThrows('slot_taken', slotTaken);
 });
 
 t.test('reserve: bookings that touch only after the cleaning buffer both fit', async (t) => {
   spec(t)
     .given(A)
     .when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 22:15', end: '2026-03-13 23:15' }))
-    .then([reserved('B', { start: '2026-03-13 22:15', end: '2026-03-13 23:15', holdExpiresAt: '2026-03-13 11:15', at: '2026-03-13 11:00' })], 'after A and its cleaning');
+    .then(
+      [reserved('B', { start: '2026-03-13 22:15', end: '2026-03-13 23:15', holdExpiresAt: '2026-03-13 11:15', at: '2026-03-13 11:00' })],
+      'after A and its cleaning',
+    );
   spec(t)
     .given(A)
     .when(reserve('B', '2026-03-13 11:00', { start: '2026-03-13 18:45', end: '2026-03-13 19:45' }))
-    .then([reserved('B', { start: '2026-03-13 18:45', end: '2026-03-13 19:45', holdExpiresAt: '2026-03-13 11:15', at: '2026-03-13 11:00' })], 'before A, cleaned by 20:00');
+    .then(
+      [reserved('B', { start: '2026-03-13 18:45', end: '2026-03-13 19:45', holdExpiresAt: '2026-03-13 11:15', at: '2026-03-13 11:00' })],
+      'before A, cleaned by 20:00',
+    );
 });
 
 t.test('reserve: a stay after midnight clashes with one across midnight: one business day, one stream', async (t) => {
   const late = reserved('A', { start: '2026-03-13 23:00', end: '2026-03-14 02:00' });
-  spec(t).given([late, confirmed('A')]).when(reserve('B', '2026-03-13 11:00', { start: '2026-03-14 01:00', end: '2026-03-14 02:00' })).thenThrows('slot_taken', slotTaken);
+  spec(t)
+    .given([late, confirmed('A')])
+    .when(reserve('B', '2026-03-13 11:00', { start: '2026-03-14 01:00', end: '2026-03-14 02:00' }))
+    .thenThrows('slot_taken', slotTaken);
 });
 
 t.test('reserve: an unconfirmed hold still counts until the instant it expires', async (t) => {
   const hold = [reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' })]; // expires 10:15
-  spec(t).given(hold).when(reserve('B', '2026-03-13 10:14', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' })).thenThrows('slot_taken', slotTaken);
+  spec(t)
+    .given(hold)
+    .when(reserve('B', '2026-03-13 10:14', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' }))
+    .thenThrows('slot_taken', slotTaken);
 });
 
 t.test('reserve: an unconfirmed hold stops counting when it expires, even before its release is recorded', async (t) => {
@@ -125,18 +189,25 @@ t.test('reserve: an unconfirmed hold stops counting when it expires, even before
   spec(t)
     .given(hold)
     .when(reserve('B', '2026-03-13 10:15', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' }))
-    .then([reserved('B', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', holdExpiresAt: '2026-03-13 10:30', at: '2026-03-13 10:15' })]);
+    .then([
+      reserved('B', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', holdExpiresAt: '2026-03-13 10:30', at: '2026-03-13 10:15' }),
+    ]);
 });
 
 t.test('reserve: a confirmed hold keeps counting after its hold expiry time', async (t) => {
-  spec(t).given(A).when(reserve('B', '2026-03-13 12:00', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' })).thenThrows('slot_taken', slotTaken);
+  spec(t)
+    .given(A)
+    .when(reserve('B', '2026-03-13 12:00', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' }))
+    .thenThrows('slot_taken', slotTaken);
 });
 
 t.test('reserve: released time is free again', async (t) => {
   spec(t)
     .given([...A, released('A', 'cancelled', '2026-03-13 12:00')])
     .when(reserve('B', '2026-03-13 12:30', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' }))
-    .then([reserved('B', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', holdExpiresAt: '2026-03-13 12:45', at: '2026-03-13 12:30' })]);
+    .then([
+      reserved('B', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', holdExpiresAt: '2026-03-13 12:45', at: '2026-03-13 12:30' }),
+    ]);
 });
 
 t.test('reserve: a booking whose time was released (moved away and back) may reserve again', async (t) => {
@@ -151,25 +222,42 @@ t.test('reserve: time given up by ending early is free after the early end and i
   spec(t)
     .given(endedEarly)
     .when(reserve('B', '2026-03-13 21:00', { start: '2026-03-13 21:15', end: '2026-03-13 22:15' }))
-    .then([reserved('B', { start: '2026-03-13 21:15', end: '2026-03-13 22:15', holdExpiresAt: '2026-03-13 21:15', at: '2026-03-13 21:00' })]);
-  spec(t).given(endedEarly).when(reserve('B', '2026-03-13 21:00', { start: '2026-03-13 21:00', end: '2026-03-13 22:00' })).thenThrows('slot_taken', slotTaken, 'not during the cleaning');
+    .then([
+      reserved('B', { start: '2026-03-13 21:15', end: '2026-03-13 22:15', holdExpiresAt: '2026-03-13 21:15', at: '2026-03-13 21:00' }),
+    ]);
+  spec(t)
+    .given(endedEarly)
+    .when(reserve('B', '2026-03-13 21:00', { start: '2026-03-13 21:00', end: '2026-03-13 22:00' }))
+    .thenThrows('slot_taken', slotTaken, 'not during the cleaning');
 });
 
 t.test('reserve: the stay and its cleaning must end by the business-day end (06:00)', async (t) => {
   spec(t)
     .given([])
     .when(reserve('B', '2026-03-13 11:00', { start: '2026-03-14 04:45', end: '2026-03-14 05:45' }))
-    .then([reserved('B', { start: '2026-03-14 04:45', end: '2026-03-14 05:45', holdExpiresAt: '2026-03-13 11:15', at: '2026-03-13 11:00' })], 'cleaned by exactly 06:00');
-  spec(t).given([]).when(reserve('B', '2026-03-13 11:00', { start: '2026-03-14 05:00', end: '2026-03-14 06:00' })).thenThrows('crosses_business_day', crossesDay, 'cleaning until 06:15');
+    .then(
+      [reserved('B', { start: '2026-03-14 04:45', end: '2026-03-14 05:45', holdExpiresAt: '2026-03-13 11:15', at: '2026-03-13 11:00' })],
+      'cleaned by exactly 06:00',
+    );
+  spec(t)
+    .given([])
+    .when(reserve('B', '2026-03-13 11:00', { start: '2026-03-14 05:00', end: '2026-03-14 06:00' }))
+    .thenThrows('crosses_business_day', crossesDay, 'cleaning until 06:15');
 });
 
 t.test('confirm: a live hold is confirmed, and then no longer expires', async (t) => {
-  spec(t).given([reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' })]).when(confirm('A', '2026-03-13 10:05')).then([confirmed('A')]);
+  spec(t)
+    .given([reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' })])
+    .when(confirm('A', '2026-03-13 10:05'))
+    .then([confirmed('A')]);
 });
 
 t.test('confirm: confirming again, or confirming a walk-in, records nothing', async (t) => {
   spec(t).given(A).when(confirm('A', '2026-03-13 10:06')).thenNothing('confirmed already');
-  spec(t).given([reserved('W', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', kind: 'walk_in', holdExpiresAt: null })]).when(confirm('W', '2026-03-13 20:01')).thenNothing('a walk-in never holds');
+  spec(t)
+    .given([reserved('W', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', kind: 'walk_in', holdExpiresAt: null })])
+    .when(confirm('W', '2026-03-13 20:01'))
+    .thenNothing('a walk-in never holds');
 });
 
 t.test('confirm: a hold confirmed at or after its expiry is refused with hold_expired, even before its release is recorded', async (t) => {
@@ -180,79 +268,151 @@ t.test('confirm: a hold confirmed at or after its expiry is refused with hold_ex
 
 t.test('confirm: an expired hold whose time another booking has since taken is refused with hold_expired', async (t) => {
   spec(t)
-    .given([reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' }), reserved('B', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', holdExpiresAt: '2026-03-13 10:35', at: '2026-03-13 10:20' })])
+    .given([
+      reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' }),
+      reserved('B', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', holdExpiresAt: '2026-03-13 10:35', at: '2026-03-13 10:20' }),
+    ])
     .when(confirm('A', '2026-03-13 10:25'))
     .thenThrows('hold_expired', conflict);
 });
 
 t.test('confirm: released or never-reserved time cannot be confirmed', async (t) => {
-  spec(t).given([reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' }), released('A', 'cancelled', '2026-03-13 10:05')]).when(confirm('A', '2026-03-13 10:06')).thenThrows('hold_expired', conflict, 'released');
+  spec(t)
+    .given([reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' }), released('A', 'cancelled', '2026-03-13 10:05')])
+    .when(confirm('A', '2026-03-13 10:06'))
+    .thenThrows('hold_expired', conflict, 'released');
   spec(t).given(A).when(confirm('Z', '2026-03-13 10:06')).thenThrows('hold_expired', conflict, 'unknown booking');
 });
 
 t.test('extend: a live reservation gets the later end when the room is free', async (t) => {
-  spec(t).given(A).when(extend('A', '2026-03-13 21:30', '2026-03-13 23:00')).then([extended('A', '2026-03-13 23:00', '2026-03-13 21:30')]);
+  spec(t)
+    .given(A)
+    .when(extend('A', '2026-03-13 21:30', '2026-03-13 23:00'))
+    .then([extended('A', '2026-03-13 23:00', '2026-03-13 21:30')]);
 });
 
 t.test('extend: an unconfirmed hold may be extended while it lasts', async (t) => {
-  spec(t).given([reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' })]).when(extend('A', '2026-03-13 10:10', '2026-03-13 22:30')).then([extended('A', '2026-03-13 22:30', '2026-03-13 10:10')]);
+  spec(t)
+    .given([reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' })])
+    .when(extend('A', '2026-03-13 10:10', '2026-03-13 22:30'))
+    .then([extended('A', '2026-03-13 22:30', '2026-03-13 10:10')]);
 });
 
 t.test('extend: up to the next booking less the cleaning buffer fits; any later is slot_taken', async (t) => {
   const next = [...A, reserved('B', { start: '2026-03-13 23:15', end: '2026-03-14 00:15', holdExpiresAt: null })];
-  spec(t).given(next).when(extend('A', '2026-03-13 21:30', '2026-03-13 23:00')).then([extended('A', '2026-03-13 23:00', '2026-03-13 21:30')], 'cleaned by 23:15');
-  spec(t).given(next).when(extend('A', '2026-03-13 21:30', '2026-03-13 23:15')).thenThrows('slot_taken', slotTaken, 'the cleaning would overlap B');
+  spec(t)
+    .given(next)
+    .when(extend('A', '2026-03-13 21:30', '2026-03-13 23:00'))
+    .then([extended('A', '2026-03-13 23:00', '2026-03-13 21:30')], 'cleaned by 23:15');
+  spec(t)
+    .given(next)
+    .when(extend('A', '2026-03-13 21:30', '2026-03-13 23:15'))
+    .thenThrows('slot_taken', slotTaken, 'the cleaning would overlap B');
 });
 
 t.test('extend: a lapsed hold of another booking does not stand in the way', async (t) => {
   spec(t)
-    .given([...A, reserved('B', { start: '2026-03-13 22:15', end: '2026-03-13 23:15', holdExpiresAt: '2026-03-13 11:15', at: '2026-03-13 11:00' })])
+    .given([
+      ...A,
+      reserved('B', { start: '2026-03-13 22:15', end: '2026-03-13 23:15', holdExpiresAt: '2026-03-13 11:15', at: '2026-03-13 11:00' }),
+    ])
     .when(extend('A', '2026-03-13 21:30', '2026-03-13 23:00'))
     .then([extended('A', '2026-03-13 23:00', '2026-03-13 21:30')]);
 });
 
 t.test('extend: an end no later than the current one (a retried extension) records nothing', async (t) => {
   const afterExtension = [...A, extended('A', '2026-03-13 23:00', '2026-03-13 21:30')];
-  spec(t).given(afterExtension).when(extend('A', '2026-03-13 21:31', '2026-03-13 23:00')).thenNothing('the same end');
-  spec(t).given(afterExtension).when(extend('A', '2026-03-13 21:31', '2026-03-13 22:30')).thenNothing('an earlier end');
+  spec(t)
+    .given(afterExtension)
+    .when(extend('A', '2026-03-13 21:31', '2026-03-13 23:00'))
+    .thenNothing('the same end');
+  spec(t)
+    .given(afterExtension)
+    .when(extend('A', '2026-03-13 21:31', '2026-03-13 22:30'))
+    .thenNothing('an earlier end');
 });
 
 t.test('extend: past the business-day end (stay and cleaning by 06:00) is refused with crosses_business_day', async (t) => {
-  spec(t).given(A).when(extend('A', '2026-03-13 21:30', '2026-03-14 05:45')).then([extended('A', '2026-03-14 05:45', '2026-03-13 21:30')], 'cleaned by 06:00');
-  spec(t).given(A).when(extend('A', '2026-03-13 21:30', '2026-03-14 06:00')).thenThrows('crosses_business_day', crossesDay);
+  spec(t)
+    .given(A)
+    .when(extend('A', '2026-03-13 21:30', '2026-03-14 05:45'))
+    .then([extended('A', '2026-03-14 05:45', '2026-03-13 21:30')], 'cleaned by 06:00');
+  spec(t)
+    .given(A)
+    .when(extend('A', '2026-03-13 21:30', '2026-03-14 06:00'))
+    .thenThrows('crosses_business_day', crossesDay);
 });
 
 t.test('extend: ended, released, lapsed or unknown time cannot be extended (not_reserved)', async (t) => {
-  spec(t).given([...A, ended('A', '2026-03-13 21:00', '2026-03-13 21:00')]).when(extend('A', '2026-03-13 21:05', '2026-03-13 23:00')).thenThrows('not_reserved', conflict, 'ended');
-  spec(t).given([...A, released('A', 'cancelled', '2026-03-13 12:00')]).when(extend('A', '2026-03-13 12:05', '2026-03-13 23:00')).thenThrows('not_reserved', conflict, 'released');
-  spec(t).given([reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' })]).when(extend('A', '2026-03-13 10:15', '2026-03-13 23:00')).thenThrows('not_reserved', conflict, 'a lapsed hold');
-  spec(t).given(A).when(extend('Z', '2026-03-13 21:30', '2026-03-13 23:00')).thenThrows('not_reserved', conflict, 'unknown');
+  spec(t)
+    .given([...A, ended('A', '2026-03-13 21:00', '2026-03-13 21:00')])
+    .when(extend('A', '2026-03-13 21:05', '2026-03-13 23:00'))
+    .thenThrows('not_reserved', conflict, 'ended');
+  spec(t)
+    .given([...A, released('A', 'cancelled', '2026-03-13 12:00')])
+    .when(extend('A', '2026-03-13 12:05', '2026-03-13 23:00'))
+    .thenThrows('not_reserved', conflict, 'released');
+  spec(t)
+    .given([reserved('A', { start: '2026-03-13 20:00', end: '2026-03-13 22:00' })])
+    .when(extend('A', '2026-03-13 10:15', '2026-03-13 23:00'))
+    .thenThrows('not_reserved', conflict, 'a lapsed hold');
+  spec(t)
+    .given(A)
+    .when(extend('Z', '2026-03-13 21:30', '2026-03-13 23:00'))
+    .thenThrows('not_reserved', conflict, 'unknown');
 });
 
 t.test('end: a stay ending early gives the rest of its time back', async (t) => {
-  spec(t).given(A).when(end('A', '2026-03-13 21:00', '2026-03-13 21:00')).then([ended('A', '2026-03-13 21:00', '2026-03-13 21:00')]);
+  spec(t)
+    .given(A)
+    .when(end('A', '2026-03-13 21:00', '2026-03-13 21:00'))
+    .then([ended('A', '2026-03-13 21:00', '2026-03-13 21:00')]);
 });
 
 t.test('end: a check-out after the booked end keeps the booked end (no time is taken beyond it)', async (t) => {
-  spec(t).given(A).when(end('A', '2026-03-13 22:20', '2026-03-13 22:20')).then([ended('A', '2026-03-13 22:00', '2026-03-13 22:20')]);
+  spec(t)
+    .given(A)
+    .when(end('A', '2026-03-13 22:20', '2026-03-13 22:20'))
+    .then([ended('A', '2026-03-13 22:00', '2026-03-13 22:20')]);
 });
 
 t.test('end: ending again, or ending released or unknown time, records nothing', async (t) => {
-  spec(t).given([...A, ended('A', '2026-03-13 21:00', '2026-03-13 21:00')]).when(end('A', '2026-03-13 21:01', '2026-03-13 21:01')).thenNothing('ended already');
-  spec(t).given([...A, released('A', 'cancelled', '2026-03-13 12:00')]).when(end('A', '2026-03-13 21:00', '2026-03-13 21:00')).thenNothing('released');
-  spec(t).given(A).when(end('Z', '2026-03-13 21:00', '2026-03-13 21:00')).thenNothing('unknown');
+  spec(t)
+    .given([...A, ended('A', '2026-03-13 21:00', '2026-03-13 21:00')])
+    .when(end('A', '2026-03-13 21:01', '2026-03-13 21:01'))
+    .thenNothing('ended already');
+  spec(t)
+    .given([...A, released('A', 'cancelled', '2026-03-13 12:00')])
+    .when(end('A', '2026-03-13 21:00', '2026-03-13 21:00'))
+    .thenNothing('released');
+  spec(t)
+    .given(A)
+    .when(end('Z', '2026-03-13 21:00', '2026-03-13 21:00'))
+    .thenNothing('unknown');
 });
 
 t.test('release: live time is released with the reason', async (t) => {
   for (const reason of ['cancelled', 'expired', 'moved', 'no_show'] as const) {
-    spec(t).given(A).when(release('A', '2026-03-13 20:30', reason)).then([released('A', reason, '2026-03-13 20:30')], reason);
+    spec(t)
+      .given(A)
+      .when(release('A', '2026-03-13 20:30', reason))
+      .then([released('A', reason, '2026-03-13 20:30')], reason);
   }
 });
 
 t.test('release: releasing again, or releasing ended or unknown time, records nothing', async (t) => {
-  spec(t).given([...A, released('A', 'cancelled', '2026-03-13 12:00')]).when(release('A', '2026-03-13 12:01', 'cancelled')).thenNothing('released already');
-  spec(t).given([...A, ended('A', '2026-03-13 22:00', '2026-03-13 22:00')]).when(release('A', '2026-03-13 22:01', 'cancelled')).thenNothing('ended: the stay happened');
-  spec(t).given(A).when(release('Z', '2026-03-13 12:01', 'cancelled')).thenNothing('unknown');
+  spec(t)
+    .given([...A, released('A', 'cancelled', '2026-03-13 12:00')])
+    .when(release('A', '2026-03-13 12:01', 'cancelled'))
+    .thenNothing('released already');
+  spec(t)
+    .given([...A, ended('A', '2026-03-13 22:00', '2026-03-13 22:00')])
+    .when(release('A', '2026-03-13 22:01', 'cancelled'))
+    .thenNothing('ended: the stay happened');
+  spec(t)
+    .given(A)
+    .when(release('Z', '2026-03-13 12:01', 'cancelled'))
+    .thenNothing('unknown');
 });
 
 t.test('state: occupying lists the reservations that count at a given instant', async (t) => {

@@ -19,7 +19,14 @@ const define = (over: Partial<DefineRoomType> = {}): DefineRoomType => ({
 });
 const defined: RoomTypeEvent = {
   type: 'RoomTypeDefined',
-  data: { roomTypeId: 'medium', name: 'Medium', minCapacity: 5, maxCapacity: 8, devices: ['karaoke', 'projector'], cleaningBufferMinutes: 15 },
+  data: {
+    roomTypeId: 'medium',
+    name: 'Medium',
+    minCapacity: 5,
+    maxCapacity: 8,
+    devices: ['karaoke', 'projector'],
+    cleaningBufferMinutes: 15,
+  },
 };
 
 t.test('define: a new room type is defined with its capacity range, devices and cleaning buffer', async (t) => {

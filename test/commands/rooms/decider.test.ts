@@ -11,7 +11,15 @@ const spec = DeciderSpecification.for(roomDecider);
 const now = new Date('2026-03-13T09:00:00+08:00');
 const at = now.toISOString();
 
-const medium: RoomTypeState = { status: 'defined', id: 'medium', name: 'Medium', minCapacity: 5, maxCapacity: 8, devices: ['karaoke', 'projector'], cleaningBufferMinutes: 15 };
+const medium: RoomTypeState = {
+  status: 'defined',
+  id: 'medium',
+  name: 'Medium',
+  minCapacity: 5,
+  maxCapacity: 8,
+  devices: ['karaoke', 'projector'],
+  cleaningBufferMinutes: 15,
+};
 
 const register = (over: Partial<Extract<RoomCommand, { type: 'RegisterRoom' }>> = {}): RoomCommand => ({
   type: 'RegisterRoom',
@@ -23,7 +31,10 @@ const register = (over: Partial<Extract<RoomCommand, { type: 'RegisterRoom' }>> 
   roomTypeId: 'medium',
   ...over,
 });
-const registered: RoomEvent = { type: 'RoomRegistered', data: { roomId: 'room-m01', name: 'M01', roomTypeId: 'medium', capacity: 8, devices: ['karaoke', 'dance floor'] } };
+const registered: RoomEvent = {
+  type: 'RoomRegistered',
+  data: { roomId: 'room-m01', name: 'M01', roomTypeId: 'medium', capacity: 8, devices: ['karaoke', 'dance floor'] },
+};
 const outOfService: RoomEvent = { type: 'RoomTakenOutOfService', data: { roomId: 'room-m01', reason: 'screen broken', at } };
 const backInService: RoomEvent = { type: 'RoomReturnedToService', data: { roomId: 'room-m01', at } };
 const takeOut: RoomCommand = { type: 'TakeOutOfService', roomId: 'room-m01', reason: 'screen broken', now };
@@ -41,14 +52,26 @@ t.test('register: a room listing no devices gets its room type’s devices', asy
 });
 
 t.test('register: the capacity may be anything within the room type’s range, both ends included', async (t) => {
-  spec(t).given([]).when(register({ capacity: 5 })).then([{ type: 'RoomRegistered', data: { ...registered.data, capacity: 5 } }], 'the minimum');
-  spec(t).given([]).when(register({ capacity: 8 })).then([registered], 'the maximum');
+  spec(t)
+    .given([])
+    .when(register({ capacity: 5 }))
+    .then([{ type: 'RoomRegistered', data: { ...registered.data, capacity: 5 } }], 'the minimum');
+  spec(t)
+    .given([])
+    .when(register({ capacity: 8 }))
+    .then([registered], 'the maximum');
 });
 
 t.test('register: a capacity outside the room type’s range is refused with capacity_out_of_range', async (t) => {
   const refusal = { is: UnprocessableError, status: 422, detail: { field: 'capacity', minCapacity: 5, maxCapacity: 8 } } as const;
-  spec(t).given([]).when(register({ capacity: 4 })).thenThrows('capacity_out_of_range', refusal, 'too few');
-  spec(t).given([]).when(register({ capacity: 9 })).thenThrows('capacity_out_of_range', refusal, 'too many');
+  spec(t)
+    .given([])
+    .when(register({ capacity: 4 }))
+    .thenThrows('capacity_out_of_range', refusal, 'too few');
+  spec(t)
+    .given([])
+    .when(register({ capacity: 9 }))
+    .thenThrows('capacity_out_of_range', refusal, 'too many');
 });
 
 t.test('register: a room of an undefined room type is refused with unknown_room_type', async (t) => {
@@ -80,12 +103,31 @@ t.test('back in service: a room already in service records nothing', async (t) =
 });
 
 t.test('out of service / back in service: an unknown room is refused with not_found', async (t) => {
-  spec(t).given([]).when(takeOut).thenThrows('not_found', { is: NotFoundError, status: 404, detail: { resource: 'room', id: 'room-m01' } });
-  spec(t).given([]).when(returnToService).thenThrows('not_found', { is: NotFoundError, status: 404, detail: { resource: 'room', id: 'room-m01' } });
+  spec(t)
+    .given([])
+    .when(takeOut)
+    .thenThrows('not_found', { is: NotFoundError, status: 404, detail: { resource: 'room', id: 'room-m01' } });
+  spec(t)
+    .given([])
+    .when(returnToService)
+    .thenThrows('not_found', { is: NotFoundError, status: 404, detail: { resource: 'room', id: 'room-m01' } });
 });
 
 t.test('state: a room back in service forgets why it was out', async (t) => {
   const fold = (events: readonly RoomEvent[]) => events.reduce(roomDecider.evolve, roomDecider.initialState());
-  t.strictSame(fold([registered, outOfService]), { status: 'out_of_service', id: 'room-m01', name: 'M01', roomTypeId: 'medium', capacity: 8, reason: 'screen broken' });
-  t.strictSame(fold([registered, outOfService, backInService]), { status: 'in_service', id: 'room-m01', name: 'M01', roomTypeId: 'medium', capacity: 8 });
+  t.strictSame(fold([registered, outOfService]), {
+    status: 'out_of_service',
+    id: 'room-m01',
+    name: 'M01',
+    roomTypeId: 'medium',
+    capacity: 8,
+    reason: 'screen broken',
+  });
+  t.strictSame(fold([registered, outOfService, backInService]), {
+    status: 'in_service',
+    id: 'room-m01',
+    name: 'M01',
+    roomTypeId: 'medium',
+    capacity: 8,
+  });
 });

@@ -17,12 +17,43 @@ const registered: UserEvent = {
   type: 'UserRegistered',
   data: { userId: USER, email: 'mei@example.com', name: 'Han Mei', phone: '13800000000', roles: ['guest'], via: 'password', at },
 };
-const rolesChanged = (roles: string[], granted: string[], revoked: string[]): UserEvent => ({ type: 'RolesChanged', data: { userId: USER, roles, granted, revoked, by: ADMIN, at } });
+const rolesChanged = (roles: string[], granted: string[], revoked: string[]): UserEvent => ({
+  type: 'RolesChanged',
+  data: { userId: USER, roles, granted, revoked, by: ADMIN, at },
+});
 
-const register: UserCommand = { type: 'Register', userId: USER, email: 'mei@example.com', name: 'Han Mei', phone: '13800000000', via: 'password', now };
-const updateProfile = (name: string | undefined, phone: string | null | undefined): UserCommand => ({ type: 'UpdateProfile', userId: USER, name, phone, now });
-const changeRoles = (grant: string[], revoke: string[]): UserCommand => ({ type: 'ChangeRoles', userId: USER, grant, revoke, by: ADMIN, now });
-const changeMembership = (level: 'regular' | 'silver' | 'gold' | 'black'): UserCommand => ({ type: 'ChangeMembership', userId: USER, level, reason: 'spent 5000 元', by: ADMIN, now });
+const register: UserCommand = {
+  type: 'Register',
+  userId: USER,
+  email: 'mei@example.com',
+  name: 'Han Mei',
+  phone: '13800000000',
+  via: 'password',
+  now,
+};
+const updateProfile = (name: string | undefined, phone: string | null | undefined): UserCommand => ({
+  type: 'UpdateProfile',
+  userId: USER,
+  name,
+  phone,
+  now,
+});
+const changeRoles = (grant: string[], revoke: string[]): UserCommand => ({
+  type: 'ChangeRoles',
+  userId: USER,
+  grant,
+  revoke,
+  by: ADMIN,
+  now,
+});
+const changeMembership = (level: 'regular' | 'silver' | 'gold' | 'black'): UserCommand => ({
+  type: 'ChangeMembership',
+  userId: USER,
+  level,
+  reason: 'spent 5000 元',
+  by: ADMIN,
+  now,
+});
 const link = (provider: string, subject: string): UserCommand => ({ type: 'LinkExternalIdentity', userId: USER, provider, subject, now });
 
 t.test('register: a new user is registered as a guest', async (t) => {
@@ -34,11 +65,17 @@ t.test('register: registering an existing user again is refused with user_exists
 });
 
 t.test('profile: a new name is recorded, keeping the phone', async (t) => {
-  spec(t).given([registered]).when(updateProfile('Han Meimei', undefined)).then([{ type: 'ProfileUpdated', data: { userId: USER, name: 'Han Meimei', phone: '13800000000', at } }]);
+  spec(t)
+    .given([registered])
+    .when(updateProfile('Han Meimei', undefined))
+    .then([{ type: 'ProfileUpdated', data: { userId: USER, name: 'Han Meimei', phone: '13800000000', at } }]);
 });
 
 t.test('profile: the phone can be removed (null), keeping the name', async (t) => {
-  spec(t).given([registered]).when(updateProfile(undefined, null)).then([{ type: 'ProfileUpdated', data: { userId: USER, name: 'Han Mei', phone: null, at } }]);
+  spec(t)
+    .given([registered])
+    .when(updateProfile(undefined, null))
+    .then([{ type: 'ProfileUpdated', data: { userId: USER, name: 'Han Mei', phone: null, at } }]);
 });
 
 t.test('profile: an update that changes nothing records nothing', async (t) => {
@@ -47,45 +84,74 @@ t.test('profile: an update that changes nothing records nothing', async (t) => {
 });
 
 t.test('roles: granting a role records the new sorted roles and what was granted', async (t) => {
-  spec(t).given([registered]).when(changeRoles(['waiter'], [])).then([rolesChanged(['guest', 'waiter'], ['waiter'], [])]);
+  spec(t)
+    .given([registered])
+    .when(changeRoles(['waiter'], []))
+    .then([rolesChanged(['guest', 'waiter'], ['waiter'], [])]);
 });
 
 t.test('roles: granting and revoking at once records both', async (t) => {
-  spec(t).given([registered]).when(changeRoles(['manager', 'accountant'], ['guest'])).then([rolesChanged(['accountant', 'manager'], ['manager', 'accountant'], ['guest'])]);
+  spec(t)
+    .given([registered])
+    .when(changeRoles(['manager', 'accountant'], ['guest']))
+    .then([rolesChanged(['accountant', 'manager'], ['manager', 'accountant'], ['guest'])]);
 });
 
 t.test('roles: granting roles held and revoking roles not held records nothing', async (t) => {
-  spec(t).given([registered]).when(changeRoles(['guest'], ['admin'])).thenNothing();
-  spec(t).given([registered, rolesChanged(['guest', 'waiter'], ['waiter'], [])]).when(changeRoles(['waiter'], [])).thenNothing('the same grant retried');
+  spec(t)
+    .given([registered])
+    .when(changeRoles(['guest'], ['admin']))
+    .thenNothing();
+  spec(t)
+    .given([registered, rolesChanged(['guest', 'waiter'], ['waiter'], [])])
+    .when(changeRoles(['waiter'], []))
+    .thenNothing('the same grant retried');
 });
 
 t.test('roles: an unknown role is refused with unknown_role, naming it', async (t) => {
-  spec(t).given([registered]).when(changeRoles(['superuser'], ['root'])).thenThrows('unknown_role', { is: UnprocessableError, status: 422, detail: { roles: ['superuser', 'root'] } });
+  spec(t)
+    .given([registered])
+    .when(changeRoles(['superuser'], ['root']))
+    .thenThrows('unknown_role', { is: UnprocessableError, status: 422, detail: { roles: ['superuser', 'root'] } });
 });
 
 t.test('membership: a new level is recorded with the previous one', async (t) => {
   spec(t)
     .given([registered])
     .when(changeMembership('gold'))
-    .then([{ type: 'MembershipLevelChanged', data: { userId: USER, level: 'gold', previous: 'regular', reason: 'spent 5000 元', by: ADMIN, at } }]);
+    .then([
+      {
+        type: 'MembershipLevelChanged',
+        data: { userId: USER, level: 'gold', previous: 'regular', reason: 'spent 5000 元', by: ADMIN, at },
+      },
+    ]);
 });
 
 t.test('membership: the level the user has already records nothing', async (t) => {
   spec(t).given([registered]).when(changeMembership('regular')).thenNothing('regular from registration');
   spec(t)
-    .given([registered, { type: 'MembershipLevelChanged', data: { userId: USER, level: 'gold', previous: 'regular', reason: 'x', by: ADMIN, at } }])
+    .given([
+      registered,
+      { type: 'MembershipLevelChanged', data: { userId: USER, level: 'gold', previous: 'regular', reason: 'x', by: ADMIN, at } },
+    ])
     .when(changeMembership('gold'))
     .thenNothing('gold already');
 });
 
 t.test('external identity: a provider’s subject is linked to the user', async (t) => {
-  spec(t).given([registered]).when(link('github', '4242')).then([{ type: 'ExternalIdentityLinked', data: { userId: USER, provider: 'github', subject: '4242', at } }]);
+  spec(t)
+    .given([registered])
+    .when(link('github', '4242'))
+    .then([{ type: 'ExternalIdentityLinked', data: { userId: USER, provider: 'github', subject: '4242', at } }]);
 });
 
 t.test('external identity: linking the same provider and subject again records nothing; another subject is linked', async (t) => {
   const linked: UserEvent = { type: 'ExternalIdentityLinked', data: { userId: USER, provider: 'github', subject: '4242', at } };
   spec(t).given([registered, linked]).when(link('github', '4242')).thenNothing();
-  spec(t).given([registered, linked]).when(link('github', '4343')).then([{ type: 'ExternalIdentityLinked', data: { userId: USER, provider: 'github', subject: '4343', at } }]);
+  spec(t)
+    .given([registered, linked])
+    .when(link('github', '4343'))
+    .then([{ type: 'ExternalIdentityLinked', data: { userId: USER, provider: 'github', subject: '4343', at } }]);
 });
 
 t.test('profile, roles, membership and identities of an unregistered user are refused with not_found', async (t) => {

@@ -47,14 +47,23 @@ type RevenueDaily = {
 };
 const spec = ProjectionSpecification.for<LedgerDatabase & { revenue_daily: RevenueDaily }>(t, ledgerProjection);
 
-const venueConfigured = (settings: VenueSettings, when: string): VenueEvent => ({ type: 'VenueConfigured', data: { settings, by: 'user-manager', at: when } });
+const venueConfigured = (settings: VenueSettings, when: string): VenueEvent => ({
+  type: 'VenueConfigured',
+  data: { settings, by: 'user-manager', at: when },
+});
 const london: VenueSettings = { ...DEFAULT_VENUE, timeZone: 'Europe/London' };
 const fromMidnight: VenueSettings = { ...DEFAULT_VENUE, businessDayStartMinute: 0 };
 
 /** Booking bk-1 held (regular member, room S01, small) and its 88.20 deposit paid by WeChat Pay at 19:04. */
 const depositPaid = [held(), paymentStarted('pay-1', 8820), paymentSucceeded('pay-1', 8820), confirmed(8820)];
 const attribution = { booking_id: BOOKING, room_id: 'room-s01', room_type_id: 'small', member_level: 'regular' };
-const line = (line_no: number, account: string, debit: number, credit: number, business_date = BUSINESS_DATE) => ({ line_no, account, debit, credit, business_date });
+const line = (line_no: number, account: string, debit: number, credit: number, business_date = BUSINESS_DATE) => ({
+  line_no,
+  account,
+  debit,
+  credit,
+  business_date,
+});
 
 t.test('VenueConfigured keeps the settings for dating later entries, and posts nothing', async (t) => {
   const s = spec(t).given([venueConfigured(london, local('10:00'))]);
@@ -64,21 +73,39 @@ t.test('VenueConfigured keeps the settings for dating later entries, and posts n
 
 t.test('BookingHeld starts the booking’s balance with its room, room type and member level, and posts nothing', async (t) => {
   const s = spec(t).given([held({ price: price(26460, 8000, 'gold') })]);
-  await s.expectRows('ledger_bookings', [{ booking_id: BOOKING, room_id: 'room-s01', room_type_id: 'small', member_level: 'gold', deposits_held: 0, checked_out: false }]);
+  await s.expectRows('ledger_bookings', [
+    { booking_id: BOOKING, room_id: 'room-s01', room_type_id: 'small', member_level: 'gold', deposits_held: 0, checked_out: false },
+  ]);
   await s.expectRows('journal_entries', []);
   await s.expectRows('journal_lines', []);
 });
 
 t.test('WalkInStarted starts the walk-in’s balance like a hold, and posts nothing', async (t) => {
   const s = spec(t).given([walkIn()]);
-  await s.expectRows('ledger_bookings', [{ booking_id: 'bk-walk-in', room_id: 'room-m01', room_type_id: 'medium', member_level: 'regular', deposits_held: 0, checked_out: false }]);
+  await s.expectRows('ledger_bookings', [
+    {
+      booking_id: 'bk-walk-in',
+      room_id: 'room-m01',
+      room_type_id: 'medium',
+      member_level: 'regular',
+      deposits_held: 0,
+      checked_out: false,
+    },
+  ]);
   await s.expectRows('journal_entries', []);
 });
 
 t.test('PaymentSucceeded of a deposit debits WeChat Pay clearing and credits customer deposits, dated by its business day', async (t) => {
   const s = spec(t).given(depositPaid);
   await s.expectRows('journal_entries', [
-    { entry_id: s.idOf(2), business_date: BUSINESS_DATE, booking_id: BOOKING, event_type: 'PaymentSucceeded', description: 'wechatpay deposit received', posted_at: at('19:04') },
+    {
+      entry_id: s.idOf(2),
+      business_date: BUSINESS_DATE,
+      booking_id: BOOKING,
+      event_type: 'PaymentSucceeded',
+      description: 'wechatpay deposit received',
+      posted_at: at('19:04'),
+    },
   ]);
   await s.expectRows('journal_lines', [
     { entry_id: s.idOf(2), ...line(1, '1012', 8820, 0), ...attribution },
@@ -135,13 +162,16 @@ t.test('VenueConfigured in an earlier batch still dates the entries of later bat
   await s.expectRows('journal_entries', [{ entry_id: s.idOf(2), business_date: '2026-03-14' }]);
 });
 
-t.test('BookingConfirmed, BookingCheckedIn, BookingExtended, BookingExpired and RefundRequested post nothing and leave the balance', async (t) => {
-  const s = spec(t)
-    .given(depositPaid)
-    .when([checkedIn(), extended(60, local('00:00', true), 9800), refundRequested('pay-1', 'rf-1', 1000), expired('19:16', BOOKING)]);
-  await s.expectRows('journal_entries', [{ event_type: 'PaymentSucceeded' }]);
-  await s.expectRows('ledger_bookings', [{ booking_id: BOOKING, deposits_held: 8820, checked_out: false }]);
-});
+t.test(
+  'BookingConfirmed, BookingCheckedIn, BookingExtended, BookingExpired and RefundRequested post nothing and leave the balance',
+  async (t) => {
+    const s = spec(t)
+      .given(depositPaid)
+      .when([checkedIn(), extended(60, local('00:00', true), 9800), refundRequested('pay-1', 'rf-1', 1000), expired('19:16', BOOKING)]);
+    await s.expectRows('journal_entries', [{ event_type: 'PaymentSucceeded' }]);
+    await s.expectRows('ledger_bookings', [{ booking_id: BOOKING, deposits_held: 8820, checked_out: false }]);
+  },
+);
 
 t.test('BookingMoved posts nothing; the lines posted after it name the new room and room type', async (t) => {
   const s = spec(t)
@@ -162,10 +192,21 @@ t.test('BookingMoved posts nothing; the lines posted after it name the new room 
 });
 
 t.test('BookingCheckedOut recognises the bill as room revenue: deposits held applied first, the rest owed by the guest', async (t) => {
-  const s = spec(t).given(depositPaid).when([checkedIn(), checkedOut(29400, 8820, local('00:30', true))]);
+  const s = spec(t)
+    .given(depositPaid)
+    .when([checkedIn(), checkedOut(29400, 8820, local('00:30', true))]);
   await s.expectRows(
     'journal_entries',
-    [{ entry_id: s.idOf(5), business_date: BUSINESS_DATE, booking_id: BOOKING, event_type: 'BookingCheckedOut', description: 'room revenue recognised at check-out', posted_at: at('00:30', true) }],
+    [
+      {
+        entry_id: s.idOf(5),
+        business_date: BUSINESS_DATE,
+        booking_id: BOOKING,
+        event_type: 'BookingCheckedOut',
+        description: 'room revenue recognised at check-out',
+        posted_at: at('00:30', true),
+      },
+    ],
     { where: { event_type: 'BookingCheckedOut' } },
   );
   await s.expectRows(
@@ -184,7 +225,11 @@ t.test('PaymentSucceeded of the balance after check-out settles what the guest o
   const s = spec(t)
     .given([...depositPaid, checkedIn(), checkedOut(29400, 8820, local('23:05'))])
     .when([paymentSucceeded('pay-2', 20580, { purpose: 'balance', method: 'cash', hhmm: '23:08' })]);
-  await s.expectRows('journal_entries', [{ entry_id: s.idOf(6), event_type: 'PaymentSucceeded', description: 'cash payment of the balance', posted_at: at('23:08') }], { where: { entry_id: s.idOf(6) } });
+  await s.expectRows(
+    'journal_entries',
+    [{ entry_id: s.idOf(6), event_type: 'PaymentSucceeded', description: 'cash payment of the balance', posted_at: at('23:08') }],
+    { where: { entry_id: s.idOf(6) } },
+  );
   await s.expectRows(
     'journal_lines',
     [
@@ -196,20 +241,27 @@ t.test('PaymentSucceeded of the balance after check-out settles what the guest o
   await s.expectRows('ledger_bookings', [{ booking_id: BOOKING, deposits_held: 0, checked_out: true }]);
 });
 
-t.test('BookingCheckedOut of a zero bill posts no entry but records the check-out, so a later balance payment settles a receivable', async (t) => {
-  const s = spec(t)
-    .given([walkIn(), checkedOut(0, 0, local('22:00'), 'bk-walk-in')])
-    .when([paymentSucceeded('pay-w', 500, { purpose: 'balance', method: 'card', hhmm: '22:05', bookingId: 'bk-walk-in' })]);
-  await s.expectRows('journal_entries', [{ entry_id: s.idOf(2), event_type: 'PaymentSucceeded', description: 'card payment of the balance' }]);
-  await s.expectRows('journal_lines', [
-    { line_no: 1, account: '1003', debit: 500, credit: 0 },
-    { line_no: 2, account: '1122', debit: 0, credit: 500 },
-  ]);
-  await s.expectRows('ledger_bookings', [{ booking_id: 'bk-walk-in', deposits_held: 0, checked_out: true }]);
-});
+t.test(
+  'BookingCheckedOut of a zero bill posts no entry but records the check-out, so a later balance payment settles a receivable',
+  async (t) => {
+    const s = spec(t)
+      .given([walkIn(), checkedOut(0, 0, local('22:00'), 'bk-walk-in')])
+      .when([paymentSucceeded('pay-w', 500, { purpose: 'balance', method: 'card', hhmm: '22:05', bookingId: 'bk-walk-in' })]);
+    await s.expectRows('journal_entries', [
+      { entry_id: s.idOf(2), event_type: 'PaymentSucceeded', description: 'card payment of the balance' },
+    ]);
+    await s.expectRows('journal_lines', [
+      { line_no: 1, account: '1003', debit: 500, credit: 0 },
+      { line_no: 2, account: '1122', debit: 0, credit: 500 },
+    ]);
+    await s.expectRows('ledger_bookings', [{ booking_id: 'bk-walk-in', deposits_held: 0, checked_out: true }]);
+  },
+);
 
 t.test('PaymentSucceeded of a balance before check-out is held with the deposits', async (t) => {
-  const s = spec(t).given(depositPaid).when([paymentSucceeded('pay-2', 20580, { purpose: 'balance', method: 'card', hhmm: '19:30' })]);
+  const s = spec(t)
+    .given(depositPaid)
+    .when([paymentSucceeded('pay-2', 20580, { purpose: 'balance', method: 'card', hhmm: '19:30' })]);
   await s.expectRows(
     'journal_lines',
     [
@@ -222,12 +274,28 @@ t.test('PaymentSucceeded of a balance before check-out is held with the deposits
 });
 
 t.test('RefundSucceeded pays the deposit back out through the clearing account of the method', async (t) => {
-  const s = spec(t).given([...depositPaid, cancelled(8820, '19:30')]).when([refundSucceeded('pay-1', 'rf-1', 8820, { hhmm: '19:40' })]);
+  const s = spec(t)
+    .given([...depositPaid, cancelled(8820, '19:30')])
+    .when([refundSucceeded('pay-1', 'rf-1', 8820, { hhmm: '19:40' })]);
   await s.expectRows(
     'journal_entries',
     [
-      { entry_id: s.idOf(2), business_date: BUSINESS_DATE, booking_id: BOOKING, event_type: 'PaymentSucceeded', description: 'wechatpay deposit received', posted_at: at('19:04') },
-      { entry_id: s.idOf(5), business_date: BUSINESS_DATE, booking_id: BOOKING, event_type: 'RefundSucceeded', description: 'wechatpay refund', posted_at: at('19:40') },
+      {
+        entry_id: s.idOf(2),
+        business_date: BUSINESS_DATE,
+        booking_id: BOOKING,
+        event_type: 'PaymentSucceeded',
+        description: 'wechatpay deposit received',
+        posted_at: at('19:04'),
+      },
+      {
+        entry_id: s.idOf(5),
+        business_date: BUSINESS_DATE,
+        booking_id: BOOKING,
+        event_type: 'RefundSucceeded',
+        description: 'wechatpay refund',
+        posted_at: at('19:40'),
+      },
     ],
     { orderBy: 'posted_at' },
   );
@@ -243,14 +311,22 @@ t.test('RefundSucceeded pays the deposit back out through the clearing account o
 });
 
 t.test('BookingCancelled with a full refund posts nothing: the refund posts when it succeeds', async (t) => {
-  const s = spec(t).given(depositPaid).when([cancelled(8820, '19:30')]);
+  const s = spec(t)
+    .given(depositPaid)
+    .when([cancelled(8820, '19:30')]);
   await s.expectRows('journal_entries', [{ entry_id: s.idOf(2) }]);
   await s.expectRows('ledger_bookings', [{ booking_id: BOOKING, deposits_held: 8820 }]);
 });
 
 t.test('BookingCancelled late, with no refund, keeps the deposit as forfeited income', async (t) => {
-  const s = spec(t).given(depositPaid).when([cancelled(0, '19:50')]);
-  await s.expectRows('journal_entries', [{ entry_id: s.idOf(4), event_type: 'BookingCancelled', description: 'deposit kept on a late cancellation', posted_at: at('19:50') }], { where: { entry_id: s.idOf(4) } });
+  const s = spec(t)
+    .given(depositPaid)
+    .when([cancelled(0, '19:50')]);
+  await s.expectRows(
+    'journal_entries',
+    [{ entry_id: s.idOf(4), event_type: 'BookingCancelled', description: 'deposit kept on a late cancellation', posted_at: at('19:50') }],
+    { where: { entry_id: s.idOf(4) } },
+  );
   await s.expectRows(
     'journal_lines',
     [
@@ -262,22 +338,33 @@ t.test('BookingCancelled late, with no refund, keeps the deposit as forfeited in
   await s.expectRows('ledger_bookings', [{ booking_id: BOOKING, deposits_held: 0 }]);
 });
 
-t.test('BookingCancelled with a partial refund keeps the rest as income; the refunded part stays held until the refund succeeds', async (t) => {
-  const s = spec(t).given(depositPaid).when([cancelled(3000, '19:50')]);
-  await s.expectRows(
-    'journal_lines',
-    [
-      { line_no: 1, account: '2203', debit: 5820, credit: 0 },
-      { line_no: 2, account: '6051', debit: 0, credit: 5820 },
-    ],
-    { where: { entry_id: s.idOf(4) } },
-  );
-  await s.expectRows('ledger_bookings', [{ booking_id: BOOKING, deposits_held: 3000 }]);
-});
+t.test(
+  'BookingCancelled with a partial refund keeps the rest as income; the refunded part stays held until the refund succeeds',
+  async (t) => {
+    const s = spec(t)
+      .given(depositPaid)
+      .when([cancelled(3000, '19:50')]);
+    await s.expectRows(
+      'journal_lines',
+      [
+        { line_no: 1, account: '2203', debit: 5820, credit: 0 },
+        { line_no: 2, account: '6051', debit: 0, credit: 5820 },
+      ],
+      { where: { entry_id: s.idOf(4) } },
+    );
+    await s.expectRows('ledger_bookings', [{ booking_id: BOOKING, deposits_held: 3000 }]);
+  },
+);
 
 t.test('BookingMarkedNoShow forfeits the deposit held', async (t) => {
-  const s = spec(t).given(depositPaid).when([noShow(8820, '20:31')]);
-  await s.expectRows('journal_entries', [{ entry_id: s.idOf(4), event_type: 'BookingMarkedNoShow', description: 'deposit forfeited by a no-show', posted_at: at('20:31') }], { where: { entry_id: s.idOf(4) } });
+  const s = spec(t)
+    .given(depositPaid)
+    .when([noShow(8820, '20:31')]);
+  await s.expectRows(
+    'journal_entries',
+    [{ entry_id: s.idOf(4), event_type: 'BookingMarkedNoShow', description: 'deposit forfeited by a no-show', posted_at: at('20:31') }],
+    { where: { entry_id: s.idOf(4) } },
+  );
   await s.expectRows(
     'journal_lines',
     [
@@ -290,7 +377,9 @@ t.test('BookingMarkedNoShow forfeits the deposit held', async (t) => {
 });
 
 t.test('BookingMarkedNoShow with nothing held posts nothing', async (t) => {
-  const s = spec(t).given([held(), confirmed(0)]).when([noShow(0, '20:31')]);
+  const s = spec(t)
+    .given([held(), confirmed(0)])
+    .when([noShow(0, '20:31')]);
   await s.expectRows('journal_entries', []);
 });
 
@@ -306,10 +395,20 @@ t.test('Every entry balances: its debits equal its credits', async (t) => {
     cancelled(0, '19:50', 'bk-2'),
   ]);
   const unbalanced = await s.query((db) =>
-    db.selectFrom('journal_lines').select('entry_id').groupBy('entry_id').having(sql<boolean>`sum(debit) <> sum(credit)`).execute(),
+    db
+      .selectFrom('journal_lines')
+      .select('entry_id')
+      .groupBy('entry_id')
+      .having(sql<boolean>`sum(debit) <> sum(credit)`)
+      .execute(),
   );
   t.strictSame(unbalanced, [], 'no entry whose debits differ from its credits');
-  const entries = await s.query((db) => db.selectFrom('journal_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
+  const entries = await s.query((db) =>
+    db
+      .selectFrom('journal_entries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  );
   t.equal(Number(entries.n), 5, 'two deposits, a check-out, a balance payment and a forfeit');
 });
 
@@ -350,15 +449,22 @@ t.test('A redelivered batch that posts is refused by the entry’s key and rolle
     { orderBy: 'posted_at' },
   );
   await s.query(async (db) => {
-    const lines = await db.selectFrom('journal_lines').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const lines = await db
+      .selectFrom('journal_lines')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     t.equal(Number(lines.n), 5, 'two lines for the deposit, three for the check-out');
   });
   await s.expectRows('ledger_bookings', [{ booking_id: BOOKING, deposits_held: 0, checked_out: true }]);
 });
 
 t.test('A redelivered batch that posts nothing (a hold, a venue change) is accepted and changes nothing', async (t) => {
-  const s = spec(t).given([venueConfigured(london, local('10:00')), held({ price: price(26460, 8000, 'gold') })]).redelivered();
+  const s = spec(t)
+    .given([venueConfigured(london, local('10:00')), held({ price: price(26460, 8000, 'gold') })])
+    .redelivered();
   await s.expectRows('ledger_venue', [{ id: 1, settings: london }]);
-  await s.expectRows('ledger_bookings', [{ booking_id: BOOKING, room_id: 'room-s01', room_type_id: 'small', member_level: 'gold', deposits_held: 0, checked_out: false }]);
+  await s.expectRows('ledger_bookings', [
+    { booking_id: BOOKING, room_id: 'room-s01', room_type_id: 'small', member_level: 'gold', deposits_held: 0, checked_out: false },
+  ]);
   await s.expectRows('journal_entries', []);
 });

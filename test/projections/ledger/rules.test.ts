@@ -24,13 +24,22 @@ const paid = (amount: number, method: PaymentMethod = 'wechatpay', purpose: Paym
   type: 'PaymentSucceeded',
   data: { ...ids, method, purpose, transactionId: 'tx-1', amount, paidAt: at, at },
 });
-const refunded = (amount: number, method: PaymentMethod = 'wechatpay'): PaymentEvent => ({ type: 'RefundSucceeded', data: { ...ids, method, refundId: 'rf-1', amount, at } });
+const refunded = (amount: number, method: PaymentMethod = 'wechatpay'): PaymentEvent => ({
+  type: 'RefundSucceeded',
+  data: { ...ids, method, refundId: 'rf-1', amount, at },
+});
 const checkedOut = (total: number, paid: number): BookingEvent => ({
   type: 'BookingCheckedOut',
   data: { bookingId: 'bk-1', bill: { total, paid, due: Math.max(0, total - paid), currency: 'CNY' }, by: 'user-waiter', at },
 });
-const noShow = (forfeited: number): BookingEvent => ({ type: 'BookingMarkedNoShow', data: { bookingId: 'bk-1', forfeited, by: 'user-waiter', at } });
-const cancelled = (refund: number): BookingEvent => ({ type: 'BookingCancelled', data: { bookingId: 'bk-1', reason: 'plans changed', refund, overridden: false, by: 'user-guest', at } });
+const noShow = (forfeited: number): BookingEvent => ({
+  type: 'BookingMarkedNoShow',
+  data: { bookingId: 'bk-1', forfeited, by: 'user-waiter', at },
+});
+const cancelled = (refund: number): BookingEvent => ({
+  type: 'BookingCancelled',
+  data: { bookingId: 'bk-1', reason: 'plans changed', refund, overridden: false, by: 'user-guest', at },
+});
 
 /** Every line is a debit or a credit of a positive whole number of fen, and debits equal credits. */
 function balanced(t: Test, posting: Posting | null) {
@@ -39,12 +48,16 @@ function balanced(t: Test, posting: Posting | null) {
   const credits = posting.lines.reduce((s, l) => s + l.credit, 0);
   t.equal(debits, credits, `balances: debits ${debits} = credits ${credits}`);
   t.ok(
-    posting.lines.every((l) => Number.isInteger(l.debit) && Number.isInteger(l.credit) && (l.debit > 0) !== (l.credit > 0)),
+    posting.lines.every((l) => Number.isInteger(l.debit) && Number.isInteger(l.credit) && l.debit > 0 !== l.credit > 0),
     'each line is one positive amount in whole fen, on one side',
   );
 }
 
-function posts(t: Test, posting: Posting | null, expected: Readonly<{ lines: readonly Line[]; balance: BookingBalance; description: string }>) {
+function posts(
+  t: Test,
+  posting: Posting | null,
+  expected: Readonly<{ lines: readonly Line[]; balance: BookingBalance; description: string }>,
+) {
   t.strictSame(posting?.lines, expected.lines, 'lines');
   t.strictSame(posting?.balance, expected.balance, 'balance after');
   t.equal(posting?.description, expected.description, 'description');
@@ -125,7 +138,11 @@ t.test('check-out: nothing held (a walk-in) makes the whole bill a receivable', 
 });
 
 t.test('check-out: a zero bill with nothing held has no lines, and marks the booking checked out', async (t) => {
-  t.strictSame(post(checkedOut(0, 0), fresh), { description: 'room revenue recognised at check-out', lines: [], balance: holding(0, true) });
+  t.strictSame(post(checkedOut(0, 0), fresh), {
+    description: 'room revenue recognised at check-out',
+    lines: [],
+    balance: holding(0, true),
+  });
 });
 
 t.test('no-show: the deposit held is forfeited to income', async (t) => {
@@ -168,9 +185,28 @@ t.test('events that move no money post nothing', async (t) => {
     deposit: 5400,
     currency: 'CNY',
     rateCardVersion: 1,
-    breakdown: { bands: [], package: null, subtotal: 18000, discount: { level: 'regular', percent: 0, amount: 0 }, minimumSpend: { amount: 0, topUp: 0 } },
+    breakdown: {
+      bands: [],
+      package: null,
+      subtotal: 18000,
+      discount: { level: 'regular', percent: 0, amount: 0 },
+      minimumSpend: { amount: 0, topUp: 0 },
+    },
   };
-  const stay = { bookingId: 'bk-1', roomId: 'room-s01', roomTypeId: 'small', guestName: null, guestPhone: null, bookedBy: 'user-guest', partySize: 2, start: at, end: at, businessDate: '2026-03-13', price, at };
+  const stay = {
+    bookingId: 'bk-1',
+    roomId: 'room-s01',
+    roomTypeId: 'small',
+    guestName: null,
+    guestPhone: null,
+    bookedBy: 'user-guest',
+    partySize: 2,
+    start: at,
+    end: at,
+    businessDate: '2026-03-13',
+    price,
+    at,
+  };
   const events: readonly (BookingEvent | PaymentEvent)[] = [
     { type: 'BookingHeld', data: { ...stay, guestId: 'user-guest', holdExpiresAt: at } },
     { type: 'WalkInStarted', data: stay },
@@ -178,8 +214,23 @@ t.test('events that move no money post nothing', async (t) => {
     { type: 'BookingExpired', data: { bookingId: 'bk-1', at } },
     { type: 'BookingCheckedIn', data: { bookingId: 'bk-1', by: 'user-waiter', at } },
     { type: 'BookingExtended', data: { bookingId: 'bk-1', minutes: 60, end: at, price, by: 'user-waiter', at } },
-    { type: 'BookingMoved', data: { bookingId: 'bk-1', fromRoomId: 'room-s01', toRoomId: 'room-m01', toRoomTypeId: 'medium', priceDifference: 9000, newTotal: 27000, by: 'user-waiter', at } },
-    { type: 'PaymentStarted', data: { ...ids, purpose: 'deposit', method: 'wechatpay', amount: 5400, providerOrderId: null, by: 'user-guest', at } },
+    {
+      type: 'BookingMoved',
+      data: {
+        bookingId: 'bk-1',
+        fromRoomId: 'room-s01',
+        toRoomId: 'room-m01',
+        toRoomTypeId: 'medium',
+        priceDifference: 9000,
+        newTotal: 27000,
+        by: 'user-waiter',
+        at,
+      },
+    },
+    {
+      type: 'PaymentStarted',
+      data: { ...ids, purpose: 'deposit', method: 'wechatpay', amount: 5400, providerOrderId: null, by: 'user-guest', at },
+    },
     { type: 'PaymentClosed', data: { ...ids, reason: 'timed out', at } },
     { type: 'RefundRequested', data: { ...ids, refundId: 'rf-1', amount: 5400, reason: 'cancelled', at } },
     { type: 'RefundFailed', data: { ...ids, refundId: 'rf-1', reason: 'declined', at } },
@@ -199,7 +250,11 @@ t.test('a booking’s whole life nets out: deposits end at zero and every entry 
     }
   }
   for (const entry of entries) balanced(t, entry);
-  const net = (code: string) => entries.flatMap((e) => e.lines).filter((l) => l.account === code).reduce((s, l) => s + l.debit - l.credit, 0);
+  const net = (code: string) =>
+    entries
+      .flatMap((e) => e.lines)
+      .filter((l) => l.account === code)
+      .reduce((s, l) => s + l.debit - l.credit, 0);
   t.equal(net(deposits.code), 0, 'no deposit left held');
   t.equal(net(receivable.code), 0, 'nothing left owed');
   t.equal(net(roomRevenue.code), -18000, '180.00 of revenue (a credit)');

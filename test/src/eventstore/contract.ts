@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Test } from 'tap';
-import { START, WrongExpectedVersionError, type Checkpoint, type EventStore, type NewEvent, type RecordedEvent } from '../../../src/eventstore/port.js';
+import {
+  START,
+  WrongExpectedVersionError,
+  type Checkpoint,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '../../../src/eventstore/port.js';
 import type { Upcaster } from '../../../src/events/event.js';
 import { until } from '../../helpers/until.js';
 
@@ -41,7 +48,13 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     await t.rejects(store.appendToStream(s, [ev('C')], 'no_stream'), WrongExpectedVersionError);
     const read = await store.readStream(s);
     t.equal(read.version, 2n);
-    t.same(read.events.map((e) => [e.type, e.streamVersion]), [['A', 1n], ['B', 2n]]);
+    t.same(
+      read.events.map((e) => [e.type, e.streamVersion]),
+      [
+        ['A', 1n],
+        ['B', 2n],
+      ],
+    );
   });
 
   t.test('an exact version appends only when it matches, and the conflict says what it found', async (t) => {
@@ -86,10 +99,21 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     const store = await makeStore(t, []);
     const s = `contract-${randomUUID()}`;
     await store.appendToStream(s, [ev('A'), ev('B'), ev('C')], 'no_stream');
-    t.same((await store.readStream(s, { fromVersion: 2n })).events.map((e) => e.type), ['B', 'C']);
+    t.same(
+      (await store.readStream(s, { fromVersion: 2n })).events.map((e) => e.type),
+      ['B', 'C'],
+    );
     const many = `contract-${randomUUID()}`;
-    await store.appendToStream(many, Array.from({ length: 12 }, (_, i) => ev('N', { i })), 'no_stream');
-    t.same((await store.readStream(many)).events.map((e) => (e.data as { i: number }).i), Array.from({ length: 12 }, (_, i) => i), 'numeric order past ten');
+    await store.appendToStream(
+      many,
+      Array.from({ length: 12 }, (_, i) => ev('N', { i })),
+      'no_stream',
+    );
+    t.same(
+      (await store.readStream(many)).events.map((e) => (e.data as { i: number }).i),
+      Array.from({ length: 12 }, (_, i) => i),
+      'numeric order past ten',
+    );
     const unknown = await store.readStream(`contract-${randomUUID()}`);
     t.equal(unknown.version, 0n);
     t.same(unknown.events, []);
@@ -105,7 +129,11 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     const metadata = { correlationId: 'c-1', causationId: 'x-1', actor: 'user-1', idempotencyKey: 'k-1' };
     await store.appendToStream(
       s,
-      [ev('Renamed', { name: 'Ada' }, { schemaVersion: 1, metadata }), ev('Renamed', { fullName: 'Bo', upcast: false }, { schemaVersion: 3 }), ev('Plain', { n: 1 })],
+      [
+        ev('Renamed', { name: 'Ada' }, { schemaVersion: 1, metadata }),
+        ev('Renamed', { fullName: 'Bo', upcast: false }, { schemaVersion: 3 }),
+        ev('Plain', { n: 1 }),
+      ],
       'no_stream',
     );
     const [a, b, c] = (await store.readStream(s)).events;
@@ -126,14 +154,28 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     await store.appendToStream(s1, [ev('X', { i: 1 }), ev('Y', { i: 2 })], 'no_stream');
     await store.appendToStream(s2, [ev('X', { i: 3 })], 'no_stream');
     await store.appendToStream(s1, [ev('Y', { i: 4 }), ev('X', { i: 5 })], 2n);
-    await store.appendToStream(s2, Array.from({ length: 10 }, (_, k) => ev('Z', { i: 6 + k })), 1n);
+    await store.appendToStream(
+      s2,
+      Array.from({ length: 10 }, (_, k) => ev('Z', { i: 6 + k })),
+      1n,
+    );
     const mine = (e: { streamId: string }) => e.streamId === s1 || e.streamId === s2;
     const all = (await drain(store, before.next, (es) => es.filter(mine).length >= 15)).events.filter(mine);
-    t.same(all.map((e) => (e.data as { i: number }).i), Array.from({ length: 15 }, (_, k) => k + 1));
+    t.same(
+      all.map((e) => (e.data as { i: number }).i),
+      Array.from({ length: 15 }, (_, k) => k + 1),
+    );
     const xs = await drain(store, before.next, (es) => es.filter(mine).length >= 3, ['X']);
-    t.same(xs.events.filter(mine).map((e) => (e.data as { i: number }).i), [1, 3, 5]);
+    t.same(
+      xs.events.filter(mine).map((e) => (e.data as { i: number }).i),
+      [1, 3, 5],
+    );
     const positions = all.map((e) => e.globalPosition);
-    t.same([...positions].sort((a, b) => (a < b ? -1 : 1)), positions, 'global positions rise along the feed');
+    t.same(
+      [...positions].sort((a, b) => (a < b ? -1 : 1)),
+      positions,
+      'global positions rise along the feed',
+    );
     t.equal((await store.readAll({ from: xs.next, limit: 10 })).events.filter(mine).length, 0, 'nothing after the end');
     t.ok((await store.countAfter(before.next, 1000)) >= 15);
     t.equal(await store.countAfter(xs.next, 1000), 0);
@@ -147,7 +189,7 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     await store.appendToStream(s, [ev('Start')], 'no_stream');
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => store.appendToStream(s, [ev('Claim')], 1n)));
     t.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-    t.ok(results.filter((r) => r.status === 'rejected').every((r) => (r).reason instanceof WrongExpectedVersionError));
+    t.ok(results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof WrongExpectedVersionError));
     t.equal((await store.readStream(s)).version, 2n);
   });
 

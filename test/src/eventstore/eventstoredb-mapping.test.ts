@@ -1,7 +1,16 @@
 import t from 'tap';
 import { ANY, NO_STREAM, STREAM_EXISTS } from '@eventstore/db-client';
 import { START, type Checkpoint } from '../../../src/eventstore/port.js';
-import { decode, encode, isAfter, isSystem, requirePosition, splitMetadata, toEventData, toRevision } from '../../../src/eventstore/eventstoredb-mapping.js';
+import {
+  decode,
+  encode,
+  isAfter,
+  isSystem,
+  requirePosition,
+  splitMetadata,
+  toEventData,
+  toRevision,
+} from '../../../src/eventstore/eventstoredb-mapping.js';
 
 /** The EventStoreDB adapter's translations, which need no server (the contract suite needs one: EVENTSTORE_URL). */
 
@@ -19,7 +28,8 @@ t.test('checkpoints are commit:prepare positions, and START is the beginning of 
   t.equal(encode(p), '1234567890123:1234567890000');
   t.same(decode(encode(p)), p, 'round trip');
   t.equal(decode(START), null);
-  for (const bad of ['12', '12:x', '12:3:4', ':3', '-1:2', 'tx:5']) t.throws(() => decode(bad as Checkpoint), /not an EventStoreDB checkpoint/, bad);
+  for (const bad of ['12', '12:x', '12:3:4', ':3', '-1:2', 'tx:5'])
+    t.throws(() => decode(bad as Checkpoint), /not an EventStoreDB checkpoint/, bad);
 });
 
 t.test('positions order by commit, then prepare; anything is after the beginning', async (t) => {
@@ -33,8 +43,19 @@ t.test('positions order by commit, then prepare; anything is after the beginning
 });
 
 t.test('our metadata and the schema version travel together and come apart again', async (t) => {
-  const data = toEventData({ id: '5f0c9c7e-55b1-4a4e-9a47-0f1f9b6d7c11', type: 'BookingHeld', data: { a: 1 }, metadata: { actor: 'u1', correlationId: 'c1' }, schemaVersion: 2 });
-  t.match(data, { id: '5f0c9c7e-55b1-4a4e-9a47-0f1f9b6d7c11', type: 'BookingHeld', data: { a: 1 }, metadata: { actor: 'u1', correlationId: 'c1', schemaVersion: 2 } });
+  const data = toEventData({
+    id: '5f0c9c7e-55b1-4a4e-9a47-0f1f9b6d7c11',
+    type: 'BookingHeld',
+    data: { a: 1 },
+    metadata: { actor: 'u1', correlationId: 'c1' },
+    schemaVersion: 2,
+  });
+  t.match(data, {
+    id: '5f0c9c7e-55b1-4a4e-9a47-0f1f9b6d7c11',
+    type: 'BookingHeld',
+    data: { a: 1 },
+    metadata: { actor: 'u1', correlationId: 'c1', schemaVersion: 2 },
+  });
   t.same(splitMetadata(data.metadata), { schemaVersion: 2, metadata: { actor: 'u1', correlationId: 'c1' } });
   t.same(splitMetadata({ actor: 'u1' }), { schemaVersion: 1, metadata: { actor: 'u1' } }, 'no schema version stored: version 1');
   t.same(splitMetadata(new Uint8Array([1, 2])), { schemaVersion: 1, metadata: {} }, 'binary metadata carries nothing of ours');

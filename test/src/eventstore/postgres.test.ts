@@ -37,15 +37,27 @@ t.test('an append whose transaction commits after a later one is neither skipped
     'SELECT event_type FROM events WHERE global_position > $1 ORDER BY global_position',
     [(posA - 1n).toString()],
   );
-  t.same(naive.rows.map((r) => r.event_type), ['B'], 'by position alone, B is readable while A is not: a reader would move past A');
+  t.same(
+    naive.rows.map((r) => r.event_type),
+    ['B'],
+    'by position alone, B is readable while A is not: a reader would move past A',
+  );
 
   // Only the visible part: B is committed but must stay hidden behind A.
   const during = await drain(store, start.next, false);
-  t.same(during.events.map((e) => e.type), [], 'our feed shows nothing while an older transaction is still open');
+  t.same(
+    during.events.map((e) => e.type),
+    [],
+    'our feed shows nothing while an older transaction is still open',
+  );
 
   await slow.query('COMMIT');
   const after = await drain(store, during.next);
-  t.same(after.events.map((e) => e.type), ['A', 'B'], 'both arrive, once each, in commit-safe order');
+  t.same(
+    after.events.map((e) => e.type),
+    ['A', 'B'],
+    'both arrive, once each, in commit-safe order',
+  );
   const again = await drain(store, after.next);
   t.same(again.events, [], 'and never again');
 });
@@ -75,7 +87,11 @@ t.test('a subscriber that keeps reading through many overlapping appends sees ev
         try {
           await c.query('BEGIN');
           const id = randomUUID();
-          await new PostgresEventStore(c, { connectionString: url }).appendToStream(`load-${randomUUID()}`, [{ id, type: 'Load', data: { i } }], 'no_stream');
+          await new PostgresEventStore(c, { connectionString: url }).appendToStream(
+            `load-${randomUUID()}`,
+            [{ id, type: 'Load', data: { i } }],
+            'no_stream',
+          );
           if (i % 3 === 0) await new Promise((r) => setTimeout(r, Math.random() * 10));
           await c.query('COMMIT');
           ids.push(id);

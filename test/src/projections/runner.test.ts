@@ -32,7 +32,10 @@ function ledgerOf(name: string, version = 1, failOnce?: { after: number }): Proj
     },
     async apply(trx, events) {
       for (const e of events) {
-        await trx.insertInto(`${name}_seen`).values({ event_id: e.id, n: (e.data as { n: number }).n, version }).execute();
+        await trx
+          .insertInto(`${name}_seen`)
+          .values({ event_id: e.id, n: (e.data as { n: number }).n, version })
+          .execute();
         applied++;
         // A crash between writing rows and moving the checkpoint: the batch's writes must vanish with it.
         if (failOnce && !failed && applied === failOnce.after) {
@@ -62,7 +65,8 @@ async function setup(t: Test) {
 }
 
 async function rows(db: Kysely<any>, table: string) {
-  return (await sql<{ event_id: string; n: number; version: number }>`SELECT * FROM rm.${sql.id(table)} ORDER BY n, event_id`.execute(db)).rows;
+  return (await sql<{ event_id: string; n: number; version: number }>`SELECT * FROM rm.${sql.id(table)} ORDER BY n, event_id`.execute(db))
+    .rows;
 }
 
 t.test('a crash between apply and checkpoint leaves no trace; the retry applies each event once', async (t) => {
@@ -77,7 +81,10 @@ t.test('a crash between apply and checkpoint leaves no trace; the retry applies 
   await r.catchUp();
   const seen = await rows(db, 'crashy_seen');
   t.equal(seen.length, 500);
-  t.same(seen.map((s) => s.n), Array.from({ length: 500 }, (_, i) => i));
+  t.same(
+    seen.map((s) => s.n),
+    Array.from({ length: 500 }, (_, i) => i),
+  );
 });
 
 t.test('two runners racing over one projection apply every event exactly once', async (t) => {
@@ -120,7 +127,10 @@ t.test('rebuild from zero equals the incremental result and switches reads to th
   t.not(after[0]?.schemaName, before[0]?.schemaName, 'the view now points at a new schema');
   t.same(await rows(db, 'rebuilt_seen'), incremental);
   const lag = await projectionLag(db, store);
-  t.same(lag.map((l) => [l.name, l.eventsBehind]), [['rebuilt', 0]]);
+  t.same(
+    lag.map((l) => [l.name, l.eventsBehind]),
+    [['rebuilt', 0]],
+  );
 });
 
 t.test('a new projection version builds beside the old one, which serves until the new one has caught up', async (t) => {
@@ -133,13 +143,22 @@ t.test('a new projection version builds beside the old one, which serves until t
   // One batch only: v2 is building, reads still come from v1.
   await (v2 as unknown as { tick(): Promise<boolean> }).tick();
   const during = await listGenerations(db, 'bluegreen');
-  t.same(during.map((g) => [g.version, g.status]), [[1, 'active'], [2, 'building']]);
+  t.same(
+    during.map((g) => [g.version, g.status]),
+    [
+      [1, 'active'],
+      [2, 'building'],
+    ],
+  );
   t.same([...new Set((await rows(db, 'bluegreen_seen')).map((r) => r.version))], [1], 'reads still see v1');
 
   await v2.catchUp();
   await v2.catchUp();
   const after = await listGenerations(db, 'bluegreen');
-  t.same(after.map((g) => [g.version, g.status]), [[2, 'active']]);
+  t.same(
+    after.map((g) => [g.version, g.status]),
+    [[2, 'active']],
+  );
   const seen = await rows(db, 'bluegreen_seen');
   t.equal(seen.length, 200);
   t.same([...new Set(seen.map((r) => r.version))], [2], 'reads switched to v2');
