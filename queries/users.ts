@@ -6,7 +6,7 @@ import type { AccessTokens } from '../src/auth/tokens.js';
 import { NotFoundError } from '../src/errors.js';
 import { principalOf } from '../src/http/access.js';
 import type { UsersDatabase } from '../projections/users.js';
-import { replies } from '../src/http/schemas.js';
+import { IdParams, replies } from '../src/http/schemas.js';
 
 const User = Type.Object(
   {
@@ -121,7 +121,7 @@ export const userQueries: FastifyPluginAsyncTypebox<
       schema: {
         tags: ['identity'],
         summary: 'One user',
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        params: IdParams,
         response: replies({ 200: Type.Ref('User') }),
       },
     },

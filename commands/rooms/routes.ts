@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { EventStore } from '../../src/eventstore/port.js';
 import { handle, load } from '../../src/eventstore/decide.js';
 import { roomStream, roomTypeStream } from '../../src/events/rooms.js';
@@ -8,7 +9,7 @@ import { NotFoundError } from '../../src/errors.js';
 import { isUuid, newId, parseId } from '../../src/ids.js';
 import { forget } from '../../src/infra/memo.js';
 import { roomTypeDecider } from '../room-types/decider.js';
-import { roomDecider, type RoomState } from './decider.js';
+import { roomDecider, type RoomCommand, type RoomState } from './decider.js';
 import { IdParams, replies } from '../../src/http/schemas.js';
 import type { Clock } from '../../src/clock.js';
 
@@ -56,6 +57,14 @@ export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
     },
   );
 
+  /** Takes a room out of service or back; this process forgets its memo of the room at once, so its next hold sees the change. */
+  const changeService = async (request: FastifyRequest, id: string, command: RoomCommand) => {
+    if (!isUuid(id)) throw new NotFoundError('room', id);
+    const { state } = await handle(store, roomStream(id), roomDecider, command, metadataOf(request));
+    forget(store, roomStream(id));
+    return { id, status: statusOf(state) };
+  };
+
   app.post(
     '/rooms/:id/out-of-service',
     {
@@ -70,16 +79,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
     },
     async (request) => {
       const { id } = request.params;
-      if (!isUuid(id)) throw new NotFoundError('room', id);
-      const { state } = await handle(
-        store,
-        roomStream(id),
-        roomDecider,
-        { type: 'TakeOutOfService', roomId: id, reason: request.body.reason, now: clock() },
-        metadataOf(request),
-      );
-      forget(store, roomStream(id));
-      return { id, status: statusOf(state) };
+      return changeService(request, id, { type: 'TakeOutOfService', roomId: id, reason: request.body.reason, now: clock() });
     },
   );
 
@@ -96,16 +96,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
     },
     async (request) => {
       const { id } = request.params;
-      if (!isUuid(id)) throw new NotFoundError('room', id);
-      const { state } = await handle(
-        store,
-        roomStream(id),
-        roomDecider,
-        { type: 'ReturnToService', roomId: id, now: clock() },
-        metadataOf(request),
-      );
-      forget(store, roomStream(id));
-      return { id, status: statusOf(state) };
+      return changeService(request, id, { type: 'ReturnToService', roomId: id, now: clock() });
     },
   );
 };

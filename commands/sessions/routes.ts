@@ -14,7 +14,7 @@ import { userIdByEmail } from '../users/register.js';
 import { sessionsDecider } from './decider.js';
 import { hashRefreshToken, newRefreshToken, parseRefreshToken } from './refresh-token.js';
 import { openSession, revokeEnded, type SessionContext } from './open.js';
-import { replies } from '../../src/http/schemas.js';
+import { IdParams, replies } from '../../src/http/schemas.js';
 
 export const TokenPairSchema = Type.Object(
   {
@@ -196,7 +196,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
       schema: {
         tags: ['identity'],
         summary: 'End one of your sessions (another device)',
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        params: IdParams,
         response: replies({ 204: Type.Null() }),
       },
     },

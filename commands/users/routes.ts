@@ -17,13 +17,11 @@ import { registerUser } from './register.js';
 import { userDecider, type UserCommand } from './decider.js';
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../../src/clock.js';
-import { replies } from '../../src/http/schemas.js';
+import { IdParams, replies } from '../../src/http/schemas.js';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Phone = Type.String({ pattern: '^\\+?[0-9][0-9 -]{5,19}$', description: 'Digits, optionally with a leading + and spaces or dashes' });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
-const UserParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
-
 const PASSWORD_MESSAGES = {
   too_short: 'must be at least 10 characters',
   too_long: 'must be at most 256 characters',
@@ -108,7 +106,7 @@ export const userCommands: FastifyPluginAsyncTypebox<
       schema: {
         tags: ['identity'],
         summary: "Grant and revoke a user's roles; applies to their next request",
-        params: UserParams,
+        params: IdParams,
         body: Type.Object(
           {
             grant: Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r))), { default: [], maxItems: 5 }),
@@ -140,7 +138,7 @@ export const userCommands: FastifyPluginAsyncTypebox<
       schema: {
         tags: ['identity'],
         summary: "Set a user's membership level (used by pricing)",
-        params: UserParams,
+        params: IdParams,
         body: Type.Object(
           { level: Type.Union(MEMBERSHIP_LEVELS.map((l) => Type.Literal(l))), reason: Type.String({ minLength: 1, maxLength: 300 }) },
           { additionalProperties: false },
