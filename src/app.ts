@@ -44,10 +44,10 @@ export async function buildApp(platform: Platform, routes: FastifyPluginAsync): 
     maxEventLoopDelay: config.overloadMaxEventLoopDelayMs,
     sampleInterval: config.overloadSampleIntervalMs,
     pressureHandler: () => {
-      // Until the server listens, nothing outside can reach it: the only callers are in-process
-      // `app.inject`s, i.e. the demo seed at start-up (and tests). Their lag comes from start-up
-      // itself (migrations, projections catching up, a busy host), refusing them sheds nothing and
-      // would only abort the start, so they go through (returning nothing lets the request on).
+      // Until the server listens nothing outside can reach it: the only callers are in-process
+      // `app.inject`s, i.e. the demo seed at start-up (and tests). The lag then comes from start-up
+      // itself or a busy host; refusing the seed sheds no one's load and only aborts the start.
+      // Returning nothing lets the request through.
       if (!app.server.listening) return;
       throw new UnavailableError('overloaded', 'The service is overloaded; retry shortly.');
     },
