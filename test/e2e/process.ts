@@ -27,7 +27,11 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in time:\n${logs.join('')}`)), 120_000);
+    const timer = setTimeout(() => {
+      // The caller never gets the child to clean up, so a start that did not get ready must not outlive the test.
+      child.kill('SIGKILL');
+      reject(new Error(`not ready in time:\n${logs.join('')}`));
+    }, 120_000);
     const onData = (chunk: Buffer) => {
       logs.push(chunk.toString());
       if (chunk.toString().includes('"API ready"')) {
