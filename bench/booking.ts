@@ -76,6 +76,8 @@ async function startServer(databaseUrl: string, port: number) {
         SEED_DEMO: '1',
         LOG_LEVEL: 'warn',
         LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
+        REFRESHES_PER_IP_PER_MINUTE: '100000',
+        COMMANDS_PER_CALLER_PER_MINUTE: '1000000',
         DB_POOL_SIZE: '40',
         REDIS_URL: '',
       },

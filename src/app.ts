@@ -53,7 +53,7 @@ export async function buildApp(platform: Platform, routes: FastifyPluginAsync): 
     },
   });
   // Before any route, so routes can opt in to a limit with `config.rateLimit`.
-  await registerRateLimits(app, platform.redis);
+  await registerRateLimits(app, platform.redis, config.commandsPerCallerPerMinute);
   // Before any route, so it sees (and checks) every route's permission.
   await app.register(accessPlugin, { users: platform.users, tokens: platform.tokens, revocation: platform.revocation });
   await app.register(swagger, {

@@ -40,8 +40,16 @@ const EnvSchema = Type.Object({
   }),
   LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
   REGISTRATIONS_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 10 }),
-  LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+  // Failed sign-ins: free failures per account from one address, and per account from all addresses,
+  // then growing delays (see src/auth/login-failures.ts). A failure is forgotten the window after it.
+  LOGIN_FAILURES_PER_ACCOUNT_AND_IP: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+  LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, maximum: 100_000, default: 50 }),
   LOGIN_FAILURE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+  LOGIN_DELAY_FIRST_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 1 }),
+  LOGIN_DELAY_MAX_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+  LOGIN_ACCOUNT_DELAY_MAX_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
+  REFRESHES_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 60 }),
+  COMMANDS_PER_CALLER_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 120 }),
   OIDC_PROVIDERS: Type.String({ default: '[]' }),
   PUBLIC_URL: Type.Optional(
     Type.String({ pattern: '^https?://[^/]+$', description: 'How payment providers reach us, without a trailing slash' }),
@@ -105,8 +113,21 @@ export type Config = Readonly<{
   sessionPolicy: Readonly<Record<string, number>>;
   loginAttemptsPerIpPerMinute: number;
   registrationsPerIpPerMinute: number;
+  /** Failed sign-ins for one account from one address before each further attempt from there waits. */
+  loginFailuresPerAccountAndIp: number;
+  /** Failed sign-ins for one account from all addresses before each further attempt waits (briefly). */
   loginFailuresPerAccount: number;
+  /** A failure is forgotten this long after it (after the wait it caused, if any). */
   loginFailureWindowSeconds: number;
+  /** The first wait past a threshold; each further failure doubles it. */
+  loginDelayFirstSeconds: number;
+  /** The longest wait for an account from one address. */
+  loginDelayMaxSeconds: number;
+  /** The longest wait for an account from everywhere: it slows a spread-out attack, never locks the owner out for long. */
+  loginAccountDelayMaxSeconds: number;
+  refreshesPerIpPerMinute: number;
+  /** State-changing requests per signed-in user, or per address for anonymous callers, per minute. */
+  commandsPerCallerPerMinute: number;
   oidcProviders: readonly OidcProviderConfig[];
   /** The service's address as the outside sees it, for provider callbacks. */
   publicUrl: string;
@@ -189,8 +210,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     sessionPolicy: Object.freeze(sessionPolicy),
     loginAttemptsPerIpPerMinute: e.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE,
     registrationsPerIpPerMinute: e.REGISTRATIONS_PER_IP_PER_MINUTE,
+    loginFailuresPerAccountAndIp: e.LOGIN_FAILURES_PER_ACCOUNT_AND_IP,
     loginFailuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+    loginDelayFirstSeconds: e.LOGIN_DELAY_FIRST_SECONDS,
+    loginDelayMaxSeconds: e.LOGIN_DELAY_MAX_SECONDS,
+    loginAccountDelayMaxSeconds: e.LOGIN_ACCOUNT_DELAY_MAX_SECONDS,
+    refreshesPerIpPerMinute: e.REFRESHES_PER_IP_PER_MINUTE,
+    commandsPerCallerPerMinute: e.COMMANDS_PER_CALLER_PER_MINUTE,
     oidcProviders: Object.freeze(oidc),
     publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
     wechatPay,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Redis } from 'ioredis';
 import type { PlatformDatabase } from '../../src/db/schema.js';
 import type { EventStore } from '../../src/eventstore/port.js';
 import type { AccessTokens } from '../../src/auth/tokens.js';
@@ -35,13 +36,20 @@ export type SessionContext = Readonly<{
   db: Kysely<PlatformDatabase>;
   tokens: AccessTokens;
   revocation: RevocationList;
+  /** Where failed sign-ins are counted when several instances run; null: in this process. */
+  redis: Redis | null;
   config: Pick<
     Config,
     | 'sessionPolicy'
     | 'refreshTokenTtlSeconds'
     | 'loginAttemptsPerIpPerMinute'
+    | 'refreshesPerIpPerMinute'
+    | 'loginFailuresPerAccountAndIp'
     | 'loginFailuresPerAccount'
     | 'loginFailureWindowSeconds'
+    | 'loginDelayFirstSeconds'
+    | 'loginDelayMaxSeconds'
+    | 'loginAccountDelayMaxSeconds'
     | 'oidcProviders'
   >;
 }>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { handle } from '../../src/eventstore/decide.js';
@@ -9,6 +9,7 @@ import { principalOf } from '../../src/http/access.js';
 import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../src/errors.js';
 import { DUMMY_HASH, verifyPassword } from '../../src/auth/passwords.js';
 import { currentUser } from '../../src/auth/current-user.js';
+import { LoginFailures } from '../../src/auth/login-failures.js';
 import { authAuditStream, normaliseEmail, sessionsStream, type AuthAuditEvent } from '../../src/events/users.js';
 import { userIdByEmail } from '../users/register.js';
 import { sessionsDecider } from './decider.js';
@@ -37,22 +38,19 @@ const LoginBody = Type.Object(
   },
   { additionalProperties: false },
 );
-type LoginBody = Static<typeof LoginBody>;
 
 export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async (app, platform) => {
   const { store, db, config, clock } = platform;
   app.addSchema(TokenPairSchema);
 
-  /**
-   * Failed sign-ins per account, from any address, in the same store as the per-IP
-   * counts (Redis, or this process). Peeked before the password is checked, so a
-   * refused attempt costs no hash and counts nothing; counted only when a sign-in
-   * fails. Failures expire with their window, not with the next success.
-   */
-  const failures = app.createRateLimit({
-    keyGenerator: (request) => `login-fail:${normaliseEmail((request.body as LoginBody).email)}`,
-    max: config.loginFailuresPerAccount,
-    timeWindow: config.loginFailureWindowSeconds * 1000,
+  /** Failed sign-ins per account, from one address and from all, with growing waits (src/auth/login-failures.ts). */
+  const failures = new LoginFailures(platform.redis, {
+    perAccountAndIp: config.loginFailuresPerAccountAndIp,
+    perAccount: config.loginFailuresPerAccount,
+    windowSeconds: config.loginFailureWindowSeconds,
+    firstDelaySeconds: config.loginDelayFirstSeconds,
+    maxDelaySeconds: config.loginDelayMaxSeconds,
+    accountMaxDelaySeconds: config.loginAccountDelayMaxSeconds,
   });
 
   const refuse = async (email: string, userId: string | null, ip: string, reason: AuthAuditEvent['data']['reason']) => {
@@ -75,10 +73,11 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
     async (request) => {
       const email = normaliseEmail(request.body.email);
       const ip = request.ip;
-      const perAccount = await failures(request, { increment: false });
-      if (!perAccount.isAllowed && perAccount.remaining === 0) {
+      // Checked before the password, so an attempt during a wait costs no hash and counts nothing.
+      const wait = await failures.waitMs(email, ip);
+      if (wait > 0) {
         await refuse(email, null, ip, 'rate_limited');
-        throw new TooManyRequestsError(retryAfterSeconds(perAccount.ttl));
+        throw new TooManyRequestsError(retryAfterSeconds(wait));
       }
 
       // Unknown address and wrong password take the same path and the same time.
@@ -89,10 +88,11 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
       const ok = await verifyPassword(request.body.password, row?.password_hash ?? DUMMY_HASH);
       const user = ok && userId ? await currentUser(store, userId) : null;
       if (!ok || !user) {
-        await failures(request);
+        await failures.failed(email, ip);
         await refuse(email, userId, ip, userId ? 'wrong_password' : 'unknown_email');
         throw new UnauthorizedError('invalid_credentials', 'The e-mail address or password is wrong.');
       }
+      await failures.succeeded(email, ip);
       return openSession(
         platform,
         user,
@@ -105,7 +105,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
   app.post(
     '/auth/refresh',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', rateLimit: perIpPerMinute(config.refreshesPerIpPerMinute) },
       schema: {
         tags: ['identity'],
         summary: 'Exchange a refresh token for a new pair; the old one stops working, and reusing it ends the session',

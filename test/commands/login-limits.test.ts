@@ -49,7 +49,7 @@ t.test('without Redis: per-IP limit in the process, problem+json, only on the ro
   const refresh = [];
   for (let i = 0; i < 3; i++)
     refresh.push((await call(app, { method: 'POST', url: '/auth/refresh', remoteAddress: ip, payload: { refreshToken: 'nope' } })).status);
-  t.same(refresh, [401, 401, 401], 'routes without a limit are untouched');
+  t.same(refresh, [401, 401, 401], 'refreshes have an allowance of their own');
   t.equal((await call(app, { method: 'GET', url: '/healthz', remoteAddress: ip })).status, 200);
 
   const other = await startTestService(t, { env: { LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '2' } });

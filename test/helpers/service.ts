@@ -32,6 +32,8 @@ export async function startTestService(t: Test, options: { redis?: boolean; env?
       // Tests sign in often from one address.
       LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
       REGISTRATIONS_PER_IP_PER_MINUTE: '100000',
+      REFRESHES_PER_IP_PER_MINUTE: '100000',
+      COMMANDS_PER_CALLER_PER_MINUTE: '1000000',
       // Off: tests share busy machines (two files at a time, other jobs besides), where the event loop
       // lags for reasons that have nothing to do with the behaviour under test. test/http/overload.test.ts
       // turns it on where the guard itself is what is tested.

@@ -771,6 +771,7 @@ t.test('end to end: a booking paid by WeChat Pay, refunded, through POST /paymen
       LOG_LEVEL: 'silent',
       JWT_PRIVATE_KEY: jwt,
       LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
+      COMMANDS_PER_CALLER_PER_MINUTE: '1000000',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     },
