@@ -308,3 +308,23 @@ t.test('a deposit callback delivered again after check-in keeps the deposit', as
     'no refund of the deposit that confirmed the booking',
   );
 });
+
+t.test('a sandbox link started on one instance completes on another (a restart, a second process)', async (t) => {
+  const other = await startTestService(t, { databaseUrl });
+  const guest = await signUp(app, platform.store, 'guest');
+  const held = await call(app, {
+    method: 'POST',
+    url: '/bookings',
+    headers: guest.auth,
+    payload: { roomId: S02, start: venue.at(8, '20:00').toISOString(), durationMinutes: 60, partySize: 2 },
+  });
+  const p = await pay(guest.auth, held.body.id);
+  const completed = await call(other.app, { method: 'POST', url: p.sandboxCompleteUrl });
+  t.equal(completed.status, 200, JSON.stringify(completed.body));
+  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded']);
+  t.same(await types(`booking-${held.body.id}`), ['BookingHeld', 'BookingConfirmed']);
+  t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl })).status, 200, 'the first instance takes it again…');
+  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded'], '…and changes nothing');
+  const unknown = p.sandboxCompleteUrl.replace(p.paymentId, '00000000-0000-4000-8000-000000000000');
+  t.equal((await call(other.app, { method: 'POST', url: unknown })).status, 404, 'a link for no payment is refused');
+});
