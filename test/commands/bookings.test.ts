@@ -160,6 +160,7 @@ t.test('the whole life: hold, confirm, check-in, extend, check-out with the bill
     total: extended!.body.price.total,
     paid: held.body.price.deposit,
     due: extended!.body.price.total - held.body.price.deposit,
+    refund: 0,
     currency: 'CNY',
   });
   const events = (await platform.store.readStream(`booking-${id}`)).events.map((e) => e.type);
