@@ -6,7 +6,7 @@ import type { ReadModels } from '../projections/read-models.js';
 import type { Redis } from 'ioredis';
 import { ConflictError, NotFoundError } from '../src/errors.js';
 import { AnswerCache, ALL_SCOPES, AVAILABILITY_CHANNEL } from '../src/infra/answer-cache.js';
-import { quote } from '../domain/pricing/quote.js';
+import { PricingError, quote, quoteOrRefuse } from '../domain/pricing/quote.js';
 import { overlapsSql, stillCountsSql } from '../domain/rooms/occupancy.js';
 import type { Price } from '../src/events/bookings.js';
 import type { RateCard } from '../src/events/venue.js';
@@ -102,11 +102,26 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<
       // Priced, sorted and serialised once per query and member level: a cache hit only sends bytes.
       const key = `${start.toISOString()}|${q.durationMinutes}|${q.partySize}|${q.type ?? ''}|${q.maxPrice ?? ''}|${level}`;
       const body = await cache.get(businessDate, key, async () => {
-        const offers: Static<typeof Offer>[] = (await freeRooms(db, { start, end, dayEnd, partySize: q.partySize, type: q.type }))
-          .map((r) => ({
-            room: r,
-            price: quote(card, venue, { roomTypeId: r.room_type_id, start, minutes: q.durationMinutes, memberLevel: level }),
-          }))
+        const free = await freeRooms(db, { start, end, dayEnd, partySize: q.partySize, type: q.type });
+        const offers: Static<typeof Offer>[] = free
+          .flatMap((r) => {
+            try {
+              return [
+                {
+                  room: r,
+                  price: quote(card, venue, { roomTypeId: r.room_type_id, start, minutes: q.durationMinutes, memberLevel: level }),
+                },
+              ];
+            } catch (err) {
+              // A room the card cannot price (a type created after it was published) is not offered: a hold on it would be refused.
+              if (!(err instanceof PricingError)) throw err;
+              request.log.warn(
+                { roomId: r.id, roomTypeId: r.room_type_id, rateCardVersion: card.version, err },
+                'room left out of availability: not priced',
+              );
+              return [];
+            }
+          })
           .filter(({ price }) => q.maxPrice === undefined || price.total <= q.maxPrice)
           .sort((a, b) => a.price.total - b.price.total || a.room.name.localeCompare(b.room.name))
           .map(({ room, price }) => ({
@@ -143,7 +158,7 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<
       const { venue, card } = await pricing();
       const at = new Date(start);
       bookingWindow(venue, at, durationMinutes, new Date());
-      return quote(requireCard(card), venue, {
+      return quoteOrRefuse(requireCard(card), venue, {
         roomTypeId: room.room_type_id,
         start: at,
         minutes: durationMinutes,

@@ -12,7 +12,7 @@ import { isStaff } from '../../src/auth/permissions.js';
 import { currentUser } from '../../src/auth/current-user.js';
 import { NotFoundError } from '../../src/errors.js';
 import { isUuid } from '../../src/ids.js';
-import { quote } from '../../domain/pricing/quote.js';
+import { quoteOrRefuse } from '../../domain/pricing/quote.js';
 import { requireRateCard } from '../venue/current.js';
 import { bookingDecider, type Booking } from './decider.js';
 import type { RoomFacts } from './room-facts.js';
@@ -36,7 +36,7 @@ export async function loadBooking(store: EventStore, bookingId: string, actor: A
   return state;
 }
 
-/** The price of `minutes` of a room from `start`, with the rate card in force now. */
+/** The price of `minutes` of a room from `start`, with the rate card in force now; `409 room_not_priced` when it has none. */
 export async function priceFor(
   store: EventStore,
   venue: VenueSettings,
@@ -45,7 +45,7 @@ export async function priceFor(
   minutes: number,
   memberLevel: MembershipLevel,
 ): Promise<Price> {
-  return quote(await requireRateCard(store), venue, { roomTypeId: room.roomTypeId, start, minutes, memberLevel });
+  return quoteOrRefuse(await requireRateCard(store), venue, { roomTypeId: room.roomTypeId, start, minutes, memberLevel });
 }
 
 /** A booking's guest's level now, for pricing changes to it (walk-ins have none: regular). */

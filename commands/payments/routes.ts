@@ -7,6 +7,9 @@ import { CallbackRejectedError } from '../../src/payments/provider.js';
 import { SandboxProvider } from '../../src/payments/sandbox.js';
 import { actorOf, loadBooking } from '../bookings/context.js';
 import { billOf } from '../bookings/decider.js';
+import { load } from '../../src/eventstore/decide.js';
+import { paymentStream } from '../../src/events/payments.js';
+import { paymentDecider } from './decider.js';
 import { applyCallback, startPayment, type PaymentContext } from './process.js';
 
 declare module 'fastify' {
@@ -69,18 +72,16 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
         if (amount <= 0) throw new ConflictError('nothing_due', 'Nothing is due on this booking.');
       }
       const p = await startPayment(ctx, booking, purpose, amount, actor.userId, metadataOf(request), request.body?.payerOpenId);
-      return reply
-        .code(201)
-        .send({
-          paymentId: p.paymentId,
-          bookingId: booking.id,
-          provider: p.method,
-          purpose,
-          amount,
-          currency: 'CNY' as const,
-          status: 'pending' as const,
-          ...p.order,
-        });
+      return reply.code(201).send({
+        paymentId: p.paymentId,
+        bookingId: booking.id,
+        provider: p.method,
+        purpose,
+        amount,
+        currency: 'CNY' as const,
+        status: 'pending' as const,
+        ...p.order,
+      });
     },
   );
 
@@ -101,7 +102,11 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
       const sandbox = ctx.payments;
       if (!(sandbox instanceof SandboxProvider)) throw new NotFoundError('sandbox payment', request.params.id);
       try {
-        const callback = sandbox.complete(request.params.id, request.query.token, 0);
+        sandbox.verifyLink(request.params.id, request.query.token);
+        // The order is the payment's stream, not the sandbox's memory: the link works after a restart and on any instance.
+        const { state } = await load(ctx.store, paymentStream(request.params.id), paymentDecider);
+        if (state.status === 'none') throw new NotFoundError('sandbox payment', request.params.id);
+        const callback = sandbox.complete({ paymentId: state.id, amount: state.amount }, request.query.token, ctx.clock());
         await applyCallback(ctx, await sandbox.parseCallback(callback.headers, callback.body));
       } catch (err) {
         if (err instanceof CallbackRejectedError) throw new NotFoundError('sandbox payment', request.params.id);

@@ -1,35 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { EventMetadata } from '../../src/eventstore/port.js';
-import { load } from '../../src/eventstore/decide.js';
-import { paymentStream } from '../../src/events/payments.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { IdParams, Money, replies } from '../../src/http/schemas.js';
 import { ForbiddenError, UnprocessableError } from '../../src/errors.js';
 import { actorOf, loadBooking } from '../bookings/context.js';
 import { cancelBooking } from '../bookings/cancel.js';
-import type { Booking } from '../bookings/decider.js';
-import { paymentDecider, refundable } from '../payments/decider.js';
-import { refundPayment, type PaymentContext } from '../payments/process.js';
-
-/** Gives back what a cancellation refunds, from the payments that confirmed the booking, oldest first. */
-async function refundBooking(
-  ctx: PaymentContext,
-  booking: Booking,
-  amount: number,
-  reason: string,
-  metadata: EventMetadata,
-): Promise<void> {
-  let left = amount;
-  for (const paymentId of booking.paymentIds) {
-    if (left <= 0) break;
-    const { state } = await load(ctx.store, paymentStream(paymentId), paymentDecider);
-    if (state.status !== 'succeeded') continue;
-    const part = Math.min(left, refundable(state));
-    await refundPayment(ctx, paymentId, part, reason, metadata);
-    left -= part;
-  }
-}
+import type { PaymentContext } from '../payments/process.js';
+import { refundBooking } from './refund-booking.js';
 
 export const cancelRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (app, ctx) => {
   app.post(
@@ -66,7 +43,8 @@ export const cancelRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (app
         metadata,
         ctx.clock(),
       );
-      await refundBooking(ctx, cancelled, refund, `cancelled: ${reason}`, metadata);
+      // From the payments that confirmed the booking, oldest first.
+      await refundBooking(ctx, cancelled.paymentIds, refund, `cancelled: ${reason}`, metadata);
       return { id: booking.id, status: 'cancelled' as const, refund: { total: refund, currency: 'CNY' as const } };
     },
   );

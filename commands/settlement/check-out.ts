@@ -3,13 +3,25 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { metadataOf } from '../../src/http/metadata.js';
 import { IdParams, replies } from '../../src/http/schemas.js';
 import { actorOf, loadBooking } from '../bookings/context.js';
-import { billOf } from '../bookings/decider.js';
+import { billOf, billTotal } from '../bookings/decider.js';
 import { checkOut } from '../bookings/check-out.js';
 import { recordDeskPayment, type PaymentContext } from '../payments/process.js';
+import { refundablePayments, refundBooking } from './refund-booking.js';
 
-const Bill = Type.Object({ total: Type.Integer(), paid: Type.Integer(), due: Type.Integer(), currency: Type.Literal('CNY') });
+const Bill = Type.Object({
+  total: Type.Integer(),
+  paid: Type.Integer(),
+  due: Type.Integer(),
+  /** What was paid beyond the bill and given back now (0 when nothing was). */
+  refund: Type.Integer(),
+  currency: Type.Literal('CNY'),
+});
 
-/** 结账: the booking is checked out and what is still due is taken at the desk. */
+/**
+ * 结账: the booking is checked out, what is still due is taken at the desk, and
+ * what was paid beyond the bill (a deposit larger than the bill after a move to a
+ * cheaper room) is given back, never left standing in deposits.
+ */
 export const checkOutRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (app, ctx) => {
   app.post(
     '/bookings/:id/check-out',
@@ -19,7 +31,8 @@ export const checkOutRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (a
         tags: ['bookings'],
         summary: 'Close the room and settle the bill (结账); the room then enters its cleaning buffer',
         description:
-          'What is due is taken at the desk (`settlement`: cash by default, card, or none when it was paid by WeChat Pay beforehand).',
+          'What is due is taken at the desk (`settlement`: cash by default, card, or none when it was paid by WeChat Pay beforehand). ' +
+          'What was paid beyond the bill is refunded through the payments that took it, newest first (cash and card at the desk), and reported as `bill.refund`.',
         params: IdParams,
         body: Type.Union([
           Type.Object(
@@ -40,7 +53,12 @@ export const checkOutRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (a
       const method = request.body?.settlement ?? 'cash';
       if (bill && bill.due > 0 && method !== 'none')
         await recordDeskPayment(ctx, booking.id, method, 'balance', bill.due, actor.userId, metadata);
-      return { id: booking.id, status: 'checked_out' as const, bill: bill ?? settled };
+      // Measured from what the payments still hold, so a check-out retried after a crash here refunds the rest and no more.
+      const held = (await refundablePayments(ctx, booking.paymentIds)).reduce((sum, p) => sum + p.refundable, 0);
+      const over = Math.max(0, held - billTotal(booking));
+      // Newest first, each through the method that took it (cash and card are paid out at the desk).
+      const refund = await refundBooking(ctx, [...booking.paymentIds].reverse(), over, 'paid beyond the bill at check-out', metadata);
+      return { id: booking.id, status: 'checked_out' as const, bill: { ...(bill ?? settled), refund } };
     },
   );
 };

@@ -1,8 +1,6 @@
-import { handle } from '../../src/eventstore/decide.js';
 import type { EventStore } from '../../src/eventstore/port.js';
-import { userStream } from '../../src/events/users.js';
 import type { Role } from '../../src/auth/permissions.js';
-import { userDecider } from './decider.js';
+import { changeRoles } from './admins.js';
 
 /**
  * Grants roles with no signed-in admin behind it: how the first admin of a new
@@ -15,11 +13,5 @@ export async function grantRolesAsSystem(
   roles: readonly Role[],
   revoke: readonly Role[] = [],
 ): Promise<void> {
-  await handle(
-    store,
-    userStream(userId),
-    userDecider,
-    { type: 'ChangeRoles', userId, grant: roles, revoke, by: 'system', now: new Date() },
-    { actor: 'system' },
-  );
+  await changeRoles(store, { userId, grant: roles, revoke, by: 'system', now: new Date() }, { actor: 'system' });
 }

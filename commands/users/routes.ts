@@ -14,6 +14,7 @@ import { ROLES } from '../../src/auth/permissions.js';
 import { MEMBERSHIP_LEVELS, userStream } from '../../src/events/users.js';
 import { isUuid } from '../../src/ids.js';
 import { registerUser } from './register.js';
+import { changeRoles } from './admins.js';
 import { userDecider, type UserCommand } from './decider.js';
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../../src/clock.js';
@@ -105,7 +106,7 @@ export const userCommands: FastifyPluginAsyncTypebox<
       config: { permission: 'user:assign_role' },
       schema: {
         tags: ['identity'],
-        summary: "Grant and revoke a user's roles; applies to their next request",
+        summary: "Grant and revoke a user's roles; applies to their next request; `409 last_admin` when it would leave no admin",
         params: IdParams,
         body: Type.Object(
           {
@@ -119,14 +120,14 @@ export const userCommands: FastifyPluginAsyncTypebox<
     },
     async (request) => {
       const { id } = request.params;
-      const user = await changeUser(request, id, {
-        type: 'ChangeRoles',
-        userId: id,
-        grant: request.body.grant,
-        revoke: request.body.revoke,
-        by: principalOf(request).userId,
-        now: clock(),
-      });
+      if (!isUuid(id)) throw new NotFoundError('user', id);
+      // Through the admins stream, so the venue never loses its last admin (409 last_admin).
+      const user = await changeRoles(
+        store,
+        { userId: id, grant: request.body.grant, revoke: request.body.revoke, by: principalOf(request).userId, now: clock() },
+        metadataOf(request),
+      );
+      if (user.status !== 'registered') throw new NotFoundError('user', id);
       return { id, roles: [...user.roles] };
     },
   );

@@ -1,9 +1,11 @@
+import { ConflictError } from '../../src/errors.js';
 import type { MembershipLevel } from '../../src/events/users.js';
 import { businessDateOf, isWeekendOrHoliday } from '../venue/settings.js';
 import { minuteOfDay } from '../venue/time.js';
 import type { Band, DayKind, Package, RateCard, VenueSettings } from '../../src/events/venue.js';
 import type { BandLine, Price } from '../../src/events/bookings.js';
 
+/** The rate card cannot price this (no rates for the room type, no band for a minute): a gap in the card, not in the code. */
 export class PricingError extends Error {}
 
 function bandAt(card: RateCard, minute: number): Band {
@@ -82,4 +84,21 @@ function bestPackage(
       p.price < byBands,
   );
   return fitting.sort((a, b) => a.price - b.price)[0] ?? null;
+}
+
+/**
+ * quote() for a command: a room the card in force cannot price (typically a room
+ * type created after the card was published) is refused with a stable 409
+ * until a card that prices it is published, rather than failing as a 500.
+ */
+export function quoteOrRefuse(card: RateCard, venue: VenueSettings, input: Parameters<typeof quote>[2]): Price {
+  try {
+    return quote(card, venue, input);
+  } catch (err) {
+    if (!(err instanceof PricingError)) throw err;
+    throw new ConflictError('room_not_priced', `The rate card in force does not price this room: ${err.message}.`, {
+      roomTypeId: input.roomTypeId,
+      rateCardVersion: card.version,
+    });
+  }
 }

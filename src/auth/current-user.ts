@@ -1,4 +1,5 @@
 import type { EventStore } from '../eventstore/port.js';
+import { OpenSessions } from './open-sessions.js';
 import { USER_STREAM_PREFIX, userStream, type MembershipLevel, type UserEvent } from '../events/users.js';
 
 export type UserState =
@@ -71,14 +72,19 @@ export class CurrentUsers {
   private readonly remembered = new Map<string, User | null>();
   /** Counts this process's appends to any user stream, to spot one landing during a read. */
   private changes = 0;
+  /** Whether a request's session exists and is open: checked with the user, on the same hook. */
+  readonly sessions: OpenSessions;
 
   constructor(
     private readonly store: EventStore,
     private readonly onlyWriter: boolean,
-  ) {}
+  ) {
+    this.sessions = new OpenSessions(store);
+  }
 
   /** Hook for the store's local appends. */
   appended(streamId: string): void {
+    this.sessions.appended(streamId);
     if (!streamId.startsWith(USER_STREAM_PREFIX)) return;
     this.remembered.delete(streamId.slice(USER_STREAM_PREFIX.length));
     this.changes++;

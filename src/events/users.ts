@@ -50,6 +50,16 @@ export type AuthAuditEvent = DomainEvent<
   }>
 >;
 
+/**
+ * Events of the one `admins` stream: who holds the admin role, so "at least one
+ * admin" is decided on one stream with its expected version (see docs/ARCHITECTURE.md).
+ */
+export type AdminEvent =
+  | DomainEvent<'AdminGranted', Readonly<{ userId: string; by: string; at: string }>>
+  | DomainEvent<'AdminRevoked', Readonly<{ userId: string; by: string; at: string }>>;
+
+export const ADMINS_STREAM = 'admins';
+
 export const USER_STREAM_PREFIX = 'user-';
 export const userStream = (id: string) => `${USER_STREAM_PREFIX}${id}`;
 export const sessionsStream = (userId: string) => `sessions-${userId}`;

@@ -43,7 +43,8 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
  * permission stops start-up (the OpenAPI UI's asset routes are public). Roles
  * come from the user's stream as of this request (see CurrentUsers), so grants
  * and revocations apply at once; revoked or evicted sessions fail even with an
- * unexpired token.
+ * unexpired token, and so does a token whose session was never started or has
+ * ended on its user's sessions stream (read once per session, see OpenSessions).
  */
 export const accessPlugin = fp<{ users: CurrentUsers; tokens: AccessTokens; revocation: RevocationList }>(
   async (app, { users, tokens, revocation }) => {
@@ -72,10 +73,15 @@ export const accessPlugin = fp<{ users: CurrentUsers; tokens: AccessTokens; revo
       const match = BEARER.exec(header);
       if (!match?.[1]) throw new UnauthorizedError('invalid_token', 'The Authorization header must be "Bearer <token>".');
       const claims = tokens.check(match[1]);
-      const [revoked, user] = await Promise.all([revocation.reasonFor(claims.sid), users.get(claims.sub)]);
+      const [revoked, user, session] = await Promise.all([
+        revocation.reasonFor(claims.sid),
+        users.get(claims.sub),
+        users.sessions.standing(claims.sub, claims.sid),
+      ]);
       if (revoked === 'evicted') throw new UnauthorizedError('session_evicted', 'This session was ended by a sign-in on another device.');
-      if (revoked) throw new UnauthorizedError('session_revoked', 'This session has ended; sign in again.');
-      if (!user) throw new UnauthorizedError('invalid_token', 'The access token is not valid.');
+      if (revoked || session === 'ended') throw new UnauthorizedError('session_revoked', 'This session has ended; sign in again.');
+      // Signed by our key yet naming no session of this user: never issued by a sign-in, so never honoured.
+      if (!user || session === 'unknown') throw new UnauthorizedError('invalid_token', 'The access token is not valid.');
       request.principal = {
         userId: user.id,
         sessionId: claims.sid,

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   CallbackRejectedError,
   type CallbackEvent,
@@ -10,17 +10,21 @@ import {
   type RefundResult,
 } from './provider.js';
 
-type Order = { request: OrderRequest; state: QueryResult['state']; transactionId: string | null; paidAt: Date | null };
+/** What the sandbox needs to know of a payment to play its callback: read from the payment's stream by the caller. */
+export type SandboxOrder = Readonly<{ paymentId: string; amount: number }>;
 
 /**
  * The default provider without WeChat Pay credentials: the same flow, played
  * locally. An order's `sandboxCompleteUrl` carries an HMAC of the payment id; a
  * POST to it makes the sandbox deliver the success callback it would have sent,
  * signed the same way, so callbacks go through the one verified path.
+ *
+ * It keeps nothing in memory: the order is the payment's own stream (its
+ * PaymentStarted records the amount), and the secret derives from the signing
+ * key, so a link works after a restart and on any instance.
  */
 export class SandboxProvider implements PaymentProvider {
   readonly name = 'sandbox';
-  private readonly orders = new Map<string, Order>();
   private readonly secret: Buffer;
 
   constructor(secret?: Buffer) {
@@ -32,52 +36,47 @@ export class SandboxProvider implements PaymentProvider {
   }
 
   async createOrder(o: OrderRequest): Promise<OrderResult> {
-    this.orders.set(o.paymentId, { request: o, state: 'pending', transactionId: null, paidAt: null });
     return {
       providerOrderId: `sandbox-${o.paymentId}`,
       sandboxCompleteUrl: `/payments/sandbox/${o.paymentId}/complete?token=${this.sign(o.paymentId)}`,
     };
   }
 
-  /** The callback the sandbox "sends" when the payer completes; a second call sends the same one again. */
-  complete(paymentId: string, token: string, amount: number): { headers: Record<string, string>; body: string } {
+  /** Throws CallbackRejectedError unless `token` is this sandbox's link token for the payment. */
+  verifyLink(paymentId: string, token: string): void {
     const expected = Buffer.from(this.sign(paymentId));
     const given = Buffer.from(token);
     if (expected.length !== given.length || !timingSafeEqual(expected, given))
       throw new CallbackRejectedError('bad_token', 'This sandbox link is not valid.');
-    const order = this.orders.get(paymentId);
-    if (order && order.state === 'pending') {
-      order.state = 'succeeded';
-      order.transactionId = `sandbox-tx-${randomUUID()}`;
-      order.paidAt = new Date();
-    }
+  }
+
+  /**
+   * The callback the sandbox "sends" when the payer completes; a second call sends the same one again.
+   * The transaction id derives from the payment, so every delivery (on any instance) names the same transaction.
+   */
+  complete(order: SandboxOrder, token: string, paidAt: Date): { headers: Record<string, string>; body: string } {
+    this.verifyLink(order.paymentId, token);
     const event: CallbackEvent = {
       kind: 'payment',
-      paymentId,
+      paymentId: order.paymentId,
       state: 'succeeded',
-      transactionId: order?.transactionId ?? `sandbox-tx-${paymentId}`,
-      amount: order?.request.amount ?? amount,
-      paidAt: order?.paidAt ?? new Date(),
+      transactionId: `sandbox-tx-${order.paymentId}`,
+      amount: order.amount,
+      paidAt,
     };
     const body = JSON.stringify(event);
     return { headers: { 'x-sandbox-signature': this.sign(body) }, body };
   }
 
+  /**
+   * The sandbox only learns of a completion through its link, which records it on the payment stream at once;
+   * so a payment the stream still has pending was not paid, and the timeout closes it.
+   */
   async query(paymentId: string): Promise<QueryResult> {
-    const o = this.orders.get(paymentId);
-    return {
-      paymentId,
-      state: o?.state ?? 'closed',
-      transactionId: o?.transactionId ?? null,
-      amount: o?.request.amount ?? null,
-      paidAt: o?.paidAt ?? null,
-    };
+    return { paymentId, state: 'pending', transactionId: null, amount: null, paidAt: null };
   }
 
-  async close(paymentId: string): Promise<void> {
-    const o = this.orders.get(paymentId);
-    if (o && o.state === 'pending') o.state = 'closed';
-  }
+  async close(): Promise<void> {}
 
   async refund(r: RefundRequest): Promise<RefundResult> {
     return { refundId: r.refundId, providerRefundId: `sandbox-refund-${r.refundId}`, state: 'succeeded' };

@@ -10,7 +10,7 @@ import { loadBooking } from '../../commands/bookings/context.js';
 import { at } from '../helpers/clock.js';
 import { roomDayStream } from '../../src/events/bookings.js';
 
-const { app, platform } = await startTestService(t);
+const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
 const [S01, S02, S03] = venue.rooms.small as [string, string, string];
 const [M01] = venue.rooms.medium as [string, string];
@@ -160,6 +160,7 @@ t.test('the whole life: hold, confirm, check-in, extend, check-out with the bill
     total: extended!.body.price.total,
     paid: held.body.price.deposit,
     due: extended!.body.price.total - held.body.price.deposit,
+    refund: 0,
     currency: 'CNY',
   });
   const events = (await platform.store.readStream(`booking-${id}`)).events.map((e) => e.type);
@@ -394,3 +395,68 @@ t.test('no-show after the grace period forfeits the deposit; walk-ins open a roo
     403,
   );
 });
+
+t.test(
+  'a room of a type the rate card does not price: left out of availability, a hold, walk-in or move to it is 409 room_not_priced',
+  async (t) => {
+    // A room type created after the rate card was published has no rates in it.
+    const manager = venue.manager;
+    t.equal(
+      (
+        await call(app, {
+          method: 'POST',
+          url: '/room-types',
+          headers: manager.auth,
+          payload: { id: 'vip', name: 'VIP', minCapacity: 2, maxCapacity: 6, cleaningBufferMinutes: 15 },
+        })
+      ).status,
+      201,
+    );
+    const vip = await call(app, {
+      method: 'POST',
+      url: '/rooms',
+      headers: manager.auth,
+      payload: { name: 'V01', type: 'vip', capacity: 6 },
+    });
+    t.equal(vip.status, 201);
+    const V01 = vip.body.id as string;
+    await runner.catchUp();
+    const start = venue.at(12, '20:00');
+    const offers = await call(app, {
+      method: 'GET',
+      url: `/availability?${new URLSearchParams({ start: iso(start), durationMinutes: '60', partySize: '2' })}`,
+    });
+    t.equal(offers.status, 200, offers.raw);
+    const ids = (offers.body as { roomId: string }[]).map((o) => o.roomId);
+    t.ok(ids.includes(S01), 'priced rooms are offered');
+    t.notOk(ids.includes(V01), 'the unpriced room is not');
+
+    const guest = await signUp(app, platform.store, 'guest');
+    const hold = await book(guest.auth, { roomId: V01, start: iso(start), durationMinutes: 60, partySize: 2 });
+    t.equal(hold.status, 409);
+    t.equal(hold.body.code, 'room_not_priced');
+    const walkIn = await call(app, {
+      method: 'POST',
+      url: '/walk-ins',
+      headers: venue.waiter.auth,
+      payload: { roomId: V01, durationMinutes: 60, partySize: 2 },
+    });
+    t.equal(walkIn.status, 409);
+    t.equal(walkIn.body.code, 'room_not_priced');
+    const held = await book(guest.auth, { roomId: S03, start: iso(start), durationMinutes: 60, partySize: 2 });
+    t.equal(held.status, 201);
+    const moved = await call(app, {
+      method: 'POST',
+      url: `/bookings/${held.body.id}/move`,
+      headers: venue.waiter.auth,
+      payload: { roomId: V01 },
+    });
+    t.equal(moved.status, 409);
+    t.equal(moved.body.code, 'room_not_priced');
+    const quoted = await call(app, {
+      method: 'GET',
+      url: `/quote?${new URLSearchParams({ roomId: V01, start: iso(start), durationMinutes: '60' })}`,
+    });
+    t.equal(quoted.body.code, 'room_not_priced');
+  },
+);

@@ -67,6 +67,7 @@ t.test('hold, pay in the sandbox, confirm, check in, check out: revenue and a ba
     total: held.body.price.total,
     paid: held.body.price.deposit,
     due: held.body.price.total - held.body.price.deposit,
+    refund: 0,
     currency: 'CNY',
   });
 
@@ -306,5 +307,84 @@ t.test('a deposit callback delivered again after check-in keeps the deposit', as
     await types(`payment-${p.paymentId}`),
     ['PaymentStarted', 'PaymentSucceeded'],
     'no refund of the deposit that confirmed the booking',
+  );
+});
+
+t.test('a sandbox link started on one instance completes on another (a restart, a second process)', async (t) => {
+  const other = await startTestService(t, { databaseUrl });
+  const guest = await signUp(app, platform.store, 'guest');
+  const held = await call(app, {
+    method: 'POST',
+    url: '/bookings',
+    headers: guest.auth,
+    payload: { roomId: S02, start: venue.at(8, '20:00').toISOString(), durationMinutes: 60, partySize: 2 },
+  });
+  const p = await pay(guest.auth, held.body.id);
+  const completed = await call(other.app, { method: 'POST', url: p.sandboxCompleteUrl });
+  t.equal(completed.status, 200, JSON.stringify(completed.body));
+  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded']);
+  t.same(await types(`booking-${held.body.id}`), ['BookingHeld', 'BookingConfirmed']);
+  t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl })).status, 200, 'the first instance takes it again…');
+  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded'], '…and changes nothing');
+  const unknown = p.sandboxCompleteUrl.replace(p.paymentId, '00000000-0000-4000-8000-000000000000');
+  t.equal((await call(other.app, { method: 'POST', url: unknown })).status, 404, 'a link for no payment is refused');
+});
+
+t.test('a deposit larger than the bill (moved to a cheaper room) is refunded at check-out, and 2203 holds nothing for it', async (t) => {
+  // Deluxe has an ¥800 minimum spend, so an hour of it takes a ¥240 deposit whatever the band; an hour of medium costs less.
+  const manager = venue.manager;
+  await call(app, {
+    method: 'POST',
+    url: '/room-types',
+    headers: manager.auth,
+    payload: { id: 'deluxe', name: 'Deluxe', minCapacity: 2, maxCapacity: 25, cleaningBufferMinutes: 15 },
+  });
+  const D01 = (
+    await call(app, { method: 'POST', url: '/rooms', headers: manager.auth, payload: { name: 'D01', type: 'deluxe', capacity: 20 } })
+  ).body.id as string;
+  const M01 = venue.rooms.medium[0]!;
+  const guest = await signUp(app, platform.store, 'guest');
+  const held = await call(app, {
+    method: 'POST',
+    url: '/bookings',
+    headers: guest.auth,
+    payload: { roomId: D01, start: soon().toISOString(), durationMinutes: 60, partySize: 2 },
+  });
+  t.equal(held.status, 201, held.raw);
+  const id = held.body.id as string;
+  t.equal(held.body.price.deposit, 24000);
+  const p = await pay(guest.auth, id);
+  t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl })).status, 200);
+  t.equal((await call(app, { method: 'POST', url: `/bookings/${id}/check-in`, headers: venue.waiter.auth })).status, 200);
+  const moved = await call(app, { method: 'POST', url: `/bookings/${id}/move`, headers: venue.waiter.auth, payload: { roomId: M01 } });
+  t.equal(moved.status, 200, moved.raw);
+  const total = moved.body.total as number;
+  t.ok(total < 24000, `medium for an hour costs ${total}`);
+
+  const out = await call(app, { method: 'POST', url: `/bookings/${id}/check-out`, headers: venue.waiter.auth });
+  t.equal(out.status, 200, out.raw);
+  t.same(out.body.bill, { total, paid: 24000, due: 0, refund: 24000 - total, currency: 'CNY' });
+  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded']);
+  const refunded = (await platform.store.readStream(`payment-${p.paymentId}`)).events.find((e) => e.type === 'RefundSucceeded');
+  t.match(refunded?.data, { amount: 24000 - total, method: 'sandbox' }, 'through the sandbox that took it');
+  const again = await call(app, { method: 'POST', url: `/bookings/${id}/check-out`, headers: venue.waiter.auth });
+  t.equal(again.body.bill.refund, 0, 'checking out again refunds nothing more');
+  t.equal((await types(`payment-${p.paymentId}`)).length, 4);
+
+  await runner.catchUp();
+  const tb = await call(app, { method: 'GET', url: `/ledger/trial-balance?asOf=${addDays(today, 1)}`, headers: manager.auth });
+  t.equal(tb.status, 200);
+  t.equal(tb.body.balanced, true);
+  const { rows } = await sql<{ account: string; n: number }>`
+    SELECT account, sum(debit - credit)::float8 AS n FROM rm.journal_lines WHERE booking_id = ${id} GROUP BY account ORDER BY account
+  `.execute(platform.db);
+  t.same(
+    rows,
+    [
+      { account: '1019', n: total },
+      { account: '2203', n: 0 },
+      { account: '6001', n: -total },
+    ],
+    'the sandbox keeps the bill, deposits net to zero, revenue is the bill',
   );
 });

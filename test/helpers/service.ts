@@ -18,10 +18,16 @@ export type TestService = { app: FastifyInstance; platform: Platform; runner: Pr
 /**
  * The whole API on a database of the test's own, over real PostgreSQL (and the
  * Redis in REDIS_URL when `redis` is asked for). Projections are caught up
- * explicitly with `runner.catchUp()` so tests read their own writes.
+ * explicitly with `runner.catchUp()` so tests read their own writes. Every
+ * instance in a test process signs with the same key, as instances of one
+ * deployment do.
  */
-export async function startTestService(t: Test, options: { redis?: boolean; env?: Record<string, string> } = {}): Promise<TestService> {
-  const databaseUrl = await testDatabase(t);
+export async function startTestService(
+  t: Test,
+  options: { redis?: boolean; env?: Record<string, string>; databaseUrl?: string } = {},
+): Promise<TestService> {
+  // A second instance over another's database (`databaseUrl`) plays a restart or a second process.
+  const databaseUrl = options.databaseUrl ?? (await testDatabase(t));
   const base = loadConfig(process.env);
   const config = loadConfig(
     {},

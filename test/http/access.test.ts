@@ -48,3 +48,32 @@ t.test('route × role matrix from the permission table: 401 without a token, 403
     }
   }
 });
+
+t.test('a validly signed token is refused unless its session was started and is still open', async (t) => {
+  const user = await signUp(app, platform.store, 'manager', 'session-check');
+  const me = (authorization: string) => app.inject({ method: 'GET', url: '/me', headers: { authorization } });
+  t.not((await me(user.auth.authorization)).statusCode, 401, 'the token from a sign-in works');
+
+  // Signed with the service's own key, for a session no sign-in ever started.
+  const forged = platform.tokens.issue({ userId: user.userId, sessionId: randomUUID(), roles: ['admin'], deviceId: 'made-up' });
+  const refused = await me(`Bearer ${forged}`);
+  t.equal(refused.statusCode, 401);
+  t.equal(refused.json<{ code: string }>().code, 'invalid_token');
+
+  // Another user's real session does not lend itself to this user's id.
+  const other = await signUp(app, platform.store, 'guest', 'session-check-2');
+  const sid = platform.tokens.check(other.accessToken).sid;
+  const borrowed = platform.tokens.issue({ userId: user.userId, sessionId: sid, roles: ['manager'], deviceId: 'x' });
+  t.equal((await me(`Bearer ${borrowed}`)).statusCode, 401, 'a session is checked on its own user’s stream');
+
+  // An ended session: the revocation list says so, and the sessions stream says so without it.
+  const ownSid = platform.tokens.check(user.accessToken).sid;
+  const { OpenSessions } = await import('../../src/auth/open-sessions.js');
+  const fresh = new OpenSessions(platform.store);
+  t.equal(await fresh.standing(user.userId, ownSid), 'open');
+  t.equal(await fresh.standing(user.userId, randomUUID()), 'unknown');
+  t.equal((await app.inject({ method: 'POST', url: '/auth/logout', headers: user.auth })).statusCode, 204, 'logged out');
+  t.equal(await fresh.standing(other.userId, ownSid), 'unknown');
+  t.equal(await new OpenSessions(platform.store).standing(user.userId, ownSid), 'ended');
+  t.equal((await me(user.auth.authorization)).statusCode, 401, 'the ended session’s token is refused');
+});

@@ -129,6 +129,23 @@ t.test('check-out: more held than the bill applies only the bill, the rest stays
   });
 });
 
+t.test('check-out then the refund of what was paid beyond the bill: customer deposits net to zero', async (t) => {
+  // Deposit 240.00 through the sandbox, bill 75.00 after a move: 75.00 applied at check-out, 165.00 refunded after it.
+  const held = post(paid(24000, 'sandbox'), fresh);
+  const out = post(checkedOut(7500, 24000), held!.balance);
+  const back = post(refunded(16500, 'sandbox'), out!.balance);
+  posts(t, back, {
+    lines: [dr(deposits.code, 16500), cr(sandbox.code, 16500)],
+    balance: holding(0, true),
+    description: 'sandbox refund',
+  });
+  const net = (code: string) =>
+    [held, out, back].flatMap((p) => p!.lines).reduce((s, l) => s + (l.account === code ? l.debit - l.credit : 0), 0);
+  t.equal(net(deposits.code), 0, '2203 holds nothing for the booking');
+  t.equal(net(sandbox.code), 7500, 'the sandbox keeps the bill');
+  t.equal(net(roomRevenue.code), -7500, 'revenue is the bill');
+});
+
 t.test('check-out: nothing held (a walk-in) makes the whole bill a receivable', async (t) => {
   posts(t, post(checkedOut(18000, 0), fresh), {
     lines: [dr(receivable.code, 18000), cr(roomRevenue.code, 18000)],
