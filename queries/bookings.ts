@@ -4,15 +4,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ReadModels } from '../projections/read-models.js';
 import type { PlatformDatabase } from '../src/db/schema.js';
 import type { EventStore } from '../src/eventstore/port.js';
-import { NotFoundError } from '../src/errors.js';
+import { NotFoundError, UnavailableError } from '../src/errors.js';
 import { principalOf } from '../src/http/access.js';
 import { isStaff } from '../src/auth/permissions.js';
-import { waitForProjection } from '../src/projections/lag.js';
+import { waitForPosition, waitForProjection } from '../src/projections/lag.js';
+import { IF_EVENT_POSITION_HEADER } from '../src/http/event-position.js';
+import type { Checkpoint } from '../src/eventstore/port.js';
 import type { BookingsTable } from '../projections/bookings.js';
 import { IdParams, replies } from '../src/http/schemas.js';
 
-/** How long a miss may wait for the bookings projection to catch up. */
+/** How long a miss without `If-Event-Position` may wait for the bookings projection to catch up: a guess, hence short. */
 const READ_YOUR_WRITES_MS = 500;
+
+/** How long a read with `If-Event-Position` may wait for the projection to pass it: it knows what it waits for. */
+const POSITION_WAIT_MS = 5000;
 
 const STATUSES = ['held', 'confirmed', 'checked_in', 'checked_out', 'cancelled', 'expired', 'no_show'] as const;
 
@@ -95,7 +100,17 @@ export const bookingQueries: FastifyPluginAsyncTypebox<
       schema: {
         tags: ['bookings'],
         summary: 'One booking: its guest or staff',
+        description:
+          'To read your own write, send the `Event-Position` header a command answered with back as `If-Event-Position`: ' +
+          'the read then waits (up to 5 s) until the bookings read model has applied that position, and answers ' +
+          '503 `read_model_behind` if it has not and the booking is not there yet. Without the header, a booking ' +
+          'not found waits up to 500 ms for the read model to catch up.',
         params: IdParams,
+        headers: Type.Object({
+          [IF_EVENT_POSITION_HEADER]: Type.Optional(
+            Type.String({ pattern: '^[0-9]{1,20}:[0-9]{1,20}$', description: 'An `Event-Position` a command answered with' }),
+          ),
+        }),
         response: replies({ 200: Type.Ref('Booking') }),
       },
     },
@@ -103,9 +118,22 @@ export const bookingQueries: FastifyPluginAsyncTypebox<
       const principal = principalOf(request);
       const find = () =>
         db.selectFrom('bookings').selectAll().select(businessDate).where('booking_id', '=', request.params.id).executeTakeFirst();
-      let row = await find();
-      // Read your own writes: a booking held a moment ago may still be on its way into the read model.
-      if (!row) {
+      const position = request.headers[IF_EVENT_POSITION_HEADER] as Checkpoint | undefined;
+      let row;
+      if (position !== undefined) {
+        // Read your own writes by position: wait for the write itself, however loaded the projector is.
+        const applied = await waitForPosition(ctx.db, 'bookings', position, POSITION_WAIT_MS);
+        row = await find();
+        if (!applied && !row) {
+          throw new UnavailableError('read_model_behind', 'The bookings read model has not reached that position yet; retry shortly.', {
+            position,
+          });
+        }
+      } else {
+        row = await find();
+      }
+      // Read your own writes by time: a booking held a moment ago may still be on its way into the read model.
+      if (!row && position === undefined) {
         await waitForProjection(ctx.db, ctx.store, 'bookings', READ_YOUR_WRITES_MS);
         row = await find();
       }

@@ -11,6 +11,10 @@ export function createPool(connectionString: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, options: SESSION_OPTIONS });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor may a checked-out one: between its statements (inside a transaction, say) the pool does not listen
+  // for its errors, and a terminated session would emit one nobody handles. The statement under way, or the
+  // next one, fails instead, and the pool discards the client when it comes back unqueryable.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

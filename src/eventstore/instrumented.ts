@@ -1,7 +1,11 @@
 import type { Metrics } from '../metrics.js';
+import { noteAppended } from './positions.js';
 import { WrongExpectedVersionError, streamType, type EventStore, type ExpectedVersion, type NewEvent } from './port.js';
 
-/** Counts appends and version conflicts around any adapter, and tells this process's listeners which streams it appended to. */
+/**
+ * Counts appends and version conflicts around any adapter, tells this process's listeners which streams it appended to,
+ * and notes each append's position for the request that made it (see positions.ts).
+ */
 export class InstrumentedEventStore implements EventStore {
   readonly kind: EventStore['kind'];
   private readonly appendListeners: ((streamId: string) => void)[] = [];
@@ -20,6 +24,7 @@ export class InstrumentedEventStore implements EventStore {
       this.metrics.appends.inc(labels);
       this.metrics.appendedEvents.inc(events.length);
       for (const listener of this.appendListeners) listener(streamId);
+      noteAppended(result.position);
       return result;
     } catch (err) {
       if (err instanceof WrongExpectedVersionError) this.metrics.conflicts.inc(labels);

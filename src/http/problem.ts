@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AppError, type FieldError } from '../errors.js';
+import { unavailableFor } from '../infra/unavailable.js';
 
 /** RFC 9457 problem details, with our stable `code` and, for validation, the fields. */
 export const ProblemSchema = Type.Object(
@@ -84,7 +85,9 @@ function fieldsOf(validation: readonly AjvError[], context: string | undefined):
 
 /** The one place errors become HTTP: domain errors, Fastify's client errors, and everything else as a bare 500. */
 export function registerProblemHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | AppError | Error, request, reply) => {
+    // A lost PostgreSQL or Redis connection becomes a 503 with a code (src/infra/unavailable.ts), not a 500.
+    const error = unavailableFor(thrown) ?? thrown;
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, 'dependency failure');
       if (error.status === 429 && 'retryAfterSeconds' in error) reply.header('retry-after', String(error.retryAfterSeconds));

@@ -1,6 +1,7 @@
 import type { PlatformDatabase } from '../db/schema.js';
 import type { Kysely } from 'kysely';
-import type { EventStore } from '../eventstore/port.js';
+import type { Checkpoint, EventStore } from '../eventstore/port.js';
+import { reached } from '../eventstore/positions.js';
 import { listGenerations, type GenerationStatus } from './registry.js';
 
 export type Lag = Readonly<{
@@ -46,5 +47,28 @@ export async function waitForProjection(db: Kysely<PlatformDatabase>, store: Eve
     const serving = (await listGenerations(db, name)).find((g) => g.status === 'active');
     if (!serving || (await store.countAfter(serving.checkpoint, 1)) === 0 || Date.now() >= deadline) return;
     await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Waits (up to `timeoutMs`) until the serving build of `name` has applied the
+ * event at `position`, the `Event-Position` a command answered with. True once
+ * it has; false on the deadline, or when no build of `name` serves.
+ */
+export async function waitForPosition(
+  db: Kysely<PlatformDatabase>,
+  name: string,
+  position: Checkpoint,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let pause = 5;
+  for (;;) {
+    const serving = (await listGenerations(db, name)).find((g) => g.status === 'active');
+    if (serving && reached(serving.checkpoint, position)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, pause));
+    // Soon at first (the projector is usually a batch away), then less often, so waiting readers do not load the database.
+    pause = Math.min(pause * 2, 50);
   }
 }

@@ -133,6 +133,32 @@ t.test('analysts: occupancy per room and clock hour counts confirmed stays only'
   t.same(await occupancy(M01), [], 'an unconfirmed hold takes no occupancy');
 });
 
+t.test("read your writes by position: a read sent with the hold's Event-Position waits for a late projector", async (t) => {
+  const held = await post('/bookings', owner.auth, { roomId: S02, start: iso(venue.at(5, '15:00')), durationMinutes: 60, partySize: 2 });
+  t.equal(held.status, 201);
+  const position = held.headers['event-position'];
+  t.match(position, /^\d+:\d+$/, 'the command answers with the position of what it appended');
+  t.equal((await get(`/bookings/${held.body.id}`, owner.auth)).status, 404, 'without it, a projector this late means a miss');
+  // The projector starts a second after the read arrives: twice as late as the fixed 500 ms wait allows.
+  const reading = get(`/bookings/${held.body.id}`, { ...owner.auth, 'if-event-position': String(position) });
+  await new Promise((r) => setTimeout(r, 1000));
+  await runner.catchUp();
+  const read = await reading;
+  t.equal(read.status, 200, 'with it, the read waits for the projector and finds the booking');
+  t.equal(read.body.id, held.body.id);
+
+  const confirmed = await post(`/bookings/${held.body.id}/confirm`, venue.waiter.auth);
+  t.match(confirmed.headers['event-position'], /^\d+:\d+$/, 'every command that appends answers with its position');
+  const reread = get(`/bookings/${held.body.id}`, { ...owner.auth, 'if-event-position': String(confirmed.headers['event-position']) });
+  await new Promise((r) => setTimeout(r, 300));
+  await runner.catchUp();
+  t.equal((await reread).body.status, 'confirmed', 'and a read after a change waits for the change, not just for the row');
+
+  t.notOk((await get(`/bookings/${held.body.id}`, owner.auth)).headers['event-position'], 'reads append nothing and carry no position');
+  const bad = await get(`/bookings/${held.body.id}`, { ...owner.auth, 'if-event-position': 'soon' });
+  t.equal(bad.status, 422, 'a malformed position is refused');
+});
+
 t.test('read your writes: a booking is found right after it is held, with the projector running', async (t) => {
   await runner.start();
   t.teardown(() => runner.stop());
@@ -144,7 +170,8 @@ t.test('read your writes: a booking is found right after it is held, with the pr
       partySize: 2,
     });
     t.equal(held.status, 201);
-    const read = await get(`/bookings/${held.body.id}`, owner.auth);
+    // By position: the fixed half-second wait alone is not enough on a loaded host.
+    const read = await get(`/bookings/${held.body.id}`, { ...owner.auth, 'if-event-position': String(held.headers['event-position']) });
     t.equal(read.status, 200, `hold ${i + 1} is readable at once`);
   }
   // A miss waits up to half a second for the projection only while events are pending. On a busy host
