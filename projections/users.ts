@@ -49,10 +49,20 @@ const AUDITED = new Set([
   'ExternalIdentityLinked',
 ]);
 
+/**
+ * What an audit row shows of its event: everything but secrets. A refresh token's hash is a
+ * credential check, not an audit fact, and analysts and the audit route read this table.
+ */
+function auditDetail(data: Record<string, unknown>): Record<string, unknown> {
+  const { refreshTokenHash: _secret, ...shown } = data;
+  return shown;
+}
+
 /** Accounts (`rm.users`), device sessions (`rm.sessions`) and the sign-in audit trail (`rm.auth_audit`). */
 export const usersProjection = defineProjection<UsersDatabase>({
   name: 'users',
-  version: 1,
+  // 2: audit rows no longer copy the refresh token's hash; the rebuild drops the ones version 1 wrote.
+  version: 2,
   tables: ['users', 'sessions', 'auth_audit'],
   eventTypes: [
     'UserRegistered',
@@ -110,7 +120,13 @@ export const usersProjection = defineProjection<UsersDatabase>({
       if (AUDITED.has(e.type)) {
         await trx
           .insertInto('auth_audit')
-          .values({ event_id: recorded.id, user_id: e.data.userId, type: e.type, detail: sql`${JSON.stringify(e.data)}::jsonb`, at })
+          .values({
+            event_id: recorded.id,
+            user_id: e.data.userId,
+            type: e.type,
+            detail: sql`${JSON.stringify(auditDetail(e.data))}::jsonb`,
+            at,
+          })
           .onConflict((oc) => oc.column('event_id').doNothing())
           .execute();
       }

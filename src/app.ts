@@ -6,7 +6,8 @@ import underPressure from '@fastify/under-pressure';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Platform } from './platform.js';
-import { ProblemSchema, registerProblemHandlers } from './http/problem.js';
+import { ProblemSchema, clientErrorHandler, frameworkErrors, registerProblemHandlers } from './http/problem.js';
+import { inputPolicyPlugin } from './http/input-policy.js';
 import { accessPlugin } from './http/access.js';
 import { metricsPlugin } from './http/metrics.js';
 import { idempotencyPlugin } from './http/idempotency.js';
@@ -28,12 +29,17 @@ export async function buildApp(platform: Platform, routes: FastifyPluginAsync): 
     },
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
+    // Errors raised before routing, and by Node's HTTP parser, are problem+json like every other.
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only: without this, Fastify would also parse text/plain bodies into strings.
   app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemSchema);
   registerProblemHandlers(app);
+  // Control characters and hostile nesting stop here, before validation, hashing, queries or appends.
+  await app.register(inputPolicyPlugin, { maxDepth: config.bodyMaxDepth });
   // A command sent with no body at all is validated as `null`, so routes whose body is optional can say so.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined) request.body = null;

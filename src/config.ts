@@ -24,6 +24,7 @@ const EnvSchema = Type.Object({
   PROJECTION_REBUILD_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 5000 }),
   PROJECTION_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 500 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 1_048_576 }),
+  BODY_MAX_DEPTH: Type.Integer({ minimum: 4, maximum: 256, default: 32 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
   DB_POOL_SIZE: Type.Integer({ minimum: 2, maximum: 200, default: 20 }),
   // The overload guard (@fastify/under-pressure); 0 turns the check off.
@@ -95,6 +96,8 @@ export type Config = Readonly<{
   projectionRebuildBatchSize: number;
   projectionPollMs: number;
   bodyLimitBytes: number;
+  /** How deep a JSON body may nest (objects and arrays); deeper is `422` before anything walks it. */
+  bodyMaxDepth: number;
   shutdownTimeoutMs: number;
   dbPoolSize: number;
   /**
@@ -198,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     projectionRebuildBatchSize: e.PROJECTION_REBUILD_BATCH_SIZE,
     projectionPollMs: e.PROJECTION_POLL_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    bodyMaxDepth: e.BODY_MAX_DEPTH,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dbPoolSize: e.DB_POOL_SIZE,
     overloadMaxEventLoopDelayMs: e.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,

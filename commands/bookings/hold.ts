@@ -155,18 +155,16 @@ export const holdRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app, 
       const held = await holdBooking(ctx, input, actor, metadataOf(request));
       await ctx.jobs.schedule(HOLD_EXPIRY, held.bookingId, new Date(held.holdExpiresAt));
       const { total, deposit, currency, rateCardVersion } = held.price;
-      return reply
-        .code(201)
-        .send({
-          id: held.bookingId,
-          status: 'held' as const,
-          roomId: held.roomId,
-          start: held.start,
-          end: held.end,
-          businessDate: held.businessDate,
-          holdExpiresAt: held.holdExpiresAt,
-          price: { total, deposit, currency, rateCardVersion },
-        });
+      return reply.code(201).send({
+        id: held.bookingId,
+        status: 'held' as const,
+        roomId: held.roomId,
+        start: held.start,
+        end: held.end,
+        businessDate: held.businessDate,
+        holdExpiresAt: held.holdExpiresAt,
+        price: { total, deposit, currency, rateCardVersion },
+      });
     },
   );
 };

@@ -109,16 +109,14 @@ export const walkInRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app
         guestPhone: b.guestPhone ?? null,
       };
       const w = await startWalkIn(ctx, input, actorOf(request), metadataOf(request));
-      return reply
-        .code(201)
-        .send({
-          id: w.bookingId,
-          status: 'checked_in' as const,
-          roomId: w.roomId,
-          start: w.start,
-          end: w.end,
-          price: { total: w.price.total, currency: 'CNY' as const },
-        });
+      return reply.code(201).send({
+        id: w.bookingId,
+        status: 'checked_in' as const,
+        roomId: w.roomId,
+        start: w.start,
+        end: w.end,
+        price: { total: w.price.total, currency: 'CNY' as const },
+      });
     },
   );
 };

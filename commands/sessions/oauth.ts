@@ -193,7 +193,7 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
   app.get(
     '/auth/oauth/:provider/callback',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', replay: false },
       schema: {
         tags: ['identity'],
         summary: 'Where the OpenID provider sends the browser back; signs in and starts a session',

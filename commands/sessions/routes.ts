@@ -61,7 +61,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
   app.post(
     '/auth/login',
     {
-      config: { permission: 'public', rateLimit: perIpPerMinute(config.loginAttemptsPerIpPerMinute) },
+      config: { permission: 'public', replay: false, rateLimit: perIpPerMinute(config.loginAttemptsPerIpPerMinute) },
       schema: {
         tags: ['identity'],
         summary: 'Sign in with e-mail and password; starts a session on this device',
@@ -105,7 +105,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
   app.post(
     '/auth/refresh',
     {
-      config: { permission: 'public', rateLimit: perIpPerMinute(config.refreshesPerIpPerMinute) },
+      config: { permission: 'public', replay: false, rateLimit: perIpPerMinute(config.refreshesPerIpPerMinute) },
       schema: {
         tags: ['identity'],
         summary: 'Exchange a refresh token for a new pair; the old one stops working, and reusing it ends the session',

@@ -66,6 +66,11 @@ const ended = (sessionId: string, reason: 'logout' | 'evicted' | 'refresh_reuse'
   type: 'SessionEnded',
   data: { userId: alice, sessionId, reason, at },
 });
+/** What the audit trail shows of a session's start: its data without the refresh token's hash. */
+const audited = (e: SessionEvent) => {
+  const { refreshTokenHash: _secret, ...shown } = e.data as Record<string, unknown>;
+  return shown;
+};
 const sessionRow = (sessionId: string, at: string) => ({
   session_id: sessionId,
   user_id: alice,
@@ -123,15 +128,18 @@ t.test('ExternalIdentityLinked is audited and leaves the account as it was', asy
   ]);
 });
 
-t.test('SessionStarted opens a session, last used when it started, and is audited with its data', async (t) => {
-  const s = spec(t)
-    .given([registered])
-    .when([started('s1', t1)]);
-  await s.expectRows('sessions', [sessionRow('s1', t1)]);
-  await s.expectRows('auth_audit', [
-    { event_id: s.idOf(1), user_id: alice, type: 'SessionStarted', detail: started('s1', t1).data, at: new Date(t1) },
-  ]);
-});
+t.test(
+  'SessionStarted opens a session, last used when it started, and is audited with its data but not the refresh token hash',
+  async (t) => {
+    const s = spec(t)
+      .given([registered])
+      .when([started('s1', t1)]);
+    await s.expectRows('sessions', [sessionRow('s1', t1)]);
+    await s.expectRows('auth_audit', [
+      { event_id: s.idOf(1), user_id: alice, type: 'SessionStarted', detail: audited(started('s1', t1)), at: new Date(t1) },
+    ]);
+  },
+);
 
 t.test('SessionRefreshed moves only the last-used time, and is not audited', async (t) => {
   const s = spec(t)
@@ -151,8 +159,8 @@ t.test('SessionEnded records when and why the session ended, and is audited with
   await s.expectRows(
     'auth_audit',
     [
-      { event_id: s.idOf(0), type: 'SessionStarted', detail: started('s1', t1).data, at: new Date(t1) },
-      { event_id: s.idOf(1), type: 'SessionStarted', detail: started('s2', t1).data, at: new Date(t1) },
+      { event_id: s.idOf(0), type: 'SessionStarted', detail: audited(started('s1', t1)), at: new Date(t1) },
+      { event_id: s.idOf(1), type: 'SessionStarted', detail: audited(started('s2', t1)), at: new Date(t1) },
       { event_id: s.idOf(2), type: 'SessionEnded', detail: ended('s1', 'logout', t2).data, at: new Date(t2) },
     ],
     { orderBy: ['at', 'detail'] },
