@@ -88,7 +88,8 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
   app.post(
     '/payments/sandbox/:id/complete',
     {
-      config: { permission: 'public' },
+      // Provider callbacks come from a few addresses and are verified: a caller limit would only drop payments.
+      config: { permission: 'public', rateLimit: false },
       schema: {
         tags: ['payments'],
         summary: "Sandbox only: play the provider's success callback for this payment (a second call changes nothing)",
@@ -130,7 +131,8 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
     scope.post(
       '/payments/wechatpay/notify',
       {
-        config: { permission: 'public' },
+        // Provider callbacks come from a few addresses and are verified: a caller limit would only drop payments.
+        config: { permission: 'public', rateLimit: false },
         schema: {
           tags: ['payments'],
           summary: 'WeChat Pay callbacks (payments and refunds): verified, decrypted and applied once',
