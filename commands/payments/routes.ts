@@ -88,8 +88,7 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
   app.post(
     '/payments/sandbox/:id/complete',
     {
-      // Provider callbacks come from a few addresses and are verified: a caller limit would only drop payments.
-      config: { permission: 'public', rateLimit: false },
+      config: { permission: 'public' },
       schema: {
         tags: ['payments'],
         summary: "Sandbox only: play the provider's success callback for this payment (a second call changes nothing)",
@@ -131,7 +130,7 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
     scope.post(
       '/payments/wechatpay/notify',
       {
-        // Provider callbacks come from a few addresses and are verified: a caller limit would only drop payments.
+        // WeChat Pay calls back from a few addresses, signed: a caller limit would only drop payments.
         config: { permission: 'public', rateLimit: false },
         schema: {
           tags: ['payments'],
