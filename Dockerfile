@@ -5,6 +5,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY domain ./domain
 COPY commands ./commands
 COPY queries ./queries
 COPY projections ./projections
