@@ -3,6 +3,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { defineProjection } from '../src/projections/projection.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
 import type { BookingEvent, RoomDayEvent } from '../src/events/bookings.js';
+import type { PaymentEvent } from '../src/events/payments.js';
 import { staleAvailability } from '../src/infra/answer-cache.js';
 
 export interface BookingsTable {
@@ -53,7 +54,8 @@ export interface RoomReservationsTable {
 
 export type BookingsDatabase = { bookings: BookingsTable; room_reservations: RoomReservationsTable };
 
-type Handled = BookingEvent | RoomDayEvent;
+type RefundRequested = Extract<PaymentEvent, { type: 'RefundRequested' }>;
+type Handled = BookingEvent | RoomDayEvent | RefundRequested;
 
 /**
  * Bookings (`rm.bookings`) and the room time they hold (`rm.room_reservations`,
@@ -62,7 +64,8 @@ type Handled = BookingEvent | RoomDayEvent;
 export const bookingsProjection = defineProjection<BookingsDatabase>({
   name: 'bookings',
   // 2: a booking moved back to a room it left holds it again (version 1 left that row released).
-  version: 2,
+  // 3: a checked-out booking's bill shows what was refunded of what was paid beyond it.
+  version: 3,
   tables: ['bookings', 'room_reservations', 'occupancy_hourly'],
   eventTypes: [
     'BookingHeld',
@@ -75,6 +78,7 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
     'BookingMoved',
     'BookingCheckedOut',
     'BookingMarkedNoShow',
+    'RefundRequested',
     'RoomTimeReserved',
     'RoomTimeConfirmed',
     'RoomTimeExtended',
@@ -152,6 +156,8 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
       if (e.type.startsWith('RoomTime')) {
         await applyRoomDay(trx, e as RoomDayEvent, at);
         changedDays.add((e as RoomDayEvent).data.businessDate);
+      } else if (e.type === 'RefundRequested') {
+        await applyRefund(trx, e, at);
       } else {
         await applyBooking(trx, e as BookingEvent, at);
       }
@@ -211,6 +217,16 @@ async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayEvent, at: 
       throw new Error(`bookings projection got ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** Refunds of a booking still open are told by its cancellation; after check-out they go back from what was paid beyond the bill. */
+async function applyRefund(trx: Kysely<BookingsDatabase>, e: RefundRequested, at: Date): Promise<void> {
+  await trx
+    .updateTable('bookings')
+    .set({ bill: sql`jsonb_set(bill, '{refund}', to_jsonb(coalesce((bill->>'refund')::bigint, 0) + ${e.data.amount}))`, updated_at: at })
+    .where('booking_id', '=', e.data.bookingId)
+    .where('status', '=', 'checked_out')
+    .execute();
 }
 
 async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: Date): Promise<void> {
@@ -276,7 +292,7 @@ async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: 
       await update({ room_id: e.data.toRoomId, room_type_id: e.data.toRoomTypeId, base_price: e.data.newTotal });
       return;
     case 'BookingCheckedOut':
-      await update({ status: 'checked_out', bill: sql`${JSON.stringify(e.data.bill)}::jsonb` });
+      await update({ status: 'checked_out', bill: sql`${JSON.stringify({ ...e.data.bill, refund: 0 })}::jsonb` });
       return;
     case 'BookingMarkedNoShow':
       await update({ status: 'no_show' });

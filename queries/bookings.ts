@@ -46,7 +46,13 @@ const Booking = Type.Object(
     amountPaid: Type.Integer(),
     refund: Type.Integer(),
     bill: Type.Union([
-      Type.Object({ total: Type.Integer(), paid: Type.Integer(), due: Type.Integer(), currency: Type.Literal('CNY') }),
+      Type.Object({
+        total: Type.Integer(),
+        paid: Type.Integer(),
+        due: Type.Integer(),
+        refund: Type.Integer({ description: 'What was paid beyond the bill and went back to the guest' }),
+        currency: Type.Literal('CNY'),
+      }),
       Type.Null(),
     ]),
     createdAt: Type.String(),
@@ -79,7 +85,7 @@ function toBooking(b: Selectable<BookingsTable>) {
     total: Number(b.base_price) + Number(b.extra_total),
     amountPaid: Number(b.amount_paid),
     refund: Number(b.refund),
-    bill: (b.bill as { total: number; paid: number; due: number; currency: 'CNY' } | null) ?? null,
+    bill: (b.bill as { total: number; paid: number; due: number; refund: number; currency: 'CNY' } | null) ?? null,
     createdAt: b.created_at.toISOString(),
   };
 }

@@ -172,6 +172,7 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
         summary: 'The same lines as CSV for accountants (money in fen)',
         querystring: Period,
         produces: ['text/csv'],
+        response: replies({ 200: Type.String({ description: 'RFC 4180 CSV with a header row' }) }),
       },
     },
     async (request, reply) => {

@@ -3,16 +3,16 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import sensible from '@fastify/sensible';
 import underPressure from '@fastify/under-pressure';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { Platform } from './platform.js';
 import { ProblemSchema, clientErrorHandler, frameworkErrors, registerProblemHandlers } from './http/problem.js';
 import { inputPolicyPlugin } from './http/input-policy.js';
 import { accessPlugin } from './http/access.js';
 import { metricsPlugin } from './http/metrics.js';
 import { idempotencyPlugin } from './http/idempotency.js';
+import { eventPositionPlugin } from './http/event-position.js';
 import { healthRoutes } from './http/health.js';
 import { registerRateLimits } from './http/rate-limit.js';
+import { registerOpenApi } from './http/openapi.js';
 import { UnavailableError } from './errors.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -62,23 +62,11 @@ export async function buildApp(platform: Platform, routes: FastifyPluginAsync): 
   await registerRateLimits(app, platform.redis, config.commandsPerCallerPerMinute);
   // Before any route, so it sees (and checks) every route's permission.
   await app.register(accessPlugin, { users: platform.users, tokens: platform.tokens, revocation: platform.revocation });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'KTV venue backend',
-        version: '0.1.0',
-        description: 'Rooms, bookings, payments and reports for a karaoke venue. Errors are RFC 9457 problem+json with a stable `code`.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  await registerOpenApi(app, config.publicUrl);
 
   await app.register(metricsPlugin, { metrics: platform.metrics });
+  // Before idempotency, so the feed position of what a command appended is stored with its answer and replayed.
+  await app.register(eventPositionPlugin);
   await app.register(idempotencyPlugin, { store: platform.idempotency });
   await app.register(healthRoutes, { platform });
   await app.register(routes);

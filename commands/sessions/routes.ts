@@ -7,7 +7,7 @@ import { metadataOf } from '../../src/http/metadata.js';
 import { perIpPerMinute, retryAfterSeconds } from '../../src/http/rate-limit.js';
 import { principalOf } from '../../src/http/access.js';
 import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../src/errors.js';
-import { DUMMY_HASH, verifyPassword } from '../../src/auth/passwords.js';
+import { DUMMY_HASH, PASSWORD_MAX_LENGTH, verifyPassword } from '../../src/auth/passwords.js';
 import { currentUser } from '../../src/auth/current-user.js';
 import { LoginFailures } from '../../src/auth/login-failures.js';
 import { authAuditStream, normaliseEmail, sessionsStream, type AuthAuditEvent } from '../../src/events/users.js';
@@ -33,7 +33,7 @@ const DeviceId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\
 const LoginBody = Type.Object(
   {
     email: Type.String({ minLength: 1, maxLength: 254 }),
-    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
     deviceId: Type.Optional(DeviceId),
   },
   { additionalProperties: false },

@@ -9,7 +9,7 @@ import { handle } from '../../src/eventstore/decide.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { principalOf } from '../../src/http/access.js';
 import { ValidationError, NotFoundError } from '../../src/errors.js';
-import { hashPassword, passwordProblem } from '../../src/auth/passwords.js';
+import { PASSWORD_MAX_LENGTH, hashPassword, passwordProblem } from '../../src/auth/passwords.js';
 import { ROLES } from '../../src/auth/permissions.js';
 import { MEMBERSHIP_LEVELS, userStream } from '../../src/events/users.js';
 import { isUuid } from '../../src/ids.js';
@@ -49,7 +49,7 @@ export const userCommands: FastifyPluginAsyncTypebox<
         summary: 'Create a guest account',
         security: [],
         body: Type.Object(
-          { email: Email, password: Type.String({ maxLength: 1024 }), name: Name, phone: Type.Optional(Phone) },
+          { email: Email, password: Type.String({ maxLength: PASSWORD_MAX_LENGTH }), name: Name, phone: Type.Optional(Phone) },
           { additionalProperties: false },
         ),
         response: replies({ 201: Type.Object({ userId: Type.String() }) }),

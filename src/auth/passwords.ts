@@ -34,9 +34,13 @@ export const DUMMY_HASH = await hashPassword(randomBytes(16).toString('hex'));
 
 export type PasswordProblem = 'too_short' | 'too_long' | 'same_as_email';
 
+/** In characters (code points), as JSON Schema's `maxLength` counts them, so the documented limit is the enforced one. */
+export const PASSWORD_MAX_LENGTH = 256;
+
 export function passwordProblem(password: string, email: string): PasswordProblem | null {
-  if ([...password].length < 10) return 'too_short';
-  if (password.length > 256) return 'too_long';
+  const length = [...password].length;
+  if (length < 10) return 'too_short';
+  if (length > PASSWORD_MAX_LENGTH) return 'too_long';
   if (password.trim().toLowerCase() === email.trim().toLowerCase()) return 'same_as_email';
   return null;
 }

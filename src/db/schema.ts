@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * The platform's own tables in the `public` schema (migrations in src/db/migrations).
@@ -26,6 +26,7 @@ export interface PlatformDatabase {
     response_code: number | null;
     response_body: string | null;
     response_type: string | null;
+    response_headers: ColumnType<Record<string, string> | null, string | null, string | null>;
     created_at: Generated<Date>;
   };
   credentials: { user_id: string; password_hash: string; updated_at: Generated<Date> };

@@ -68,7 +68,15 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
 
   app.get(
     '/metrics',
-    { config: { permission: 'public' }, schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'] } },
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics',
+        produces: ['text/plain'],
+        response: { 200: Type.String({ description: 'Prometheus text exposition format' }) },
+      },
+    },
     async (_request, reply) => {
       const lags = await projectionLag(db, store).catch(() => []);
       metrics.lagEvents.reset();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError, ConflictError, UnprocessableError } from '../errors.js';
-import type { IdempotencyStore } from '../idempotency/store.js';
+import { REPLAYED_HEADERS, type IdempotencyStore, type StoredResponse } from '../idempotency/store.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -66,8 +66,8 @@ export function canonical(root: unknown): string {
   return out;
 }
 
-function replay(reply: FastifyReply, r: { status: number; body: string; contentType: string }): FastifyReply {
-  return reply.code(r.status).header('content-type', r.contentType).header('idempotent-replayed', 'true').send(r.body);
+function replay(reply: FastifyReply, r: StoredResponse): FastifyReply {
+  return reply.code(r.status).headers(r.headers).header('content-type', r.contentType).header('idempotent-replayed', 'true').send(r.body);
 }
 
 /**
@@ -134,7 +134,12 @@ export const idempotencyPlugin = fp<{ store: IdempotencyStore }>(
       } else {
         const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
         const contentType = String(reply.getHeader('content-type') ?? 'application/json');
-        await store.complete(idem.scope, idem.key, { status: reply.statusCode, body, contentType });
+        const headers: Record<string, string> = {};
+        for (const name of REPLAYED_HEADERS) {
+          const value = reply.getHeader(name);
+          if (value !== undefined) headers[name] = String(value);
+        }
+        await store.complete(idem.scope, idem.key, { status: reply.statusCode, body, contentType, headers });
       }
       return payload;
     });

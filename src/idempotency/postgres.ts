@@ -12,7 +12,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       VALUES (${scope}, ${key}, ${requestHash}, 'pending')
       ON CONFLICT (scope, key) DO UPDATE
         SET request_hash = EXCLUDED.request_hash, status = 'pending', created_at = now(),
-            response_code = NULL, response_body = NULL, response_type = NULL
+            response_code = NULL, response_body = NULL, response_type = NULL, response_headers = NULL
         WHERE idempotency_keys.created_at < now() - make_interval(secs => ${RETENTION_MS / 1000})
            OR (idempotency_keys.status = 'pending'
                AND idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_MS / 1000}))
@@ -20,7 +20,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     if (claimed.rows.length === 1) return { kind: 'claimed' };
     const row = await this.db
       .selectFrom('idempotency_keys')
-      .select(['request_hash', 'status', 'response_code', 'response_body', 'response_type'])
+      .select(['request_hash', 'status', 'response_code', 'response_body', 'response_type', 'response_headers'])
       .where('scope', '=', scope)
       .where('key', '=', key)
       .executeTakeFirst();
@@ -29,14 +29,25 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     if (row.status === 'pending') return { kind: 'pending' };
     return {
       kind: 'done',
-      response: { status: row.response_code ?? 200, body: row.response_body ?? '', contentType: row.response_type ?? 'application/json' },
+      response: {
+        status: row.response_code ?? 200,
+        body: row.response_body ?? '',
+        contentType: row.response_type ?? 'application/json',
+        headers: row.response_headers ?? {},
+      },
     };
   }
 
   async complete(scope: string, key: string, r: StoredResponse): Promise<void> {
     await this.db
       .updateTable('idempotency_keys')
-      .set({ status: 'done', response_code: r.status, response_body: r.body, response_type: r.contentType })
+      .set({
+        status: 'done',
+        response_code: r.status,
+        response_body: r.body,
+        response_type: r.contentType,
+        response_headers: JSON.stringify(r.headers),
+      })
       .where('scope', '=', scope)
       .where('key', '=', key)
       .execute();

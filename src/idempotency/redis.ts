@@ -24,7 +24,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const entry = JSON.parse(raw) as Entry;
     if (entry.hash !== requestHash) return { kind: 'mismatch' };
     if (entry.status === 'pending' || !entry.response) return { kind: 'pending' };
-    return { kind: 'done', response: entry.response };
+    // Entries stored before answers kept their headers have none to replay.
+    return { kind: 'done', response: { ...entry.response, headers: entry.response.headers ?? {} } };
   }
 
   async complete(scope: string, key: string, response: StoredResponse): Promise<void> {

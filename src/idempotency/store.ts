@@ -1,5 +1,9 @@
 /** A stored first response, replayed byte for byte. */
-export type StoredResponse = Readonly<{ status: number; body: string; contentType: string }>;
+/** A first answer as it is replayed: its status, body, media type and the headers it decided (see REPLAYED_HEADERS). */
+export type StoredResponse = Readonly<{ status: number; body: string; contentType: string; headers: Readonly<Record<string, string>> }>;
+
+/** Headers that belong to the first answer (where its events are in the feed, where to look next), so a replay carries them too. */
+export const REPLAYED_HEADERS = ['event-position', 'location'] as const;
 
 export type Claim = { kind: 'claimed' } | { kind: 'done'; response: StoredResponse } | { kind: 'pending' } | { kind: 'mismatch' };
 

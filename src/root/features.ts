@@ -28,7 +28,6 @@ import { venueProjection } from '../../projections/venue.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { paymentsProjection } from '../../projections/payments.js';
 
-import { eventPositionPlugin } from '../http/event-position.js';
 import { readModelsOf } from '../../projections/read-models.js';
 import { VenueSettingsSchema } from '../../domain/venue/schema.js';
 
@@ -43,8 +42,6 @@ export const routes =
     const context = { ...platform, readModels: readModelsOf(platform.pool) };
     // Shared by the venue command and query.
     app.addSchema(VenueSettingsSchema);
-    // First, so every feature's answer carries the feed position of what it appended.
-    await app.register(eventPositionPlugin);
     await app.register(userCommands, platform);
     await app.register(sessionCommands, platform);
     await app.register(oauthCommands, platform);

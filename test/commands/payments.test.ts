@@ -99,6 +99,10 @@ t.test('hold, pay in the sandbox, confirm, check in, check out: revenue and a ba
   t.equal(payment.body.status, 'succeeded');
   const stranger = await signUp(app, platform.store, 'guest');
   t.equal((await call(app, { method: 'GET', url: `/payments/${p.paymentId}`, headers: stranger.auth })).status, 404);
+  const accountant = await signUp(app, platform.store, 'accountant');
+  const read = await call(app, { method: 'GET', url: `/payments/${p.paymentId}`, headers: accountant.auth });
+  t.equal(read.status, 200, 'accountants read every payment (payment:read)');
+  t.equal(read.body.paymentId, p.paymentId);
   t.equal((await call(app, { method: 'GET', url: `/reports/revenue?from=${today}&to=${today}`, headers: guest.auth })).status, 403);
 });
 
@@ -387,4 +391,6 @@ t.test('a deposit larger than the bill (moved to a cheaper room) is refunded at 
     ],
     'the sandbox keeps the bill, deposits net to zero, revenue is the bill',
   );
+  const read = await call(app, { method: 'GET', url: `/bookings/${id}`, headers: guest.auth });
+  t.same(read.body.bill, out.body.bill, 'the booking as read shows the same bill, refund included');
 });

@@ -11,7 +11,7 @@ import { signUp } from '../helpers/auth.js';
 import { ROLES } from '../../src/auth/permissions.js';
 import { endpointsOf, requestOf, type Identity, type OpenApi } from '../helpers/fuzz.js';
 
-const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 1500);
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const SLOW_MS = 2000;
 

@@ -10,6 +10,8 @@ import type { ProjectionRunner } from '../../src/projections/runner.js';
 import type { FastifyInstance } from 'fastify';
 import { testDatabase } from './database.js';
 import { generateKeyPairSync } from 'node:crypto';
+import type { InjectOptions } from 'fastify';
+import { contractOf, type OpenApiDocument } from './contract.js';
 
 const TEST_KEY = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
@@ -52,10 +54,42 @@ export async function startTestService(
   await installProjections(platform.db, features.projections);
   const app = await buildApp(platform, features.routes(platform));
   await app.ready();
+  holdToContract(t, app);
   const runner = createRunner(platform);
   t.teardown(async () => {
     await app.close();
     await platform.close();
   });
   return { app, platform, runner, databaseUrl };
+}
+
+/**
+ * Every answer a test gets through `app.inject` is checked against the OpenAPI document the
+ * service serves (status, media type, body schema), so the whole suite keeps the document true;
+ * what does not match fails the test that saw it.
+ */
+function holdToContract(t: Test, app: FastifyInstance) {
+  const check = contractOf(app.swagger() as unknown as OpenApiDocument);
+  const broken: string[] = [];
+  const inject = app.inject.bind(app);
+  const checked = async (options: InjectOptions | string) => {
+    const res = await inject(options);
+    const { method = 'GET', url = '/' } = typeof options === 'string' ? { url: options } : options;
+    const path = typeof url === 'string' ? url : (url.pathname ?? '/');
+    const contentType = res.headers['content-type'];
+    broken.push(
+      ...check({
+        method,
+        url: path,
+        status: res.statusCode,
+        contentType: typeof contentType === 'string' ? contentType : undefined,
+        body: res.body,
+      }),
+    );
+    return res;
+  };
+  app.inject = checked as typeof app.inject;
+  t.teardown(() => {
+    if (broken.length > 0) throw new Error(`answers that differ from the OpenAPI document:\n${[...new Set(broken)].join('\n')}`);
+  });
 }

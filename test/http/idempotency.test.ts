@@ -34,6 +34,12 @@ async function suite(t: Test, redis: boolean) {
     t.equal(again.status, 201);
     t.same(again.body, first.body, 'same room id');
     t.equal(again.headers['idempotent-replayed'], 'true');
+    t.match(first.headers['event-position'], /^\d+:\d+$/, 'the first answer names the position of its events');
+    t.equal(
+      again.headers['event-position'],
+      first.headers['event-position'],
+      'and the replay names the same, so a retried client can still read its write',
+    );
     t.equal(await events(), after, 'nothing appended by the replay');
   });
 

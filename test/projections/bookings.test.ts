@@ -21,6 +21,7 @@ import {
   moved,
   noShow,
   price,
+  refundRequested,
   reserved,
   timeConfirmed,
   timeEnded,
@@ -201,10 +202,29 @@ t.test('bookings', async (t) => {
         {
           ...confirmedRow,
           status: 'checked_out',
-          bill: { total: 29400, paid: 8820, due: 20580, currency: 'CNY' },
+          bill: { total: 29400, paid: 8820, due: 20580, currency: 'CNY', refund: 0 },
           updated_at: at('23:05'),
         },
       ]);
+  });
+
+  t.test('a refund after check-out is what was paid beyond the bill; one before it is the cancellation’s', async (t) => {
+    await spec(t)
+      .given([held(), confirmed(24000), checkedIn()])
+      .when([checkedOut(15000, 24000, local('23:05')), refundRequested('pay-1', 'refund-1', 9000, '23:05')])
+      .expectRows('bookings', [
+        {
+          ...confirmedRow,
+          amount_paid: 24000,
+          status: 'checked_out',
+          bill: { ...bill(15000, 24000), refund: 9000 },
+          updated_at: at('23:05'),
+        },
+      ]);
+    await spec(t)
+      .given([held(), confirmed(8820)])
+      .when([cancelled(8820, '19:30'), refundRequested('pay-1', 'refund-1', 8820, '19:30')])
+      .expectRows('bookings', [{ ...confirmedRow, status: 'cancelled', refund: 8820, updated_at: at('19:30') }]);
   });
 
   t.test('BookingMarkedNoShow marks a confirmed booking a no-show', async (t) => {
@@ -403,7 +423,7 @@ t.test('a booking’s evening, held → confirmed → checked in → moved → e
         end_at: at('00:00', true),
         base_price: 64680,
         extra_total: 21600,
-        bill: bill(86280, 8820),
+        bill: { ...bill(86280, 8820), refund: 0 },
         updated_at: at('23:40'),
       },
     ]);
@@ -517,7 +537,7 @@ t.test('redelivery', async (t) => {
           room_type_id: 'medium',
           base_price: 44100,
           status: 'checked_out',
-          bill: bill(44100, 8820),
+          bill: { ...bill(44100, 8820), refund: 0 },
           updated_at: at('23:05'),
         },
       ]);
