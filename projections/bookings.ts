@@ -29,6 +29,8 @@ export interface BookingsTable {
   base_price: number;
   /** Extensions added to the bill. */
   extra_total: number;
+  /** Products ordered, voided lines deducted. */
+  products_total: number;
   amount_paid: number;
   refund: number;
   bill: unknown;
@@ -64,7 +66,7 @@ type Handled = BookingEvent | RoomDayEvent | RefundRequested;
 export const bookingsProjection = defineProjection<BookingsDatabase>({
   name: 'bookings',
   // 2: a booking moved back to a room it left holds it again (version 1 left that row released).
-  // 3: a checked-out booking's bill shows what was refunded of what was paid beyond it.
+  // 3: a checked-out booking's bill shows what was refunded of what was paid beyond it; products ordered.
   version: 3,
   tables: ['bookings', 'room_reservations', 'occupancy_hourly'],
   eventTypes: [
@@ -78,6 +80,8 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
     'BookingMoved',
     'BookingCheckedOut',
     'BookingMarkedNoShow',
+    'OrderPlaced',
+    'OrderLineVoided',
     'RefundRequested',
     'RoomTimeReserved',
     'RoomTimeConfirmed',
@@ -108,6 +112,7 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
       .addColumn('price', 'jsonb', (c) => c.notNull())
       .addColumn('base_price', 'bigint', (c) => c.notNull())
       .addColumn('extra_total', 'bigint', (c) => c.notNull())
+      .addColumn('products_total', 'bigint', (c) => c.notNull().defaultTo(0))
       .addColumn('amount_paid', 'bigint', (c) => c.notNull())
       .addColumn('refund', 'bigint', (c) => c.notNull())
       .addColumn('bill', 'jsonb')
@@ -263,6 +268,7 @@ async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: 
           price: sql`${JSON.stringify(d.price)}::jsonb`,
           base_price: d.price.total,
           extra_total: 0,
+          products_total: 0,
           amount_paid: 0,
           refund: 0,
           bill: null,
@@ -296,6 +302,12 @@ async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: 
       return;
     case 'BookingMarkedNoShow':
       await update({ status: 'no_show' });
+      return;
+    case 'OrderPlaced':
+      await update({ products_total: sql`products_total + ${e.data.total}` });
+      return;
+    case 'OrderLineVoided':
+      await update({ products_total: sql`products_total - ${e.data.amount}` });
       return;
     default: {
       const never: never = e;

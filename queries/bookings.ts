@@ -11,7 +11,8 @@ import { waitForPosition, waitForProjection } from '../src/projections/lag.js';
 import { IF_EVENT_POSITION_HEADER } from '../src/http/event-position.js';
 import type { Checkpoint } from '../src/eventstore/port.js';
 import type { BookingsTable } from '../projections/bookings.js';
-import { IdParams, replies } from '../src/http/schemas.js';
+import { BillLine, IdParams, replies } from '../src/http/schemas.js';
+import type { Bill } from '../src/events/bookings.js';
 
 /** How long a miss without `If-Event-Position` may wait for the bookings projection to catch up: a guess, hence short. */
 const READ_YOUR_WRITES_MS = 500;
@@ -42,7 +43,7 @@ const Booking = Type.Object(
       rateCardVersion: Type.Integer(),
       breakdown: Type.Unknown(),
     }),
-    total: Type.Integer({ description: 'What the stay costs now: the room price in force plus extensions' }),
+    total: Type.Integer({ description: 'What the stay costs now: the room price in force, extensions and products ordered' }),
     amountPaid: Type.Integer(),
     refund: Type.Integer(),
     bill: Type.Union([
@@ -52,6 +53,7 @@ const Booking = Type.Object(
         due: Type.Integer(),
         refund: Type.Integer({ description: 'What was paid beyond the bill and went back to the guest' }),
         currency: Type.Literal('CNY'),
+        lines: Type.Optional(Type.Array(BillLine, { description: 'Absent on bills recorded before they were itemised' })),
       }),
       Type.Null(),
     ]),
@@ -82,10 +84,10 @@ function toBooking(b: Selectable<BookingsTable>) {
       rateCardVersion: b.rate_card_version,
       breakdown: price.breakdown,
     },
-    total: Number(b.base_price) + Number(b.extra_total),
+    total: Number(b.base_price) + Number(b.extra_total) + Number(b.products_total),
     amountPaid: Number(b.amount_paid),
     refund: Number(b.refund),
-    bill: (b.bill as { total: number; paid: number; due: number; refund: number; currency: 'CNY' } | null) ?? null,
+    bill: (b.bill as (Bill & { refund: number }) | null) ?? null,
     createdAt: b.created_at.toISOString(),
   };
 }

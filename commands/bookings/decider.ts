@@ -1,6 +1,6 @@
-import { ConflictError, UnprocessableError } from '../../src/errors.js';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../src/errors.js';
 import type { Decider } from '../../src/eventstore/decide.js';
-import type { Bill, BookingEvent } from '../../src/events/bookings.js';
+import type { Bill, BillLine, BookingEvent, OrderLine } from '../../src/events/bookings.js';
 import type { Price } from '../../src/events/bookings.js';
 import { addMinutes } from '../../src/clock.js';
 
@@ -25,7 +25,11 @@ export type Booking = Readonly<{
   amountPaid: number;
   /** Payments that confirmed this booking, refunded from when it is cancelled. */
   paymentIds: readonly string[];
+  /** Products ordered, each line with its order and whether it was voided. */
+  orderLines: readonly OrderedLine[];
 }>;
+
+export type OrderedLine = OrderLine & Readonly<{ orderId: string; voided: boolean }>;
 
 export type BookingState = { status: 'none' } | Booking;
 
@@ -41,6 +45,8 @@ export type BookingCommand =
   | (At & Readonly<{ type: 'Extend'; from: Date; minutes: number; price: Price }>)
   | (At & Readonly<{ type: 'Move'; toRoomId: string; toRoomTypeId: string; newTotal: number }>)
   | (At & Readonly<{ type: 'CheckOut' }>)
+  | (At & Readonly<{ type: 'PlaceOrder'; orderId: string; lines: readonly OrderLine[] }>)
+  | (At & Readonly<{ type: 'VoidOrderLine'; orderId: string; lineNo: number; reason: string }>)
   | (At & Readonly<{ type: 'MarkNoShow'; graceMinutes: number }>);
 
 function wrongStatus(b: Booking, action: string): never {
@@ -49,12 +55,27 @@ function wrongStatus(b: Booking, action: string): never {
   });
 }
 
-/** What the guest owes in total: the room price in force plus extensions. */
-export const billTotal = (b: Booking) => b.basePrice + b.extraTotal;
+/** The bill's lines: the room price in force, extensions, and the products ordered (voided lines left out), one line per product. */
+export function billLines(b: Booking): BillLine[] {
+  const lines: BillLine[] = [{ kind: 'room', description: 'Room', amount: b.basePrice }];
+  if (b.extraTotal > 0) lines.push({ kind: 'extension', description: 'Extension', amount: b.extraTotal });
+  const products = new Map<string, { name: string; unit: string; quantity: number; amount: number }>();
+  for (const l of b.orderLines) {
+    if (l.voided) continue;
+    const p = products.get(l.productId) ?? { name: l.name, unit: l.unit, quantity: 0, amount: 0 };
+    products.set(l.productId, { ...p, quantity: p.quantity + l.quantity, amount: p.amount + l.amount });
+  }
+  for (const p of products.values()) lines.push({ kind: 'product', description: `${p.name} × ${p.quantity} ${p.unit}`, amount: p.amount });
+  return lines;
+}
+
+/** What the guest owes in total: the sum of the bill's lines. */
+export const billTotal = (b: Booking) => billLines(b).reduce((sum, l) => sum + l.amount, 0);
 
 export function billOf(b: Booking): Bill {
-  const total = billTotal(b);
-  return { total, paid: b.amountPaid, due: Math.max(0, total - b.amountPaid), currency: 'CNY' };
+  const lines = billLines(b);
+  const total = lines.reduce((sum, l) => sum + l.amount, 0);
+  return { total, paid: b.amountPaid, due: Math.max(0, total - b.amountPaid), currency: 'CNY', lines };
 }
 
 export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent> = {
@@ -78,6 +99,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         extraTotal: 0,
         amountPaid: 0,
         paymentIds: [],
+        orderLines: [],
       };
     }
     if (state.status === 'none') return state;
@@ -104,6 +126,18 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         return { ...state, status: 'checked_out', amountPaid: e.data.bill.total };
       case 'BookingMarkedNoShow':
         return { ...state, status: 'no_show' };
+      case 'OrderPlaced':
+        return {
+          ...state,
+          orderLines: [...state.orderLines, ...e.data.lines.map((l) => ({ ...l, orderId: e.data.orderId, voided: false }))],
+        };
+      case 'OrderLineVoided':
+        return {
+          ...state,
+          orderLines: state.orderLines.map((l) =>
+            l.orderId === e.data.orderId && l.lineNo === e.data.lineNo ? { ...l, voided: true } : l,
+          ),
+        };
       default: {
         const never: never = e;
         throw new Error(`unknown booking event ${JSON.stringify(never)}`);
@@ -184,6 +218,27 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         if (b.status === 'checked_out') return [];
         if (b.status !== 'checked_in') wrongStatus(b, 'checked out');
         return [{ type: 'BookingCheckedOut', data: { bookingId, bill: billOf(b), by: c.by, at } }];
+      case 'PlaceOrder': {
+        if (b.orderLines.some((l) => l.orderId === c.orderId)) return []; // the same order, retried
+        if (b.status !== 'checked_in') {
+          throw new ConflictError('not_in_room', 'Orders go on the bill of a party checked in to its room.', { bookingStatus: b.status });
+        }
+        const total = c.lines.reduce((sum, l) => sum + l.amount, 0);
+        return [{ type: 'OrderPlaced', data: { bookingId, orderId: c.orderId, lines: c.lines, total, by: c.by, at } }];
+      }
+      case 'VoidOrderLine': {
+        const line = b.orderLines.find((l) => l.orderId === c.orderId && l.lineNo === c.lineNo);
+        if (!line) throw new NotFoundError('order line', `${c.orderId}/${c.lineNo}`);
+        if (line.voided) return [];
+        if (b.status !== 'checked_in') wrongStatus(b, 'changed by voiding an order line');
+        const { productId, quantity, amount } = line;
+        return [
+          {
+            type: 'OrderLineVoided',
+            data: { bookingId, orderId: c.orderId, lineNo: c.lineNo, productId, quantity, amount, reason: c.reason, by: c.by, at },
+          },
+        ];
+      }
       case 'MarkNoShow':
         if (b.status === 'no_show') return [];
         if (b.status !== 'confirmed') wrongStatus(b, 'marked a no-show');

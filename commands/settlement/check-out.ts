@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { metadataOf } from '../../src/http/metadata.js';
-import { IdParams, replies } from '../../src/http/schemas.js';
+import { BillLine, IdParams, replies } from '../../src/http/schemas.js';
+import { linesOf } from '../../domain/billing/lines.js';
 import { actorOf, loadBooking } from '../bookings/context.js';
 import { billOf, billTotal } from '../bookings/decider.js';
 import { checkOut } from '../bookings/check-out.js';
@@ -15,6 +16,7 @@ const Bill = Type.Object({
   /** What was paid beyond the bill and given back now (0 when nothing was). */
   refund: Type.Integer(),
   currency: Type.Literal('CNY'),
+  lines: Type.Array(BillLine),
 });
 
 /**
@@ -58,7 +60,8 @@ export const checkOutRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (a
       const over = Math.max(0, held - billTotal(booking));
       // Newest first, each through the method that took it (cash and card are paid out at the desk).
       const refund = await refundBooking(ctx, [...booking.paymentIds].reverse(), over, 'paid beyond the bill at check-out', metadata);
-      return { id: booking.id, status: 'checked_out' as const, bill: { ...(bill ?? settled), refund } };
+      const decided = bill ?? settled;
+      return { id: booking.id, status: 'checked_out' as const, bill: { ...decided, lines: linesOf(decided), refund } };
     },
   );
 };

@@ -9,6 +9,7 @@ export const ACCOUNTS = {
   receivable: { code: '1122', name: 'Accounts receivable (guests)' },
   deposits: { code: '2203', name: 'Customer deposits received' },
   roomRevenue: { code: '6001', name: 'Room revenue' },
+  productRevenue: { code: '6002', name: 'Food and beverage revenue' },
   forfeits: { code: '6051', name: 'Forfeited deposits (no-shows, late cancellations)' },
 } as const;
 

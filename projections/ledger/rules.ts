@@ -1,5 +1,6 @@
 import { ACCOUNTS, clearingAccount, type AccountCode } from './accounts.js';
 import type { BookingEvent } from '../../src/events/bookings.js';
+import { productsIn } from '../../domain/billing/lines.js';
 import type { PaymentEvent } from '../../src/events/payments.js';
 
 export type Line = Readonly<{ account: AccountCode; debit: number; credit: number }>;
@@ -44,15 +45,17 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
       };
     }
     case 'BookingCheckedOut': {
-      const total = event.data.bill.total;
+      const { total } = event.data.bill;
       const applied = Math.min(Math.max(0, b.depositsHeld), total);
+      const products = productsIn(event.data.bill);
       const lines = [
         dr(ACCOUNTS.deposits.code, applied),
         dr(ACCOUNTS.receivable.code, total - applied),
-        cr(ACCOUNTS.roomRevenue.code, total),
+        cr(ACCOUNTS.roomRevenue.code, total - products),
+        cr(ACCOUNTS.productRevenue.code, products),
       ].filter((l) => l.debit + l.credit > 0);
       return {
-        description: 'room revenue recognised at check-out',
+        description: products > 0 ? 'room and product revenue recognised at check-out' : 'room revenue recognised at check-out',
         lines,
         balance: { depositsHeld: b.depositsHeld - applied, checkedOut: true },
       };
@@ -83,6 +86,8 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
     case 'BookingCheckedIn':
     case 'BookingExtended':
     case 'BookingMoved':
+    case 'OrderPlaced':
+    case 'OrderLineVoided':
     case 'PaymentStarted':
     case 'PaymentClosed':
     case 'RefundRequested':

@@ -16,6 +16,8 @@ export const PERMISSIONS = [
   'room:service',
   'room:write',
   'price:write',
+  'product:write',
+  'order:void',
   'report:read',
   'ledger:read',
   'user:read',
@@ -28,7 +30,17 @@ export type RouteAccess = Permission | 'public' | 'authenticated';
 
 const guest: Permission[] = ['profile:self', 'booking:own'];
 const waiter: Permission[] = [...guest, 'booking:read', 'booking:write', 'booking:check_in', 'room:service'];
-const manager: Permission[] = [...waiter, 'room:write', 'price:write', 'report:read', 'user:read', 'membership:write', 'payment:read'];
+const manager: Permission[] = [
+  ...waiter,
+  'room:write',
+  'price:write',
+  'product:write',
+  'order:void',
+  'report:read',
+  'user:read',
+  'membership:write',
+  'payment:read',
+];
 const accountant: Permission[] = ['profile:self', 'report:read', 'ledger:read', 'payment:read'];
 const admin: Permission[] = [...PERMISSIONS];
 

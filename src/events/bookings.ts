@@ -50,7 +50,25 @@ export type RoomDayEvent =
       Readonly<{ roomId: string; businessDate: string; bookingId: string; reason: ReleaseReason; at: string }>
     >;
 
-export type Bill = Readonly<{ total: number; paid: number; due: number; currency: 'CNY' }>;
+export type BillLineKind = 'room' | 'extension' | 'product';
+
+/** One line of a bill: what it is for and its amount in fen. */
+export type BillLine = Readonly<{ kind: BillLineKind; description: string; amount: number }>;
+
+/** A bill as decided at check-out; `lines` itemise `total` (check-outs recorded before bills were itemised have none). */
+export type Bill = Readonly<{ total: number; paid: number; due: number; currency: 'CNY'; lines?: readonly BillLine[] }>;
+
+/** A product on an order, priced when ordered. */
+export type OrderLine = Readonly<{
+  lineNo: number;
+  productId: string;
+  name: string;
+  category: string;
+  unit: string;
+  quantity: number;
+  unitPrice: number;
+  amount: number;
+}>;
 
 /** What every booking records when it starts: the room, the party, the time and the price decided. */
 export type BookedRoom = Readonly<{
@@ -94,7 +112,25 @@ export type BookingEvent =
       }>
     >
   | DomainEvent<'BookingCheckedOut', Readonly<{ bookingId: string; bill: Bill; by: string; at: string }>>
-  | DomainEvent<'BookingMarkedNoShow', Readonly<{ bookingId: string; forfeited: number; by: string; at: string }>>;
+  | DomainEvent<'BookingMarkedNoShow', Readonly<{ bookingId: string; forfeited: number; by: string; at: string }>>
+  | DomainEvent<
+      'OrderPlaced',
+      Readonly<{ bookingId: string; orderId: string; lines: readonly OrderLine[]; total: number; by: string; at: string }>
+    >
+  | DomainEvent<
+      'OrderLineVoided',
+      Readonly<{
+        bookingId: string;
+        orderId: string;
+        lineNo: number;
+        productId: string;
+        quantity: number;
+        amount: number;
+        reason: string;
+        by: string;
+        at: string;
+      }>
+    >;
 
 export const roomDayStream = (roomId: string, businessDate: string) => `roomday-${roomId}-${businessDate}`;
 export const bookingStream = (id: string) => `booking-${id}`;

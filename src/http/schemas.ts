@@ -8,3 +8,10 @@ export const Money = Type.Object({ total: Type.Integer(), currency: Type.Literal
 
 /** A route's response schemas: the success bodies given, and problem+json for every 4xx. */
 export const replies = <T extends Record<number, TSchema>>(ok: T) => ({ ...ok, '4xx': Type.Ref('Problem') });
+
+/** One line of a bill, as check-out answers it and the booking shows it. */
+export const BillLine = Type.Object({
+  kind: Type.Union([Type.Literal('room'), Type.Literal('extension'), Type.Literal('product')]),
+  description: Type.String(),
+  amount: Type.Integer({ description: 'fen' }),
+});

@@ -27,6 +27,10 @@ import { bookingsProjection } from '../../projections/bookings.js';
 import { venueProjection } from '../../projections/venue.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { paymentsProjection } from '../../projections/payments.js';
+import { productsProjection } from '../../projections/products.js';
+import { productCommands } from '../../commands/products/routes.js';
+import { orderCommands } from '../../commands/orders/routes.js';
+import { productQueries } from '../../queries/products.js';
 
 import { readModelsOf } from '../../projections/read-models.js';
 import { VenueSettingsSchema } from '../../domain/venue/schema.js';
@@ -59,6 +63,9 @@ export const routes =
     await app.register(availabilityQueries, context);
     await app.register(bookingQueries, context);
     await app.register(venueQueries, context);
+    await app.register(productCommands, platform);
+    await app.register(orderCommands, platform);
+    await app.register(productQueries, context);
   };
 
 export const projections: readonly Projection[] = [
@@ -68,6 +75,7 @@ export const projections: readonly Projection[] = [
   bookingsProjection,
   paymentsProjection,
   ledgerProjection,
+  productsProjection,
 ];
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {

@@ -162,6 +162,10 @@ t.test('the whole life: hold, confirm, check-in, extend, check-out with the bill
     due: extended!.body.price.total - held.body.price.deposit,
     refund: 0,
     currency: 'CNY',
+    lines: [
+      { kind: 'room', description: 'Room', amount: held.body.price.total },
+      { kind: 'extension', description: 'Extension', amount: extended!.body.price.extension },
+    ],
   });
   const events = (await platform.store.readStream(`booking-${id}`)).events.map((e) => e.type);
   t.same(events, ['BookingHeld', 'BookingConfirmed', 'BookingCheckedIn', 'BookingExtended', 'BookingCheckedOut']);

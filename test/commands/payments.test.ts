@@ -69,6 +69,7 @@ t.test('hold, pay in the sandbox, confirm, check in, check out: revenue and a ba
     due: held.body.price.total - held.body.price.deposit,
     refund: 0,
     currency: 'CNY',
+    lines: [{ kind: 'room', description: 'Room', amount: held.body.price.total }],
   });
 
   await runner.catchUp();
@@ -367,7 +368,14 @@ t.test('a deposit larger than the bill (moved to a cheaper room) is refunded at 
 
   const out = await call(app, { method: 'POST', url: `/bookings/${id}/check-out`, headers: venue.waiter.auth });
   t.equal(out.status, 200, out.raw);
-  t.same(out.body.bill, { total, paid: 24000, due: 0, refund: 24000 - total, currency: 'CNY' });
+  t.same(out.body.bill, {
+    total,
+    paid: 24000,
+    due: 0,
+    refund: 24000 - total,
+    currency: 'CNY',
+    lines: [{ kind: 'room', description: 'Room', amount: total }],
+  });
   t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded']);
   const refunded = (await platform.store.readStream(`payment-${p.paymentId}`)).events.find((e) => e.type === 'RefundSucceeded');
   t.match(refunded?.data, { amount: 24000 - total, method: 'sandbox' }, 'through the sandbox that took it');

@@ -17,6 +17,7 @@ import {
   type UserEvent,
 } from '../../src/events/users.js';
 import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent, type VenueEvent } from '../../src/events/venue.js';
+import { productStream, type ProductEvent } from '../../src/events/products.js';
 import { testDatabase } from './database.js';
 
 /** Every event a projection may be given, typed as the deciders record them. */
@@ -30,7 +31,8 @@ export type SpecEvent =
   | SessionEvent
   | AuthAuditEvent
   | VenueEvent
-  | RateCardEvent;
+  | RateCardEvent
+  | ProductEvent;
 
 /** An event as a spec writes it; `createdAt` (when the store recorded it) defaults to RECORDED_AT. */
 export type GivenEvent = SpecEvent & Readonly<{ createdAt?: Date }>;
@@ -51,6 +53,8 @@ export function streamOf(e: SpecEvent): string {
     case 'BookingMoved':
     case 'BookingCheckedOut':
     case 'BookingMarkedNoShow':
+    case 'OrderPlaced':
+    case 'OrderLineVoided':
       return bookingStream(e.data.bookingId);
     case 'RoomTimeReserved':
     case 'RoomTimeConfirmed':
@@ -87,6 +91,12 @@ export function streamOf(e: SpecEvent): string {
       return VENUE_STREAM;
     case 'RateCardPublished':
       return RATE_CARD_STREAM;
+    case 'ProductAdded':
+    case 'ProductChanged':
+    case 'StockReceived':
+    case 'StockTaken':
+    case 'StockReturned':
+      return productStream(e.data.productId);
     default: {
       const never: never = e;
       throw new Error(`no stream for ${JSON.stringify(never)}`);

@@ -61,6 +61,7 @@ const heldRow: Selectable<BookingsTable> = {
   price: PRICE,
   base_price: 29400,
   extra_total: 0,
+  products_total: 0,
   amount_paid: 0,
   refund: 0,
   bill: null,
@@ -225,6 +226,50 @@ t.test('bookings', async (t) => {
       .given([held(), confirmed(8820)])
       .when([cancelled(8820, '19:30'), refundRequested('pay-1', 'refund-1', 8820, '19:30')])
       .expectRows('bookings', [{ ...confirmedRow, status: 'cancelled', refund: 8820, updated_at: at('19:30') }]);
+  });
+
+  t.test('OrderPlaced adds the order to the products on the bill; OrderLineVoided takes its line off', async (t) => {
+    const line = {
+      lineNo: 1,
+      productId: 'p-1',
+      name: 'Beer',
+      category: 'drinks',
+      unit: 'bottle',
+      quantity: 4,
+      unitPrice: 1500,
+      amount: 6000,
+    };
+    await spec(t)
+      .given([held(), confirmed(8820), checkedIn()])
+      .when([
+        { type: 'OrderPlaced', data: { bookingId: BOOKING, orderId: 'o-1', lines: [line], total: 6000, by: WAITER, at: local('20:30') } },
+        {
+          type: 'OrderPlaced',
+          data: {
+            bookingId: BOOKING,
+            orderId: 'o-2',
+            lines: [{ ...line, quantity: 2, amount: 3000 }],
+            total: 3000,
+            by: WAITER,
+            at: local('20:45'),
+          },
+        },
+        {
+          type: 'OrderLineVoided',
+          data: {
+            bookingId: BOOKING,
+            orderId: 'o-1',
+            lineNo: 1,
+            productId: 'p-1',
+            quantity: 4,
+            amount: 6000,
+            reason: 'spilled',
+            by: 'm',
+            at: local('21:00'),
+          },
+        },
+      ])
+      .expectRows('bookings', [{ ...confirmedRow, status: 'checked_in', products_total: 3000, updated_at: at('21:00') }]);
   });
 
   t.test('BookingMarkedNoShow marks a confirmed booking a no-show', async (t) => {

@@ -70,6 +70,17 @@ const rooms = [
   { name: 'P01', type: 'party', capacity: 50 },
 ];
 
+/** The bar and kitchen: bottled drinks are counted in stock, platters are made to order. */
+const products = [
+  { name: '青岛啤酒', category: 'drinks', unit: 'bottle', price: 1500, stock: 240 },
+  { name: '百威啤酒', category: 'drinks', unit: 'bottle', price: 1800, stock: 240 },
+  { name: '可乐', category: 'drinks', unit: 'can', price: 800, stock: 120 },
+  { name: '矿泉水', category: 'drinks', unit: 'bottle', price: 500, stock: 200 },
+  { name: '芝华士 12 年', category: 'spirits', unit: 'bottle', price: 68800, stock: 12 },
+  { name: '爆米花', category: 'snacks', unit: 'bucket', price: 2800, stock: null },
+  { name: '果盘', category: 'fruit', unit: 'plate', price: 6800, stock: null },
+];
+
 /** The fields of the answers the seed reads; each request it sends returns the ones it uses. */
 type DemoReply = Readonly<{ id: string; sandboxCompleteUrl: string; accessToken: string; user: Readonly<{ id: string }> }>;
 type Send = (url: string, key: string, payload: object, token?: string) => Promise<DemoReply>;
@@ -145,6 +156,7 @@ export async function seedDemo(app: FastifyInstance, store: EventStore, logger: 
   });
   if (venue.statusCode !== 200) throw new Error(`demo seed venue failed: ${venue.body}`);
   await send('/rate-cards', 'rate-card:1', demoRateCard, manager.accessToken);
+  for (const [i, p] of products.entries()) await send('/products', `product:${i}`, p, manager.accessToken);
   await demoBookings(app, send, (await login('guest@demo.ktv')).accessToken, roomIds);
   await store.appendToStream(
     MARKER_STREAM,

@@ -86,7 +86,12 @@ const cancelled: BookingEvent = {
 const expired: BookingEvent = { type: 'BookingExpired', data: { bookingId: BOOKING, at: iso('2026-03-13 10:16') } };
 const checkedOut: BookingEvent = {
   type: 'BookingCheckedOut',
-  data: { bookingId: BOOKING, bill: { total: 18000, paid: 5400, due: 12600, currency: 'CNY' }, by: WAITER, at: iso('2026-03-13 22:00') },
+  data: {
+    bookingId: BOOKING,
+    bill: { total: 18000, paid: 5400, due: 12600, currency: 'CNY', lines: [{ kind: 'room', description: 'Room', amount: 18000 }] },
+    by: WAITER,
+    at: iso('2026-03-13 22:00'),
+  },
 };
 const noShow: BookingEvent = {
   type: 'BookingMarkedNoShow',
@@ -479,7 +484,16 @@ t.test('check-out: extensions are added to the bill, and a move replaces the roo
         type: 'BookingCheckedOut',
         data: {
           bookingId: BOOKING,
-          bill: { total: 36000, paid: 5400, due: 30600, currency: 'CNY' },
+          bill: {
+            total: 36000,
+            paid: 5400,
+            due: 30600,
+            currency: 'CNY',
+            lines: [
+              { kind: 'room', description: 'Room', amount: 27000 },
+              { kind: 'extension', description: 'Extension', amount: 9000 },
+            ],
+          },
           by: WAITER,
           at: iso('2026-03-13 23:00'),
         },
@@ -495,7 +509,12 @@ t.test('check-out: paid more than the bill (a move to a cheaper room) leaves not
     .then([
       {
         type: 'BookingCheckedOut',
-        data: { bookingId: BOOKING, bill: { total: 15000, paid: 18000, due: 0, currency: 'CNY' }, by: WAITER, at: iso('2026-03-13 22:00') },
+        data: {
+          bookingId: BOOKING,
+          bill: { total: 15000, paid: 18000, due: 0, currency: 'CNY', lines: [{ kind: 'room', description: 'Room', amount: 15000 }] },
+          by: WAITER,
+          at: iso('2026-03-13 22:00'),
+        },
       },
     ]);
 });
@@ -509,7 +528,110 @@ t.test('check-out: a walk-in pays the whole price at check-out', async (t) => {
         type: 'BookingCheckedOut',
         data: {
           bookingId: 'bk-walk-in',
-          bill: { total: 18000, paid: 0, due: 18000, currency: 'CNY' },
+          bill: { total: 18000, paid: 0, due: 18000, currency: 'CNY', lines: [{ kind: 'room', description: 'Room', amount: 18000 }] },
+          by: WAITER,
+          at: iso('2026-03-13 22:00'),
+        },
+      },
+    ]);
+});
+
+const BEER = {
+  lineNo: 1,
+  productId: 'p-beer',
+  name: 'Tsingtao',
+  category: 'drinks',
+  unit: 'bottle',
+  quantity: 6,
+  unitPrice: 1500,
+  amount: 9000,
+};
+const FRUIT = {
+  lineNo: 2,
+  productId: 'p-fruit',
+  name: 'Fruit platter',
+  category: 'fruit',
+  unit: 'plate',
+  quantity: 1,
+  unitPrice: 6800,
+  amount: 6800,
+};
+const placeOrder = (orderId = 'order-1', now = '2026-03-13 20:30'): BookingCommand => ({
+  type: 'PlaceOrder',
+  orderId,
+  lines: [BEER, FRUIT],
+  now: local(now),
+  by: WAITER,
+});
+const orderPlaced: BookingEvent = {
+  type: 'OrderPlaced',
+  data: { bookingId: BOOKING, orderId: 'order-1', lines: [BEER, FRUIT], total: 15800, by: WAITER, at: iso('2026-03-13 20:30') },
+};
+const beerVoided: BookingEvent = {
+  type: 'OrderLineVoided',
+  data: {
+    bookingId: BOOKING,
+    orderId: 'order-1',
+    lineNo: 1,
+    productId: 'p-beer',
+    quantity: 6,
+    amount: 9000,
+    reason: 'spilled',
+    by: 'user-manager',
+    at: iso('2026-03-13 21:00'),
+  },
+};
+const voidBeer = (now = '2026-03-13 21:00'): BookingCommand => ({
+  type: 'VoidOrderLine',
+  orderId: 'order-1',
+  lineNo: 1,
+  reason: 'spilled',
+  now: local(now),
+  by: 'user-manager',
+});
+
+t.test('orders: a party in its room orders food and drink, priced as given', async (t) => {
+  spec(t).given([held, confirmed(), checkedIn]).when(placeOrder()).then([orderPlaced]);
+});
+
+t.test('orders: the same order retried records nothing', async (t) => {
+  spec(t).given([held, confirmed(), checkedIn, orderPlaced]).when(placeOrder('order-1', '2026-03-13 20:31')).thenNothing();
+});
+
+t.test('orders: only a party checked in can order (not_in_room)', async (t) => {
+  spec(t).given([held, confirmed()]).when(placeOrder()).thenThrows('not_in_room', { status: 409 });
+  spec(t).given([held, confirmed(), checkedIn, checkedOut]).when(placeOrder('order-2')).thenThrows('not_in_room', { status: 409 });
+});
+
+t.test('orders: a voided line leaves the bill; voiding it again records nothing; an unknown line is not found', async (t) => {
+  spec(t).given([held, confirmed(), checkedIn, orderPlaced]).when(voidBeer()).then([beerVoided]);
+  spec(t).given([held, confirmed(), checkedIn, orderPlaced, beerVoided]).when(voidBeer('2026-03-13 21:01')).thenNothing();
+  spec(t)
+    .given([held, confirmed(), checkedIn, orderPlaced])
+    .when({ type: 'VoidOrderLine', orderId: 'order-1', lineNo: 9, reason: 'x', now: local('2026-03-13 21:00'), by: 'user-manager' })
+    .thenThrows('not_found', { status: 404 });
+});
+
+t.test('check-out: products are billed one line per product, voided lines left out, after room and extension', async (t) => {
+  // 180.00 元 room + 68.00 元 fruit (the beer voided) = 248.00 元; 54.00 元 paid.
+  spec(t)
+    .given([held, confirmed(), checkedIn, orderPlaced, beerVoided])
+    .when(checkOut())
+    .then([
+      {
+        type: 'BookingCheckedOut',
+        data: {
+          bookingId: BOOKING,
+          bill: {
+            total: 24800,
+            paid: 5400,
+            due: 19400,
+            currency: 'CNY',
+            lines: [
+              { kind: 'room', description: 'Room', amount: 18000 },
+              { kind: 'product', description: 'Fruit platter × 1 plate', amount: 6800 },
+            ],
+          },
           by: WAITER,
           at: iso('2026-03-13 22:00'),
         },

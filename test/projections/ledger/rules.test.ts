@@ -7,9 +7,10 @@ import type { PaymentEvent, PaymentMethod, PaymentPurpose } from '../../../src/e
 /**
  * The double-entry posting rules, one event at a time. Accounts: clearing per
  * method (cash 1001, card 1003, WeChat Pay 1012, sandbox 1019), guests'
- * receivables 1122, customer deposits 2203, room revenue 6001, forfeits 6051.
+ * receivables 1122, customer deposits 2203, room revenue 6001, food and drink revenue 6002,
+ * forfeits 6051.
  */
-const { cash, card, wechatpay, sandbox, receivable, deposits, roomRevenue, forfeits } = ACCOUNTS;
+const { cash, card, wechatpay, sandbox, receivable, deposits, roomRevenue, productRevenue, forfeits } = ACCOUNTS;
 
 const dr = (account: Line['account'], amount: number): Line => ({ account, debit: amount, credit: 0 });
 const cr = (account: Line['account'], amount: number): Line => ({ account, debit: 0, credit: amount });
@@ -110,6 +111,41 @@ t.test('check-out: the deposit held is applied to the bill, the rest becomes a r
     balance: holding(0, true),
     description: 'room revenue recognised at check-out',
   });
+});
+
+t.test('check-out: an itemised bill credits room time and food and drink to their own revenue accounts', async (t) => {
+  // Room 180.00 + extension 90.00 + beer 60.00 + fruit 68.00 = 398.00; 54.00 held.
+  const lines = [
+    { kind: 'room', description: 'Room', amount: 18000 },
+    { kind: 'extension', description: 'Extension', amount: 9000 },
+    { kind: 'product', description: 'Beer × 4 bottle', amount: 6000 },
+    { kind: 'product', description: 'Fruit platter × 1 plate', amount: 6800 },
+  ] as const;
+  const event: BookingEvent = {
+    type: 'BookingCheckedOut',
+    data: { bookingId: 'bk-1', bill: { total: 39800, paid: 5400, due: 34400, currency: 'CNY', lines }, by: 'user-waiter', at },
+  };
+  posts(t, post(event, holding(5400)), {
+    lines: [dr(deposits.code, 5400), dr(receivable.code, 34400), cr(roomRevenue.code, 27000), cr(productRevenue.code, 12800)],
+    balance: holding(0, true),
+    description: 'room and product revenue recognised at check-out',
+  });
+});
+
+t.test('orders and voids post nothing until check-out recognises the bill', async (t) => {
+  const line = {
+    lineNo: 1,
+    productId: 'p-1',
+    name: 'Beer',
+    category: 'drinks',
+    unit: 'bottle',
+    quantity: 1,
+    unitPrice: 1500,
+    amount: 1500,
+  };
+  t.equal(post({ type: 'OrderPlaced', data: { bookingId: 'bk-1', orderId: 'o-1', lines: [line], total: 1500, by: 'w', at } }, fresh), null);
+  const voided = { bookingId: 'bk-1', orderId: 'o-1', lineNo: 1, productId: 'p-1', quantity: 1, amount: 1500, reason: 'x', by: 'm', at };
+  t.equal(post({ type: 'OrderLineVoided', data: voided }, fresh), null);
 });
 
 t.test('check-out: a bill paid in full beforehand leaves no receivable line', async (t) => {
