@@ -31,6 +31,8 @@ export interface BookingsTable {
   extra_total: number;
   /** Products ordered, voided lines deducted. */
   products_total: number;
+  /** Discounts, comps and round-offs taken off the bill. */
+  adjustments_total: number;
   amount_paid: number;
   refund: number;
   bill: unknown;
@@ -66,7 +68,7 @@ type Handled = BookingEvent | RoomDayEvent | RefundRequested;
 export const bookingsProjection = defineProjection<BookingsDatabase>({
   name: 'bookings',
   // 2: a booking moved back to a room it left holds it again (version 1 left that row released).
-  // 3: a checked-out booking's bill shows what was refunded of what was paid beyond it; products ordered.
+  // 3: a checked-out booking's bill shows what was refunded of what was paid beyond it; products ordered; adjustments.
   version: 3,
   tables: ['bookings', 'room_reservations', 'occupancy_hourly'],
   eventTypes: [
@@ -82,6 +84,7 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
     'BookingMarkedNoShow',
     'OrderPlaced',
     'OrderLineVoided',
+    'BillAdjusted',
     'RefundRequested',
     'RoomTimeReserved',
     'RoomTimeConfirmed',
@@ -113,6 +116,7 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
       .addColumn('base_price', 'bigint', (c) => c.notNull())
       .addColumn('extra_total', 'bigint', (c) => c.notNull())
       .addColumn('products_total', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('adjustments_total', 'bigint', (c) => c.notNull().defaultTo(0))
       .addColumn('amount_paid', 'bigint', (c) => c.notNull())
       .addColumn('refund', 'bigint', (c) => c.notNull())
       .addColumn('bill', 'jsonb')
@@ -269,6 +273,7 @@ async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: 
           base_price: d.price.total,
           extra_total: 0,
           products_total: 0,
+          adjustments_total: 0,
           amount_paid: 0,
           refund: 0,
           bill: null,
@@ -308,6 +313,9 @@ async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: 
       return;
     case 'OrderLineVoided':
       await update({ products_total: sql`products_total - ${e.data.amount}` });
+      return;
+    case 'BillAdjusted':
+      await update({ adjustments_total: sql`adjustments_total + ${e.data.amount}` });
       return;
     default: {
       const never: never = e;

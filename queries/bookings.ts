@@ -43,7 +43,7 @@ const Booking = Type.Object(
       rateCardVersion: Type.Integer(),
       breakdown: Type.Unknown(),
     }),
-    total: Type.Integer({ description: 'What the stay costs now: the room price in force, extensions and products ordered' }),
+    total: Type.Integer({ description: 'What the stay costs now: the room price in force, extensions and products ordered, less adjustments' }),
     amountPaid: Type.Integer(),
     refund: Type.Integer(),
     bill: Type.Union([
@@ -84,7 +84,7 @@ function toBooking(b: Selectable<BookingsTable>) {
       rateCardVersion: b.rate_card_version,
       breakdown: price.breakdown,
     },
-    total: Number(b.base_price) + Number(b.extra_total) + Number(b.products_total),
+    total: Number(b.base_price) + Number(b.extra_total) + Number(b.products_total) - Number(b.adjustments_total),
     amountPaid: Number(b.amount_paid),
     refund: Number(b.refund),
     bill: (b.bill as (Bill & { refund: number }) | null) ?? null,

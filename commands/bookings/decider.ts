@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, UnprocessableError } from '../../src/errors.js';
 import type { Decider } from '../../src/eventstore/decide.js';
-import type { Bill, BillLine, BookingEvent, OrderLine } from '../../src/events/bookings.js';
+import type { AdjustmentKind, Bill, BillLine, BookingEvent, OrderLine } from '../../src/events/bookings.js';
 import type { Price } from '../../src/events/bookings.js';
 import { addMinutes } from '../../src/clock.js';
 
@@ -27,7 +27,11 @@ export type Booking = Readonly<{
   paymentIds: readonly string[];
   /** Products ordered, each line with its order and whether it was voided. */
   orderLines: readonly OrderedLine[];
+  /** Discounts, comps and round-offs, in the order they were made. */
+  adjustments: readonly Adjustment[];
 }>;
+
+export type Adjustment = Readonly<{ adjustmentId: string; kind: AdjustmentKind; amount: number; percent: number | null; reason: string }>;
 
 export type OrderedLine = OrderLine & Readonly<{ orderId: string; voided: boolean }>;
 
@@ -47,6 +51,15 @@ export type BookingCommand =
   | (At & Readonly<{ type: 'CheckOut' }>)
   | (At & Readonly<{ type: 'PlaceOrder'; orderId: string; lines: readonly OrderLine[] }>)
   | (At & Readonly<{ type: 'VoidOrderLine'; orderId: string; lineNo: number; reason: string }>)
+  | (At &
+      Readonly<{
+        type: 'Adjust';
+        adjustmentId: string;
+        kind: AdjustmentKind;
+        amount: number | null;
+        percent: number | null;
+        reason: string;
+      }>)
   | (At & Readonly<{ type: 'MarkNoShow'; graceMinutes: number }>);
 
 function wrongStatus(b: Booking, action: string): never {
@@ -66,7 +79,28 @@ export function billLines(b: Booking): BillLine[] {
     products.set(l.productId, { ...p, quantity: p.quantity + l.quantity, amount: p.amount + l.amount });
   }
   for (const p of products.values()) lines.push({ kind: 'product', description: `${p.name} × ${p.quantity} ${p.unit}`, amount: p.amount });
+  for (const a of b.adjustments) lines.push({ kind: 'adjustment', description: adjustmentText(a), amount: -a.amount });
   return lines;
+}
+
+const ADJUSTMENT_NAMES: Record<AdjustmentKind, string> = { discount: 'Discount', comp: 'Comp', round_off: 'Round-off' };
+const adjustmentText = (a: Adjustment) => `${ADJUSTMENT_NAMES[a.kind]}${a.percent === null ? '' : ` ${a.percent} %`}: ${a.reason}`;
+
+/** What comes off a bill standing at `total`: a percentage or an amount, the whole of it for a comp, the small change for a round-off. */
+function adjustmentAmount(c: Extract<BookingCommand, { type: 'Adjust' }>, total: number): number {
+  switch (c.kind) {
+    case 'comp':
+      return total;
+    case 'discount':
+      return c.percent !== null ? Math.round((total * c.percent) / 100) : (c.amount ?? 0);
+    case 'round_off':
+      // 抹零: the jiao and fen below the yuan unless an amount is given.
+      return c.amount ?? total % 100;
+    default: {
+      const never: never = c.kind;
+      throw new Error(`unknown adjustment ${String(never)}`);
+    }
+  }
 }
 
 /** What the guest owes in total: the sum of the bill's lines. */
@@ -100,6 +134,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         amountPaid: 0,
         paymentIds: [],
         orderLines: [],
+        adjustments: [],
       };
     }
     if (state.status === 'none') return state;
@@ -131,6 +166,10 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
           ...state,
           orderLines: [...state.orderLines, ...e.data.lines.map((l) => ({ ...l, orderId: e.data.orderId, voided: false }))],
         };
+      case 'BillAdjusted': {
+        const { adjustmentId, kind, amount, percent, reason } = e.data;
+        return { ...state, adjustments: [...state.adjustments, { adjustmentId, kind, amount, percent, reason }] };
+      }
       case 'OrderLineVoided':
         return {
           ...state,
@@ -238,6 +277,31 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
             data: { bookingId, orderId: c.orderId, lineNo: c.lineNo, productId, quantity, amount, reason: c.reason, by: c.by, at },
           },
         ];
+      }
+      case 'Adjust': {
+        if (b.adjustments.some((a) => a.adjustmentId === c.adjustmentId)) return []; // the same adjustment, retried
+        if (b.status !== 'checked_in') wrongStatus(b, 'adjusted');
+        const standing = billTotal(b);
+        const amount = adjustmentAmount(c, standing);
+        if (amount <= 0) throw new UnprocessableError('nothing_to_adjust', 'This adjustment would take nothing off the bill.');
+        if (amount > standing) {
+          throw new UnprocessableError('adjustment_exceeds_bill', `The bill stands at ${standing} fen; no adjustment can take off more.`, {
+            field: 'amount',
+            standing,
+          });
+        }
+        const data = {
+          bookingId,
+          adjustmentId: c.adjustmentId,
+          kind: c.kind,
+          amount,
+          percent: c.kind === 'discount' ? c.percent : null,
+          reason: c.reason,
+          requestedBy: c.by,
+          approvedBy: c.by,
+          at,
+        };
+        return [{ type: 'BillAdjusted', data }];
       }
       case 'MarkNoShow':
         if (b.status === 'no_show') return [];

@@ -6,8 +6,10 @@ import { checkInRoute } from './check-in.js';
 import { extendRoute } from './extend.js';
 import { moveRoute } from './move.js';
 import { noShowRoute } from './no-show.js';
+import { adjustRoute } from './adjust.js';
 
 /** The booking life over HTTP, one module per command; confirming, cancelling and checking out take money and live in commands/settlement. */
 export const bookingCommands: FastifyPluginAsyncTypebox<BookingContext> = async (app, ctx) => {
-  for (const route of [holdRoute, walkInRoute, checkInRoute, extendRoute, moveRoute, noShowRoute]) await app.register(route, ctx);
+  for (const route of [holdRoute, walkInRoute, checkInRoute, extendRoute, moveRoute, noShowRoute, adjustRoute])
+    await app.register(route, ctx);
 };

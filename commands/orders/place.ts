@@ -6,28 +6,15 @@ import { handle, load } from '../../src/eventstore/decide.js';
 import { bookingStream, type OrderLine } from '../../src/events/bookings.js';
 import { productStream } from '../../src/events/products.js';
 import { metadataOf } from '../../src/http/metadata.js';
-import { BillLine, IdParams, replies } from '../../src/http/schemas.js';
+import { IdParams, replies } from '../../src/http/schemas.js';
 import { ConflictError, UnprocessableError } from '../../src/errors.js';
 import { isUuid, newId } from '../../src/ids.js';
 import { actorOf, loadBooking } from '../bookings/context.js';
-import { billOf, bookingDecider, type Booking } from '../bookings/decider.js';
+import { bookingDecider, type Booking } from '../bookings/decider.js';
+import { OpenBill, openBill } from '../bookings/bill.js';
 import { productDecider, type Product } from '../products/decider.js';
 
 export type OrderContext = Readonly<{ store: EventStore; clock: Clock }>;
-
-/** A bill still open: what the party owes so far, line by line. */
-export const OpenBill = Type.Object({
-  total: Type.Integer(),
-  paid: Type.Integer(),
-  due: Type.Integer(),
-  currency: Type.Literal('CNY'),
-  lines: Type.Array(BillLine),
-});
-
-export function openBill(b: Booking) {
-  const { total, paid, due, currency, lines = [] } = billOf(b);
-  return { total, paid, due, currency, lines: [...lines] };
-}
 
 async function productsOf(store: EventStore, items: readonly { productId: string; quantity: number }[]): Promise<Product[]> {
   return Promise.all(

@@ -10,7 +10,8 @@ import { isUuid } from '../../src/ids.js';
 import { actorOf, loadBooking } from '../bookings/context.js';
 import { bookingDecider } from '../bookings/decider.js';
 import { productDecider } from '../products/decider.js';
-import { OpenBill, openBill, type OrderContext } from './place.js';
+import { OpenBill, openBill } from '../bookings/bill.js';
+import type { OrderContext } from './place.js';
 
 /** 退单: a manager takes a line off a party's bill, with the reason on record, and its stock goes back. */
 export const voidOrderLineRoute: FastifyPluginAsyncTypebox<OrderContext> = async (app, ctx) => {

@@ -10,6 +10,7 @@ export const ACCOUNTS = {
   deposits: { code: '2203', name: 'Customer deposits received' },
   roomRevenue: { code: '6001', name: 'Room revenue' },
   productRevenue: { code: '6002', name: 'Food and beverage revenue' },
+  adjustments: { code: '6003', name: 'Discounts and comps (contra-revenue)' },
   forfeits: { code: '6051', name: 'Forfeited deposits (no-shows, late cancellations)' },
 } as const;
 

@@ -1,6 +1,6 @@
 import { ACCOUNTS, clearingAccount, type AccountCode } from './accounts.js';
 import type { BookingEvent } from '../../src/events/bookings.js';
-import { productsIn } from '../../domain/billing/lines.js';
+import { sumOf } from '../../domain/billing/lines.js';
 import type { PaymentEvent } from '../../src/events/payments.js';
 
 export type Line = Readonly<{ account: AccountCode; debit: number; credit: number }>;
@@ -45,13 +45,15 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
       };
     }
     case 'BookingCheckedOut': {
-      const { total } = event.data.bill;
-      const applied = Math.min(Math.max(0, b.depositsHeld), total);
-      const products = productsIn(event.data.bill);
+      const { bill } = event.data;
+      const applied = Math.min(Math.max(0, b.depositsHeld), bill.total);
+      const products = sumOf(bill, ['product']);
+      // Revenue is recognised gross; what came off the bill is contra-revenue, so reports net it out.
       const lines = [
         dr(ACCOUNTS.deposits.code, applied),
-        dr(ACCOUNTS.receivable.code, total - applied),
-        cr(ACCOUNTS.roomRevenue.code, total - products),
+        dr(ACCOUNTS.receivable.code, bill.total - applied),
+        dr(ACCOUNTS.adjustments.code, -sumOf(bill, ['adjustment'])),
+        cr(ACCOUNTS.roomRevenue.code, sumOf(bill, ['room', 'extension'])),
         cr(ACCOUNTS.productRevenue.code, products),
       ].filter((l) => l.debit + l.credit > 0);
       return {
@@ -88,6 +90,7 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
     case 'BookingMoved':
     case 'OrderPlaced':
     case 'OrderLineVoided':
+    case 'BillAdjusted':
     case 'PaymentStarted':
     case 'PaymentClosed':
     case 'RefundRequested':

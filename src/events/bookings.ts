@@ -50,9 +50,12 @@ export type RoomDayEvent =
       Readonly<{ roomId: string; businessDate: string; bookingId: string; reason: ReleaseReason; at: string }>
     >;
 
-export type BillLineKind = 'room' | 'extension' | 'product';
+export type BillLineKind = 'room' | 'extension' | 'product' | 'adjustment';
 
-/** One line of a bill: what it is for and its amount in fen. */
+/** 折扣, 免单, 抹零: a discount, a comp of the whole bill as it stands, rounding the small change off. */
+export type AdjustmentKind = 'discount' | 'comp' | 'round_off';
+
+/** One line of a bill: what it is for and its amount in fen (adjustments are negative). */
 export type BillLine = Readonly<{ kind: BillLineKind; description: string; amount: number }>;
 
 /** A bill as decided at check-out; `lines` itemise `total` (check-outs recorded before bills were itemised have none). */
@@ -113,6 +116,21 @@ export type BookingEvent =
     >
   | DomainEvent<'BookingCheckedOut', Readonly<{ bookingId: string; bill: Bill; by: string; at: string }>>
   | DomainEvent<'BookingMarkedNoShow', Readonly<{ bookingId: string; forfeited: number; by: string; at: string }>>
+  | DomainEvent<
+      'BillAdjusted',
+      Readonly<{
+        bookingId: string;
+        adjustmentId: string;
+        kind: AdjustmentKind;
+        /** What comes off the bill, in fen (positive). */
+        amount: number;
+        percent: number | null;
+        reason: string;
+        requestedBy: string;
+        approvedBy: string;
+        at: string;
+      }>
+    >
   | DomainEvent<
       'OrderPlaced',
       Readonly<{ bookingId: string; orderId: string; lines: readonly OrderLine[]; total: number; by: string; at: string }>

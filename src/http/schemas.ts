@@ -11,7 +11,7 @@ export const replies = <T extends Record<number, TSchema>>(ok: T) => ({ ...ok, '
 
 /** One line of a bill, as check-out answers it and the booking shows it. */
 export const BillLine = Type.Object({
-  kind: Type.Union([Type.Literal('room'), Type.Literal('extension'), Type.Literal('product')]),
+  kind: Type.Union([Type.Literal('room'), Type.Literal('extension'), Type.Literal('product'), Type.Literal('adjustment')]),
   description: Type.String(),
-  amount: Type.Integer({ description: 'fen' }),
+  amount: Type.Integer({ description: 'fen; adjustments are negative' }),
 });

@@ -151,3 +151,53 @@ t.test('the catalogue: managers add and change products, staff read it; bad inpu
   const list = await call(app, { method: 'GET', url: '/products?category=fruit', headers: waiter.auth });
   t.match(list.body, [{ id: fruit, price: 7800, available: false, stock: null }]);
 });
+
+t.test('corrections: managers discount, comp and round off an open bill; the ledger shows them as contra-revenue', async (t) => {
+  const booking = await walkIn(venue.rooms.medium[1]!);
+  await post(`/bookings/${booking}/orders`, waiter.auth, { items: [{ productId: beer, quantity: 2 }] });
+  const byWaiter = await post(`/bookings/${booking}/adjustments`, waiter.auth, { kind: 'comp', reason: 'birthday' });
+  t.equal(byWaiter.status, 403, 'a waiter cannot take money off a bill');
+  const both = await post(`/bookings/${booking}/adjustments`, manager.auth, { kind: 'discount', amount: 100, percent: 5, reason: 'x' });
+  t.equal(both.body.code, 'validation_failed', 'a discount is an amount or a percent, not both');
+
+  const discount = await post(`/bookings/${booking}/adjustments`, manager.auth, { kind: 'discount', percent: 10, reason: 'regulars' });
+  t.equal(discount.status, 201, discount.raw);
+  const standing = discount.body.bill.lines
+    .filter((l: { kind: string }) => l.kind !== 'adjustment')
+    .reduce((s: number, l: { amount: number }) => s + l.amount, 0);
+  t.equal(discount.body.amount, Math.round(standing / 10));
+  t.match(discount.body.bill.lines.at(-1), { kind: 'adjustment', description: 'Discount 10 %: regulars', amount: -discount.body.amount });
+  t.equal(discount.body.bill.total, standing - discount.body.amount, 'the total is the sum of the lines');
+
+  const comp = await post(`/bookings/${booking}/adjustments`, manager.auth, { kind: 'comp', reason: 'owner’s guests' });
+  t.equal(comp.body.bill.total, 0, 'a comp covers the whole bill as it stands');
+  const later = await post(`/bookings/${booking}/orders`, waiter.auth, { items: [{ productId: beer, quantity: 1 }] });
+  t.equal(later.body.bill.total, 1500, 'what is ordered after the comp is billed');
+  const tooMuch = await post(`/bookings/${booking}/adjustments`, manager.auth, { kind: 'discount', amount: 1501, reason: 'x' });
+  t.equal(tooMuch.body.code, 'adjustment_exceeds_bill');
+
+  const out = await post(`/bookings/${booking}/check-out`, waiter.auth, { settlement: 'cash' });
+  t.equal(out.body.bill.total, 1500);
+  const afterwards = await post(`/bookings/${booking}/adjustments`, manager.auth, { kind: 'comp', reason: 'late' });
+  t.equal(afterwards.status, 409, 'a closed bill is not adjusted');
+
+  await runner.catchUp();
+  const { rows } = await sql<{ account: string; n: number }>`
+    SELECT account, sum(credit - debit)::float8 AS n FROM rm.journal_lines WHERE booking_id = ${booking} AND account LIKE '6%'
+    GROUP BY account ORDER BY account`.execute(platform.db);
+  const adjustments = discount.body.amount + (standing - discount.body.amount);
+  t.same(
+    rows,
+    [
+      { account: '6001', n: out.body.bill.lines[0].amount },
+      { account: '6002', n: 4500 },
+      { account: '6003', n: -adjustments },
+    ],
+    'revenue gross by kind, adjustments against it',
+  );
+  t.equal(
+    rows.reduce((s, r) => s + r.n, 0),
+    1500,
+    'net revenue is what was billed',
+  );
+});

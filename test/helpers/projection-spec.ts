@@ -55,6 +55,7 @@ export function streamOf(e: SpecEvent): string {
     case 'BookingMarkedNoShow':
     case 'OrderPlaced':
     case 'OrderLineVoided':
+    case 'BillAdjusted':
       return bookingStream(e.data.bookingId);
     case 'RoomTimeReserved':
     case 'RoomTimeConfirmed':

@@ -62,6 +62,7 @@ const heldRow: Selectable<BookingsTable> = {
   base_price: 29400,
   extra_total: 0,
   products_total: 0,
+  adjustments_total: 0,
   amount_paid: 0,
   refund: 0,
   bill: null,

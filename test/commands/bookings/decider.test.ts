@@ -639,6 +639,77 @@ t.test('check-out: products are billed one line per product, voided lines left o
     ]);
 });
 
+const adjust = (kind: 'discount' | 'comp' | 'round_off', o: { amount?: number; percent?: number; id?: string } = {}): BookingCommand => ({
+  type: 'Adjust',
+  adjustmentId: o.id ?? 'adj-1',
+  kind,
+  amount: o.amount ?? null,
+  percent: o.percent ?? null,
+  reason: 'regulars',
+  now: local('2026-03-13 21:30'),
+  by: 'user-manager',
+});
+const adjusted = (kind: 'discount' | 'comp' | 'round_off', amount: number, percent: number | null = null, id = 'adj-1'): BookingEvent => ({
+  type: 'BillAdjusted',
+  data: {
+    bookingId: BOOKING,
+    adjustmentId: id,
+    kind,
+    amount,
+    percent,
+    reason: 'regulars',
+    requestedBy: 'user-manager',
+    approvedBy: 'user-manager',
+    at: iso('2026-03-13 21:30'),
+  },
+});
+
+t.test('adjustments: a discount by percent or amount of the bill as it stands, named and approved', async (t) => {
+  // The bill stands at 180.00 room + 158.00 products = 338.00; 10 % is 33.80.
+  spec(t)
+    .given([held, confirmed(), checkedIn, orderPlaced])
+    .when(adjust('discount', { percent: 10 }))
+    .then([adjusted('discount', 3380, 10)]);
+  spec(t)
+    .given([held, confirmed(), checkedIn])
+    .when(adjust('discount', { amount: 2000 }))
+    .then([adjusted('discount', 2000)]);
+});
+
+t.test('adjustments: a comp covers the whole bill as it stands; what is ordered after it is billed', async (t) => {
+  const comped = [held, confirmed(), checkedIn, orderPlaced, adjusted('comp', 33800)];
+  spec(t)
+    .given([held, confirmed(), checkedIn, orderPlaced])
+    .when(adjust('comp'))
+    .then([adjusted('comp', 33800)]);
+  const later: BookingEvent = { ...orderPlaced, data: { ...orderPlaced.data, orderId: 'order-2', lines: [FRUIT], total: 6800 } };
+  t.match(bookingDecider.decide(checkOut(), [...comped, later].reduce(bookingDecider.evolve, bookingDecider.initialState())), [
+    { type: 'BookingCheckedOut', data: { bill: { total: 6800, due: 1400 } } },
+  ]);
+});
+
+t.test('adjustments: a round-off drops the jiao and fen unless an amount is given', async (t) => {
+  const beer = { ...BEER, quantity: 1, unitPrice: 1550, amount: 1550 };
+  const odd: BookingEvent = { ...orderPlaced, data: { ...orderPlaced.data, lines: [beer], total: 1550 } };
+  spec(t)
+    .given([held, confirmed(), checkedIn, odd])
+    .when(adjust('round_off'))
+    .then([adjusted('round_off', 50)]);
+  spec(t).given([held, confirmed(), checkedIn]).when(adjust('round_off')).thenThrows('nothing_to_adjust', { status: 422 });
+});
+
+t.test('adjustments: never more than the bill, only on an open bill, once per adjustment', async (t) => {
+  spec(t)
+    .given([held, confirmed(), checkedIn])
+    .when(adjust('discount', { amount: 18001 }))
+    .thenThrows('adjustment_exceeds_bill', { status: 422, detail: { standing: 18000 } });
+  spec(t).given([held, confirmed()]).when(adjust('comp')).thenThrows('booking_confirmed', { status: 409 });
+  spec(t)
+    .given([held, confirmed(), checkedIn, adjusted('comp', 18000)])
+    .when(adjust('comp'))
+    .thenNothing('the same adjustment retried');
+});
+
 t.test('check-out: checking out again records nothing', async (t) => {
   spec(t).given([held, confirmed(), checkedIn, checkedOut]).when(checkOut('2026-03-13 22:01')).thenNothing();
 });

@@ -10,7 +10,7 @@ import type { PaymentEvent, PaymentMethod, PaymentPurpose } from '../../../src/e
  * receivables 1122, customer deposits 2203, room revenue 6001, food and drink revenue 6002,
  * forfeits 6051.
  */
-const { cash, card, wechatpay, sandbox, receivable, deposits, roomRevenue, productRevenue, forfeits } = ACCOUNTS;
+const { cash, card, wechatpay, sandbox, receivable, deposits, roomRevenue, productRevenue, adjustments, forfeits } = ACCOUNTS;
 
 const dr = (account: Line['account'], amount: number): Line => ({ account, debit: amount, credit: 0 });
 const cr = (account: Line['account'], amount: number): Line => ({ account, debit: 0, credit: amount });
@@ -127,6 +127,29 @@ t.test('check-out: an itemised bill credits room time and food and drink to thei
   };
   posts(t, post(event, holding(5400)), {
     lines: [dr(deposits.code, 5400), dr(receivable.code, 34400), cr(roomRevenue.code, 27000), cr(productRevenue.code, 12800)],
+    balance: holding(0, true),
+    description: 'room and product revenue recognised at check-out',
+  });
+});
+
+t.test('check-out: what came off the bill is debited to contra-revenue, revenue stays gross', async (t) => {
+  const lines = [
+    { kind: 'room', description: 'Room', amount: 18000 },
+    { kind: 'product', description: 'Beer × 4 bottle', amount: 6000 },
+    { kind: 'adjustment', description: 'Discount 10 %: regulars', amount: -2400 },
+  ] as const;
+  const event: BookingEvent = {
+    type: 'BookingCheckedOut',
+    data: { bookingId: 'bk-1', bill: { total: 21600, paid: 5400, due: 16200, currency: 'CNY', lines }, by: 'user-waiter', at },
+  };
+  posts(t, post(event, holding(5400)), {
+    lines: [
+      dr(deposits.code, 5400),
+      dr(receivable.code, 16200),
+      dr(adjustments.code, 2400),
+      cr(roomRevenue.code, 18000),
+      cr(productRevenue.code, 6000),
+    ],
     balance: holding(0, true),
     description: 'room and product revenue recognised at check-out',
   });
