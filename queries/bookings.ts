@@ -43,7 +43,9 @@ const Booking = Type.Object(
       rateCardVersion: Type.Integer(),
       breakdown: Type.Unknown(),
     }),
-    total: Type.Integer({ description: 'What the stay costs now: the room price in force, extensions and products ordered, less adjustments' }),
+    total: Type.Integer({
+      description: 'What the stay costs now: the room price in force, extensions and products ordered, less adjustments',
+    }),
     amountPaid: Type.Integer(),
     refund: Type.Integer(),
     bill: Type.Union([
