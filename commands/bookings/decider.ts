@@ -29,6 +29,8 @@ export type Booking = Readonly<{
   orderLines: readonly OrderedLine[];
   /** Discounts, comps and round-offs, in the order they were made. */
   adjustments: readonly Adjustment[];
+  /** What the whole bill (room time and products) must come to at least, for the room type in force. */
+  minimumSpend: number;
 }>;
 
 export type Adjustment = Readonly<{ adjustmentId: string; kind: AdjustmentKind; amount: number; percent: number | null; reason: string }>;
@@ -47,7 +49,7 @@ export type BookingCommand =
   | (At & Readonly<{ type: 'CheckIn'; opensMinutesBefore: number }>)
   /** `from` is the end the caller read and priced the extra minutes from. */
   | (At & Readonly<{ type: 'Extend'; from: Date; minutes: number; price: Price }>)
-  | (At & Readonly<{ type: 'Move'; toRoomId: string; toRoomTypeId: string; newTotal: number }>)
+  | (At & Readonly<{ type: 'Move'; toRoomId: string; toRoomTypeId: string; newTotal: number; minimumSpend: number }>)
   | (At & Readonly<{ type: 'CheckOut' }>)
   | (At & Readonly<{ type: 'PlaceOrder'; orderId: string; lines: readonly OrderLine[] }>)
   | (At & Readonly<{ type: 'VoidOrderLine'; orderId: string; lineNo: number; reason: string }>)
@@ -79,6 +81,15 @@ export function billLines(b: Booking): BillLine[] {
     products.set(l.productId, { ...p, quantity: p.quantity + l.quantity, amount: p.amount + l.amount });
   }
   for (const p of products.values()) lines.push({ kind: 'product', description: `${p.name} × ${p.quantity} ${p.unit}`, amount: p.amount });
+  // 最低消费: room time and products together come to at least the room type's minimum, before any adjustment.
+  const spent = lines.reduce((sum, l) => sum + l.amount, 0);
+  if (spent < b.minimumSpend) {
+    lines.push({
+      kind: 'minimum_spend',
+      description: `Minimum spend ¥${(b.minimumSpend / 100).toFixed(2)}`,
+      amount: b.minimumSpend - spent,
+    });
+  }
   for (const a of b.adjustments) lines.push({ kind: 'adjustment', description: adjustmentText(a), amount: -a.amount });
   return lines;
 }
@@ -135,6 +146,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         paymentIds: [],
         orderLines: [],
         adjustments: [],
+        minimumSpend: d.price.breakdown.minimumSpend.amount,
       };
     }
     if (state.status === 'none') return state;
@@ -156,7 +168,13 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
       case 'BookingExtended':
         return { ...state, end: new Date(e.data.end), extraTotal: state.extraTotal + e.data.price.total };
       case 'BookingMoved':
-        return { ...state, roomId: e.data.toRoomId, roomTypeId: e.data.toRoomTypeId, basePrice: e.data.newTotal };
+        return {
+          ...state,
+          roomId: e.data.toRoomId,
+          roomTypeId: e.data.toRoomTypeId,
+          basePrice: e.data.newTotal,
+          minimumSpend: e.data.minimumSpend ?? state.minimumSpend,
+        };
       case 'BookingCheckedOut':
         return { ...state, status: 'checked_out', amountPaid: e.data.bill.total };
       case 'BookingMarkedNoShow':
@@ -248,6 +266,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
               toRoomTypeId: c.toRoomTypeId,
               priceDifference: c.newTotal - b.basePrice,
               newTotal: c.newTotal,
+              minimumSpend: c.minimumSpend,
               by: c.by,
               at,
             },

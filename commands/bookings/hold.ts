@@ -122,6 +122,9 @@ export const holdRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app, 
               deposit: Type.Integer(),
               currency: Type.Literal('CNY'),
               rateCardVersion: Type.Integer(),
+              minimumSpend: Type.Integer({
+                description: 'What the whole bill (room time and products) comes to at least; topped up at check-out',
+              }),
             }),
           }),
         }),
@@ -163,7 +166,7 @@ export const holdRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app, 
         end: held.end,
         businessDate: held.businessDate,
         holdExpiresAt: held.holdExpiresAt,
-        price: { total, deposit, currency, rateCardVersion },
+        price: { total, deposit, currency, rateCardVersion, minimumSpend: held.price.breakdown.minimumSpend.amount },
       });
     },
   );

@@ -62,7 +62,15 @@ export async function moveBooking(
     store,
     bookingStream(booking.id),
     bookingDecider,
-    { type: 'Move', toRoomId: target.id, toRoomTypeId: target.roomTypeId, newTotal: price.total, now, by },
+    {
+      type: 'Move',
+      toRoomId: target.id,
+      toRoomTypeId: target.roomTypeId,
+      newTotal: price.total,
+      minimumSpend: price.breakdown.minimumSpend.amount,
+      now,
+      by,
+    },
     metadata,
   );
   await releaseRoomTime(store, booking, 'moved', metadata, now);

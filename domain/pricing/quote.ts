@@ -17,7 +17,9 @@ function bandAt(card: RateCard, minute: number): Band {
 /**
  * Prices `minutes` from `start` for a room type: minute by minute across bands
  * (the day kind follows the business date), a package when one fits the whole
- * stay and is cheaper, the member discount, then the room type's minimum spend.
+ * stay and is cheaper, then the member discount. The room type's minimum spend is recorded
+ * beside the room price, not in it: it applies to the whole bill (room time and products) at
+ * check-out; the deposit is taken on whichever is more, the room price or the minimum.
  * Pure: the same inputs give the same quote, to the fen.
  */
 export function quote(
@@ -47,9 +49,9 @@ export function quote(
   const discount = Math.round((subtotal * percent) / 100);
   const afterDiscount = subtotal - discount;
   const minimum = card.minimumSpend[input.roomTypeId] ?? 0;
-  const topUp = Math.max(0, minimum - afterDiscount);
-  const total = afterDiscount + topUp;
-  const deposit = Math.min(total, Math.max(card.deposit.minimum, Math.round((total * card.deposit.percent) / 100)));
+  const total = afterDiscount;
+  const committed = Math.max(total, minimum);
+  const deposit = Math.min(committed, Math.max(card.deposit.minimum, Math.round((committed * card.deposit.percent) / 100)));
   return {
     total,
     deposit,
@@ -60,7 +62,8 @@ export function quote(
       package: pkg ? { id: pkg.id, name: pkg.name, price: pkg.price } : null,
       subtotal,
       discount: { level: input.memberLevel, percent, amount: discount },
-      minimumSpend: { amount: minimum, topUp },
+      // Prices recorded before the minimum spend moved to the bill carry their top-up here, inside `total`.
+      minimumSpend: { amount: minimum, topUp: 0 },
     },
   };
 }

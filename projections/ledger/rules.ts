@@ -53,7 +53,7 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
         dr(ACCOUNTS.deposits.code, applied),
         dr(ACCOUNTS.receivable.code, bill.total - applied),
         dr(ACCOUNTS.adjustments.code, -sumOf(bill, ['adjustment'])),
-        cr(ACCOUNTS.roomRevenue.code, sumOf(bill, ['room', 'extension'])),
+        cr(ACCOUNTS.roomRevenue.code, sumOf(bill, ['room', 'extension', 'minimum_spend'])),
         cr(ACCOUNTS.productRevenue.code, products),
       ].filter((l) => l.debit + l.credit > 0);
       return {

@@ -50,7 +50,7 @@ export type RoomDayEvent =
       Readonly<{ roomId: string; businessDate: string; bookingId: string; reason: ReleaseReason; at: string }>
     >;
 
-export type BillLineKind = 'room' | 'extension' | 'product' | 'adjustment';
+export type BillLineKind = 'room' | 'extension' | 'product' | 'minimum_spend' | 'adjustment';
 
 /** 折扣, 免单, 抹零: a discount, a comp of the whole bill as it stands, rounding the small change off. */
 export type AdjustmentKind = 'discount' | 'comp' | 'round_off';
@@ -110,6 +110,8 @@ export type BookingEvent =
         toRoomTypeId: string;
         priceDifference: number;
         newTotal: number;
+        /** The new room type's minimum spend (moves recorded before it moved to the bill have none). */
+        minimumSpend?: number;
         by: string;
         at: string;
       }>

@@ -11,7 +11,13 @@ export const replies = <T extends Record<number, TSchema>>(ok: T) => ({ ...ok, '
 
 /** One line of a bill, as check-out answers it and the booking shows it. */
 export const BillLine = Type.Object({
-  kind: Type.Union([Type.Literal('room'), Type.Literal('extension'), Type.Literal('product'), Type.Literal('adjustment')]),
+  kind: Type.Union([
+    Type.Literal('room'),
+    Type.Literal('extension'),
+    Type.Literal('product'),
+    Type.Literal('minimum_spend'),
+    Type.Literal('adjustment'),
+  ]),
   description: Type.String(),
   amount: Type.Integer({ description: 'fen; adjustments are negative' }),
 });

@@ -110,6 +110,7 @@ const moved = (newTotal: number): BookingEvent => ({
     toRoomTypeId: 'medium',
     priceDifference: newTotal - 18000,
     newTotal,
+    minimumSpend: 0,
     by: WAITER,
     at: iso('2026-03-13 19:00'),
   },
@@ -151,6 +152,7 @@ const move = (toRoomId: string, newTotal: number, now = '2026-03-13 19:00'): Boo
   toRoomId,
   toRoomTypeId: 'medium',
   newTotal,
+  minimumSpend: 0,
   now: local(now),
   by: WAITER,
 });
@@ -433,7 +435,15 @@ t.test('move: a move to a cheaper room records a negative difference', async (t)
 t.test('move: a second move prices the difference from the total in force after the first', async (t) => {
   spec(t)
     .given([held, confirmed(), moved(27000)])
-    .when({ type: 'Move', toRoomId: 'room-l01', toRoomTypeId: 'large', newTotal: 40000, now: local('2026-03-13 19:10'), by: WAITER })
+    .when({
+      type: 'Move',
+      toRoomId: 'room-l01',
+      toRoomTypeId: 'large',
+      newTotal: 40000,
+      minimumSpend: 30000,
+      now: local('2026-03-13 19:10'),
+      by: WAITER,
+    })
     .then([
       {
         type: 'BookingMoved',
@@ -444,6 +454,7 @@ t.test('move: a second move prices the difference from the total in force after 
           toRoomTypeId: 'large',
           priceDifference: 13000,
           newTotal: 40000,
+          minimumSpend: 30000,
           by: WAITER,
           at: iso('2026-03-13 19:10'),
         },
@@ -708,6 +719,37 @@ t.test('adjustments: never more than the bill, only on an open bill, once per ad
     .given([held, confirmed(), checkedIn, adjusted('comp', 18000)])
     .when(adjust('comp'))
     .thenNothing('the same adjustment retried');
+});
+
+t.test('check-out: the minimum spend is met by room time and products together, topped up by a line when short', async (t) => {
+  // A large room: 180.00 room + 158.00 products = 338.00 against a 400.00 minimum: 62.00 minimum-spend line.
+  const heldLarge: BookingEvent = {
+    ...held,
+    data: { ...heldData, price: { ...PRICE, breakdown: { ...PRICE.breakdown, minimumSpend: { amount: 40000, topUp: 0 } } } },
+  };
+  const bill = (events: BookingEvent[]) => {
+    const [out] = bookingDecider.decide(checkOut(), events.reduce(bookingDecider.evolve, bookingDecider.initialState()));
+    return out?.type === 'BookingCheckedOut' ? out.data.bill : null;
+  };
+  t.match(bill([heldLarge, confirmed(), checkedIn, orderPlaced]), {
+    total: 40000,
+    lines: [
+      { kind: 'room' },
+      { kind: 'product' },
+      { kind: 'product' },
+      { kind: 'minimum_spend', description: 'Minimum spend ¥400.00', amount: 6200 },
+    ],
+  });
+  const more: BookingEvent = { ...orderPlaced, data: { ...orderPlaced.data, orderId: 'order-2' } };
+  const met = bill([heldLarge, confirmed(), checkedIn, orderPlaced, more]);
+  t.equal(met?.total, 18000 + 2 * 15800, 'spent past the minimum: no top-up');
+  t.notOk(met?.lines?.some((l) => l.kind === 'minimum_spend'));
+  t.match(
+    bill([heldLarge, confirmed(), checkedIn, orderPlaced, adjusted('discount', 4000)]),
+    { total: 36000 },
+    'adjustments come off after the top-up',
+  );
+  t.match(bill([heldLarge, confirmed(), moved(18000), checkedIn]), { total: 18000 }, 'a move brings the new room type’s minimum');
 });
 
 t.test('check-out: checking out again records nothing', async (t) => {

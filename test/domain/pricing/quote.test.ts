@@ -368,18 +368,18 @@ const cases: readonly Case[] = [
   },
   // --- minimum spend ---
   {
-    name: 'minimum spend: 2 h in a large room (240.00) are topped up to its 300.00 minimum',
+    name: 'minimum spend: 2 h in a large room (240.00) keep their price; the 300.00 minimum is recorded beside it and sets the deposit',
     roomTypeId: 'large',
     start: '2026-03-13 13:00',
     minutes: 120,
     bands: [['afternoon', 'weekday', 120, 12000, 24000]],
     subtotal: 24000,
-    minimumSpend: [30000, 6000],
-    total: 30000,
-    deposit: 9000, // 30000 − 24000 = 6000; 30 % of 30000
+    minimumSpend: [30000, 0],
+    total: 24000,
+    deposit: 9000, // 30 % of the 300.00 committed
   },
   {
-    name: 'minimum spend: a member discount below the minimum is taken back by the top-up',
+    name: 'minimum spend: a member discount lowers the room price, not the minimum',
     roomTypeId: 'large',
     start: '2026-03-13 13:00',
     minutes: 120,
@@ -387,9 +387,9 @@ const cases: readonly Case[] = [
     bands: [['afternoon', 'weekday', 120, 12000, 24000]],
     subtotal: 24000,
     discount: [10, 2400],
-    minimumSpend: [30000, 8400],
-    total: 30000,
-    deposit: 9000, // 24000 − 2400 = 21600; 30000 − 21600 = 8400
+    minimumSpend: [30000, 0],
+    total: 21600,
+    deposit: 9000, // 30 % of the 300.00 committed
   },
   {
     name: 'minimum spend: above the minimum there is no top-up',
@@ -511,7 +511,7 @@ t.test('quote: the price recorded in a booking is not changed by a later rate ca
     checkedOut?.data,
     {
       bookingId: 'bk-1',
-      bill: { total: 18000, paid: 5400, due: 12600, currency: 'CNY' },
+      bill: { total: 18000, paid: 5400, due: 12600, currency: 'CNY', lines: [{ kind: 'room', description: 'Room', amount: 18000 }] },
       by: 'user-waiter',
       at: local('2026-03-13 22:00').toISOString(),
     },

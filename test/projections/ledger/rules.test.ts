@@ -132,22 +132,23 @@ t.test('check-out: an itemised bill credits room time and food and drink to thei
   });
 });
 
-t.test('check-out: what came off the bill is debited to contra-revenue, revenue stays gross', async (t) => {
+t.test('check-out: a minimum-spend top-up is room revenue; what came off the bill is contra-revenue, revenue stays gross', async (t) => {
   const lines = [
     { kind: 'room', description: 'Room', amount: 18000 },
     { kind: 'product', description: 'Beer × 4 bottle', amount: 6000 },
-    { kind: 'adjustment', description: 'Discount 10 %: regulars', amount: -2400 },
+    { kind: 'minimum_spend', description: 'Minimum spend ¥300.00', amount: 6000 },
+    { kind: 'adjustment', description: 'Discount 10 %: regulars', amount: -3000 },
   ] as const;
   const event: BookingEvent = {
     type: 'BookingCheckedOut',
-    data: { bookingId: 'bk-1', bill: { total: 21600, paid: 5400, due: 16200, currency: 'CNY', lines }, by: 'user-waiter', at },
+    data: { bookingId: 'bk-1', bill: { total: 27000, paid: 5400, due: 21600, currency: 'CNY', lines }, by: 'user-waiter', at },
   };
   posts(t, post(event, holding(5400)), {
     lines: [
       dr(deposits.code, 5400),
-      dr(receivable.code, 16200),
-      dr(adjustments.code, 2400),
-      cr(roomRevenue.code, 18000),
+      dr(receivable.code, 21600),
+      dr(adjustments.code, 3000),
+      cr(roomRevenue.code, 24000),
       cr(productRevenue.code, 6000),
     ],
     balance: holding(0, true),
