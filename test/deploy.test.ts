@@ -177,14 +177,26 @@ async function startAsImage(name: string, extra: Record<string, string> = {}): P
     ...extra,
   };
   delete env.EVENTSTORE_URL; // no EventStoreDB server runs here: the PostgreSQL event store stands in
+  // `env -i`: tap puts its own loader into every child's NODE_OPTIONS, and a container has no such thing.
+  const clean = ['/usr/bin/env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`)];
   const user = nonRoot ? ['setpriv', `--reuid=${nonRoot.uid}`, `--regid=${nonRoot.gid}`, '--clear-groups'] : [];
-  const argv = [...user, ...startCommand(service)];
+  const argv = [...clean, ...user, ...startCommand(service)];
   return startProcess(argv, { cwd: inStage(workdir), env, ready: name === 'api' ? '"API ready"' : '"projector running"' });
 }
 
 async function stop(t: Test, server: Server, name: string): Promise<void> {
   server.child.kill('SIGTERM');
   t.equal(await server.exited, 0, `${name} stops cleanly on SIGTERM`);
+}
+
+/** The environment a running process was started with. */
+function environmentOf(pid: number | undefined): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 }
 
 function uidOf(pid: number | undefined): number {
@@ -198,6 +210,9 @@ t.test('API and projector start as the image runs them: no key configured, the k
   const api = await startAsImage('api');
   t.teardown(() => api.child.kill('SIGKILL'));
   t.not(uidOf(api.child.pid), 0, `the API runs as uid ${uidOf(api.child.pid)}`);
+  const environment = environmentOf(api.child.pid);
+  t.notOk('NODE_OPTIONS' in environment, 'with no test hooks in its environment');
+  t.equal(environment.JWT_PRIVATE_KEY, '', 'and no signing key configured');
   t.equal((await fetch(`${api.url}/healthz`)).status, 200, '/healthz');
   t.equal((await fetch(`${api.url}/readyz`)).status, 200, '/readyz');
   const key = await stat(inStage(path.join(dataDir, 'keys/jwt-ed25519.pem')));
