@@ -1,11 +1,11 @@
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { testDatabase } from '../helpers/database.js';
-import { freePort, startServer } from './process.js';
+import { freePort, startRedisServer, startServer } from './process.js';
 import { until } from '../helpers/until.js';
 import { addDays, instantOf } from '../../domain/venue/time.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
@@ -25,24 +25,7 @@ t.teardown(() => rm(dataDir, { recursive: true, force: true }));
 const redisPort = await freePort();
 let redis: ChildProcess | null = null;
 async function startRedis(): Promise<void> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  redis = child;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
-    child.stdout.on('data', (b: Buffer) => {
-      if (b.toString().includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', () => reject(new Error('redis-server exited')));
-  });
+  redis = await startRedisServer(redisPort);
 }
 async function killRedis(): Promise<void> {
   const child = redis;

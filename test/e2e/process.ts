@@ -17,13 +17,24 @@ export type Server = { child: ChildProcess; logs: string[]; readyMs: number; exi
 
 /** `src/root/main.ts` as its own process (as `npm start` runs it), resolved once it logs that the API is ready. */
 export async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
-  const port = Number(env.PORT);
-  const began = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/root/main.ts'], {
+  return startProcess([process.execPath, '--import', 'tsx', 'src/root/main.ts'], {
     cwd: root,
     env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ready: '"API ready"',
   });
+}
+
+/**
+ * Any start command of the service (`argv`, run in `cwd` with exactly `env`), resolved once its
+ * output contains `ready`; `url` is its listener on PORT.
+ */
+export async function startProcess(
+  argv: readonly string[],
+  { cwd, env, ready }: { cwd: string; env: NodeJS.ProcessEnv; ready: string },
+): Promise<Server> {
+  const [command = '', ...args] = argv;
+  const began = Date.now();
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
@@ -34,14 +45,38 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
     }, 120_000);
     const onData = (chunk: Buffer) => {
       logs.push(chunk.toString());
-      if (chunk.toString().includes('"API ready"')) {
+      if (chunk.toString().includes(ready)) {
         clearTimeout(timer);
         resolve();
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    void exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${logs.join('')}`)));
+    child.on('error', reject);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ready:\n${logs.join('')}`));
+    });
   });
-  return { child, logs, readyMs: Date.now() - began, exited, url: `http://127.0.0.1:${port}` };
+  return { child, logs, readyMs: Date.now() - began, exited, url: `http://127.0.0.1:${env.PORT}` };
+}
+
+/** A `redis-server` of the caller's own on `port` (nothing saved), resolved once it accepts connections. */
+export async function startRedisServer(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
+    child.stdout.on('data', (b: Buffer) => {
+      if (b.toString().includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', () => reject(new Error('redis-server exited')));
+  });
+  return child;
 }
