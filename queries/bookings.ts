@@ -11,7 +11,7 @@ import { waitForPosition, waitForProjection } from '../src/projections/lag.js';
 import { IF_EVENT_POSITION_HEADER } from '../src/http/event-position.js';
 import type { Checkpoint } from '../src/eventstore/port.js';
 import type { BookingsTable } from '../projections/bookings.js';
-import { BillLine, IdParams, replies } from '../src/http/schemas.js';
+import { BillLine, BillTax, IdParams, replies } from '../src/http/schemas.js';
 import type { Bill } from '../src/events/bookings.js';
 
 /** How long a miss without `If-Event-Position` may wait for the bookings projection to catch up: a guess, hence short. */
@@ -56,6 +56,7 @@ const Booking = Type.Object(
         refund: Type.Integer({ description: 'What was paid beyond the bill and went back to the guest' }),
         currency: Type.Literal('CNY'),
         lines: Type.Optional(Type.Array(BillLine, { description: 'Absent on bills recorded before they were itemised' })),
+        tax: Type.Optional(BillTax),
       }),
       Type.Null(),
     ]),

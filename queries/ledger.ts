@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ReadModels } from '../projections/read-models.js';
 import { ValidationError } from '../src/errors.js';
 import { accountName } from '../projections/ledger/accounts.js';
+import { SALES } from '../projections/ledger/journal.js';
 import { replies } from '../src/http/schemas.js';
 
 const BusinessDate = Type.String({ format: 'date', description: 'A business date, YYYY-MM-DD' });
@@ -68,12 +69,15 @@ const GROUPS = {
 export type GroupBy = keyof typeof GROUPS;
 
 export async function revenue(db: Kysely<ReadModels>, from: string, to: string, groupBy: GroupBy) {
-  const { rows } = await sql<{ key: string; bookings: number; revenue: number }>`
-    SELECT ${GROUPS[groupBy]} AS key, count(DISTINCT booking_id)::int AS bookings, sum(credit - debit)::float8 AS revenue
+  const { rows } = await sql<{ key: string; bookings: number; revenue: number; net: number; tax: number }>`
+    SELECT ${GROUPS[groupBy]} AS key, count(DISTINCT booking_id)::int AS bookings, sum(credit - debit)::float8 AS revenue,
+           coalesce(sum(credit - debit) FILTER (WHERE account LIKE '6%'), 0)::float8 AS net,
+           coalesce(sum(credit - debit) FILTER (WHERE account = '2221'), 0)::float8 AS tax
     FROM rm.journal_lines
-    WHERE business_date BETWEEN ${from}::date AND ${to}::date AND account LIKE '6%'
+    WHERE business_date BETWEEN ${from}::date AND ${to}::date AND ${SALES}
     GROUP BY 1 ORDER BY 1`.execute(db);
-  return { from, to, groupBy, rows, total: rows.reduce((s, r) => s + r.revenue, 0), currency: 'CNY' as const };
+  const sum = (field: 'revenue' | 'net' | 'tax') => rows.reduce((s, r) => s + r[field], 0);
+  return { from, to, groupBy, rows, total: sum('revenue'), net: sum('net'), tax: sum('tax'), currency: 'CNY' as const };
 }
 
 /** The CSV columns, in order: the header names accountants see, and where each value comes from. */
@@ -191,7 +195,9 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
       config: { permission: 'report:read' },
       schema: {
         tags: ['ledger'],
-        summary: 'Revenue (room revenue and forfeited deposits) by day, room, room type or member level',
+        summary:
+          'Revenue by day, room, room type or member level: what was billed at check-out, tax included, adjustments deducted, forfeited deposits included',
+        description: '`net` is revenue without VAT, `tax` the VAT charged on the bills.',
         querystring: Type.Object(
           {
             from: BusinessDate,
@@ -207,8 +213,18 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
             from: Type.String(),
             to: Type.String(),
             groupBy: Type.String(),
-            rows: Type.Array(Type.Object({ key: Type.String(), bookings: Type.Integer(), revenue: Type.Integer() })),
+            rows: Type.Array(
+              Type.Object({
+                key: Type.String(),
+                bookings: Type.Integer(),
+                revenue: Type.Integer(),
+                net: Type.Integer(),
+                tax: Type.Integer(),
+              }),
+            ),
             total: Type.Integer(),
+            net: Type.Integer(),
+            tax: Type.Integer(),
             currency: Type.Literal('CNY'),
           }),
         }),

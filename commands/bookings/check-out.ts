@@ -2,6 +2,7 @@ import type { EventStore, EventMetadata } from '../../src/eventstore/port.js';
 import { handle } from '../../src/eventstore/decide.js';
 import { bookingStream, roomDayStream, type Bill } from '../../src/events/bookings.js';
 import { roomDayDecider } from '../room-days/decider.js';
+import { currentVenue } from '../venue/current.js';
 import { bookingDecider, type Booking } from './decider.js';
 
 /**
@@ -10,7 +11,14 @@ import { bookingDecider, type Booking } from './decider.js';
  * passed. Taking what is due is settlement's part (commands/settlement/check-out.ts).
  */
 export async function checkOut(store: EventStore, booking: Booking, by: string, metadata: EventMetadata, now: Date): Promise<Bill> {
-  const { state, events } = await handle(store, bookingStream(booking.id), bookingDecider, { type: 'CheckOut', now, by }, metadata);
+  const { vatRatePercent } = await currentVenue(store);
+  const { state, events } = await handle(
+    store,
+    bookingStream(booking.id),
+    bookingDecider,
+    { type: 'CheckOut', vatRatePercent, now, by },
+    metadata,
+  );
   if (state.status !== 'checked_out') throw new Error('check-out left the booking open');
   await handle(
     store,

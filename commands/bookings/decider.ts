@@ -50,7 +50,7 @@ export type BookingCommand =
   /** `from` is the end the caller read and priced the extra minutes from. */
   | (At & Readonly<{ type: 'Extend'; from: Date; minutes: number; price: Price }>)
   | (At & Readonly<{ type: 'Move'; toRoomId: string; toRoomTypeId: string; newTotal: number; minimumSpend: number }>)
-  | (At & Readonly<{ type: 'CheckOut' }>)
+  | (At & Readonly<{ type: 'CheckOut'; vatRatePercent: number }>)
   | (At & Readonly<{ type: 'PlaceOrder'; orderId: string; lines: readonly OrderLine[] }>)
   | (At & Readonly<{ type: 'VoidOrderLine'; orderId: string; lineNo: number; reason: string }>)
   | (At &
@@ -121,6 +121,12 @@ export function billOf(b: Booking): Bill {
   const lines = billLines(b);
   const total = lines.reduce((sum, l) => sum + l.amount, 0);
   return { total, paid: b.amountPaid, due: Math.max(0, total - b.amountPaid), currency: 'CNY', lines };
+}
+
+/** The VAT inside a tax-inclusive total, to the fen; a venue that charges none records none. */
+function withTax(bill: Bill, ratePercent: number): Bill {
+  if (ratePercent === 0) return bill;
+  return { ...bill, tax: { ratePercent, amount: Math.round((bill.total * ratePercent) / (100 + ratePercent)) } };
 }
 
 export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent> = {
@@ -275,7 +281,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
       case 'CheckOut':
         if (b.status === 'checked_out') return [];
         if (b.status !== 'checked_in') wrongStatus(b, 'checked out');
-        return [{ type: 'BookingCheckedOut', data: { bookingId, bill: billOf(b), by: c.by, at } }];
+        return [{ type: 'BookingCheckedOut', data: { bookingId, bill: withTax(billOf(b), c.vatRatePercent), by: c.by, at } }];
       case 'PlaceOrder': {
         if (b.orderLines.some((l) => l.orderId === c.orderId)) return []; // the same order, retried
         if (b.status !== 'checked_in') {

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { metadataOf } from '../../src/http/metadata.js';
-import { BillLine, IdParams, replies } from '../../src/http/schemas.js';
+import { BillLine, BillTax, IdParams, replies } from '../../src/http/schemas.js';
 import { linesOf } from '../../domain/billing/lines.js';
 import { actorOf, loadBooking } from '../bookings/context.js';
-import { billOf, billTotal } from '../bookings/decider.js';
+import { billTotal } from '../bookings/decider.js';
 import { checkOut } from '../bookings/check-out.js';
 import { recordDeskPayment, type PaymentContext } from '../payments/process.js';
 import { refundablePayments, refundBooking } from './refund-booking.js';
@@ -17,6 +17,7 @@ const Bill = Type.Object({
   refund: Type.Integer(),
   currency: Type.Literal('CNY'),
   lines: Type.Array(BillLine),
+  tax: Type.Optional(BillTax),
 });
 
 /**
@@ -50,18 +51,18 @@ export const checkOutRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (a
       const actor = actorOf(request);
       const metadata = metadataOf(request);
       const booking = await loadBooking(ctx.store, request.params.id, actor);
-      const bill = booking.status === 'checked_in' ? billOf(booking) : null;
+      const closing = booking.status === 'checked_in';
+      // The bill as check-out decided it (tax included); a repeated check-out answers without taking anything.
       const settled = await checkOut(ctx.store, booking, actor.userId, metadata, ctx.clock());
       const method = request.body?.settlement ?? 'cash';
-      if (bill && bill.due > 0 && method !== 'none')
-        await recordDeskPayment(ctx, booking.id, method, 'balance', bill.due, actor.userId, metadata);
+      if (closing && settled.due > 0 && method !== 'none')
+        await recordDeskPayment(ctx, booking.id, method, 'balance', settled.due, actor.userId, metadata);
       // Measured from what the payments still hold, so a check-out retried after a crash here refunds the rest and no more.
       const held = (await refundablePayments(ctx, booking.paymentIds)).reduce((sum, p) => sum + p.refundable, 0);
       const over = Math.max(0, held - billTotal(booking));
       // Newest first, each through the method that took it (cash and card are paid out at the desk).
       const refund = await refundBooking(ctx, [...booking.paymentIds].reverse(), over, 'paid beyond the bill at check-out', metadata);
-      const decided = bill ?? settled;
-      return { id: booking.id, status: 'checked_out' as const, bill: { ...decided, lines: linesOf(decided), refund } };
+      return { id: booking.id, status: 'checked_out' as const, bill: { ...settled, lines: linesOf(settled), refund } };
     },
   );
 };

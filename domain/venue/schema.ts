@@ -17,6 +17,12 @@ export const VenueSettingsSchema = Type.Object(
     noShowGraceMinutes: Type.Integer({ minimum: 0, maximum: 240 }),
     fullRefundMinutesBefore: Type.Integer({ minimum: 0, maximum: 10_080 }),
     holidays: Type.Array(Type.String({ format: 'date' }), { maxItems: 366 }),
+    vatRatePercent: Type.Integer({
+      minimum: 0,
+      maximum: 20,
+      default: 0,
+      description: 'VAT on sales in percent, included in prices; 0: not charged',
+    }),
   },
   { additionalProperties: false, $id: 'VenueSettings' },
 );

@@ -8,6 +8,7 @@ export const ACCOUNTS = {
   sandbox: { code: '1019', name: 'Sandbox payments clearing' },
   receivable: { code: '1122', name: 'Accounts receivable (guests)' },
   deposits: { code: '2203', name: 'Customer deposits received' },
+  outputVat: { code: '2221', name: 'Output VAT payable' },
   roomRevenue: { code: '6001', name: 'Room revenue' },
   productRevenue: { code: '6002', name: 'Food and beverage revenue' },
   adjustments: { code: '6003', name: 'Discounts and comps (contra-revenue)' },

@@ -54,10 +54,17 @@ type Handled = BookingEvent | PaymentEvent | VenueEvent;
  * the business day of the event, in the venue's time zone as configured at that
  * point of the feed.
  */
+/**
+ * The journal lines revenue is made of: income accounts (6xxx, adjustments netted out) and the VAT
+ * charged on bills, so revenue is what guests were billed, tax included.
+ */
+export const SALES = sql`(account LIKE '6%' OR (account = '2221' AND booking_id IS NOT NULL))`;
+
 export const ledgerProjection = defineProjection<LedgerDatabase>({
   name: 'ledger',
   // 2: rm.payments moved to a projection of its own.
-  version: 2,
+  // 3: output VAT (2221) and the revenue view tax-inclusive, as the revenue report.
+  version: 3,
   tables: ['journal_entries', 'journal_lines', 'revenue_daily'],
   eventTypes: [
     'VenueConfigured',
@@ -110,15 +117,18 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
       .addColumn('deposits_held', 'bigint', (c) => c.notNull())
       .addColumn('checked_out', 'boolean', (c) => c.notNull())
       .execute();
-    // For analysts: revenue per business day and room type, from the ledger's income accounts.
+    // For analysts: revenue per business day and room type, counted as the revenue report counts it.
     await sql`
       CREATE VIEW ${sql.id(schemaName, 'revenue_daily')} AS
       SELECT business_date, room_type_id, count(DISTINCT booking_id)::int AS bookings,
              sum(credit - debit) FILTER (WHERE account = '6001')::bigint AS room_revenue,
+             sum(credit - debit) FILTER (WHERE account = '6002')::bigint AS product_revenue,
+             sum(credit - debit) FILTER (WHERE account = '6003')::bigint AS adjustments,
              sum(credit - debit) FILTER (WHERE account = '6051')::bigint AS forfeited_deposits,
+             coalesce(sum(credit - debit) FILTER (WHERE account = '2221'), 0)::bigint AS output_vat,
              sum(credit - debit)::bigint AS revenue
       FROM ${sql.id(schemaName, 'journal_lines')}
-      WHERE account LIKE '6%'
+      WHERE ${SALES}
       GROUP BY business_date, room_type_id`.execute(db);
     await db.schema
       .createTable('ledger_venue')

@@ -1,6 +1,7 @@
 import { ACCOUNTS, clearingAccount, type AccountCode } from './accounts.js';
 import type { BookingEvent } from '../../src/events/bookings.js';
 import { sumOf } from '../../domain/billing/lines.js';
+import { shareOut } from '../../domain/billing/tax.js';
 import type { PaymentEvent } from '../../src/events/payments.js';
 
 export type Line = Readonly<{ account: AccountCode; debit: number; credit: number }>;
@@ -48,13 +49,19 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
       const { bill } = event.data;
       const applied = Math.min(Math.max(0, b.depositsHeld), bill.total);
       const products = sumOf(bill, ['product']);
-      // Revenue is recognised gross; what came off the bill is contra-revenue, so reports net it out.
+      // Revenue is recognised gross of adjustments, which are contra-revenue (reports net them out),
+      // and net of VAT: the tax inside the bill is owed to the tax office, shared out over the parts.
+      const gross = [sumOf(bill, ['room', 'extension', 'minimum_spend']), products, sumOf(bill, ['adjustment'])];
+      const tax = bill.tax?.amount ?? 0;
+      const shares = shareOut(tax, gross);
+      const [room = 0, goods = 0, adjusted = 0] = gross.map((part, i) => part - (shares[i] ?? 0));
       const lines = [
         dr(ACCOUNTS.deposits.code, applied),
         dr(ACCOUNTS.receivable.code, bill.total - applied),
-        dr(ACCOUNTS.adjustments.code, -sumOf(bill, ['adjustment'])),
-        cr(ACCOUNTS.roomRevenue.code, sumOf(bill, ['room', 'extension', 'minimum_spend'])),
-        cr(ACCOUNTS.productRevenue.code, products),
+        dr(ACCOUNTS.adjustments.code, -adjusted),
+        cr(ACCOUNTS.roomRevenue.code, room),
+        cr(ACCOUNTS.productRevenue.code, goods),
+        cr(ACCOUNTS.outputVat.code, tax),
       ].filter((l) => l.debit + l.credit > 0);
       return {
         description: products > 0 ? 'room and product revenue recognised at check-out' : 'room revenue recognised at check-out',

@@ -58,8 +58,14 @@ export type AdjustmentKind = 'discount' | 'comp' | 'round_off';
 /** One line of a bill: what it is for and its amount in fen (adjustments are negative). */
 export type BillLine = Readonly<{ kind: BillLineKind; description: string; amount: number }>;
 
-/** A bill as decided at check-out; `lines` itemise `total` (check-outs recorded before bills were itemised have none). */
-export type Bill = Readonly<{ total: number; paid: number; due: number; currency: 'CNY'; lines?: readonly BillLine[] }>;
+/** The value-added tax inside a bill's total: its rate in percent and its amount in fen. */
+export type BillTax = Readonly<{ ratePercent: number; amount: number }>;
+
+/**
+ * A bill as decided at check-out; `lines` itemise `total` (check-outs recorded before bills were
+ * itemised have none), and `tax` is the VAT included in it (absent when the venue charged none).
+ */
+export type Bill = Readonly<{ total: number; paid: number; due: number; currency: 'CNY'; lines?: readonly BillLine[]; tax?: BillTax }>;
 
 /** A product on an order, priced when ordered. */
 export type OrderLine = Readonly<{

@@ -26,6 +26,11 @@ export type VenueSettings = Readonly<{
   fullRefundMinutesBefore: number;
   /** Business dates priced as weekends. */
   holidays: readonly string[];
+  /**
+   * Value-added tax on sales, in percent (a general taxpayer's services 6, a small-scale one 1 or 3;
+   * 0: not charged). Prices include it; check-out records the rate and the tax in the bill.
+   */
+  vatRatePercent: number;
 }>;
 
 export type DayKind = 'weekday' | 'weekend';

@@ -21,3 +21,6 @@ export const BillLine = Type.Object({
   description: Type.String(),
   amount: Type.Integer({ description: 'fen; adjustments are negative' }),
 });
+
+/** The VAT included in a bill's total; absent when the venue charged none. */
+export const BillTax = Type.Object({ ratePercent: Type.Integer(), amount: Type.Integer({ description: 'fen' }) });

@@ -156,7 +156,12 @@ const move = (toRoomId: string, newTotal: number, now = '2026-03-13 19:00'): Boo
   now: local(now),
   by: WAITER,
 });
-const checkOut = (now = '2026-03-13 22:00'): BookingCommand => ({ type: 'CheckOut', now: local(now), by: WAITER });
+const checkOut = (now = '2026-03-13 22:00', vatRatePercent = 0): BookingCommand => ({
+  type: 'CheckOut',
+  vatRatePercent,
+  now: local(now),
+  by: WAITER,
+});
 const markNoShow = (now: string): BookingCommand => ({ type: 'MarkNoShow', graceMinutes: 30, now: local(now), by: WAITER });
 
 t.test('hold: a new booking is held with its price and hold expiry as given', async (t) => {
@@ -750,6 +755,16 @@ t.test('check-out: the minimum spend is met by room time and products together, 
     'adjustments come off after the top-up',
   );
   t.match(bill([heldLarge, confirmed(), moved(18000), checkedIn]), { total: 18000 }, 'a move brings the new room type’s minimum');
+});
+
+t.test('check-out: a venue charging VAT records the rate and the tax inside the total', async (t) => {
+  // 180.00 at 6 % included: 180.00 × 6 / 106 = 10.19.
+  spec(t)
+    .given([held, confirmed(), checkedIn])
+    .when(checkOut('2026-03-13 22:00', 6))
+    .then([
+      { ...checkedOut, data: { ...checkedOut.data, bill: { ...checkedOut.data.bill, tax: { ratePercent: 6, amount: 1019 } } } },
+    ] as BookingEvent[]);
 });
 
 t.test('check-out: checking out again records nothing', async (t) => {

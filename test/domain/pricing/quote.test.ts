@@ -506,7 +506,10 @@ t.test('quote: the price recorded in a booking is not changed by a later rate ca
   t.match(booking.price, { total: 18000, deposit: 5400, rateCardVersion: 3 }, 'the booking keeps the price of card 3');
   t.equal(booking.basePrice, 18000, 'and bills it');
 
-  const [checkedOut] = bookingDecider.decide({ type: 'CheckOut', now: local('2026-03-13 22:00'), by: 'user-waiter' }, booking);
+  const [checkedOut] = bookingDecider.decide(
+    { type: 'CheckOut', vatRatePercent: 0, now: local('2026-03-13 22:00'), by: 'user-waiter' },
+    booking,
+  );
   t.strictSame(
     checkedOut?.data,
     {

@@ -42,7 +42,10 @@ type RevenueDaily = {
   room_type_id: string | null;
   bookings: number;
   room_revenue: number | null;
+  product_revenue: number | null;
+  adjustments: number | null;
   forfeited_deposits: number | null;
+  output_vat: number;
   revenue: number;
 };
 const spec = ProjectionSpecification.for<LedgerDatabase & { revenue_daily: RevenueDaily }>(t, ledgerProjection);
@@ -429,9 +432,39 @@ t.test('revenue_daily adds up room revenue and forfeits per business day and roo
       checkedOut(10000, 0, local('07:00', true), 'bk-4'),
     ])
     .expectRows('revenue_daily', [
-      { business_date: '2026-03-13', room_type_id: 'medium', bookings: 1, room_revenue: 44100, forfeited_deposits: null, revenue: 44100 },
-      { business_date: '2026-03-13', room_type_id: 'small', bookings: 2, room_revenue: 29400, forfeited_deposits: 8820, revenue: 38220 },
-      { business_date: '2026-03-14', room_type_id: 'small', bookings: 1, room_revenue: 10000, forfeited_deposits: null, revenue: 10000 },
+      {
+        business_date: '2026-03-13',
+        room_type_id: 'medium',
+        bookings: 1,
+        room_revenue: 44100,
+        product_revenue: null,
+        adjustments: null,
+        forfeited_deposits: null,
+        output_vat: 0,
+        revenue: 44100,
+      },
+      {
+        business_date: '2026-03-13',
+        room_type_id: 'small',
+        bookings: 2,
+        room_revenue: 29400,
+        product_revenue: null,
+        adjustments: null,
+        forfeited_deposits: 8820,
+        output_vat: 0,
+        revenue: 38220,
+      },
+      {
+        business_date: '2026-03-14',
+        room_type_id: 'small',
+        bookings: 1,
+        room_revenue: 10000,
+        product_revenue: null,
+        adjustments: null,
+        forfeited_deposits: null,
+        output_vat: 0,
+        revenue: 10000,
+      },
     ]);
 });
 

@@ -10,7 +10,7 @@ import type { PaymentEvent, PaymentMethod, PaymentPurpose } from '../../../src/e
  * receivables 1122, customer deposits 2203, room revenue 6001, food and drink revenue 6002,
  * forfeits 6051.
  */
-const { cash, card, wechatpay, sandbox, receivable, deposits, roomRevenue, productRevenue, adjustments, forfeits } = ACCOUNTS;
+const { cash, card, wechatpay, sandbox, receivable, deposits, outputVat, roomRevenue, productRevenue, adjustments, forfeits } = ACCOUNTS;
 
 const dr = (account: Line['account'], amount: number): Line => ({ account, debit: amount, credit: 0 });
 const cr = (account: Line['account'], amount: number): Line => ({ account, debit: 0, credit: amount });
@@ -150,6 +150,35 @@ t.test('check-out: a minimum-spend top-up is room revenue; what came off the bil
       dr(adjustments.code, 3000),
       cr(roomRevenue.code, 24000),
       cr(productRevenue.code, 6000),
+    ],
+    balance: holding(0, true),
+    description: 'room and product revenue recognised at check-out',
+  });
+});
+
+t.test('check-out with VAT: the tax is owed (2221) and each part of the revenue is recognised without it', async (t) => {
+  // 270.00 billed at 6 % included: tax 15.28, shared over room 240.00, drinks 60.00 and a −30.00 discount.
+  const lines = [
+    { kind: 'room', description: 'Room', amount: 24000 },
+    { kind: 'product', description: 'Beer × 4 bottle', amount: 6000 },
+    { kind: 'adjustment', description: 'Discount: regulars', amount: -3000 },
+  ] as const;
+  const event: BookingEvent = {
+    type: 'BookingCheckedOut',
+    data: {
+      bookingId: 'bk-1',
+      bill: { total: 27000, paid: 27000, due: 0, currency: 'CNY', lines, tax: { ratePercent: 6, amount: 1528 } },
+      by: 'user-waiter',
+      at,
+    },
+  };
+  posts(t, post(event, holding(27000)), {
+    lines: [
+      dr(deposits.code, 27000),
+      dr(adjustments.code, 2830),
+      cr(roomRevenue.code, 22642),
+      cr(productRevenue.code, 5660),
+      cr(outputVat.code, 1528),
     ],
     balance: holding(0, true),
     description: 'room and product revenue recognised at check-out',
