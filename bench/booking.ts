@@ -66,7 +66,7 @@ async function freePort(): Promise<number> {
 async function startServer(databaseUrl: string, port: number) {
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src/main.ts'],
+    [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src/root/main.ts'],
     {
       cwd: root,
       env: {

@@ -17,6 +17,7 @@ import { currentVenue } from '../venue/current.js';
 import { roomDayDecider } from '../room-days/decider.js';
 import { bookingDecider } from './decider.js';
 import { roomFacts } from './room-facts.js';
+import { endGuestHold, openGuestHold } from './guest-holds.js';
 import { HOLD_EXPIRY } from './expiry.js';
 import { actorOf, priceFor, type Actor, type BookingContext } from './context.js';
 
@@ -39,7 +40,8 @@ export type HoldInput = Readonly<{
 }>;
 
 /**
- * Holds a room for a time: room time is decided on the room-day stream first,
+ * Holds a room for a time: the hold is counted against the guest's limit on
+ * the guest's stream first, room time is decided on the room-day stream next,
  * then the booking stream records the hold. Each step recognises its own
  * booking id, so a retry resumes; a hold whose booking record never got written
  * stops occupying the room when its hold time runs out.
@@ -67,7 +69,17 @@ export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, 
     now,
   } as const;
   const price = await priceFor(store, venue, room, input.start, input.durationMinutes, input.memberLevel);
-  await handle(store, roomDayStream(room.id, businessDate), roomDayDecider, reserve, metadata);
+  const { guestId } = input;
+  if (guestId !== null) {
+    await openGuestHold(store, { guestId, bookingId, holdExpiresAt, maxActiveHolds: venue.maxActiveHolds }, metadata, now);
+  }
+  try {
+    await handle(store, roomDayStream(room.id, businessDate), roomDayDecider, reserve, metadata);
+  } catch (err) {
+    // The room time went to someone else (or the step failed): the guest's allowance is not used up by it.
+    await endGuestHold(store, { guestId, id: bookingId }, 'not_taken', metadata, now);
+    throw err;
+  }
   const data = {
     bookingId,
     roomId: room.id,

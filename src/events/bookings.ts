@@ -98,3 +98,16 @@ export type BookingEvent =
 
 export const roomDayStream = (roomId: string, businessDate: string) => `roomday-${roomId}-${businessDate}`;
 export const bookingStream = (id: string) => `booking-${id}`;
+
+export type GuestHoldEndReason = 'confirmed' | 'cancelled' | 'expired' | 'not_taken';
+
+/**
+ * Events of `guestholds-<guestId>` streams: the holds a guest has open, counted
+ * against the venue's `maxActiveHolds`. A hold stops counting when it ends or
+ * when its hold time passes, whichever comes first.
+ */
+export type GuestHoldsEvent =
+  | DomainEvent<'GuestHoldOpened', Readonly<{ guestId: string; bookingId: string; holdExpiresAt: string; at: string }>>
+  | DomainEvent<'GuestHoldEnded', Readonly<{ guestId: string; bookingId: string; reason: GuestHoldEndReason; at: string }>>;
+
+export const guestHoldsStream = (guestId: string) => `guestholds-${guestId}`;

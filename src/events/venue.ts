@@ -26,6 +26,8 @@ export type VenueSettings = Readonly<{
   fullRefundMinutesBefore: number;
   /** Business dates priced as weekends. */
   holidays: readonly string[];
+  /** How many bookings one guest may have in status `held` at once. */
+  maxActiveHolds: number;
 }>;
 
 export type DayKind = 'weekday' | 'weekend';
@@ -59,11 +61,12 @@ export type RateCard = Readonly<{
   deposit: Readonly<{ percent: number; minimum: number }>;
 }>;
 
-/** Events of the `venue-settings` stream. */
+/** Events of the `venue-settings` stream (schema version 2: settings carry `maxActiveHolds`). */
 export type VenueEvent = DomainEvent<'VenueConfigured', Readonly<{ settings: VenueSettings; by: string; at: string }>>;
 
 /** Events of the `ratecard-venue` stream: every publication is a whole new version. */
 export type RateCardEvent = DomainEvent<'RateCardPublished', Readonly<{ card: RateCard; by: string; at: string }>>;
 
 export const VENUE_STREAM = 'venue-settings';
+export const VENUE_SETTINGS_SCHEMA_VERSION = 2;
 export const RATE_CARD_STREAM = 'ratecard-venue';
