@@ -14,6 +14,7 @@ import { isUuid, newId } from '../../src/ids.js';
 import { bookingWindow } from '../../domain/venue/booking-window.js';
 import { assertRoomTakes } from '../../domain/rooms/eligibility.js';
 import { currentVenue } from '../venue/current.js';
+import { assertReleased, currentReleases } from '../venue/releases.js';
 import { roomDayDecider } from '../room-days/decider.js';
 import { bookingDecider } from './decider.js';
 import { roomFacts } from './room-facts.js';
@@ -49,8 +50,9 @@ export type HoldInput = Readonly<{
 export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, input: HoldInput, actor: Actor, metadata: EventMetadata) {
   const { store } = ctx;
   const now = ctx.clock();
-  const [venue, room] = await Promise.all([currentVenue(store), roomFacts(store, input.roomId)]);
+  const [venue, room, releases] = await Promise.all([currentVenue(store), roomFacts(store, input.roomId), currentReleases(store)]);
   const { businessDate, dayEnd } = bookingWindow(venue, input.start, input.durationMinutes, now);
+  assertReleased(releases, businessDate, now);
   assertRoomTakes(room, input.partySize);
   const bookingId = newId<'booking'>();
   const end = addMinutes(input.start, input.durationMinutes);

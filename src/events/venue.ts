@@ -70,3 +70,12 @@ export type RateCardEvent = DomainEvent<'RateCardPublished', Readonly<{ card: Ra
 export const VENUE_STREAM = 'venue-settings';
 export const VENUE_SETTINGS_SCHEMA_VERSION = 2;
 export const RATE_CARD_STREAM = 'ratecard-venue';
+
+/**
+ * Events of the `venue-releases` stream: when a business date opens for
+ * booking (a busy night released at a set hour). Scheduling a date again
+ * replaces its opening time.
+ */
+export type ReleaseEvent = DomainEvent<'ReleaseScheduled', Readonly<{ businessDate: string; opensAt: string; by: string; at: string }>>;
+
+export const RELEASES_STREAM = 'venue-releases';

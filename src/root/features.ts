@@ -27,6 +27,9 @@ import { bookingsProjection } from '../../projections/bookings.js';
 import { venueProjection } from '../../projections/venue.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { paymentsProjection } from '../../projections/payments.js';
+import { releaseCommands } from '../../commands/venue/releases.js';
+import { releaseQueries } from '../../queries/releases.js';
+import { releasesProjection } from '../../projections/releases.js';
 
 import { eventPositionPlugin } from '../http/event-position.js';
 import { readModelsOf } from '../../projections/read-models.js';
@@ -62,6 +65,8 @@ export const routes =
     await app.register(availabilityQueries, context);
     await app.register(bookingQueries, context);
     await app.register(venueQueries, context);
+    await app.register(releaseCommands, platform);
+    await app.register(releaseQueries, context);
   };
 
 export const projections: readonly Projection[] = [
@@ -71,6 +76,7 @@ export const projections: readonly Projection[] = [
   bookingsProjection,
   paymentsProjection,
   ledgerProjection,
+  releasesProjection,
 ];
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
