@@ -11,7 +11,8 @@ import { print } from './figures.js';
  * `npm run bench`: prints the event store, projection and booking figures.
  * Runs on DATABASE_URL's server (default the local one) in databases of its
  * own, dropped afterwards. BENCH_SECONDS sets each measurement's length,
- * BENCH_REBUILD_EVENTS the size of the rebuild, BENCH_ONLY=store|booking one half.
+ * BENCH_REBUILD_EVENTS the size of the rebuild, BENCH_ONLY=store|booking one half
+ * (holds: the hold figures only).
  */
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -42,7 +43,8 @@ async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
 console.log(
   `bench: ${os.cpus().length} cores, Node ${process.version}, ${seconds} s per measurement, PostgreSQL at ${new URL(serverUrl).host}`,
 );
-if (only !== 'booking') print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
+if (only !== 'booking' && only !== 'holds')
+  print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
 if (only !== 'store') {
   print(
     'Booking over HTTP (server in its own process)',
