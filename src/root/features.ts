@@ -15,6 +15,8 @@ import { bookingCommands } from '../../commands/bookings/routes.js';
 import { settlementCommands } from '../../commands/settlement/routes.js';
 import { bookingJobs } from '../../commands/bookings/expiry.js';
 import type { JobHandler } from '../jobs/queue.js';
+import type { AdmissionWorker } from '../jobs/admission.js';
+import { admitHold } from '../../commands/bookings/admission.js';
 import { paymentCommands } from '../../commands/payments/routes.js';
 import { paymentJobs } from '../../commands/payments/jobs.js';
 import { ledgerQueries } from '../../queries/ledger.js';
@@ -78,6 +80,9 @@ export const projections: readonly Projection[] = [
   ledgerProjection,
   releasesProjection,
 ];
+
+/** The admission queue's worker: queued holds run the hold command itself. */
+export const admissionWorker = (platform: Platform): AdmissionWorker => admitHold(platform);
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
   const parts = [bookingJobs(platform), paymentJobs(platform)];
