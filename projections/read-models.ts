@@ -8,6 +8,7 @@ import type { BookingsDatabase } from './bookings.js';
 import type { LedgerDatabase } from './ledger/journal.js';
 import type { PaymentsDatabase } from './payments.js';
 import type { ReleasesDatabase } from './releases.js';
+import type { WaitlistDatabase } from './waitlist.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
@@ -20,7 +21,8 @@ export type ReadModels = UsersDatabase &
   BookingsDatabase &
   Pick<LedgerDatabase, 'journal_entries' | 'journal_lines'> &
   Pick<PaymentsDatabase, 'payments'> &
-  ReleasesDatabase;
+  ReleasesDatabase &
+  WaitlistDatabase;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

@@ -111,3 +111,26 @@ export type GuestHoldsEvent =
   | DomainEvent<'GuestHoldEnded', Readonly<{ guestId: string; bookingId: string; reason: GuestHoldEndReason; at: string }>>;
 
 export const guestHoldsStream = (guestId: string) => `guestholds-${guestId}`;
+
+/** What a waiting guest asked for: a time, a duration, a party size and optionally a room type. */
+export type WaitlistWish = Readonly<{
+  guestId: string;
+  businessDate: string;
+  start: string;
+  durationMinutes: number;
+  partySize: number;
+  roomTypeId: string | null;
+}>;
+
+/**
+ * Events of `waitlist-<entryId>` streams: one guest's place on the waitlist.
+ * An offer is a hold in the guest's name whose booking id is the entry's id,
+ * so an offer made twice holds once.
+ */
+export type WaitlistEvent =
+  | DomainEvent<'WaitlistJoined', WaitlistWish & Readonly<{ entryId: string; at: string }>>
+  | DomainEvent<'WaitlistOffered', Readonly<{ entryId: string; bookingId: string; roomId: string; at: string }>>
+  | DomainEvent<'WaitlistLeft', Readonly<{ entryId: string; at: string }>>
+  | DomainEvent<'WaitlistExpired', Readonly<{ entryId: string; at: string }>>;
+
+export const waitlistStream = (entryId: string) => `waitlist-${entryId}`;

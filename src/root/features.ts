@@ -32,6 +32,10 @@ import { paymentsProjection } from '../../projections/payments.js';
 import { releaseCommands } from '../../commands/venue/releases.js';
 import { releaseQueries } from '../../queries/releases.js';
 import { releasesProjection } from '../../projections/releases.js';
+import { waitlistCommands } from '../../commands/waitlist/routes.js';
+import { waitlistJobs } from '../../commands/waitlist/offers.js';
+import { waitlistQueries } from '../../queries/waitlist.js';
+import { waitlistProjection } from '../../projections/waitlist.js';
 
 import { eventPositionPlugin } from '../http/event-position.js';
 import { readModelsOf } from '../../projections/read-models.js';
@@ -69,6 +73,8 @@ export const routes =
     await app.register(venueQueries, context);
     await app.register(releaseCommands, platform);
     await app.register(releaseQueries, context);
+    await app.register(waitlistCommands, platform);
+    await app.register(waitlistQueries, context);
   };
 
 export const projections: readonly Projection[] = [
@@ -79,13 +85,14 @@ export const projections: readonly Projection[] = [
   paymentsProjection,
   ledgerProjection,
   releasesProjection,
+  waitlistProjection,
 ];
 
 /** The admission queue's worker: queued holds run the hold command itself. */
 export const admissionWorker = (platform: Platform): AdmissionWorker => admitHold(platform);
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
-  const parts = [bookingJobs(platform), paymentJobs(platform)];
+  const parts = [bookingJobs(platform), paymentJobs(platform), waitlistJobs(platform)];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
 }
