@@ -43,8 +43,8 @@ export const waitlistDecider: Decider<WaitlistEntry, WaitlistCommand, WaitlistEv
     switch (c.type) {
       case 'Offer':
         if (state.status === 'offered' && state.bookingId === c.bookingId) return [];
-        if (state.status !== 'waiting' || passed(state, c.now))
-          throw new ConflictError(`waitlist_${state.status}`, 'This waitlist entry is no longer waiting.');
+        if (state.status !== 'waiting') throw new ConflictError(`waitlist_${state.status}`, 'This waitlist entry is no longer waiting.');
+        if (passed(state, c.now)) throw new ConflictError('waitlist_passed', 'The time this entry waits for has come.');
         return [{ type: 'WaitlistOffered', data: { entryId: c.entryId, bookingId: c.bookingId, roomId: c.roomId, at } }];
       case 'Leave':
         if (state.status === 'cancelled') return [];
