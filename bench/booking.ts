@@ -17,10 +17,27 @@ const root = path.resolve(import.meta.dirname, '..');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 /** The fields of the answers the bench reads. */
-type Body = Partial<Readonly<{ accessToken: string; id: string; code: string; projections: readonly { eventsBehind: number }[] }>>;
+type Body = Partial<
+  Readonly<{
+    accessToken: string;
+    id: string;
+    code: string;
+    status: string;
+    bookingId: string;
+    problem: Readonly<{ code: string }>;
+    projections: readonly { eventsBehind: number }[];
+  }>
+>;
 type Reply = { status: number; body: Body; ms: number };
 
-function request(port: number, method: string, url: string, body?: unknown, token?: string): Promise<Reply> {
+export function request(
+  port: number,
+  method: string,
+  url: string,
+  body?: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const started = performance.now();
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -31,7 +48,11 @@ function request(port: number, method: string, url: string, body?: unknown, toke
         method,
         path: url,
         agent,
-        headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          ...headers,
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -54,7 +75,7 @@ function request(port: number, method: string, url: string, body?: unknown, toke
   });
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const port = (s.address() as net.AddressInfo).port;
@@ -63,7 +84,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer(databaseUrl: string, port: number) {
+export async function startServer(databaseUrl: string, port: number, env: Record<string, string> = {}) {
   const child = spawn(
     process.execPath,
     [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src/root/main.ts'],
@@ -81,6 +102,7 @@ async function startServer(databaseUrl: string, port: number) {
         COMMANDS_PER_CALLER_PER_MINUTE: '1000000',
         DB_POOL_SIZE: '40',
         REDIS_URL: '',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

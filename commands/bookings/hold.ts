@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { addMinutes } from '../../src/clock.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
-import { handle } from '../../src/eventstore/decide.js';
+import { handle, precheck } from '../../src/eventstore/decide.js';
 import { bookingStream, roomDayStream } from '../../src/events/bookings.js';
 import type { MembershipLevel } from '../../src/events/users.js';
 import { newId } from '../../src/ids.js';
@@ -67,11 +67,15 @@ export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, 
   } as const;
   const price = await priceFor(store, venue, room, input.start, input.durationMinutes, input.memberLevel);
   const { guestId } = input;
+  const dayStream = roomDayStream(room.id, businessDate);
+  // A slot already taken is refused before the guest's allowance is touched: a crowd racing for one
+  // room then writes nothing but the winner's events.
+  await precheck(store, dayStream, roomDayDecider, reserve);
   if (guestId !== null) {
     await openGuestHold(store, { guestId, bookingId, holdExpiresAt, maxActiveHolds: venue.maxActiveHolds }, metadata, now);
   }
   try {
-    await handle(store, roomDayStream(room.id, businessDate), roomDayDecider, reserve, metadata);
+    await handle(store, dayStream, roomDayDecider, reserve, metadata);
   } catch (err) {
     // The room time went to someone else (or the step failed): the guest's allowance is not used up by it.
     await endGuestHold(store, { guestId, id: bookingId }, 'not_taken', metadata, now);

@@ -63,6 +63,34 @@ export async function load<State, Event extends DomainEvent>(
 }
 
 /**
+ * Decides without appending, so a command that spans streams can be refused
+ * before its first step writes anything: on the state this process last saw
+ * the stream in or, failing that, as read now (and then remembered). A refusal
+ * on a remembered state is checked against the stream before it is thrown. A
+ * pass proves nothing: the command still decides and appends on its own.
+ */
+export async function precheck<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<State, Command, Event>,
+  command: Command,
+): Promise<void> {
+  const states = lastStatesOf(store, decider);
+  const seen = states.get(streamId) as Known<State> | undefined;
+  if (seen) {
+    try {
+      decider.decide(command, seen.state);
+      return;
+    } catch {
+      // Perhaps stale: read the stream below.
+    }
+  }
+  const fresh = await load(store, streamId, decider);
+  keep(states, streamId, fresh);
+  decider.decide(command, fresh.state);
+}
+
+/**
  * Loads the stream, decides, and appends with the version it read. When another
  * writer got there first it loads and decides again, a bounded number of times,
  * so the decision is always made on the latest state.

@@ -49,6 +49,10 @@ t.test('a hold refused for its slot does not use up the allowance', async (t) =>
     taken.map((r) => r.body.code),
     ['slot_taken', 'slot_taken'],
   );
+  const { rows } = await platform.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [
+    `guestholds-${guest.userId}`,
+  ]);
+  t.equal(rows[0]!.n, 0, 'a slot seen taken is refused before the guest’s stream is written');
   t.equal((await hold(app, guest.auth, S02, 3, '12:00')).status, 201);
   t.equal((await hold(app, guest.auth, S03, 3, '12:00')).status, 201, 'both places are still there');
 });

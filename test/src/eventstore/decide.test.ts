@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { PostgresEventStore } from '../../../src/eventstore/postgres.js';
-import { handle, type Decider } from '../../../src/eventstore/decide.js';
+import { handle, precheck, type Decider } from '../../../src/eventstore/decide.js';
 import { createPool } from '../../../src/db/pool.js';
 import type { DomainEvent } from '../../../src/events/event.js';
 import { testDatabase } from '../../helpers/database.js';
@@ -71,4 +71,21 @@ t.test('a no-op on a remembered state is checked against the stream too', async 
   );
   const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [stream]);
   t.equal(rows[0]!.n, 4);
+});
+
+t.test('precheck: a remembered refusal is read again, a refusal read from the stream stands, a pass proves nothing', async (t) => {
+  const stream = `seats-${randomUUID()}`;
+  await handle(here, stream, seats, { type: 'Take', seat: 'a' }, meta);
+  await handle(there, stream, seats, { type: 'Free', seat: 'a' }, meta);
+  await precheck(here, stream, seats, { type: 'Take', seat: 'a' });
+  t.pass('freed elsewhere: the remembered refusal was not thrown');
+  await handle(there, stream, seats, { type: 'Take', seat: 'a' }, meta);
+  // A process that has not seen the stream reads it, and the refusal stands.
+  const fresh = new PostgresEventStore(pool, { connectionString: url });
+  await t.rejects(precheck(fresh, stream, seats, { type: 'Take', seat: 'a' }), /seat_taken/);
+  // Here the pass on a stale state proves nothing; the command itself is refused by the stream.
+  await precheck(here, stream, seats, { type: 'Take', seat: 'a' });
+  await t.rejects(handle(here, stream, seats, { type: 'Take', seat: 'a' }, meta), /seat_taken/);
+  const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [stream]);
+  t.equal(rows[0]!.n, 3, 'a precheck appends nothing');
 });
