@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../src/config.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
 import type { AdmissionOutcome, AdmissionQueue, AdmissionRequest } from '../../src/jobs/admission.js';
@@ -24,7 +23,7 @@ type QueuedHold = Readonly<{ input: Omit<HoldInput, 'start'> & { start: string }
 
 const RESPOND_ASYNC = /(^|[,;\s])respond-async($|[,;\s])/i;
 
-/** Holds in progress on this instance, the measure of a saturated hold path. */
+/** Synchronous holds in progress in this process, the measure of a saturated hold path. */
 let holdsInProgress = 0;
 
 /** Runs a synchronous hold, counted while in progress. */
@@ -42,14 +41,17 @@ export async function counted<T>(fn: () => Promise<T>): Promise<T> {
  * (`Prefer: respond-async`), the hold path on this instance is saturated, or the
  * date was released only minutes ago.
  */
-export async function shouldQueue(ctx: AdmissionContext, request: FastifyRequest, start: Date): Promise<{ group: string } | null> {
+export async function shouldQueue(
+  ctx: AdmissionContext,
+  prefer: string | undefined,
+  input: Pick<HoldInput, 'roomId' | 'start'>,
+): Promise<{ group: string } | null> {
   const { bookingQueueSaturation: saturation, bookingQueueReleaseMinutes: releaseMinutes } = ctx.config;
   const venue = await currentVenue(ctx.store);
-  const businessDate = businessDateOf(start, venue);
-  const body = request.body as { roomId: string };
-  const group = `${body.roomId}:${businessDate}`;
-  const prefer = request.headers.prefer;
-  if (typeof prefer === 'string' && RESPOND_ASYNC.test(prefer)) return { group };
+  const businessDate = businessDateOf(input.start, venue);
+  // First come, first served per room-day: the stream a hold's room time is decided on.
+  const group = `${input.roomId}:${businessDate}`;
+  if (prefer !== undefined && RESPOND_ASYNC.test(prefer)) return { group };
   if (saturation > 0 && holdsInProgress >= saturation) return { group };
   if (releaseMinutes > 0) {
     const opensAt = (await currentReleases(ctx.store)).get(businessDate);

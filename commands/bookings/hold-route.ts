@@ -85,7 +85,7 @@ export const holdRoute: FastifyPluginAsyncTypebox<AdmissionContext> = async (app
         guestName: b.guestName ?? null,
         guestPhone: b.guestPhone ?? null,
       };
-      const queue = await shouldQueue(ctx, request, input.start);
+      const queue = await shouldQueue(ctx, request.headers.prefer, input);
       if (queue) {
         const id = newId<'booking'>();
         const position = await enqueueHold(ctx, id, queue.group, input, actor, metadataOf(request));
