@@ -2,7 +2,7 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { guestHoldInput, setUpVenue } from '../helpers/venue.js';
 import { at } from '../helpers/clock.js';
 import { addMinutes } from '../../src/clock.js';
 import { businessDateOf } from '../../domain/venue/settings.js';
@@ -37,16 +37,7 @@ t.test('before its release a business date is 409 not_open_yet; other dates stay
   });
   t.equal(nextDay.status, 201, 'the next business date is not part of the release');
 
-  const input = {
-    roomId: S02,
-    start,
-    durationMinutes: 120,
-    partySize: 2,
-    guestId: guest.userId,
-    memberLevel: 'regular' as const,
-    guestName: null,
-    guestPhone: null,
-  };
+  const input = guestHoldInput(guest.userId, S02, start, 120);
   const actor = { userId: guest.userId, staff: false };
   await t.rejects(holdBooking(at(platform, addMinutes(opensAt, -1)), input, actor, { actor: guest.userId }), { code: 'not_open_yet' });
   const held = await holdBooking(at(platform, opensAt), input, actor, { actor: guest.userId });

@@ -51,3 +51,15 @@ export async function setUpVenue(app: FastifyInstance, platform: Platform, venue
   };
   return { manager, waiter, rooms, at };
 }
+
+/** The input of a guest's own hold (regular member, no contact details), for tests that drive `holdBooking` directly. */
+export const guestHoldInput = (guestId: string, roomId: string, start: Date, durationMinutes = 60, partySize = 2) => ({
+  roomId,
+  start,
+  durationMinutes,
+  partySize,
+  guestId,
+  memberLevel: 'regular' as const,
+  guestName: null,
+  guestPhone: null,
+});

@@ -3,7 +3,7 @@ import t from 'tap';
 import { startTestService } from '../../helpers/service.js';
 import { call } from '../../helpers/http.js';
 import { signUp } from '../../helpers/auth.js';
-import { setUpVenue } from '../../helpers/venue.js';
+import { guestHoldInput, setUpVenue } from '../../helpers/venue.js';
 import { until } from '../../helpers/until.js';
 import * as features from '../../../src/root/features.js';
 import { admitHold } from '../../../commands/bookings/admission.js';
@@ -105,16 +105,7 @@ t.test('the first minutes after a release are queued without being asked; later 
 t.test('a request run twice (a worker that died after deciding) holds once', async (t) => {
   const guest = await signUp(app, platform.store, 'guest');
   const id = randomUUID();
-  const input = {
-    roomId: S01,
-    start: iso(venue.at(4, '12:00')),
-    durationMinutes: 60,
-    partySize: 2,
-    guestId: guest.userId,
-    memberLevel: 'regular',
-    guestName: null,
-    guestPhone: null,
-  };
+  const input = { ...guestHoldInput(guest.userId, S01, venue.at(4, '12:00')), start: iso(venue.at(4, '12:00')) };
   const request = {
     id,
     owner: guest.userId,

@@ -2,7 +2,7 @@ import t from 'tap';
 import { startTestService } from '../../helpers/service.js';
 import { call } from '../../helpers/http.js';
 import { signUp } from '../../helpers/auth.js';
-import { setUpVenue } from '../../helpers/venue.js';
+import { guestHoldInput, setUpVenue } from '../../helpers/venue.js';
 import { at } from '../../helpers/clock.js';
 import { addMinutes } from '../../../src/clock.js';
 import { holdBooking } from '../../../commands/bookings/hold.js';
@@ -75,16 +75,7 @@ t.test('staff booking for a registered guest count against that guest; a name an
 t.test('a hold whose time ran out stops counting, even before its expiry is recorded', async (t) => {
   const guest = await signUp(app, platform.store, 'guest');
   const now = new Date();
-  const input = (roomId: string) => ({
-    roomId,
-    start: venue.at(5, '12:00'),
-    durationMinutes: 60,
-    partySize: 2,
-    guestId: guest.userId,
-    memberLevel: 'regular' as const,
-    guestName: null,
-    guestPhone: null,
-  });
+  const input = (roomId: string) => guestHoldInput(guest.userId, roomId, venue.at(5, '12:00'));
   const actor = { userId: guest.userId, staff: false };
   const metadata = { actor: guest.userId };
   await holdBooking(at(platform, now), input(S01), actor, metadata);
