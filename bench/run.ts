@@ -5,13 +5,16 @@ import { createKysely, createPool } from '../src/db/pool.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { benchEventStore } from './event-store.js';
 import { benchBookings } from './booking.js';
+import { benchBurst } from './burst.js';
 import { print } from './figures.js';
 
 /**
  * `npm run bench`: prints the event store, projection and booking figures.
  * Runs on DATABASE_URL's server (default the local one) in databases of its
  * own, dropped afterwards. BENCH_SECONDS sets each measurement's length,
- * BENCH_REBUILD_EVENTS the size of the rebuild, BENCH_ONLY=store|booking one half.
+ * BENCH_REBUILD_EVENTS the size of the rebuild, BENCH_ONLY=store|booking one half
+ * (holds: the hold figures only; burst: the flash-sale burst with the queue on and off, also run by
+ * BENCH_BURST=1 after the rest).
  */
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -42,8 +45,9 @@ async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
 console.log(
   `bench: ${os.cpus().length} cores, Node ${process.version}, ${seconds} s per measurement, PostgreSQL at ${new URL(serverUrl).host}`,
 );
-if (only !== 'booking') print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
-if (only !== 'store') {
+if (only !== 'booking' && only !== 'holds' && only !== 'burst')
+  print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
+if (only !== 'store' && only !== 'burst') {
   print(
     'Booking over HTTP (server in its own process)',
     await withDatabase(async (url) => {
@@ -55,4 +59,20 @@ if (only !== 'store') {
       }
     }),
   );
+}
+
+if (only === 'burst' || process.env.BENCH_BURST === '1') {
+  for (const queued of [true, false]) {
+    print(
+      `A burst of holds, admission queue ${queued ? 'on (Prefer: respond-async)' : 'off'}`,
+      await withDatabase(async (url) => {
+        const pool = createPool(url, 4);
+        try {
+          return await benchBurst(pool, url, queued);
+        } finally {
+          await pool.end();
+        }
+      }),
+    );
+  }
 }

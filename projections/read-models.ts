@@ -8,6 +8,8 @@ import type { BookingsDatabase } from './bookings.js';
 import type { LedgerDatabase } from './ledger/journal.js';
 import type { PaymentsDatabase } from './payments.js';
 import type { ProductsDatabase } from './products.js';
+import type { ReleasesDatabase } from './releases.js';
+import type { WaitlistDatabase } from './waitlist.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
@@ -20,7 +22,9 @@ export type ReadModels = UsersDatabase &
   BookingsDatabase &
   Pick<LedgerDatabase, 'journal_entries' | 'journal_lines'> &
   Pick<PaymentsDatabase, 'payments'> &
-  ProductsDatabase;
+  ProductsDatabase &
+  ReleasesDatabase &
+  WaitlistDatabase;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

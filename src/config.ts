@@ -51,6 +51,12 @@ const EnvSchema = Type.Object({
   LOGIN_ACCOUNT_DELAY_MAX_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
   REFRESHES_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 60 }),
   COMMANDS_PER_CALLER_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 120 }),
+  // Busy nights: holds go through the admission queue when this many are already in progress on
+  // this instance, and for this many minutes after a business date's release (0 turns either off).
+  BOOKING_QUEUE_SATURATION: Type.Integer({ minimum: 0, maximum: 100_000, default: 64 }),
+  BOOKING_QUEUE_RELEASE_MINUTES: Type.Integer({ minimum: 0, maximum: 1440, default: 5 }),
+  // Queued holds decided at once by one instance.
+  BOOKING_QUEUE_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
   OIDC_PROVIDERS: Type.String({ default: '[]' }),
   PUBLIC_URL: Type.Optional(
     Type.String({ pattern: '^https?://[^/]+$', description: 'How payment providers reach us, without a trailing slash' }),
@@ -131,6 +137,11 @@ export type Config = Readonly<{
   refreshesPerIpPerMinute: number;
   /** State-changing requests per signed-in user, or per address for anonymous callers, per minute. */
   commandsPerCallerPerMinute: number;
+  /** Holds in progress on this instance from which new ones are queued (0: never for this reason). */
+  bookingQueueSaturation: number;
+  /** Minutes after a release during which holds on its date are queued (0: never for this reason). */
+  bookingQueueReleaseMinutes: number;
+  bookingQueueConcurrency: number;
   oidcProviders: readonly OidcProviderConfig[];
   /** The service's address as the outside sees it, for provider callbacks. */
   publicUrl: string;
@@ -222,6 +233,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     loginAccountDelayMaxSeconds: e.LOGIN_ACCOUNT_DELAY_MAX_SECONDS,
     refreshesPerIpPerMinute: e.REFRESHES_PER_IP_PER_MINUTE,
     commandsPerCallerPerMinute: e.COMMANDS_PER_CALLER_PER_MINUTE,
+    bookingQueueSaturation: e.BOOKING_QUEUE_SATURATION,
+    bookingQueueReleaseMinutes: e.BOOKING_QUEUE_RELEASE_MINUTES,
+    bookingQueueConcurrency: e.BOOKING_QUEUE_CONCURRENCY,
     oidcProviders: Object.freeze(oidc),
     publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
     wechatPay,

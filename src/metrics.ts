@@ -46,7 +46,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly bookingQueueWait = new Histogram({
+    name: 'booking_queue_wait_seconds',
+    help: 'How long a queued hold waited before a worker took it',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports the admission queue's depth, read when the metrics are scraped. */
+  watchBookingQueue(depth: () => Promise<number>): void {
+    new Gauge({
+      name: 'booking_queue_depth',
+      help: 'Holds queued or being decided in the admission queue',
+      registers: [this.registry],
+      async collect() {
+        this.set(await depth().catch(() => 0));
+      },
+    });
   }
 }

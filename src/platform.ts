@@ -22,6 +22,7 @@ import { AccessTokens } from './auth/tokens.js';
 import { PostgresRevocationList, RedisRevocationList, type RevocationList } from './auth/revocation.js';
 import { CurrentUsers } from './auth/current-user.js';
 import { BullMqJobQueue, InProcessJobQueue, type JobQueue } from './jobs/queue.js';
+import { BullMqAdmissionQueue, InProcessAdmissionQueue, type AdmissionQueue } from './jobs/admission.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { SandboxProvider } from './payments/sandbox.js';
 import { WeChatPayProvider } from './payments/wechatpay/provider.js';
@@ -51,6 +52,8 @@ export type Platform = Readonly<{
   /** Who is calling, as of this request. */
   users: CurrentUsers;
   jobs: JobQueue;
+  /** Holds queued on busy nights (BullMQ with Redis, else in this process). */
+  admission: AdmissionQueue;
   payments: PaymentProvider;
   embedded: EmbeddedDatabase | null;
   close(): Promise<void>;
@@ -95,6 +98,12 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     : new SandboxProvider(createHash('sha256').update(`sandbox:${key.privatePem}`).digest());
   logger.info({ provider: payments.name, verification: config.wechatPay?.verification.mode }, 'payment provider');
   const jobs = config.redisUrl ? new BullMqJobQueue(redisOptions(config.redisUrl), logger) : new InProcessJobQueue(logger);
+  const observeWait = (seconds: number) => metrics.bookingQueueWait.observe(seconds);
+  const admission: AdmissionQueue =
+    config.redisUrl && redis
+      ? new BullMqAdmissionQueue(redisOptions(config.redisUrl), redis, config.bookingQueueConcurrency, observeWait, logger)
+      : new InProcessAdmissionQueue(config.bookingQueueConcurrency, observeWait, logger);
+  metrics.watchBookingQueue(() => admission.depth());
 
   return {
     config,
@@ -111,9 +120,11 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     revocation,
     users,
     jobs,
+    admission,
     payments,
     embedded,
     async close() {
+      await admission.close();
       await jobs.close();
       await store.close();
       await redis?.quit().catch(() => redis.disconnect());

@@ -4,6 +4,7 @@ import { bookingStream } from '../../src/events/bookings.js';
 import { currentVenue } from '../venue/current.js';
 import { bookingDecider, type Booking } from './decider.js';
 import { releaseRoomTime } from './release.js';
+import { endGuestHold } from './guest-holds.js';
 
 export type Cancellation = Readonly<{ reason: string; override: boolean; by: string }>;
 
@@ -25,6 +26,7 @@ export async function cancelBooking(store: EventStore, booking: Booking, input: 
   const { state, events } = await handle(store, bookingStream(booking.id), bookingDecider, command, metadata);
   if (state.status !== 'cancelled') throw new Error('cancel left the booking uncancelled');
   await releaseRoomTime(store, state, 'cancelled', metadata, now);
+  await endGuestHold(store, state, 'cancelled', metadata, now);
   const cancelled = events.find((e) => e.type === 'BookingCancelled');
   return { booking: state, refund: cancelled?.type === 'BookingCancelled' ? cancelled.data.refund : 0 };
 }

@@ -4,6 +4,7 @@ import { bookingStream, roomDayStream } from '../../src/events/bookings.js';
 import { ConflictError, NotFoundError } from '../../src/errors.js';
 import { roomDayDecider } from '../room-days/decider.js';
 import { bookingDecider, type Booking } from './decider.js';
+import { endGuestHold } from './guest-holds.js';
 
 export type ConfirmingPayment = Readonly<{ paymentId: string | null; amount: number; by: string }>;
 
@@ -42,5 +43,6 @@ export async function confirmBooking(
     metadata,
   );
   if (after.status === 'none') throw new Error('confirmed booking vanished');
+  await endGuestHold(store, after, 'confirmed', metadata, now);
   return after;
 }

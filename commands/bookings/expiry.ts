@@ -5,6 +5,7 @@ import { handle } from '../../src/eventstore/decide.js';
 import { bookingStream } from '../../src/events/bookings.js';
 import { bookingDecider } from './decider.js';
 import { releaseRoomTime } from './release.js';
+import { endGuestHold } from './guest-holds.js';
 
 export const HOLD_EXPIRY = 'hold-expiry';
 
@@ -23,6 +24,7 @@ export async function expireHold(ctx: Pick<ExpiryContext, 'store' | 'clock'>, bo
   );
   if (state.status !== 'expired') return false;
   await releaseRoomTime(ctx.store, state, 'expired', metadata, now);
+  await endGuestHold(ctx.store, state, 'expired', metadata, now);
   return events.length > 0;
 }
 

@@ -1,24 +1,19 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { addMinutes } from '../../src/clock.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
-import { handle } from '../../src/eventstore/decide.js';
+import { handle, precheck } from '../../src/eventstore/decide.js';
 import { bookingStream, roomDayStream } from '../../src/events/bookings.js';
 import type { MembershipLevel } from '../../src/events/users.js';
-import { metadataOf } from '../../src/http/metadata.js';
-import { principalOf } from '../../src/http/access.js';
-import { replies } from '../../src/http/schemas.js';
-import { currentUser } from '../../src/auth/current-user.js';
-import { ForbiddenError, UnprocessableError } from '../../src/errors.js';
-import { isUuid, newId } from '../../src/ids.js';
+import { newId } from '../../src/ids.js';
 import { bookingWindow } from '../../domain/venue/booking-window.js';
 import { assertRoomTakes } from '../../domain/rooms/eligibility.js';
 import { currentVenue } from '../venue/current.js';
+import { assertReleased, currentReleases } from '../venue/releases.js';
 import { roomDayDecider } from '../room-days/decider.js';
 import { bookingDecider } from './decider.js';
 import { roomFacts } from './room-facts.js';
-import { HOLD_EXPIRY } from './expiry.js';
-import { actorOf, priceFor, type Actor, type BookingContext } from './context.js';
+import { endGuestHold, openGuestHold } from './guest-holds.js';
+import { priceFor, type Actor, type BookingContext } from './context.js';
 
 /** Optional contact details of a guest who has no account. */
 export const GuestFields = {
@@ -36,10 +31,13 @@ export type HoldInput = Readonly<{
   memberLevel: MembershipLevel;
   guestName: string | null;
   guestPhone: string | null;
+  /** Given by a queued request (its id), so running the request again holds the same booking once. */
+  bookingId?: string;
 }>;
 
 /**
- * Holds a room for a time: room time is decided on the room-day stream first,
+ * Holds a room for a time: the hold is counted against the guest's limit on
+ * the guest's stream first, room time is decided on the room-day stream next,
  * then the booking stream records the hold. Each step recognises its own
  * booking id, so a retry resumes; a hold whose booking record never got written
  * stops occupying the room when its hold time runs out.
@@ -47,10 +45,11 @@ export type HoldInput = Readonly<{
 export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, input: HoldInput, actor: Actor, metadata: EventMetadata) {
   const { store } = ctx;
   const now = ctx.clock();
-  const [venue, room] = await Promise.all([currentVenue(store), roomFacts(store, input.roomId)]);
+  const [venue, room, releases] = await Promise.all([currentVenue(store), roomFacts(store, input.roomId), currentReleases(store)]);
   const { businessDate, dayEnd } = bookingWindow(venue, input.start, input.durationMinutes, now);
+  assertReleased(releases, businessDate, now);
   assertRoomTakes(room, input.partySize);
-  const bookingId = newId<'booking'>();
+  const bookingId = input.bookingId ?? newId<'booking'>();
   const end = addMinutes(input.start, input.durationMinutes);
   const holdExpiresAt = addMinutes(now, venue.holdMinutes);
   const reserve = {
@@ -67,7 +66,21 @@ export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, 
     now,
   } as const;
   const price = await priceFor(store, venue, room, input.start, input.durationMinutes, input.memberLevel);
-  await handle(store, roomDayStream(room.id, businessDate), roomDayDecider, reserve, metadata);
+  const { guestId } = input;
+  const dayStream = roomDayStream(room.id, businessDate);
+  // A slot already taken is refused before the guest's allowance is touched: a crowd racing for one
+  // room then writes nothing but the winner's events.
+  await precheck(store, dayStream, roomDayDecider, reserve);
+  if (guestId !== null) {
+    await openGuestHold(store, { guestId, bookingId, holdExpiresAt, maxActiveHolds: venue.maxActiveHolds }, metadata, now);
+  }
+  try {
+    await handle(store, dayStream, roomDayDecider, reserve, metadata);
+  } catch (err) {
+    // The room time went to someone else (or the step failed): the guest's allowance is not used up by it.
+    await endGuestHold(store, { guestId, id: bookingId }, 'not_taken', metadata, now);
+    throw err;
+  }
   const data = {
     bookingId,
     roomId: room.id,
@@ -87,87 +100,3 @@ export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, 
   await handle(store, bookingStream(bookingId), bookingDecider, { type: 'Hold', data, now, by: actor.userId }, metadata, 'new');
   return data;
 }
-
-export const holdRoute: FastifyPluginAsyncTypebox<BookingContext> = async (app, ctx) => {
-  app.post(
-    '/bookings',
-    {
-      config: { permission: 'booking:own' },
-      schema: {
-        tags: ['bookings'],
-        summary: 'Hold a room for a time; pay the deposit before the hold expires',
-        description: 'Guests book for themselves; staff may book for a registered guest (`guestId`) or a name and phone.',
-        body: Type.Object(
-          {
-            roomId: Type.String({ maxLength: 64 }),
-            start: Type.String({ format: 'date-time', description: 'ISO 8601 with offset, on the booking grid' }),
-            durationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
-            partySize: Type.Integer({ minimum: 1, maximum: 500 }),
-            guestId: Type.Optional(Type.String({ maxLength: 64 })),
-            ...GuestFields,
-          },
-          { additionalProperties: false },
-        ),
-        response: replies({
-          201: Type.Object({
-            id: Type.String(),
-            status: Type.Literal('held'),
-            roomId: Type.String(),
-            start: Type.String(),
-            end: Type.String(),
-            businessDate: Type.String(),
-            holdExpiresAt: Type.String(),
-            price: Type.Object({
-              total: Type.Integer(),
-              deposit: Type.Integer(),
-              currency: Type.Literal('CNY'),
-              rateCardVersion: Type.Integer(),
-              minimumSpend: Type.Integer({
-                description: 'What the whole bill (room time and products) comes to at least; topped up at check-out',
-              }),
-            }),
-          }),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const actor = actorOf(request);
-      const b = request.body;
-      let guestId: string | null = actor.userId;
-      // Guests book for themselves at the level this request was authorised with; staff name the guest.
-      let memberLevel = principalOf(request).membershipLevel;
-      if (actor.staff) {
-        guestId = b.guestId ?? null;
-        const guest = guestId !== null && isUuid(guestId) ? await currentUser(ctx.store, guestId) : null;
-        if (guestId !== null && !guest)
-          throw new UnprocessableError('unknown_guest', 'No registered guest has that id.', { field: 'guestId' });
-        memberLevel = guest?.membershipLevel ?? 'regular';
-      } else if (b.guestId !== undefined && b.guestId !== actor.userId) {
-        throw new ForbiddenError('Guests book for themselves.');
-      }
-      const input = {
-        roomId: b.roomId,
-        start: new Date(b.start),
-        durationMinutes: b.durationMinutes,
-        partySize: b.partySize,
-        guestId,
-        memberLevel,
-        guestName: b.guestName ?? null,
-        guestPhone: b.guestPhone ?? null,
-      };
-      const held = await holdBooking(ctx, input, actor, metadataOf(request));
-      await ctx.jobs.schedule(HOLD_EXPIRY, held.bookingId, new Date(held.holdExpiresAt));
-      const { total, deposit, currency, rateCardVersion } = held.price;
-      return reply.code(201).send({
-        id: held.bookingId,
-        status: 'held' as const,
-        roomId: held.roomId,
-        start: held.start,
-        end: held.end,
-        businessDate: held.businessDate,
-        holdExpiresAt: held.holdExpiresAt,
-        price: { total, deposit, currency, rateCardVersion, minimumSpend: held.price.breakdown.minimumSpend.amount },
-      });
-    },
-  );
-};

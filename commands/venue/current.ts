@@ -13,8 +13,7 @@ export function currentVenue(store: EventStore): Promise<VenueSettings> {
   return memo(store, VENUE_STREAM, FRESH_MS, async () => {
     const { events } = await store.readStream(VENUE_STREAM);
     const last = events.at(-1) as unknown as VenueEvent | undefined;
-    // Settings recorded before a setting existed read as its default.
-    return last ? { ...DEFAULT_VENUE, ...last.data.settings } : DEFAULT_VENUE;
+    return last ? last.data.settings : DEFAULT_VENUE;
   });
 }
 

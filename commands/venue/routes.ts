@@ -5,7 +5,7 @@ import type { EventStore } from '../../src/eventstore/port.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { principalOf } from '../../src/http/access.js';
 import { UnprocessableError, ValidationError } from '../../src/errors.js';
-import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent } from '../../src/events/venue.js';
+import { RATE_CARD_STREAM, VENUE_SETTINGS_SCHEMA_VERSION, VENUE_STREAM, type RateCardEvent } from '../../src/events/venue.js';
 import { forget } from '../../src/infra/memo.js';
 import { WrongExpectedVersionError } from '../../src/eventstore/port.js';
 import type { RateCard } from '../../src/events/venue.js';
@@ -112,6 +112,7 @@ export const venueCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventSto
           {
             id: randomUUID(),
             type: 'VenueConfigured',
+            schemaVersion: VENUE_SETTINGS_SCHEMA_VERSION,
             data: { settings, by: principalOf(request).userId, at: clock().toISOString() },
             metadata: metadataOf(request),
           },

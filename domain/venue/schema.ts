@@ -17,6 +17,7 @@ export const VenueSettingsSchema = Type.Object(
     noShowGraceMinutes: Type.Integer({ minimum: 0, maximum: 240 }),
     fullRefundMinutesBefore: Type.Integer({ minimum: 0, maximum: 10_080 }),
     holidays: Type.Array(Type.String({ format: 'date' }), { maxItems: 366 }),
+    maxActiveHolds: Type.Integer({ minimum: 1, maximum: 10_000, default: 2, description: 'Bookings one guest may hold unpaid at once' }),
     vatRatePercent: Type.Integer({
       minimum: 0,
       maximum: 20,

@@ -17,6 +17,7 @@ export const DEFAULT_VENUE: VenueSettings = {
   noShowGraceMinutes: 30,
   fullRefundMinutesBefore: 120,
   holidays: [],
+  maxActiveHolds: 2,
   vatRatePercent: 0,
 };
 

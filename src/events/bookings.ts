@@ -160,3 +160,39 @@ export type BookingEvent =
 
 export const roomDayStream = (roomId: string, businessDate: string) => `roomday-${roomId}-${businessDate}`;
 export const bookingStream = (id: string) => `booking-${id}`;
+
+export type GuestHoldEndReason = 'confirmed' | 'cancelled' | 'expired' | 'not_taken';
+
+/**
+ * Events of `guestholds-<guestId>` streams: the holds a guest has open, counted
+ * against the venue's `maxActiveHolds`. A hold stops counting when it ends or
+ * when its hold time passes, whichever comes first.
+ */
+export type GuestHoldsEvent =
+  | DomainEvent<'GuestHoldOpened', Readonly<{ guestId: string; bookingId: string; holdExpiresAt: string; at: string }>>
+  | DomainEvent<'GuestHoldEnded', Readonly<{ guestId: string; bookingId: string; reason: GuestHoldEndReason; at: string }>>;
+
+export const guestHoldsStream = (guestId: string) => `guestholds-${guestId}`;
+
+/** What a waiting guest asked for: a time, a duration, a party size and optionally a room type. */
+export type WaitlistWish = Readonly<{
+  guestId: string;
+  businessDate: string;
+  start: string;
+  durationMinutes: number;
+  partySize: number;
+  roomTypeId: string | null;
+}>;
+
+/**
+ * Events of `waitlist-<entryId>` streams: one guest's place on the waitlist.
+ * An offer is a hold in the guest's name whose booking id is the entry's id,
+ * so an offer made twice holds once.
+ */
+export type WaitlistEvent =
+  | DomainEvent<'WaitlistJoined', WaitlistWish & Readonly<{ entryId: string; at: string }>>
+  | DomainEvent<'WaitlistOffered', Readonly<{ entryId: string; bookingId: string; roomId: string; at: string }>>
+  | DomainEvent<'WaitlistLeft', Readonly<{ entryId: string; at: string }>>
+  | DomainEvent<'WaitlistExpired', Readonly<{ entryId: string; at: string }>>;
+
+export const waitlistStream = (entryId: string) => `waitlist-${entryId}`;

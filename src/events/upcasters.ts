@@ -4,4 +4,23 @@ import type { Upcaster } from './event.js';
  * Every schema change of a stored event, oldest first. An entry lifts an event
  * from `fromVersion` to the next; src/eventstore/upcast.ts chains them on read.
  */
-export const upcasters: readonly Upcaster[] = [];
+export const upcasters: readonly Upcaster[] = [
+  {
+    // Settings recorded before hold limits had none: the limit then in force is the default one.
+    type: 'VenueConfigured',
+    fromVersion: 1,
+    up: (data) => {
+      const d = data as { settings: Record<string, unknown> };
+      return { ...d, settings: { maxActiveHolds: 2, ...d.settings } };
+    },
+  },
+  {
+    // Settings recorded before VAT was a setting: none was charged.
+    type: 'VenueConfigured',
+    fromVersion: 2,
+    up: (data) => {
+      const d = data as { settings: Record<string, unknown> };
+      return { ...d, settings: { vatRatePercent: 0, ...d.settings } };
+    },
+  },
+];

@@ -26,6 +26,8 @@ export type VenueSettings = Readonly<{
   fullRefundMinutesBefore: number;
   /** Business dates priced as weekends. */
   holidays: readonly string[];
+  /** How many bookings one guest may have in status `held` at once. */
+  maxActiveHolds: number;
   /**
    * Value-added tax on sales, in percent (a general taxpayer's services 6, a small-scale one 1 or 3;
    * 0: not charged). Prices include it; check-out records the rate and the tax in the bill.
@@ -64,11 +66,21 @@ export type RateCard = Readonly<{
   deposit: Readonly<{ percent: number; minimum: number }>;
 }>;
 
-/** Events of the `venue-settings` stream. */
+/** Events of the `venue-settings` stream (schema version 2: settings carry `maxActiveHolds`). */
 export type VenueEvent = DomainEvent<'VenueConfigured', Readonly<{ settings: VenueSettings; by: string; at: string }>>;
 
 /** Events of the `ratecard-venue` stream: every publication is a whole new version. */
 export type RateCardEvent = DomainEvent<'RateCardPublished', Readonly<{ card: RateCard; by: string; at: string }>>;
 
 export const VENUE_STREAM = 'venue-settings';
+export const VENUE_SETTINGS_SCHEMA_VERSION = 3;
 export const RATE_CARD_STREAM = 'ratecard-venue';
+
+/**
+ * Events of the `venue-releases` stream: when a business date opens for
+ * booking (a busy night released at a set hour). Scheduling a date again
+ * replaces its opening time.
+ */
+export type ReleaseEvent = DomainEvent<'ReleaseScheduled', Readonly<{ businessDate: string; opensAt: string; by: string; at: string }>>;
+
+export const RELEASES_STREAM = 'venue-releases';

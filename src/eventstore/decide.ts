@@ -63,6 +63,34 @@ export async function load<State, Event extends DomainEvent>(
 }
 
 /**
+ * Decides without appending, so a command that spans streams can be refused
+ * before its first step writes anything: on the state this process last saw
+ * the stream in or, failing that, as read now (and then remembered). A refusal
+ * on a remembered state is checked against the stream before it is thrown. A
+ * pass proves nothing: the command still decides and appends on its own.
+ */
+export async function precheck<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<State, Command, Event>,
+  command: Command,
+): Promise<void> {
+  const states = lastStatesOf(store, decider);
+  const seen = states.get(streamId) as Known<State> | undefined;
+  if (seen) {
+    try {
+      decider.decide(command, seen.state);
+      return;
+    } catch {
+      // Perhaps stale: read the stream below.
+    }
+  }
+  const fresh = await load(store, streamId, decider);
+  keep(states, streamId, fresh);
+  decider.decide(command, fresh.state);
+}
+
+/**
  * Loads the stream, decides, and appends with the version it read. When another
  * writer got there first it loads and decides again, a bounded number of times,
  * so the decision is always made on the latest state.
@@ -81,6 +109,31 @@ export async function handle<State, Command, Event extends DomainEvent>(
   );
 }
 
+/** How many streams' last states a process keeps per store and decider (the oldest are dropped first). */
+const LAST_STATES = 10_000;
+const lastStates = new WeakMap<EventStore, WeakMap<object, Map<string, Known<unknown>>>>();
+
+function lastStatesOf(store: EventStore, decider: object): Map<string, Known<unknown>> {
+  let byDecider = lastStates.get(store);
+  if (!byDecider) lastStates.set(store, (byDecider = new WeakMap<object, Map<string, Known<unknown>>>()));
+  let states = byDecider.get(decider);
+  if (!states) byDecider.set(decider, (states = new Map<string, Known<unknown>>()));
+  return states;
+}
+
+function keep(states: Map<string, Known<unknown>>, streamId: string, k: Known<unknown>): void {
+  states.delete(streamId);
+  states.set(streamId, k);
+  if (states.size > LAST_STATES) states.delete(states.keys().next().value as string);
+}
+
+/**
+ * The first attempt decides on the best state at hand: the caller's, the one
+ * the previous turn on this stream ended with, or the one this process last
+ * saw the stream in. That last guess may be stale (another process appended
+ * since), so only an append at its version proves it: a guess that decides
+ * nothing or refuses is read again before the answer counts.
+ */
 async function decideAndAppend<State, Command, Event extends DomainEvent>(
   store: EventStore,
   streamId: string,
@@ -90,25 +143,38 @@ async function decideAndAppend<State, Command, Event extends DomainEvent>(
   known: Known<State> | 'new' | undefined,
   remember: (k: Known<State>) => void,
 ): Promise<Handled<State, Event>> {
+  const states = lastStatesOf(store, decider);
+  const seen = known === undefined ? (states.get(streamId) as Known<State> | undefined) : undefined;
+  const note = (k: Known<State>) => {
+    remember(k);
+    keep(states, streamId, k);
+  };
   for (let attempt = 1; ; attempt++) {
-    const first = attempt === 1 && known !== undefined;
-    const { state, version } = first
-      ? known === 'new'
-        ? { state: decider.initialState(), version: 0n }
-        : known
-      : await load(store, streamId, decider);
-    remember({ state, version });
-    const events = decider.decide(command, state);
-    if (events.length === 0) return { state, events, version };
+    const guess = attempt === 1 ? (known === 'new' ? { state: decider.initialState(), version: 0n } : (known ?? seen)) : undefined;
+    const { state, version } = guess ?? (await load(store, streamId, decider));
+    note({ state, version });
+    const unproven = guess !== undefined && guess === seen;
+    let events: readonly Event[];
+    try {
+      events = decider.decide(command, state);
+    } catch (err) {
+      if (unproven) continue;
+      throw err;
+    }
+    if (events.length === 0) {
+      if (unproven) continue;
+      return { state, events, version };
+    }
     const toAppend: NewEvent[] = events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata }));
     try {
       const result = await store.appendToStream(streamId, toAppend, version === 0n ? 'no_stream' : version);
       const after = { state: events.reduce(decider.evolve, state), version: result.nextExpectedVersion };
-      remember(after);
+      note(after);
       return { ...after, events };
     } catch (err) {
       if (!(err instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw err;
-      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      // A stale guess is not contention: read again at once.
+      if (!unproven) await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
     }
   }
 }

@@ -35,6 +35,7 @@ export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres';
   private readonly local = new Set<() => void>();
   private notifyPending = false;
+  private notifying = false;
 
   /**
    * `pool` runs the statements (a client inside an open transaction works too,
@@ -200,21 +201,30 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Wakes listeners in this process at once and, at most once per tick, other
-   * processes through NOTIFY. The NOTIFY is not part of the append: a committing
-   * transaction that notifies holds a database-wide lock through its commit,
-   * which would serialise every append behind one WAL flush at a time.
+   * Wakes listeners in this process at once and other processes through NOTIFY,
+   * one at a time: appends made while a NOTIFY is on its way share the next one,
+   * so a busy process sends one per round trip rather than one per append (a
+   * hold's three appends used to send three). The NOTIFY is not part of the
+   * append: a committing transaction that notifies holds a database-wide lock
+   * through its commit, which would serialise every append behind one WAL flush
+   * at a time.
    */
   private announce(): void {
     for (const wake of this.local) wake();
-    if (this.notifyPending) return;
     this.notifyPending = true;
-    setImmediate(() => {
+    if (this.notifying) return;
+    this.notifying = true;
+    setImmediate(() => void this.notifyOthers());
+  }
+
+  private async notifyOthers(): Promise<void> {
+    while (this.notifyPending) {
       this.notifyPending = false;
-      this.pool.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`).catch(() => {
+      await this.pool.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`).catch(() => {
         // Listeners in other processes fall back to polling.
       });
-    });
+    }
+    this.notifying = false;
   }
 
   async onAppended(onWake: () => void): Promise<Subscription> {

@@ -81,6 +81,11 @@ function problem(status: number, code: string, detail: string, extra: Record<str
   return { ...extra, type: PROBLEM_TYPE_BASE + code, title: TITLES[status] ?? 'Error', status, code, detail };
 }
 
+/** The problem an error of ours is answered with, for answers given later than the request (a queued hold's refusal). */
+export function problemFor(error: AppError): Readonly<Record<string, unknown>> {
+  return problem(error.status, error.code, error.message, { ...error.detail });
+}
+
 function send(reply: FastifyReply, request: FastifyRequest, p: Problem): FastifyReply {
   return reply
     .code(p.status)

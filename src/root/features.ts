@@ -15,6 +15,8 @@ import { bookingCommands } from '../../commands/bookings/routes.js';
 import { settlementCommands } from '../../commands/settlement/routes.js';
 import { bookingJobs } from '../../commands/bookings/expiry.js';
 import type { JobHandler } from '../jobs/queue.js';
+import type { AdmissionWorker } from '../jobs/admission.js';
+import { admitHold } from '../../commands/bookings/admission.js';
 import { paymentCommands } from '../../commands/payments/routes.js';
 import { paymentJobs } from '../../commands/payments/jobs.js';
 import { ledgerQueries } from '../../queries/ledger.js';
@@ -31,6 +33,13 @@ import { productsProjection } from '../../projections/products.js';
 import { productCommands } from '../../commands/products/routes.js';
 import { orderCommands } from '../../commands/orders/routes.js';
 import { productQueries } from '../../queries/products.js';
+import { releaseCommands } from '../../commands/venue/releases.js';
+import { releaseQueries } from '../../queries/releases.js';
+import { releasesProjection } from '../../projections/releases.js';
+import { waitlistCommands } from '../../commands/waitlist/routes.js';
+import { waitlistJobs } from '../../commands/waitlist/offers.js';
+import { waitlistQueries } from '../../queries/waitlist.js';
+import { waitlistProjection } from '../../projections/waitlist.js';
 
 import { readModelsOf } from '../../projections/read-models.js';
 import { VenueSettingsSchema } from '../../domain/venue/schema.js';
@@ -66,6 +75,10 @@ export const routes =
     await app.register(productCommands, platform);
     await app.register(orderCommands, platform);
     await app.register(productQueries, context);
+    await app.register(releaseCommands, platform);
+    await app.register(releaseQueries, context);
+    await app.register(waitlistCommands, platform);
+    await app.register(waitlistQueries, context);
   };
 
 export const projections: readonly Projection[] = [
@@ -76,10 +89,15 @@ export const projections: readonly Projection[] = [
   paymentsProjection,
   ledgerProjection,
   productsProjection,
+  releasesProjection,
+  waitlistProjection,
 ];
 
+/** The admission queue's worker: queued holds run the hold command itself. */
+export const admissionWorker = (platform: Platform): AdmissionWorker => admitHold(platform);
+
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
-  const parts = [bookingJobs(platform), paymentJobs(platform)];
+  const parts = [bookingJobs(platform), paymentJobs(platform), waitlistJobs(platform)];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
 }

@@ -47,6 +47,7 @@ export async function startService(config: Config, logger: Logger, { http }: { h
   if (http) {
     const jobs = features.jobs(platform);
     await platform.jobs.start(jobs.handlers, [...jobs.sweeps, () => sweepExpired(platform.db)], JOB_SWEEP_MS);
+    await platform.admission.start(features.admissionWorker(platform));
     app = await buildApp(platform, features.routes(platform));
     if (config.seedDemo) await seedDemo(app, platform.store, logger);
     await app.listen({ port: config.port, host: config.host });

@@ -16,6 +16,7 @@ import { listGenerations } from '../../src/projections/registry.js';
 import { addDays } from '../../domain/venue/time.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { instantOf } from '../../domain/venue/time.js';
+import { demoVenue } from '../../src/root/demo/rate-card.js';
 
 /**
  * kill -9 of the server in the middle of a booking load, then a restart on the
@@ -55,6 +56,18 @@ t.test('acknowledged commands survive kill -9, and read models equal a rebuild',
     body: JSON.stringify({ email: 'guest@demo.ktv', password: 'demo-password-1' }),
   });
   const auth = { authorization: `Bearer ${login.body.accessToken}`, 'content-type': 'application/json' };
+  // One guest makes the whole load: lift the demo's limit on open holds per guest.
+  const manager = await json(`${first.url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'manager@demo.ktv', password: 'demo-password-1' }),
+  });
+  const lifted = await json(`${first.url}/venue`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${manager.body.accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...demoVenue, maxActiveHolds: 10_000 }),
+  });
+  t.equal(lifted.status, 200);
   let rooms: { id: string; capacity: number }[] = [];
   await until(async () => (rooms = (await json(`${first.url}/rooms`)).body).length >= 14, { timeoutMs: 30_000, intervalMs: 50 });
   t.equal(rooms.length, 14);

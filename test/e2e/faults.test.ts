@@ -9,6 +9,7 @@ import { freePort, startRedisServer, startServer } from './process.js';
 import { until } from '../helpers/until.js';
 import { addDays, instantOf } from '../../domain/venue/time.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { demoVenue } from '../../src/root/demo/rate-card.js';
 
 /**
  * Dependencies failing under load, against the service as its own process:
@@ -75,6 +76,18 @@ const login = await request('/auth/login', {
   body: JSON.stringify({ email: 'guest@demo.ktv', password: 'demo-password-1' }),
 });
 const auth = { authorization: `Bearer ${login.body.accessToken}`, 'content-type': 'application/json' };
+// One guest makes the whole load: lift the demo's limit on open holds per guest.
+const manager = await request('/auth/login', {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ email: 'manager@demo.ktv', password: 'demo-password-1' }),
+});
+const lifted = await request('/venue', {
+  method: 'PUT',
+  headers: { authorization: `Bearer ${manager.body.accessToken}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ ...demoVenue, maxActiveHolds: 10_000 }),
+});
+if (lifted.status !== 200) throw new Error(`lifting the hold limit failed: ${lifted.status}`);
 let rooms: { id: string }[] = [];
 await until(async () => (rooms = (await request('/rooms')).body ?? []).length >= 14, { timeoutMs: 30_000, intervalMs: 50 });
 

@@ -28,7 +28,8 @@ async function post(app: FastifyInstance, url: string, auth: Record<string, stri
 export async function setUpVenue(app: FastifyInstance, platform: Platform, venue: Partial<VenueSettings> = {}): Promise<TestVenue> {
   const manager = await signUp(app, platform.store, 'manager');
   const waiter = await signUp(app, platform.store, 'waiter');
-  await post(app, '/venue', manager.auth, { ...demoVenue, holidays: [], ...venue }, 'PUT');
+  // Tests hold many rooms as one guest; the hold limit's own test sets it low.
+  await post(app, '/venue', manager.auth, { ...demoVenue, holidays: [], maxActiveHolds: 100, ...venue }, 'PUT');
   await post(app, '/rate-cards', manager.auth, demoRateCard);
   await post(app, '/room-types', manager.auth, { id: 'small', name: 'Small', minCapacity: 2, maxCapacity: 4, cleaningBufferMinutes: 15 });
   await post(app, '/room-types', manager.auth, { id: 'medium', name: 'Medium', minCapacity: 5, maxCapacity: 8, cleaningBufferMinutes: 15 });
@@ -50,3 +51,15 @@ export async function setUpVenue(app: FastifyInstance, platform: Platform, venue
   };
   return { manager, waiter, rooms, at };
 }
+
+/** The input of a guest's own hold (regular member, no contact details), for tests that drive `holdBooking` directly. */
+export const guestHoldInput = (guestId: string, roomId: string, start: Date, durationMinutes = 60, partySize = 2) => ({
+  roomId,
+  start,
+  durationMinutes,
+  partySize,
+  guestId,
+  memberLevel: 'regular' as const,
+  guestName: null,
+  guestPhone: null,
+});

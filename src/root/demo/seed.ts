@@ -105,6 +105,20 @@ async function demoBookings(app: FastifyInstance, send: Send, guestToken: string
   );
 }
 
+/** A busy night to try: the business date a week ahead opens for booking at the top of the next hour but one. */
+async function demoRelease(app: FastifyInstance, managerToken: string): Promise<void> {
+  const now = new Date();
+  const date = addDays(businessDateOf(now, demoVenue), 7);
+  const opensAt = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000 + 3_600_000);
+  const res = await app.inject({
+    method: 'PUT',
+    url: `/releases/${date}`,
+    payload: { opensAt: opensAt.toISOString() },
+    headers: { authorization: `Bearer ${managerToken}` },
+  });
+  if (res.statusCode !== 200) throw new Error(`demo seed release failed: ${res.body}`);
+}
+
 /**
  * Loads the demo venue through the same HTTP commands a user would send, so the
  * demo data is events like any other. The one exception is the first admin's
@@ -157,6 +171,7 @@ export async function seedDemo(app: FastifyInstance, store: EventStore, logger: 
   if (venue.statusCode !== 200) throw new Error(`demo seed venue failed: ${venue.body}`);
   await send('/rate-cards', 'rate-card:1', demoRateCard, manager.accessToken);
   for (const [i, p] of products.entries()) await send('/products', `product:${i}`, p, manager.accessToken);
+  await demoRelease(app, manager.accessToken);
   await demoBookings(app, send, (await login('guest@demo.ktv')).accessToken, roomIds);
   await store.appendToStream(
     MARKER_STREAM,
