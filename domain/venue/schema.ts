@@ -17,6 +17,13 @@ export const VenueSettingsSchema = Type.Object(
     noShowGraceMinutes: Type.Integer({ minimum: 0, maximum: 240 }),
     fullRefundMinutesBefore: Type.Integer({ minimum: 0, maximum: 10_080 }),
     holidays: Type.Array(Type.String({ format: 'date' }), { maxItems: 366 }),
+    reservedWindowMinutes: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 720,
+        description: 'The board shows a room reserved from this long before a booking starts (default 60)',
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'VenueSettings' },
 );

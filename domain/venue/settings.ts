@@ -17,7 +17,11 @@ export const DEFAULT_VENUE: VenueSettings = {
   noShowGraceMinutes: 30,
   fullRefundMinutesBefore: 120,
   holidays: [],
+  reservedWindowMinutes: 60,
 };
+
+/** How long before a booking's start the board shows its room `reserved`. */
+export const reservedWindowOf = (v: VenueSettings): number => v.reservedWindowMinutes ?? 60;
 
 /** The business date an instant belongs to: the local date of the instant minus the business-day start. */
 export function businessDateOf(at: Date, v: VenueSettings): string {

@@ -26,6 +26,11 @@ export type VenueSettings = Readonly<{
   fullRefundMinutesBefore: number;
   /** Business dates priced as weekends. */
   holidays: readonly string[];
+  /**
+   * The room board shows a room `reserved` from this many minutes before a held or
+   * confirmed booking starts. Added later: events recorded before it lack it (60 then).
+   */
+  reservedWindowMinutes?: number;
 }>;
 
 export type DayKind = 'weekday' | 'weekend';

@@ -3,6 +3,7 @@ import type { Platform } from '../platform.js';
 import type { Projection } from '../projections/projection.js';
 import { roomTypeCommands } from '../../commands/room-types/routes.js';
 import { roomCommands } from '../../commands/rooms/routes.js';
+import { cleanedRoute } from '../../commands/room-days/cleaned.js';
 import { roomQueries } from '../../queries/rooms.js';
 import { roomsProjection } from '../../projections/rooms.js';
 import { userCommands } from '../../commands/users/routes.js';
@@ -51,6 +52,7 @@ export const routes =
     await app.register(userQueries, context);
     await app.register(roomTypeCommands, platform);
     await app.register(roomCommands, platform);
+    await app.register(cleanedRoute, platform);
     await app.register(roomQueries, context);
     await app.register(venueCommands, platform);
     await app.register(bookingCommands, platform);

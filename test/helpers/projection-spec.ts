@@ -57,6 +57,7 @@ export function streamOf(e: SpecEvent): string {
     case 'RoomTimeExtended':
     case 'RoomTimeEnded':
     case 'RoomTimeReleased':
+    case 'RoomCleaned':
       return roomDayStream(e.data.roomId, e.data.businessDate);
     case 'PaymentStarted':
     case 'PaymentSucceeded':
