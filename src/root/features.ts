@@ -28,6 +28,10 @@ import { bookingsProjection } from '../../projections/bookings.js';
 import { venueProjection } from '../../projections/venue.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { paymentsProjection } from '../../projections/payments.js';
+import { boardProjection } from '../../projections/board.js';
+import { boardQueries } from '../../queries/board/routes.js';
+import { boardDueBy } from '../../queries/board/due.js';
+import { floorClock } from '../../commands/floor/clock.js';
 
 import { eventPositionPlugin } from '../http/event-position.js';
 import { readModelsOf } from '../../projections/read-models.js';
@@ -64,6 +68,8 @@ export const routes =
     await app.register(availabilityQueries, context);
     await app.register(bookingQueries, context);
     await app.register(venueQueries, context);
+    await app.register(boardQueries, context);
+    await app.register(floorClock, { ...platform, due: boardDueBy(context.readModels) });
   };
 
 export const projections: readonly Projection[] = [
@@ -73,6 +79,7 @@ export const projections: readonly Projection[] = [
   bookingsProjection,
   paymentsProjection,
   ledgerProjection,
+  boardProjection,
 ];
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {

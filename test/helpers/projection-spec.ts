@@ -7,6 +7,7 @@ import type { Checkpoint, RecordedEvent } from '../../src/eventstore/port.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { bookingStream, roomDayStream, type BookingEvent, type RoomDayEvent } from '../../src/events/bookings.js';
 import { paymentStream, type PaymentEvent } from '../../src/events/payments.js';
+import { floorClockStream, type FloorClockEvent } from '../../src/events/floor.js';
 import { roomStream, roomTypeStream, type RoomEvent, type RoomTypeEvent } from '../../src/events/rooms.js';
 import {
   authAuditStream,
@@ -29,6 +30,7 @@ export type SpecEvent =
   | UserEvent
   | SessionEvent
   | AuthAuditEvent
+  | FloorClockEvent
   | VenueEvent
   | RateCardEvent;
 
@@ -88,6 +90,8 @@ export function streamOf(e: SpecEvent): string {
       return VENUE_STREAM;
     case 'RateCardPublished':
       return RATE_CARD_STREAM;
+    case 'FloorClockTicked':
+      return floorClockStream(new Date(e.data.at));
     default: {
       const never: never = e;
       throw new Error(`no stream for ${JSON.stringify(never)}`);
