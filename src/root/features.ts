@@ -34,6 +34,7 @@ import { boardDueBy } from '../../queries/board/due.js';
 import { floorClock } from '../../commands/floor/clock.js';
 
 import { eventPositionPlugin } from '../http/event-position.js';
+import { webPages } from '../http/pages.js';
 import { readModelsOf } from '../../projections/read-models.js';
 import { VenueSettingsSchema } from '../../domain/venue/schema.js';
 
@@ -70,6 +71,7 @@ export const routes =
     await app.register(venueQueries, context);
     await app.register(boardQueries, context);
     await app.register(floorClock, { ...platform, due: boardDueBy(context.readModels) });
+    await app.register(webPages, { webDir: platform.config.webDir });
   };
 
 export const projections: readonly Projection[] = [
