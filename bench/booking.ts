@@ -20,7 +20,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 type Body = Partial<Readonly<{ accessToken: string; id: string; code: string; projections: readonly { eventsBehind: number }[] }>>;
 type Reply = { status: number; body: Body; ms: number };
 
-function request(port: number, method: string, url: string, body?: unknown, token?: string): Promise<Reply> {
+export function request(port: number, method: string, url: string, body?: unknown, token?: string): Promise<Reply> {
   const started = performance.now();
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -54,7 +54,7 @@ function request(port: number, method: string, url: string, body?: unknown, toke
   });
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const port = (s.address() as net.AddressInfo).port;
@@ -63,10 +63,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer(databaseUrl: string, port: number) {
+export async function startServer(databaseUrl: string, port: number) {
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src/main.ts'],
+    [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src/root/main.ts'],
     {
       cwd: root,
       env: {

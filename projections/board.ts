@@ -251,6 +251,29 @@ async function applyFact(trx: Db, e: Handled, at: Date): Promise<string[]> {
   }
 }
 
+/**
+ * The room with its keys in the documented order. PostgreSQL's jsonb keeps
+ * keys in an order of its own, so rows read back go through this before they
+ * are compared or sent.
+ */
+export const inOrder = (r: BoardRoom): BoardRoom => ({
+  roomId: r.roomId,
+  name: r.name,
+  type: r.type,
+  capacity: r.capacity,
+  state: r.state,
+  booking: r.booking && bookingInOrder(r.booking),
+  next: r.next && bookingInOrder(r.next),
+  since: r.since,
+});
+const bookingInOrder = (b: BoardBooking): BoardBooking => ({
+  id: b.id,
+  start: b.start,
+  end: b.end,
+  status: b.status,
+  partySize: b.partySize,
+});
+
 const iso = (d: Date) => d.toISOString();
 const bookingOf = (s: Stay | null): BoardBooking | null =>
   s && { id: s.bookingId, start: iso(new Date(s.start)), end: iso(new Date(s.end)), status: s.status, partySize: s.partySize };
@@ -303,7 +326,7 @@ async function refresh(trx: Db, touched: readonly string[], now: Date, position:
       since: before && before.state === view.state ? before.since : iso(now),
     };
     let change = {};
-    if (JSON.stringify(room) !== JSON.stringify(before)) {
+    if (before === null || JSON.stringify(room) !== JSON.stringify(inOrder(before))) {
       const id = `${position}.${part++}`;
       const json = sql<BoardRoom>`${JSON.stringify(room)}::jsonb`;
       const { seq } = await trx

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { News } from '../../src/infra/news.js';
 import type { ReadModels } from '../../projections/read-models.js';
-import { BOARD_NEWS, type BoardRoom } from '../../projections/board.js';
+import { BOARD_NEWS, inOrder, type BoardRoom } from '../../projections/board.js';
 
 /** One logged change of a room: `id` is what clients see and resume from, `seq` its place in the log. */
 export type BoardChange = Readonly<{ seq: number; id: string; room: BoardRoom }>;
@@ -45,7 +45,7 @@ export class BoardFeed {
       .execute();
     for (const r of rows) {
       if (r.room === null || r.change_id === null || r.change_seq === null) continue;
-      this.latest.set(r.room.roomId, { seq: r.change_seq, id: r.change_id, room: r.room });
+      this.latest.set(r.room.roomId, { seq: r.change_seq, id: r.change_id, room: inOrder(r.room) });
       this.seq = Math.max(this.seq, r.change_seq);
     }
     this.timer = setInterval(() => void this.wake(), this.resyncMs).unref();
@@ -87,7 +87,8 @@ export class BoardFeed {
         .orderBy('seq')
         .limit(PAGE)
         .execute();
-      for (const c of rows) {
+      for (const row of rows) {
+        const c = { ...row, room: inOrder(row.room) };
         this.latest.set(c.room.roomId, c);
         this.seq = c.seq;
         for (const listener of this.listeners) listener(c);
@@ -145,13 +146,14 @@ export class BoardFeed {
     return row?.seq ?? null;
   }
 
-  private between(after: number, upto: number): Promise<BoardChange[]> {
-    return this.db
+  private async between(after: number, upto: number): Promise<BoardChange[]> {
+    const rows = await this.db
       .selectFrom('board_changes')
       .select(['seq', 'id', 'room'])
       .where('seq', '>', after)
       .where('seq', '<=', upto)
       .orderBy('seq')
       .execute();
+    return rows.map((r) => ({ ...r, room: inOrder(r.room) }));
   }
 }

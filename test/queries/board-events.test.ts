@@ -42,11 +42,9 @@ t.test('a new stream starts with every room, then each change as one room event'
   t.match(rooms(s)[6], { roomId: S01, state: 'occupied', booking: { id: w.body.id } });
   t.equal(s.events.length, 7, 'the walk-in changed one room');
   const board = (await call(a.app, { method: 'GET', url: '/board', headers: auth })).body as { rooms: object[] };
-  t.same(
-    board.rooms.find((r) => (r as Room).roomId === S01),
-    JSON.parse(s.events[6]!.data),
-    'the event carries the room exactly as GET /board shows it',
-  );
+  const shown = (await call(a.app, { method: 'GET', url: '/board', headers: auth })).raw;
+  t.ok(shown.includes(s.events[6]!.data), 'the event carries the room exactly as GET /board shows it, byte for byte');
+  t.ok(board.rooms.length === 6);
 
   t.ok(await until(() => s.raw().includes(': keep-alive\n\n'), { timeoutMs: 20_000 }), 'a comment line keeps the idle stream open');
 });

@@ -91,6 +91,16 @@ t.test('changes from the clock alone: the window opening, overtime, a hold runni
   t.notOk(await tickFloorClock(ctx, addMinutes(start, -60)), 'the same minute is recorded once');
   const opened = await settled(S03, (x) => x?.state === 'reserved');
   t.equal(opened?.since, addMinutes(start, -60).toISOString(), 'since the minute the window opened');
+  const logged = await readModelsOf(platform.pool)
+    .selectFrom('board_changes')
+    .select('room_id')
+    .where('at', '=', addMinutes(start, -60))
+    .execute();
+  t.same(
+    logged.map((r) => r.room_id).sort(),
+    [S03, M01].sort(),
+    'the tick logs the rooms that changed (S03, and M01 whose unpaid hold ran out meanwhile) and no other',
+  );
 
   // A hold inside the window that is never paid: at its expiry the room is free again, with nobody coming.
   const soon = quarter(new Date(), 30);
