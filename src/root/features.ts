@@ -74,14 +74,15 @@ export const routes =
     await app.register(webPages, { webDir: platform.config.webDir });
   };
 
+// The runner visits builds in this order after each wake-up: the board first, since screens wait on it.
 export const projections: readonly Projection[] = [
+  boardProjection,
   usersProjection,
   roomsProjection,
   venueProjection,
   bookingsProjection,
   paymentsProjection,
   ledgerProjection,
-  boardProjection,
 ];
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
