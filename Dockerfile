@@ -10,7 +10,8 @@ COPY domain ./domain
 COPY commands ./commands
 COPY queries ./queries
 COPY projections ./projections
-RUN npm run build && npm prune --omit=dev
+COPY web ./web
+RUN npm run build && npm run build:web && npm prune --omit=dev
 
 FROM node:22-bookworm-slim
 WORKDIR /app

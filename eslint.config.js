@@ -5,7 +5,10 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 /** The TypeScript the project compiles and tests (tsconfig.json's include); type-aware rules need its program. */
-const tsFiles = ['src', 'domain', 'commands', 'queries', 'projections', 'bench', 'test'].map((dir) => `${dir}/**/*.ts`);
+const tsFiles = [
+  ...['src', 'domain', 'commands', 'queries', 'projections', 'bench', 'test', 'web'].map((dir) => `${dir}/**/*.ts`),
+  'web/**/*.tsx',
+];
 
 export default defineConfig(
   { ignores: ['node_modules/', 'dist/', 'data/', '.tap/', 'coverage/'] },

@@ -6,15 +6,16 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { benchEventStore } from './event-store.js';
 import { benchBookings } from './booking.js';
 import { benchBurst } from './burst.js';
+import { benchBoard } from './board.js';
 import { print } from './figures.js';
 
 /**
  * `npm run bench`: prints the event store, projection and booking figures.
  * Runs on DATABASE_URL's server (default the local one) in databases of its
  * own, dropped afterwards. BENCH_SECONDS sets each measurement's length,
- * BENCH_REBUILD_EVENTS the size of the rebuild, BENCH_ONLY=store|booking one half
- * (holds: the hold figures only; burst: the flash-sale burst with the queue on and off, also run by
- * BENCH_BURST=1 after the rest).
+ * BENCH_REBUILD_EVENTS the size of the rebuild, BENCH_ONLY one part: store, booking (holds: the hold
+ * figures only), board (BENCH_BOARD_CHANGES the changes each round measures), or burst (the
+ * flash-sale burst with the queue on and off, also run by BENCH_BURST=1 after the rest).
  */
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -45,9 +46,9 @@ async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
 console.log(
   `bench: ${os.cpus().length} cores, Node ${process.version}, ${seconds} s per measurement, PostgreSQL at ${new URL(serverUrl).host}`,
 );
-if (only !== 'booking' && only !== 'holds' && only !== 'burst')
+if (only === undefined || only === 'store')
   print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
-if (only !== 'store' && only !== 'burst') {
+if (only === undefined || only === 'booking' || only === 'holds') {
   print(
     'Booking over HTTP (server in its own process)',
     await withDatabase(async (url) => {
@@ -59,6 +60,11 @@ if (only !== 'store' && only !== 'burst') {
       }
     }),
   );
+}
+
+if (only === undefined || only === 'board') {
+  const changes = Number(process.env.BENCH_BOARD_CHANGES ?? 20);
+  print('The live floor over SSE (server in its own process)', await withDatabase((url) => benchBoard(url, changes)));
 }
 
 if (only === 'burst' || process.env.BENCH_BURST === '1') {

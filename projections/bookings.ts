@@ -91,6 +91,7 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
     'RoomTimeExtended',
     'RoomTimeEnded',
     'RoomTimeReleased',
+    'RoomCleaned',
   ],
   async setup(db, schemaName) {
     await db.schema
@@ -162,7 +163,7 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
     for (const recorded of events) {
       const e = { type: recorded.type, data: recorded.data } as Handled;
       const at = new Date(e.data.at);
-      if (e.type.startsWith('RoomTime')) {
+      if (e.type.startsWith('RoomTime') || e.type === 'RoomCleaned') {
         await applyRoomDay(trx, e as RoomDayEvent, at);
         changedDays.add((e as RoomDayEvent).data.businessDate);
       } else if (e.type === 'RefundRequested') {
@@ -220,6 +221,14 @@ async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayEvent, at: 
       break;
     case 'RoomTimeReleased':
       await trx.updateTable('room_reservations').set({ status: 'released', updated_at: at }).where(key).execute();
+      break;
+    case 'RoomCleaned':
+      // The buffer ends when the room was marked clean (the row stays `ended` for analysts).
+      await trx
+        .updateTable('room_reservations')
+        .set({ busy_until: sql`least(busy_until, ${at}::timestamptz)`, updated_at: at })
+        .where(key)
+        .execute();
       break;
     default: {
       const never: never = e;

@@ -10,6 +10,7 @@ import type { PaymentsDatabase } from './payments.js';
 import type { ProductsDatabase } from './products.js';
 import type { ReleasesDatabase } from './releases.js';
 import type { WaitlistDatabase } from './waitlist.js';
+import type { BoardDatabase } from './board.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
@@ -24,7 +25,8 @@ export type ReadModels = UsersDatabase &
   Pick<PaymentsDatabase, 'payments'> &
   ProductsDatabase &
   ReleasesDatabase &
-  WaitlistDatabase;
+  WaitlistDatabase &
+  BoardDatabase;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

@@ -23,6 +23,8 @@ const EnvSchema = Type.Object({
   PROJECTION_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
   PROJECTION_REBUILD_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 5000 }),
   PROJECTION_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 500 }),
+  BOARD_RESYNC_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5000 }),
+  WEB_DIR: Type.String({ minLength: 1, maxLength: 1000, default: 'dist/web' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 1_048_576 }),
   BODY_MAX_DEPTH: Type.Integer({ minimum: 4, maximum: 256, default: 32 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
@@ -101,6 +103,10 @@ export type Config = Readonly<{
   /** Events per transaction while a build catches up from zero, where throughput matters more than latency. */
   projectionRebuildBatchSize: number;
   projectionPollMs: number;
+  /** How often each instance reads the board's change log without being told (a pub/sub message may be lost). */
+  boardResyncMs: number;
+  /** Where `npm run build:web` put the web pages (relative to the working directory). */
+  webDir: string;
   bodyLimitBytes: number;
   /** How deep a JSON body may nest (objects and arrays); deeper is `422` before anything walks it. */
   bodyMaxDepth: number;
@@ -211,6 +217,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     projectionBatchSize: e.PROJECTION_BATCH_SIZE,
     projectionRebuildBatchSize: e.PROJECTION_REBUILD_BATCH_SIZE,
     projectionPollMs: e.PROJECTION_POLL_MS,
+    boardResyncMs: e.BOARD_RESYNC_MS,
+    webDir: e.WEB_DIR,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     bodyMaxDepth: e.BODY_MAX_DEPTH,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

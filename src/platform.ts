@@ -8,6 +8,7 @@ import type { PlatformDatabase } from './db/schema.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres.js';
 import { connectRedis, redisOptions } from './infra/redis.js';
+import { LocalNews, RedisNews, type News } from './infra/news.js';
 import type { EventStore } from './eventstore/port.js';
 import { PostgresEventStore } from './eventstore/postgres.js';
 import { InstrumentedEventStore } from './eventstore/instrumented.js';
@@ -45,6 +46,8 @@ export type Platform = Readonly<{
   db: Kysely<PlatformDatabase>;
   store: EventStore;
   redis: Redis | null;
+  /** Announcements between instances: Redis pub/sub, or this process alone. */
+  news: News;
   metrics: Metrics;
   idempotency: IdempotencyStore;
   tokens: AccessTokens;
@@ -82,6 +85,10 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
   if (!redis) logger.info('no REDIS_URL: this node runs alone, with in-process cache, pub/sub, revocation list and jobs');
 
+  // Deployments sharing one Redis over different databases hear only their own news.
+  const news: News = redis
+    ? new RedisNews(redis, createHash('sha256').update(databaseUrl).digest('base64url').slice(0, 12))
+    : new LocalNews();
   const idempotency = redis ? new RedisIdempotencyStore(redis) : new PostgresIdempotencyStore(db);
   const key = await loadSigningKey(config.jwtPrivateKey, config.dataDir);
   const tokens = new AccessTokens(key, {
@@ -114,6 +121,7 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     db,
     store,
     redis,
+    news,
     metrics,
     idempotency,
     tokens,
@@ -127,6 +135,7 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
       await admission.close();
       await jobs.close();
       await store.close();
+      await news.close();
       await redis?.quit().catch(() => redis.disconnect());
       await db.destroy();
       await embedded?.stop();

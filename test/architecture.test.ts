@@ -1,5 +1,5 @@
 import t from 'tap';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -9,20 +9,26 @@ import path from 'node:path';
  * and there are no cycles, neither between files nor between folders.
  */
 const root = path.resolve(import.meta.dirname, '..');
-const FOLDERS = ['src', 'domain', 'commands', 'queries', 'projections'];
+const FOLDERS = ['src', 'domain', 'commands', 'queries', 'projections', 'web'];
 
 function files(dir: string): string[] {
   return readdirSync(path.join(root, dir)).flatMap((name) => {
     const rel = path.posix.join(dir, name);
-    return statSync(path.join(root, rel)).isDirectory() ? files(rel) : rel.endsWith('.ts') ? [rel] : [];
+    return statSync(path.join(root, rel)).isDirectory() ? files(rel) : /\.tsx?$/.test(rel) ? [rel] : [];
   });
 }
+
+/** `./board.js` names board.ts, or board.tsx in the web pages. */
+const resolveImport = (target: string) => {
+  const ts = target.replace(/\.js$/, '.ts');
+  return existsSync(path.join(root, ts)) ? ts : `${ts}x`;
+};
 
 const graph = new Map<string, string[]>();
 for (const file of FOLDERS.flatMap(files)) {
   const text = readFileSync(path.join(root, file), 'utf8');
   const imports = [...text.matchAll(/(?:^\s*(?:import|export)[^'"]*from\s+|import\()'(\.[^']+)'/gm)].map((m) =>
-    path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]!.replace(/\.js$/, '.ts'))),
+    resolveImport(path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]!))),
   );
   graph.set(file, imports);
 }
@@ -42,6 +48,8 @@ const LAYERS: readonly { name: string; holds: (f: string) => boolean; mayImport:
   { name: 'commands', holds: (f) => f.startsWith('commands/'), mayImport: ['commands', 'domain', 'platform', ...SHARED] },
   { name: 'projections', holds: (f) => f.startsWith('projections/'), mayImport: ['projections', 'domain', 'platform', ...SHARED] },
   { name: 'queries', holds: (f) => f.startsWith('queries/'), mayImport: ['queries', 'projections', 'domain', 'platform', ...SHARED] },
+  // Pages talk to the service over its public HTTP API only.
+  { name: 'web', holds: (f) => f.startsWith('web/'), mayImport: ['web'] },
 ];
 const layerOf = (file: string) => LAYERS.find((l) => l.holds(file))!;
 

@@ -10,7 +10,8 @@ type Reservation = Readonly<{
   bufferMinutes: number;
   kind: ReservationKind;
   holdExpiresAt: number | null;
-  status: 'live' | 'ended' | 'released';
+  /** `cleaned`: ended, and the room was marked clean, so its buffer no longer holds the room. */
+  status: 'live' | 'ended' | 'cleaned' | 'released';
 }>;
 
 /** Every reservation of one room on one business day. */
@@ -32,9 +33,11 @@ export type RoomDayCommand =
   | (Target & Readonly<{ type: 'Confirm' }>)
   | (Target & Readonly<{ type: 'Extend'; end: Date; dayEnd: Date }>)
   | (Target & Readonly<{ type: 'End'; end: Date }>)
-  | (Target & Readonly<{ type: 'Release'; reason: ReleaseReason }>);
+  | (Target & Readonly<{ type: 'Release'; reason: ReleaseReason }>)
+  | (Omit<Target, 'bookingId'> & Readonly<{ type: 'Clean' }>);
 
-const occupies = (r: Reservation, now: number) => stillCounts({ released: r.status === 'released', holdExpiresAt: r.holdExpiresAt }, now);
+const occupies = (r: Reservation, now: number) =>
+  stillCounts({ released: r.status === 'released', cleaned: r.status === 'cleaned', holdExpiresAt: r.holdExpiresAt }, now);
 
 function clash(state: RoomDayState, bookingId: string, candidate: Occupancy, now: number): boolean {
   for (const r of state.reservations.values()) {
@@ -44,6 +47,13 @@ function clash(state: RoomDayState, bookingId: string, candidate: Occupancy, now
 }
 
 const slotTaken = () => new ConflictError('slot_taken', 'The room is not free for that time (cleaning buffer included).');
+
+/** Every stay checked out and not yet cleaned ends its buffer now; a room with none is not waiting for cleaning. */
+function clean(state: RoomDayState, roomId: string, businessDate: string, at: string): RoomDayEvent[] {
+  const waiting = [...state.reservations.values()].filter((r) => r.status === 'ended');
+  if (waiting.length === 0) throw new ConflictError('not_cleaning', 'The room is not waiting for cleaning.');
+  return waiting.map((r) => ({ type: 'RoomCleaned', data: { roomId, businessDate, bookingId: r.bookingId, at } }));
+}
 
 export const roomDayDecider: Decider<RoomDayState, RoomDayCommand, RoomDayEvent> = {
   initialState: () => ({ reservations: new Map() }),
@@ -74,6 +84,9 @@ export const roomDayDecider: Decider<RoomDayState, RoomDayCommand, RoomDayEvent>
       case 'RoomTimeReleased':
         if (r) reservations.set(r.bookingId, { ...r, status: 'released' });
         break;
+      case 'RoomCleaned':
+        if (r) reservations.set(r.bookingId, { ...r, status: 'cleaned' });
+        break;
       default: {
         const never: never = e;
         throw new Error(`unknown room-day event ${JSON.stringify(never)}`);
@@ -84,6 +97,7 @@ export const roomDayDecider: Decider<RoomDayState, RoomDayCommand, RoomDayEvent>
   decide: (c, state) => {
     const now = c.now.getTime();
     const at = c.now.toISOString();
+    if (c.type === 'Clean') return clean(state, c.roomId, c.businessDate, at);
     const base = { roomId: c.roomId, businessDate: c.businessDate, bookingId: c.bookingId, at };
     const own = state.reservations.get(c.bookingId);
     switch (c.type) {

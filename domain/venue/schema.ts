@@ -24,6 +24,12 @@ export const VenueSettingsSchema = Type.Object(
       default: 0,
       description: 'VAT on sales in percent, included in prices; 0: not charged',
     }),
+    reservedWindowMinutes: Type.Integer({
+      minimum: 0,
+      maximum: 720,
+      default: 60,
+      description: 'The board shows a room reserved from this long before a booking starts',
+    }),
   },
   { additionalProperties: false, $id: 'VenueSettings' },
 );

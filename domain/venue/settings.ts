@@ -19,6 +19,7 @@ export const DEFAULT_VENUE: VenueSettings = {
   holidays: [],
   maxActiveHolds: 2,
   vatRatePercent: 0,
+  reservedWindowMinutes: 60,
 };
 
 /** The business date an instant belongs to: the local date of the instant minus the business-day start. */

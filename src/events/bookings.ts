@@ -48,7 +48,9 @@ export type RoomDayEvent =
   | DomainEvent<
       'RoomTimeReleased',
       Readonly<{ roomId: string; businessDate: string; bookingId: string; reason: ReleaseReason; at: string }>
-    >;
+    >
+  /** Staff marked the room clean after this booking's check-out: its cleaning buffer ends now. */
+  | DomainEvent<'RoomCleaned', Readonly<{ roomId: string; businessDate: string; bookingId: string; at: string }>>;
 
 export type BillLineKind = 'room' | 'extension' | 'product' | 'minimum_spend' | 'adjustment';
 

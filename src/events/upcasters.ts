@@ -23,4 +23,13 @@ export const upcasters: readonly Upcaster[] = [
       return { ...d, settings: { vatRatePercent: 0, ...d.settings } };
     },
   },
+  {
+    // Settings recorded before the room board: a room shows reserved an hour before its booking.
+    type: 'VenueConfigured',
+    fromVersion: 3,
+    up: (data) => {
+      const d = data as { settings: Record<string, unknown> };
+      return { ...d, settings: { reservedWindowMinutes: 60, ...d.settings } };
+    },
+  },
 ];

@@ -33,6 +33,8 @@ export type VenueSettings = Readonly<{
    * 0: not charged). Prices include it; check-out records the rate and the tax in the bill.
    */
   vatRatePercent: number;
+  /** The room board shows a room `reserved` from this many minutes before a held or confirmed booking starts. */
+  reservedWindowMinutes: number;
 }>;
 
 export type DayKind = 'weekday' | 'weekend';
@@ -73,7 +75,7 @@ export type VenueEvent = DomainEvent<'VenueConfigured', Readonly<{ settings: Ven
 export type RateCardEvent = DomainEvent<'RateCardPublished', Readonly<{ card: RateCard; by: string; at: string }>>;
 
 export const VENUE_STREAM = 'venue-settings';
-export const VENUE_SETTINGS_SCHEMA_VERSION = 3;
+export const VENUE_SETTINGS_SCHEMA_VERSION = 4;
 export const RATE_CARD_STREAM = 'ratecard-venue';
 
 /**

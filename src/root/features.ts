@@ -3,6 +3,7 @@ import type { Platform } from '../platform.js';
 import type { Projection } from '../projections/projection.js';
 import { roomTypeCommands } from '../../commands/room-types/routes.js';
 import { roomCommands } from '../../commands/rooms/routes.js';
+import { cleanedRoute } from '../../commands/room-days/cleaned.js';
 import { roomQueries } from '../../queries/rooms.js';
 import { roomsProjection } from '../../projections/rooms.js';
 import { userCommands } from '../../commands/users/routes.js';
@@ -41,6 +42,12 @@ import { waitlistJobs } from '../../commands/waitlist/offers.js';
 import { waitlistQueries } from '../../queries/waitlist.js';
 import { waitlistProjection } from '../../projections/waitlist.js';
 
+import { boardProjection } from '../../projections/board.js';
+import { boardQueries } from '../../queries/board/routes.js';
+import { boardDueBy } from '../../queries/board/due.js';
+import { floorClock } from '../../commands/floor/clock.js';
+
+import { webPages } from '../http/pages.js';
 import { readModelsOf } from '../../projections/read-models.js';
 import { VenueSettingsSchema } from '../../domain/venue/schema.js';
 
@@ -61,6 +68,7 @@ export const routes =
     await app.register(userQueries, context);
     await app.register(roomTypeCommands, platform);
     await app.register(roomCommands, platform);
+    await app.register(cleanedRoute, platform);
     await app.register(roomQueries, context);
     await app.register(venueCommands, platform);
     await app.register(bookingCommands, platform);
@@ -79,9 +87,14 @@ export const routes =
     await app.register(releaseQueries, context);
     await app.register(waitlistCommands, platform);
     await app.register(waitlistQueries, context);
+    await app.register(boardQueries, context);
+    await app.register(floorClock, { ...platform, due: boardDueBy(context.readModels) });
+    await app.register(webPages, { webDir: platform.config.webDir });
   };
 
+// The runner visits builds in this order after each wake-up: the board first, since screens wait on it.
 export const projections: readonly Projection[] = [
+  boardProjection,
   usersProjection,
   roomsProjection,
   venueProjection,

@@ -8,6 +8,7 @@ import { installProjections } from '../projections/registry.js';
 import * as features from './features.js';
 import { seedDemo } from './demo/seed.js';
 import { sweepExpired } from '../jobs/maintenance.js';
+import { BOARD_NEWS, boardProjection } from '../../projections/board.js';
 
 /** How often overdue jobs (expired holds...) are re-derived from state. */
 const JOB_SWEEP_MS = 30_000;
@@ -29,7 +30,11 @@ export function createRunner(platform: Platform): ProjectionRunner {
     batchSize: platform.config.projectionBatchSize,
     rebuildBatchSize: platform.config.projectionRebuildBatchSize,
     pollMs: platform.config.projectionPollMs,
-    onBatch: (name, n) => platform.metrics.projected.inc({ projection: name }, n),
+    onBatch: (name, n) => {
+      platform.metrics.projected.inc({ projection: name }, n);
+      // Committed: wake the board's live feeds on every instance.
+      if (name === boardProjection.name) void platform.news.publish(BOARD_NEWS, '').catch(() => {});
+    },
   });
 }
 

@@ -7,6 +7,7 @@ import type { Checkpoint, RecordedEvent } from '../../src/eventstore/port.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { bookingStream, roomDayStream, type BookingEvent, type RoomDayEvent } from '../../src/events/bookings.js';
 import { paymentStream, type PaymentEvent } from '../../src/events/payments.js';
+import { floorClockStream, type FloorClockEvent } from '../../src/events/floor.js';
 import { roomStream, roomTypeStream, type RoomEvent, type RoomTypeEvent } from '../../src/events/rooms.js';
 import {
   authAuditStream,
@@ -30,6 +31,7 @@ export type SpecEvent =
   | UserEvent
   | SessionEvent
   | AuthAuditEvent
+  | FloorClockEvent
   | VenueEvent
   | RateCardEvent
   | ProductEvent;
@@ -62,6 +64,7 @@ export function streamOf(e: SpecEvent): string {
     case 'RoomTimeExtended':
     case 'RoomTimeEnded':
     case 'RoomTimeReleased':
+    case 'RoomCleaned':
       return roomDayStream(e.data.roomId, e.data.businessDate);
     case 'PaymentStarted':
     case 'PaymentSucceeded':
@@ -98,6 +101,8 @@ export function streamOf(e: SpecEvent): string {
     case 'StockTaken':
     case 'StockReturned':
       return productStream(e.data.productId);
+    case 'FloorClockTicked':
+      return floorClockStream(new Date(e.data.at));
     default: {
       const never: never = e;
       throw new Error(`no stream for ${JSON.stringify(never)}`);

@@ -16,6 +16,9 @@ t.test('every route declares its access, and a route without one stops start-up'
   await t.rejects(buildApp(platform, bad), /GET \/undeclared declares no valid permission/);
 });
 
+/** Routes that answer with an endless event stream. */
+const STREAMS = new Set(['/board/events']);
+
 t.test('route × role matrix from the permission table: 401 without a token, 403 without the permission, through otherwise', async (t) => {
   const users = new Map<Role, SignedIn>();
   for (const role of ROLES) users.set(role, await signUp(app, platform.store, role, `matrix-${role}`));
@@ -35,6 +38,8 @@ t.test('route × role matrix from the permission table: 401 without a token, 403
       const user = users.get(role)!;
       const res = await app.inject({ method, url, headers: user.auth, ...(payload ? { payload } : {}) });
       const allowed = route.permission === 'public' || route.permission === 'authenticated' || ROLE_PERMISSIONS[role].has(route.permission);
+      // A stream let through never ends, so inject cannot wait for it: test/queries/board-events.test.ts opens it over a socket.
+      if (allowed && STREAMS.has(route.url)) continue;
       if (allowed) {
         t.ok(res.statusCode !== 401 && res.statusCode !== 403, `${role} ${method} ${route.url} → ${res.statusCode}`);
         t.ok(res.statusCode < 500, `${role} ${method} ${route.url} is not a server error (${res.statusCode})`);

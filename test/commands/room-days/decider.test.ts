@@ -426,3 +426,47 @@ t.test('state: occupying lists the reservations that count at a given instant', 
   t.strictSame(ids('2026-03-13 10:25'), ['A', 'B'], 'B is held until 10:30; C was released');
   t.strictSame(ids('2026-03-13 10:30'), ['A'], 'B lapsed at 10:30');
 });
+
+const cleaned = (bookingId: string, at: string): RoomDayEvent => ({
+  type: 'RoomCleaned',
+  data: { roomId: ROOM, businessDate: DATE, bookingId, at: iso(at) },
+});
+const clean = (now: string): RoomDayCommand => ({ type: 'Clean', roomId: ROOM, businessDate: DATE, now: local(now) });
+
+/** Walk-in W: 20:00–22:00, checked out at 21:40:30 (so busy until 21:55:30 with its buffer). */
+const W = [
+  reserved('W', { start: '2026-03-13 20:00', end: '2026-03-13 22:00', kind: 'walk_in', holdExpiresAt: null, at: '2026-03-13 20:00' }),
+  {
+    type: 'RoomTimeEnded',
+    data: { roomId: ROOM, businessDate: DATE, bookingId: 'W', end: '2026-03-13T13:40:30.000Z', at: '2026-03-13T13:40:30.000Z' },
+  } as RoomDayEvent,
+];
+
+t.test('clean: a checked-out stay is marked clean; until then its buffer holds the room', async (t) => {
+  spec(t)
+    .given(W)
+    .when(clean('2026-03-13 21:41'))
+    .then([cleaned('W', '2026-03-13 21:41')]);
+  spec(t)
+    .given(W)
+    .when(reserve('N', '2026-03-13 21:41', { start: '2026-03-13 21:41', end: '2026-03-13 22:41', kind: 'walk_in', holdExpiresAt: null }))
+    .thenThrows('slot_taken', slotTaken, 'the buffer holds the room before it is cleaned');
+});
+
+t.test('clean: once cleaned, a walk-in in the same minute as the check-out is accepted', async (t) => {
+  spec(t)
+    .given([...W, cleaned('W', '2026-03-13 21:41')])
+    .when(reserve('N', '2026-03-13 21:40', { start: '2026-03-13 21:40', end: '2026-03-13 22:40', kind: 'walk_in', holdExpiresAt: null }))
+    .then([
+      reserved('N', { start: '2026-03-13 21:40', end: '2026-03-13 22:40', kind: 'walk_in', holdExpiresAt: null, at: '2026-03-13 21:40' }),
+    ]);
+});
+
+t.test('clean: a room with no check-out waiting, or one already cleaned, is refused with not_cleaning', async (t) => {
+  spec(t).given(A).when(clean('2026-03-13 21:00')).thenThrows('not_cleaning', conflict, 'a party still booked');
+  spec(t).given([]).when(clean('2026-03-13 21:00')).thenThrows('not_cleaning', conflict, 'an empty day');
+  spec(t)
+    .given([...W, cleaned('W', '2026-03-13 21:41')])
+    .when(clean('2026-03-13 21:45'))
+    .thenThrows('not_cleaning', conflict, 'cleaned twice');
+});

@@ -1,0 +1,349 @@
+import { sql, type Generated, type Kysely } from 'kysely';
+import { defineProjection } from '../src/projections/projection.js';
+import type { RecordedEvent } from '../src/eventstore/port.js';
+import type { BookingEvent, RoomDayEvent } from '../src/events/bookings.js';
+import type { RoomEvent } from '../src/events/rooms.js';
+import type { VenueEvent } from '../src/events/venue.js';
+import type { FloorClockEvent } from '../src/events/floor.js';
+import { nextChange, roomView, type RoomState, type Stay } from '../domain/rooms/board.js';
+
+/** The party in a room or next to arrive, as the board shows it. */
+export type BoardBooking = Readonly<{ id: string; start: string; end: string; status: Stay['status']; partySize: number }>;
+
+/** One room on the board: exactly the object of `GET /board` and of each `room` event. */
+export type BoardRoom = Readonly<{
+  roomId: string;
+  name: string;
+  type: string;
+  capacity: number;
+  state: RoomState;
+  booking: BoardBooking | null;
+  next: BoardBooking | null;
+  since: string;
+}>;
+
+export interface BoardRoomsTable {
+  room_id: string;
+  name: string;
+  type: string;
+  capacity: number;
+  in_service: boolean;
+  /** A party checked out and the room is not marked clean yet. */
+  cleaning_since: Date | null;
+  /** The room as the board shows it now (null until its first change is logged), and that change's id and seq. */
+  room: BoardRoom | null;
+  change_id: string | null;
+  change_seq: number | null;
+  /** When the clock alone changes this room next; the floor clock ticks then. */
+  next_change_at: Date | null;
+}
+
+export interface BoardStaysTable {
+  booking_id: string;
+  room_id: string;
+  start_at: Date;
+  end_at: Date;
+  status: Stay['status'];
+  party_size: number;
+  hold_expires_at: Date | null;
+}
+
+export interface BoardSettingsTable {
+  id: number;
+  reserved_window_minutes: number;
+}
+
+/** Every change of a room on the board, in order: the log live feeds resume from. */
+export interface BoardChangesTable {
+  seq: Generated<number>;
+  /** `<feed position>.<n>`: the event that caused the change, and which of its changes this is. */
+  id: string;
+  room_id: string;
+  room: BoardRoom;
+  at: Date;
+}
+
+export type BoardDatabase = {
+  board_rooms: BoardRoomsTable;
+  board_stays: BoardStaysTable;
+  board_settings: BoardSettingsTable;
+  board_changes: BoardChangesTable;
+};
+
+/** The news channel a committed board batch is announced on (the payload is empty: readers read the log). */
+export const BOARD_NEWS = 'ktv:board';
+
+type Handled = RoomEvent | BookingEvent | Extract<RoomDayEvent, { type: 'RoomCleaned' }> | VenueEvent | FloorClockEvent;
+type Db = Kysely<BoardDatabase>;
+const EVERY_ROOM = 'every room';
+
+/**
+ * The live floor: each room's state, the party in it or next to arrive, and
+ * since when (`rm.board_rooms`), built from the facts in `rm.board_stays`, and
+ * the log of every change (`rm.board_changes`). A change is logged when an
+ * event changes a room's view, computed at the event's time; changes that come
+ * from the clock alone are logged on `FloorClockTicked`, computed at its minute.
+ */
+export const boardProjection = defineProjection<BoardDatabase>({
+  name: 'board',
+  version: 1,
+  tables: ['board_rooms', 'board_stays', 'board_settings', 'board_changes'],
+  eventTypes: [
+    'RoomRegistered',
+    'RoomTakenOutOfService',
+    'RoomReturnedToService',
+    'BookingHeld',
+    'WalkInStarted',
+    'BookingConfirmed',
+    'BookingCancelled',
+    'BookingExpired',
+    'BookingCheckedIn',
+    'BookingExtended',
+    'BookingMoved',
+    'BookingCheckedOut',
+    'BookingMarkedNoShow',
+    'RoomCleaned',
+    'VenueConfigured',
+    'FloorClockTicked',
+  ],
+  async setup(db) {
+    await db.schema
+      .createTable('board_rooms')
+      .addColumn('room_id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('capacity', 'integer', (c) => c.notNull())
+      .addColumn('in_service', 'boolean', (c) => c.notNull())
+      .addColumn('cleaning_since', 'timestamptz')
+      .addColumn('room', 'jsonb')
+      .addColumn('change_id', 'text')
+      .addColumn('change_seq', 'bigint')
+      .addColumn('next_change_at', 'timestamptz')
+      .execute();
+    await db.schema.createIndex('board_rooms_due').on('board_rooms').column('next_change_at').execute();
+    await db.schema
+      .createTable('board_stays')
+      .addColumn('booking_id', 'text', (c) => c.primaryKey())
+      .addColumn('room_id', 'text', (c) => c.notNull())
+      .addColumn('start_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('end_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('party_size', 'integer', (c) => c.notNull())
+      .addColumn('hold_expires_at', 'timestamptz')
+      .execute();
+    await db.schema.createIndex('board_stays_by_room').on('board_stays').column('room_id').execute();
+    await db.schema
+      .createTable('board_settings')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('reserved_window_minutes', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('board_changes')
+      .addColumn('seq', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+      .addColumn('id', 'text', (c) => c.notNull().unique())
+      .addColumn('room_id', 'text', (c) => c.notNull())
+      .addColumn('room', 'jsonb', (c) => c.notNull())
+      .addColumn('at', 'timestamptz', (c) => c.notNull())
+      .execute();
+  },
+  async apply(trx: Db, events: readonly RecordedEvent[]) {
+    for (const recorded of events) {
+      const e = { type: recorded.type, data: recorded.data } as Handled;
+      const touched = await applyFact(trx, e, recorded.createdAt);
+      const now = e.type === 'FloorClockTicked' ? new Date(e.data.at) : recorded.createdAt;
+      if (touched.length > 0) await refresh(trx, touched, now, String(recorded.globalPosition));
+    }
+  },
+});
+
+/** Records what the event says about rooms and stays; returns the rooms whose view may have changed. */
+async function applyFact(trx: Db, e: Handled, at: Date): Promise<string[]> {
+  const stayRoom = async (bookingId: string) =>
+    (await trx.selectFrom('board_stays').select('room_id').where('booking_id', '=', bookingId).executeTakeFirst())?.room_id;
+  const setStay = async (bookingId: string, set: Partial<BoardStaysTable>) => {
+    const room = await stayRoom(bookingId);
+    if (room) await trx.updateTable('board_stays').set(set).where('booking_id', '=', bookingId).execute();
+    return room ? [room] : [];
+  };
+  const endStay = async (bookingId: string) => {
+    const room = await stayRoom(bookingId);
+    await trx.deleteFrom('board_stays').where('booking_id', '=', bookingId).execute();
+    return room ? [room] : [];
+  };
+  switch (e.type) {
+    case 'RoomRegistered':
+      await trx
+        .insertInto('board_rooms')
+        .values({
+          room_id: e.data.roomId,
+          name: e.data.name,
+          type: e.data.roomTypeId,
+          capacity: e.data.capacity,
+          in_service: true,
+          cleaning_since: null,
+          room: null,
+          change_id: null,
+          change_seq: null,
+          next_change_at: null,
+        })
+        .onConflict((oc) => oc.column('room_id').doNothing())
+        .execute();
+      return [e.data.roomId];
+    case 'RoomTakenOutOfService':
+    case 'RoomReturnedToService':
+      await trx
+        .updateTable('board_rooms')
+        .set({ in_service: e.type === 'RoomReturnedToService' })
+        .where('room_id', '=', e.data.roomId)
+        .execute();
+      return [e.data.roomId];
+    case 'BookingHeld':
+    case 'WalkInStarted':
+      await trx
+        .insertInto('board_stays')
+        .values({
+          booking_id: e.data.bookingId,
+          room_id: e.data.roomId,
+          start_at: new Date(e.data.start),
+          end_at: new Date(e.data.end),
+          status: e.type === 'BookingHeld' ? 'held' : 'checked_in',
+          party_size: e.data.partySize,
+          hold_expires_at: e.type === 'BookingHeld' ? new Date(e.data.holdExpiresAt) : null,
+        })
+        .onConflict((oc) => oc.column('booking_id').doNothing())
+        .execute();
+      return [e.data.roomId];
+    case 'BookingConfirmed':
+      return setStay(e.data.bookingId, { status: 'confirmed', hold_expires_at: null });
+    case 'BookingCheckedIn':
+      return setStay(e.data.bookingId, { status: 'checked_in', hold_expires_at: null });
+    case 'BookingExtended':
+      return setStay(e.data.bookingId, { end_at: new Date(e.data.end) });
+    case 'BookingMoved':
+      await trx.updateTable('board_stays').set({ room_id: e.data.toRoomId }).where('booking_id', '=', e.data.bookingId).execute();
+      return [e.data.fromRoomId, e.data.toRoomId];
+    case 'BookingCheckedOut': {
+      const rooms = await endStay(e.data.bookingId);
+      if (rooms.length > 0) await trx.updateTable('board_rooms').set({ cleaning_since: at }).where('room_id', 'in', rooms).execute();
+      return rooms;
+    }
+    case 'BookingCancelled':
+    case 'BookingExpired':
+    case 'BookingMarkedNoShow':
+      return endStay(e.data.bookingId);
+    case 'RoomCleaned':
+      await trx.updateTable('board_rooms').set({ cleaning_since: null }).where('room_id', '=', e.data.roomId).execute();
+      return [e.data.roomId];
+    case 'VenueConfigured':
+      await trx
+        .insertInto('board_settings')
+        .values({ id: 1, reserved_window_minutes: e.data.settings.reservedWindowMinutes })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ reserved_window_minutes: e.data.settings.reservedWindowMinutes }))
+        .execute();
+      return [EVERY_ROOM];
+    case 'FloorClockTicked':
+      return [EVERY_ROOM];
+    case 'OrderPlaced':
+    case 'OrderLineVoided':
+    case 'BillAdjusted':
+      // What is on the bill does not change what the room shows (not subscribed; here for exhaustiveness).
+      return [];
+    default: {
+      const never: never = e;
+      throw new Error(`board projection got ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * The room with its keys in the documented order. PostgreSQL's jsonb keeps
+ * keys in an order of its own, so rows read back go through this before they
+ * are compared or sent.
+ */
+export const inOrder = (r: BoardRoom): BoardRoom => ({
+  roomId: r.roomId,
+  name: r.name,
+  type: r.type,
+  capacity: r.capacity,
+  state: r.state,
+  booking: r.booking && bookingInOrder(r.booking),
+  next: r.next && bookingInOrder(r.next),
+  since: r.since,
+});
+const bookingInOrder = (b: BoardBooking): BoardBooking => ({
+  id: b.id,
+  start: b.start,
+  end: b.end,
+  status: b.status,
+  partySize: b.partySize,
+});
+
+const iso = (d: Date) => d.toISOString();
+const bookingOf = (s: Stay | null): BoardBooking | null =>
+  s && { id: s.bookingId, start: iso(new Date(s.start)), end: iso(new Date(s.end)), status: s.status, partySize: s.partySize };
+
+/** Works out the touched rooms' views at `now` and logs each one that changed, numbered after the event's position. */
+async function refresh(trx: Db, touched: readonly string[], now: Date, position: string): Promise<void> {
+  const all = touched.includes(EVERY_ROOM);
+  const rooms = await trx
+    .selectFrom('board_rooms')
+    .selectAll()
+    .$if(!all, (q) => q.where('room_id', 'in', touched))
+    .orderBy('name')
+    .orderBy('room_id')
+    .execute();
+  if (rooms.length === 0) return;
+  const stays = await trx
+    .selectFrom('board_stays')
+    .selectAll()
+    .$if(!all, (q) => q.where('room_id', 'in', touched))
+    .execute();
+  const settings = await trx.selectFrom('board_settings').select('reserved_window_minutes').where('id', '=', 1).executeTakeFirst();
+  const window = settings?.reserved_window_minutes ?? 60;
+  let part = 0;
+  for (const r of rooms) {
+    const facts = {
+      inService: r.in_service,
+      cleaningSince: r.cleaning_since?.getTime() ?? null,
+      stays: stays
+        .filter((s) => s.room_id === r.room_id)
+        .map((s) => ({
+          bookingId: s.booking_id,
+          start: s.start_at.getTime(),
+          end: s.end_at.getTime(),
+          status: s.status,
+          partySize: s.party_size,
+          holdExpiresAt: s.hold_expires_at?.getTime() ?? null,
+        })),
+    };
+    const view = roomView(facts, now.getTime(), window);
+    const due = nextChange(facts, now.getTime(), window);
+    const before = r.room;
+    const room: BoardRoom = {
+      roomId: r.room_id,
+      name: r.name,
+      type: r.type,
+      capacity: r.capacity,
+      state: view.state,
+      booking: bookingOf(view.booking),
+      next: bookingOf(view.next),
+      since: before && before.state === view.state ? before.since : iso(now),
+    };
+    let change = {};
+    if (before === null || JSON.stringify(room) !== JSON.stringify(inOrder(before))) {
+      const id = `${position}.${part++}`;
+      const json = sql<BoardRoom>`${JSON.stringify(room)}::jsonb`;
+      const { seq } = await trx
+        .insertInto('board_changes')
+        .values({ id, room_id: r.room_id, room: json, at: now })
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      change = { room: json, change_id: id, change_seq: seq };
+    }
+    await trx
+      .updateTable('board_rooms')
+      .set({ next_change_at: due === null ? null : new Date(due), ...change })
+      .where('room_id', '=', r.room_id)
+      .execute();
+  }
+}

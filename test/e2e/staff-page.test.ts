@@ -1,0 +1,129 @@
+import t from 'tap';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Page } from 'playwright-core';
+import { startTestService } from '../helpers/service.js';
+import { setUpVenue } from '../helpers/venue.js';
+import { PASSWORD } from '../helpers/auth.js';
+import { buildWeb } from '../../web/build.js';
+
+/**
+ * The staff page in Debian's Chromium: a waiter and a manager sign in on two
+ * screens, the waiter opens a walk-in, and the other shows the room occupied; check-out and
+ * cleaned likewise. Waits poll the DOM with a generous deadline; nothing is timed.
+ */
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts/staff-page');
+const WAIT = { timeout: 20_000 };
+
+const webDir = await buildWeb(await mkdtemp(path.join(tmpdir(), 'ktv-web-')));
+const { app, platform, runner } = await startTestService(t, { env: { WEB_DIR: webDir } });
+const venue = await setUpVenue(app, platform);
+await runner.start();
+t.teardown(() => runner.stop());
+await app.listen({ port: 0, host: '127.0.0.1' });
+const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+await mkdir(ARTIFACTS, { recursive: true });
+
+const userDataDir = await mkdtemp(path.join(tmpdir(), 'ktv-chromium-'));
+const browser = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1024, height: 720 },
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+t.teardown(async () => {
+  await browser.close();
+  await rm(userDataDir, { recursive: true, force: true });
+  await rm(webDir, { recursive: true, force: true });
+});
+
+async function signedIn(email: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${base}/staff`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('form.sign-in button[type=submit]');
+  await page.waitForSelector('[data-status=live]', WAIT);
+  return page;
+}
+const tile = (page: Page, name: string, state: string) => page.waitForSelector(`[data-room="${name}"][data-state="${state}"]`, WAIT);
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+
+t.test('two screens: walk-in, check-out and cleaned on one show on the other', async (t) => {
+  const desk = await signedIn(venue.waiter.email);
+  // A waiter may hold one session (SESSION_POLICY): the other screen is the manager's.
+  const other = await signedIn(venue.manager.email);
+  t.equal(await desk.getAttribute('html', 'lang'), 'zh-CN', 'Chinese by default');
+  await desk.locator('[data-room]').nth(5).waitFor(WAIT);
+  t.same(
+    await desk.$$eval('[data-room]', (tiles) => tiles.map((e) => e.getAttribute('data-room'))),
+    ['L01', 'M01', 'M02', 'S01', 'S02', 'S03'],
+    'the waiter sees every room',
+  );
+  await shot(desk, '1-board');
+
+  await desk.click('[data-room="S01"]');
+  await desk.fill('[data-action=walk-in] input[name=partySize]', '3');
+  await desk.click('[data-action=walk-in] button[type=submit]');
+  await desk.waitForSelector('[data-result=ok]', WAIT);
+  t.ok(await tile(other, 'S01', 'occupied'), 'the other screen shows the room occupied');
+  t.match(await other.textContent('[data-room="S01"]'), /3人/, 'with the party size');
+  // More of the floor for the picture: a party arriving within the hour, a room out of service.
+  const soon = new Date(Math.ceil((Date.now() + 30 * 60_000) / 900_000) * 900_000);
+  const asManager = { authorization: venue.manager.auth.authorization };
+  const [M01] = venue.rooms.medium as [string];
+  const [, , S03] = venue.rooms.small as [string, string, string];
+  const hold = await app.inject({
+    method: 'POST',
+    url: '/bookings',
+    headers: asManager,
+    payload: { roomId: M01, start: soon.toISOString(), durationMinutes: 120, partySize: 6 },
+  });
+  t.equal(hold.statusCode, 201);
+  const broken = await app.inject({
+    method: 'POST',
+    url: `/rooms/${S03}/out-of-service`,
+    headers: asManager,
+    payload: { reason: 'screen' },
+  });
+  t.equal(broken.statusCode, 200);
+  await tile(other, 'M01', 'reserved');
+  await tile(other, 'S03', 'out_of_service');
+  await shot(other, '2-occupied');
+
+  await desk.click('[data-action=check-out] button[type=submit]');
+  await desk.waitForSelector('[data-result=ok]:has-text("账单")', WAIT);
+  t.match(await desk.textContent('[data-result=ok]'), /账单 ¥\d+\.\d\d/, 'the bill is shown at the desk');
+  t.ok(await tile(other, 'S01', 'cleaning'), 'the other screen shows it waiting for cleaning');
+  await shot(desk, '3-checked-out');
+
+  await desk.click('[data-action=cleaned] button[type=submit]');
+  t.ok(await tile(other, 'S01', 'free'), 'and free again once cleaned');
+
+  await other.click('header button.link >> nth=0');
+  await other.waitForSelector('html[lang=en]', { state: 'attached', ...WAIT });
+  t.match(await other.textContent('[data-room="S01"]'), /Free/, 'English on the toggle');
+  await shot(other, '4-english');
+});
+
+t.test('a guest account is refused at sign-in', async (t) => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/staff`);
+  const res = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'g@page.ktv', password: PASSWORD, name: 'G' } });
+  t.equal(res.statusCode, 201);
+  await page.fill('input[name=email]', 'g@page.ktv');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('form.sign-in button[type=submit]');
+  t.ok(await page.waitForSelector('.sign-in .error', WAIT));
+});

@@ -1,0 +1,144 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError } from '../shared/api.js';
+import { useStrings } from '../shared/i18n.js';
+import { STRINGS } from './strings.js';
+import type { BoardRoom } from './types.js';
+
+const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
+type Bill = { total: number; paid: number; due: number };
+const text = (form: FormData, name: string) => {
+  const v = form.get(name);
+  return typeof v === 'string' ? v : '';
+};
+
+/** The desk's actions on one room, offered by its state; each is one API command. */
+export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: readonly BoardRoom[]; onClose: () => void }) {
+  const [t] = useStrings(STRINGS);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const b = room.booking;
+  const inRoom = b?.status === 'checked_in' ? b : null;
+  const arriving = b && b.status !== 'checked_in' ? b : null;
+
+  /** A form's submit handler running one command, then showing its outcome. */
+  const run = (fn: (form: FormData) => Promise<string | void>) => (e: Event) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget as HTMLFormElement);
+    setBusy(true);
+    setMessage(null);
+    fn(form)
+      .then((text) => setMessage({ ok: true, text: text || t.done }))
+      .catch((err: unknown) => setMessage({ ok: false, text: err instanceof ApiError ? `${err.message} (${err.code})` : String(err) }))
+      .finally(() => setBusy(false));
+  };
+  const walkIn = run(async (f) => {
+    await api('POST', '/walk-ins', {
+      roomId: room.roomId,
+      partySize: Number(text(f, 'partySize')),
+      durationMinutes: Number(text(f, 'minutes')),
+    });
+  });
+  const extend = run(async (f) => void (await api('POST', `/bookings/${inRoom!.id}/extend`, { minutes: Number(text(f, 'minutes')) })));
+  const move = run(async (f) => void (await api('POST', `/bookings/${inRoom!.id}/move`, { roomId: text(f, 'roomId') })));
+  const checkOut = run(async (f) => {
+    const out = await api<{ bill: Bill }>('POST', `/bookings/${inRoom!.id}/check-out`, { settlement: text(f, 'settlement') });
+    return t.bill(yuan(out.bill.total), yuan(out.bill.paid), yuan(out.bill.due));
+  });
+  const outOfService = run(async (f) => void (await api('POST', `/rooms/${room.roomId}/out-of-service`, { reason: text(f, 'reason') })));
+  const free = rooms.filter((r) => r.state === 'free' && r.roomId !== room.roomId && r.capacity >= (inRoom?.partySize ?? 0));
+
+  return (
+    <div class="sheet" role="dialog" aria-label={room.name} data-actions={room.name}>
+      <div class="sheet-head">
+        <h2>
+          {room.name} · {t.states[room.state]}
+        </h2>
+        <button class="link" onClick={onClose}>
+          {t.close}
+        </button>
+      </div>
+      <fieldset disabled={busy}>
+        {(room.state === 'free' || room.state === 'reserved') && (
+          <form onSubmit={walkIn} data-action="walk-in">
+            <label>
+              {t.partySize}
+              <input name="partySize" type="number" min="1" max={room.capacity} value={Math.min(2, room.capacity)} />
+            </label>
+            <label>
+              {t.minutes}
+              <input name="minutes" type="number" min="15" step="15" value="120" />
+            </label>
+            <button type="submit">{t.walkIn}</button>
+          </form>
+        )}
+        {arriving && (
+          <form onSubmit={run(async () => void (await api('POST', `/bookings/${arriving.id}/check-in`)))} data-action="check-in">
+            <button type="submit">{t.checkIn}</button>
+          </form>
+        )}
+        {inRoom && (
+          <>
+            <form onSubmit={extend} data-action="extend">
+              <label>
+                {t.extendBy}
+                <input name="minutes" type="number" min="15" step="15" value="30" />
+              </label>
+              <button type="submit">{t.extend}</button>
+            </form>
+            <form onSubmit={move} data-action="move">
+              <label>
+                {t.moveTo}
+                <select name="roomId">
+                  {free.map((r) => (
+                    <option key={r.roomId} value={r.roomId}>
+                      {r.name} ({t.capacity(r.capacity)})
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button type="submit" disabled={free.length === 0}>
+                {t.move}
+              </button>
+            </form>
+            <form onSubmit={checkOut} data-action="check-out">
+              <label>
+                {t.settlement}
+                <select name="settlement">
+                  <option value="cash">{t.cash}</option>
+                  <option value="card">{t.card}</option>
+                  <option value="none">{t.none}</option>
+                </select>
+              </label>
+              <button type="submit">{t.checkOut}</button>
+            </form>
+          </>
+        )}
+        {room.state === 'cleaning' && (
+          <form onSubmit={run(async () => void (await api('POST', `/rooms/${room.roomId}/cleaned`)))} data-action="cleaned">
+            <button type="submit">{t.cleaned}</button>
+          </form>
+        )}
+        {room.state === 'out_of_service' ? (
+          <form onSubmit={run(async () => void (await api('POST', `/rooms/${room.roomId}/return-to-service`)))} data-action="return">
+            <button type="submit">{t.backInService}</button>
+          </form>
+        ) : (
+          <form onSubmit={outOfService} data-action="out-of-service">
+            <label>
+              {t.reason}
+              <input name="reason" maxLength={500} required />
+            </label>
+            <button type="submit" class="danger">
+              {t.outOfService}
+            </button>
+          </form>
+        )}
+      </fieldset>
+      {message && (
+        <p class={message.ok ? 'result' : 'result error'} data-result={message.ok ? 'ok' : 'error'}>
+          {message.text}
+        </p>
+      )}
+    </div>
+  );
+}
