@@ -7,6 +7,7 @@ import type { VenueDatabase } from './venue.js';
 import type { BookingsDatabase } from './bookings.js';
 import type { LedgerDatabase } from './ledger/journal.js';
 import type { PaymentsDatabase } from './payments.js';
+import type { ExperimentsDatabase } from './experiments.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
@@ -18,7 +19,8 @@ export type ReadModels = UsersDatabase &
   VenueDatabase &
   BookingsDatabase &
   Pick<LedgerDatabase, 'journal_entries' | 'journal_lines'> &
-  Pick<PaymentsDatabase, 'payments'>;
+  Pick<PaymentsDatabase, 'payments'> &
+  ExperimentsDatabase;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

@@ -52,6 +52,9 @@ const EnvSchema = Type.Object({
   REFRESHES_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 60 }),
   COMMANDS_PER_CALLER_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 120 }),
   OIDC_PROVIDERS: Type.String({ default: '[]' }),
+  // Smart features: analytics rows older than this are deleted; recommendation lists are cached this long.
+  ANALYTICS_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 180 }),
+  RECOMMENDATIONS_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 7200 }),
   PUBLIC_URL: Type.Optional(
     Type.String({ pattern: '^https?://[^/]+$', description: 'How payment providers reach us, without a trailing slash' }),
   ),
@@ -131,6 +134,10 @@ export type Config = Readonly<{
   refreshesPerIpPerMinute: number;
   /** State-changing requests per signed-in user, or per address for anonymous callers, per minute. */
   commandsPerCallerPerMinute: number;
+  /** Analytics rows (searches, impressions, clicks, exposures, conversions) are kept this many days. */
+  analyticsRetentionDays: number;
+  /** How long a guest's recommendation list is served from the cache (Redis, else the process). */
+  recommendationsCacheSeconds: number;
   oidcProviders: readonly OidcProviderConfig[];
   /** The service's address as the outside sees it, for provider callbacks. */
   publicUrl: string;
@@ -222,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     loginAccountDelayMaxSeconds: e.LOGIN_ACCOUNT_DELAY_MAX_SECONDS,
     refreshesPerIpPerMinute: e.REFRESHES_PER_IP_PER_MINUTE,
     commandsPerCallerPerMinute: e.COMMANDS_PER_CALLER_PER_MINUTE,
+    analyticsRetentionDays: e.ANALYTICS_RETENTION_DAYS,
+    recommendationsCacheSeconds: e.RECOMMENDATIONS_CACHE_SECONDS,
     oidcProviders: Object.freeze(oidc),
     publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
     wechatPay,

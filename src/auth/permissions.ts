@@ -22,13 +22,27 @@ export const PERMISSIONS = [
   'membership:write',
   'user:assign_role',
   'audit:read',
+  'recommendation:read',
+  'analytics:write',
+  'forecast:read',
+  'experiment:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
 
-const guest: Permission[] = ['profile:self', 'booking:own'];
+const guest: Permission[] = ['profile:self', 'booking:own', 'recommendation:read', 'analytics:write'];
 const waiter: Permission[] = [...guest, 'booking:read', 'booking:write', 'booking:check_in', 'room:service'];
-const manager: Permission[] = [...waiter, 'room:write', 'price:write', 'report:read', 'user:read', 'membership:write', 'payment:read'];
+const manager: Permission[] = [
+  ...waiter,
+  'room:write',
+  'price:write',
+  'report:read',
+  'user:read',
+  'membership:write',
+  'payment:read',
+  'forecast:read',
+  'experiment:write',
+];
 const accountant: Permission[] = ['profile:self', 'report:read', 'ledger:read', 'payment:read'];
 const admin: Permission[] = [...PERMISSIONS];
 

@@ -5,6 +5,7 @@ import * as platform from './migrations/0002_platform.js';
 import * as identity from './migrations/0003_identity.js';
 import * as analystRole from './migrations/0004_analyst_role.js';
 import * as dropRateLimits from './migrations/0005_drop_rate_limits.js';
+import * as analytics from './migrations/0006_analytics.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003_identity': identity,
   '0004_analyst_role': analystRole,
   '0005_drop_rate_limits': dropRateLimits,
+  '0006_analytics': analytics,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -27,6 +27,10 @@ import { bookingsProjection } from '../../projections/bookings.js';
 import { venueProjection } from '../../projections/venue.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { paymentsProjection } from '../../projections/payments.js';
+import { experimentCommands } from '../../commands/experiments/routes.js';
+import { experimentQueries } from '../../queries/experiments.js';
+import { experimentsProjection } from '../../projections/experiments.js';
+import { sweepAnalytics } from '../analytics/events.js';
 
 import { eventPositionPlugin } from '../http/event-position.js';
 import { readModelsOf } from '../../projections/read-models.js';
@@ -62,6 +66,8 @@ export const routes =
     await app.register(availabilityQueries, context);
     await app.register(bookingQueries, context);
     await app.register(venueQueries, context);
+    await app.register(experimentCommands, platform);
+    await app.register(experimentQueries, context);
   };
 
 export const projections: readonly Projection[] = [
@@ -71,10 +77,15 @@ export const projections: readonly Projection[] = [
   bookingsProjection,
   paymentsProjection,
   ledgerProjection,
+  experimentsProjection,
 ];
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
-  const parts = [bookingJobs(platform), paymentJobs(platform)];
+  const analyticsRetention = {
+    handlers: {},
+    sweeps: [() => sweepAnalytics(platform.db, platform.config.analyticsRetentionDays, platform.clock()).then(() => undefined)],
+  };
+  const parts = [bookingJobs(platform), paymentJobs(platform), analyticsRetention];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
 }
