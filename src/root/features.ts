@@ -29,6 +29,7 @@ import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { paymentsProjection } from '../../projections/payments.js';
 import { experimentCommands } from '../../commands/experiments/routes.js';
 import { experimentQueries } from '../../queries/experiments.js';
+import { forecastQueries } from '../../queries/forecast.js';
 import { experimentsProjection } from '../../projections/experiments.js';
 import { sweepAnalytics } from '../analytics/events.js';
 
@@ -68,6 +69,7 @@ export const routes =
     await app.register(venueQueries, context);
     await app.register(experimentCommands, platform);
     await app.register(experimentQueries, context);
+    await app.register(forecastQueries, context);
   };
 
 export const projections: readonly Projection[] = [
