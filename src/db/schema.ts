@@ -33,7 +33,7 @@ export interface PlatformDatabase {
   oauth_states: { state: string; provider: string; nonce: string; code_verifier: string; created_at: Generated<Date> };
   /** Behaviour that is not a business fact, kept for a retention period (src/analytics/events.ts). */
   analytics_events: {
-    id: Generated<string>;
+    id: Generated<number>;
     kind: 'search' | 'impression' | 'click' | 'exposure' | 'conversion';
     occurred_at: Date;
     user_id: string | null;
@@ -42,4 +42,6 @@ export interface PlatformDatabase {
     item: string | null;
     props: Generated<unknown>;
   };
+  /** The recommender's item similarities, rebuilt nightly (queries/recommendations/build.ts); the newest row serves. */
+  recommender_models: { id: Generated<number>; built_at: Date; model: unknown };
 }

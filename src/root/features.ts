@@ -30,6 +30,8 @@ import { paymentsProjection } from '../../projections/payments.js';
 import { experimentCommands } from '../../commands/experiments/routes.js';
 import { experimentQueries } from '../../queries/experiments.js';
 import { forecastQueries } from '../../queries/forecast.js';
+import { recommendationQueries } from '../../queries/recommendations/routes.js';
+import { recommenderJobs } from '../../queries/recommendations/jobs.js';
 import { experimentsProjection } from '../../projections/experiments.js';
 import { sweepAnalytics } from '../analytics/events.js';
 
@@ -70,6 +72,7 @@ export const routes =
     await app.register(experimentCommands, platform);
     await app.register(experimentQueries, context);
     await app.register(forecastQueries, context);
+    await app.register(recommendationQueries, context);
   };
 
 export const projections: readonly Projection[] = [
@@ -87,7 +90,8 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     handlers: {},
     sweeps: [() => sweepAnalytics(platform.db, platform.config.analyticsRetentionDays, platform.clock()).then(() => undefined)],
   };
-  const parts = [bookingJobs(platform), paymentJobs(platform), analyticsRetention];
+  const recommender = recommenderJobs({ ...platform, readModels: readModelsOf(platform.pool) });
+  const parts = [bookingJobs(platform), paymentJobs(platform), analyticsRetention, recommender];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
 }

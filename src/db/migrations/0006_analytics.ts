@@ -4,6 +4,8 @@ import { sql, type Kysely } from 'kysely';
  * Behaviour that is not a business fact (searches, recommendation impressions
  * and clicks, experiment exposures and conversions): append-only rows with a
  * retention period, kept out of the event store. Analysts may read it.
+ * Beside it, the recommender's nightly model: derived from read models, rebuilt
+ * whole, so one row (the newest) is all there is to keep.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -21,6 +23,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
   await sql`CREATE INDEX analytics_events_by_time ON analytics_events (occurred_at)`.execute(db);
+  await sql`
+    CREATE TABLE recommender_models (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      built_at timestamptz NOT NULL,
+      model jsonb NOT NULL
+    )`.execute(db);
   await sql`
     DO $$
     BEGIN
