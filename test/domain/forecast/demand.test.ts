@@ -2,17 +2,7 @@ import t from 'tap';
 import { businessHours, dayKindOf, forecastDay, heatOf, observe, slotsOf, type DayObservation } from '../../../domain/forecast/demand.js';
 import { addDays, weekdayOf } from '../../../domain/venue/time.js';
 import { DEFAULT_VENUE } from '../../../domain/venue/settings.js';
-
-/** A small deterministic generator (mulberry32), so the noise is the same every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../../../src/root/demo/random.js';
 
 // Business day from 06:00: slot 0 is 06:00, slot 9 is 15:00, slot 15 is 21:00.
 const SLOT_15H = 9;
@@ -24,7 +14,7 @@ const SLOT_21H = 15;
  * Saturday night; plus noise.
  */
 function history(from: string, days: number, holidays: readonly string[], seed = 1): DayObservation[] {
-  const rnd = random(seed);
+  const rnd = seeded(seed).next;
   return Array.from({ length: days }, (_, i) => {
     const date = addDays(from, i);
     const weekday = weekdayOf(date);

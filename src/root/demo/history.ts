@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Platform } from '../../platform.js';
+import type { VenueSettings } from '../../events/venue.js';
+import { expireHold } from '../../../commands/bookings/expiry.js';
+import { buildRecommender } from '../../../queries/recommendations/build.js';
+import { readModelsOf } from '../../../projections/read-models.js';
+import { businessDateOf, businessDayBounds } from '../../../domain/venue/settings.js';
+import { addDays, instantOf } from '../../../domain/venue/time.js';
+import { DEMO_PASSWORD, seedDemo } from './seed.js';
+import { buildApp } from '../../app.js';
+import { createRunner } from '../service.js';
+import { installProjections } from '../../projections/registry.js';
+import * as features from '../features.js';
+import { planHistory, type HistoryPlan, type Visit } from './history-plan.js';
+
+/** Public holidays the history knows (the demo's own stay in its settings). */
+const HOLIDAYS = ['2026-09-25', ...Array.from({ length: 7 }, (_, i) => `2026-10-0${i + 1}`), '2026-12-25', '2027-01-01'];
+const MINUTE = 60_000;
+
+export type HistoryOptions = Readonly<{ days: number; guests: number; seed: number }>;
+export type HistoryReport = Readonly<{ counts: Readonly<Record<string, number>>; outcomes: readonly string[] }>;
+
+type Reply = { status: number; body: Record<string, unknown> };
+type Action = { at: number; seq: number; run: () => Promise<void> };
+
+/** Actions in time order (a binary heap; ties in the order they were added). */
+class Timeline {
+  private readonly heap: Action[] = [];
+  private seq = 0;
+  add(at: number, run: () => Promise<void>) {
+    const h = this.heap;
+    h.push({ at, seq: this.seq++, run });
+    for (let i = h.length - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+  take(): Action | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l]!, h[m]!)) m = l;
+        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+const before = (a: Action, b: Action) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
+/**
+ * Plays a planned history through the real HTTP commands on a clock that walks
+ * from the first planned action to the last: guests register, look at their
+ * recommendations, search, hold, pay in the sandbox, cancel, are checked in
+ * and out or marked no-show; unpaid holds expire; walk-ins come in; the
+ * recommender is rebuilt every night. `app` must run on `setNow`'s clock.
+ */
+export async function playHistory(
+  app: FastifyInstance,
+  platform: Platform,
+  setNow: (at: Date) => void,
+  catchUp: () => Promise<void>,
+  options: HistoryOptions,
+): Promise<HistoryReport> {
+  const counts: Record<string, number> = {};
+  const count = (what: string): void => {
+    counts[what] = (counts[what] ?? 0) + 1;
+  };
+  const outcomes: string[] = [];
+  const key = (what: string) => `demo-history:${options.seed}:${what}`;
+  const send = async (
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    token: string | null,
+    payload?: object,
+    idem?: string,
+  ): Promise<Reply> => {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (idem) headers['idempotency-key'] = key(idem);
+    const res = await app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+    if (res.statusCode >= 500) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {} };
+  };
+  const login = async (email: string) => {
+    const res = await send('POST', '/auth/login', null, { email, password: DEMO_PASSWORD, deviceId: 'demo-history' });
+    if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.accessToken as string;
+  };
+
+  await catchUp();
+  const manager = await login('manager@demo.ktv');
+  const waiter = await login('waiter@demo.ktv');
+  const venue = (await send('GET', '/venue', null)).body as unknown as VenueSettings;
+  const holidays = [...new Set([...venue.holidays, ...HOLIDAYS])].sort();
+  await send('PUT', '/venue', manager, { ...venue, holidays });
+  const today = businessDateOf(platform.clock(), venue);
+  await catchUp();
+  const plan: HistoryPlan = planHistory(options.seed, options.days, options.guests, addDays(today, -1), holidays);
+
+  const rooms = new Map<string, { id: string; name: string }[]>();
+  for (const r of (await send('GET', '/rooms', null)).body as unknown as { id: string; name: string; type: string }[]) {
+    rooms.set(
+      r.type,
+      [...(rooms.get(r.type) ?? []), r].sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  }
+  const roomName = new Map([...rooms.values()].flat().map((r) => [r.id, r.name]));
+
+  const firstDay = businessDayBounds(plan.dates[0] ?? today, venue).start;
+  setNow(new Date(firstDay.getTime() - 11 * 1440 * MINUTE));
+  const tokens: string[] = [];
+  for (const g of plan.guests) {
+    const email = `guest${g.index}.seed${options.seed}@history.demo.ktv`;
+    await send('POST', '/auth/register', null, { email, password: DEMO_PASSWORD, name: `Guest ${g.index}` }, `guest:${g.index}`);
+    tokens.push(await login(email));
+  }
+
+  const timeline = new Timeline();
+  const startOf = (date: string, minute: number) => {
+    const offset = (minute - venue.businessDayStartMinute + 1440) % 1440;
+    return new Date(businessDayBounds(date, venue).start.getTime() + offset * MINUTE);
+  };
+  const readModels = readModelsOf(platform.pool);
+  for (const date of plan.dates) {
+    timeline.add(instantOf(date, 4 * 60 + 30, venue.timeZone).getTime(), async () => {
+      await catchUp();
+      await buildRecommender(platform.db, readModels, platform.clock());
+      count('nightly builds');
+    });
+  }
+
+  const visit = async (v: Visit, start: Date) => {
+    const token = tokens[v.guest]!;
+    const ask = `start=${encodeURIComponent(start.toISOString())}&durationMinutes=${v.durationMinutes}&partySize=${v.partySize}`;
+    if (v.asksRecommendations) {
+      await catchUp();
+      const recs = await send(
+        'GET',
+        `/recommendations?limit=5&partySize=${v.partySize}&start=${encodeURIComponent(start.toISOString())}`,
+        token,
+      );
+      count('recommendation lists');
+      const items = (recs.body.items ?? []) as { roomTypeId: string; roomId?: string }[];
+      const chosen = items.find((i) => i.roomTypeId === v.roomTypeId);
+      if (chosen) {
+        await send('POST', '/recommendations/clicks', token, chosen, `click:${v.id}`);
+        count('recommendation clicks');
+      }
+    }
+    // Searches read the read models: caught up first, so each guest sees every earlier command (and a seed plays the same).
+    await catchUp();
+    const search = await send('GET', `/availability?${ask}`, token);
+    count('searches');
+    if (search.status !== 200) throw new Error(`availability: ${search.status} ${JSON.stringify(search.body)}`);
+    const offers = search.body as unknown as { roomId: string; type: string }[];
+    const ofType = rooms.get(v.roomTypeId) ?? [];
+    const favourite = ofType[plan.guests[v.guest]!.favouriteRoom % Math.max(1, ofType.length)];
+    const offer = offers.find((o) => o.roomId === favourite?.id) ?? offers.find((o) => o.type === v.roomTypeId) ?? offers[0];
+    if (!offer) {
+      outcomes.push(`${v.id}:no_room`);
+      return count('no room free');
+    }
+    const hold = await send(
+      'POST',
+      '/bookings',
+      token,
+      { roomId: offer.roomId, start: start.toISOString(), durationMinutes: v.durationMinutes, partySize: v.partySize },
+      `hold:${v.id}`,
+    );
+    outcomes.push(`${v.id}:${hold.status === 201 ? v.outcome : `refused_${String(hold.body.code)}`}:${roomName.get(offer.roomId) ?? '?'}`);
+    if (hold.status !== 201) return count(`refused ${String(hold.body.code)}`);
+    count('holds');
+    const id = hold.body.id as string;
+    const now = platform.clock().getTime();
+    if (v.outcome === 'abandoned') {
+      timeline.add(Date.parse(hold.body.holdExpiresAt as string) + MINUTE, async () => {
+        if (await expireHold({ store: platform.store, clock: platform.clock }, id)) count('expired');
+      });
+      return;
+    }
+    timeline.add(now + 2 * MINUTE, async () => {
+      const payment = await send('POST', `/bookings/${id}/payments`, token, {}, `pay:${v.id}`);
+      if (payment.status === 201 && payment.body.sandboxCompleteUrl) await send('POST', payment.body.sandboxCompleteUrl as string, null);
+      count('paid');
+      const end = start.getTime() + v.durationMinutes * MINUTE;
+      if (v.outcome === 'cancelled') {
+        timeline.add(now + (start.getTime() - now) / 2, async () => {
+          if ((await send('POST', `/bookings/${id}/cancel`, token, { reason: 'plans changed' }, `cancel:${v.id}`)).status === 200)
+            count('cancelled');
+        });
+      } else if (v.outcome === 'no_show') {
+        timeline.add(start.getTime() + (venue.noShowGraceMinutes + 5) * MINUTE, async () => {
+          if ((await send('POST', `/bookings/${id}/no-show`, waiter, undefined, `no-show:${v.id}`)).status < 300) count('no-shows');
+        });
+      } else {
+        timeline.add(start.getTime() - 10 * MINUTE, async () => {
+          if ((await send('POST', `/bookings/${id}/check-in`, waiter, undefined, `check-in:${v.id}`)).status >= 300) return;
+          timeline.add(end, async () => {
+            if ((await send('POST', `/bookings/${id}/check-out`, waiter, { settlement: 'cash' }, `check-out:${v.id}`)).status === 200)
+              count('checked out');
+          });
+        });
+      }
+    });
+  };
+
+  for (const v of plan.visits) {
+    const start = startOf(v.businessDate, v.startMinute);
+    timeline.add(start.getTime() - v.leadMinutes * MINUTE, () => visit(v, start));
+  }
+  for (const w of plan.walkIns) {
+    const start = startOf(w.businessDate, w.startMinute);
+    timeline.add(start.getTime(), async () => {
+      for (const room of rooms.get(w.roomTypeId) ?? []) {
+        const res = await send(
+          'POST',
+          '/walk-ins',
+          waiter,
+          { roomId: room.id, partySize: w.partySize, durationMinutes: w.durationMinutes },
+          `walk-in:${w.id}:${room.id}`,
+        );
+        if (res.status !== 201) continue;
+        count('walk-ins');
+        timeline.add(start.getTime() + w.durationMinutes * MINUTE, async () => {
+          await send('POST', `/bookings/${res.body.id as string}/check-out`, waiter, { settlement: 'cash' }, `walk-in-out:${w.id}`);
+        });
+        return;
+      }
+      count('walk-ins turned away');
+    });
+  }
+
+  // Nothing is played past the real present: the history ends where the service's own clock is.
+  const present = Date.now();
+  for (let action = timeline.take(); action && action.at <= present; action = timeline.take()) {
+    setNow(new Date(action.at));
+    await action.run();
+  }
+  setNow(new Date(present));
+  await catchUp();
+  await buildRecommender(platform.db, readModels, new Date(present));
+  return { counts, outcomes };
+}
+
+const MARKER = (seed: number) => `demo-history-${seed}`;
+
+/**
+ * `npm run cli -- demo history`: the demo venue (seeded if it is not yet), then
+ * the history played on a clock of its own through an app of its own, with the
+ * projections caught up as it goes. Once per seed: a marker stream says it ran.
+ */
+export async function generateHistory(platform: Platform, options: HistoryOptions): Promise<HistoryReport | null> {
+  if ((await platform.store.readStream(MARKER(options.seed))).version > 0n) return null;
+  let now = Date.now();
+  const simulated: Platform = { ...platform, clock: () => new Date(now) };
+  const app = await buildApp(simulated, features.routes(simulated));
+  const runner = createRunner(simulated);
+  try {
+    await installProjections(platform.db, features.projections);
+    await seedDemo(app, platform.store, platform.logger);
+    const report = await playHistory(
+      app,
+      simulated,
+      (at) => (now = at.getTime()),
+      () => runner.catchUp(),
+      options,
+    );
+    await platform.store.appendToStream(
+      MARKER(options.seed),
+      [{ id: randomUUID(), type: 'DemoHistoryLoaded', data: report.counts }],
+      'any',
+    );
+    return report;
+  } finally {
+    await app.close();
+  }
+}
