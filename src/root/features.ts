@@ -32,6 +32,7 @@ import { experimentQueries } from '../../queries/experiments.js';
 import { forecastQueries } from '../../queries/forecast.js';
 import { recommendationQueries } from '../../queries/recommendations/routes.js';
 import { recommenderJobs } from '../../queries/recommendations/jobs.js';
+import { searchAnalytics } from '../../queries/search-analytics.js';
 import { experimentsProjection } from '../../projections/experiments.js';
 import { sweepAnalytics } from '../analytics/events.js';
 
@@ -52,6 +53,7 @@ export const routes =
     app.addSchema(VenueSettingsSchema);
     // First, so every feature's answer carries the feed position of what it appended.
     await app.register(eventPositionPlugin);
+    await app.register(searchAnalytics, platform);
     await app.register(userCommands, platform);
     await app.register(sessionCommands, platform);
     await app.register(oauthCommands, platform);

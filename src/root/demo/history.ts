@@ -146,7 +146,6 @@ export async function playHistory(
     const token = tokens[v.guest]!;
     const ask = `start=${encodeURIComponent(start.toISOString())}&durationMinutes=${v.durationMinutes}&partySize=${v.partySize}`;
     if (v.asksRecommendations) {
-      await catchUp();
       const recs = await send(
         'GET',
         `/recommendations?limit=5&partySize=${v.partySize}&start=${encodeURIComponent(start.toISOString())}`,
@@ -160,27 +159,24 @@ export async function playHistory(
         count('recommendation clicks');
       }
     }
-    // Searches read the read models: caught up first, so each guest sees every earlier command (and a seed plays the same).
-    await catchUp();
+    // The search is what a guest would see, and is recorded as one. Read models are caught up only at fixed points of
+    // the simulated night, so what it shows may be a day old: the hold decides, on the room-day stream, and a guest
+    // whose room turns out taken tries the next one, in an order fixed by the plan (so a seed plays the same).
     const search = await send('GET', `/availability?${ask}`, token);
-    count('searches');
-    if (search.status !== 200) throw new Error(`availability: ${search.status} ${JSON.stringify(search.body)}`);
-    const offers = search.body as unknown as { roomId: string; type: string }[];
+    count(search.status === 200 ? 'searches' : `searches refused ${String(search.body.code)}`);
     const ofType = rooms.get(v.roomTypeId) ?? [];
-    const favourite = ofType[plan.guests[v.guest]!.favouriteRoom % Math.max(1, ofType.length)];
-    const offer = offers.find((o) => o.roomId === favourite?.id) ?? offers.find((o) => o.type === v.roomTypeId) ?? offers[0];
-    if (!offer) {
-      outcomes.push(`${v.id}:no_room`);
-      return count('no room free');
+    const first = plan.guests[v.guest]!.favouriteRoom % Math.max(1, ofType.length);
+    const order = [...ofType.slice(first), ...ofType.slice(0, first)];
+    let hold: Reply | null = null;
+    let roomId = '';
+    for (const room of order) {
+      roomId = room.id;
+      const body = { roomId, start: start.toISOString(), durationMinutes: v.durationMinutes, partySize: v.partySize };
+      hold = await send('POST', '/bookings', token, body, `hold:${v.id}:${room.id}`);
+      if (hold.status !== 409 || hold.body.code !== 'slot_taken') break;
     }
-    const hold = await send(
-      'POST',
-      '/bookings',
-      token,
-      { roomId: offer.roomId, start: start.toISOString(), durationMinutes: v.durationMinutes, partySize: v.partySize },
-      `hold:${v.id}`,
-    );
-    outcomes.push(`${v.id}:${hold.status === 201 ? v.outcome : `refused_${String(hold.body.code)}`}:${roomName.get(offer.roomId) ?? '?'}`);
+    if (!hold) return count('no room of the type');
+    outcomes.push(`${v.id}:${hold.status === 201 ? v.outcome : `refused_${String(hold.body.code)}`}:${roomName.get(roomId) ?? '?'}`);
     if (hold.status !== 201) return count(`refused ${String(hold.body.code)}`);
     count('holds');
     const id = hold.body.id as string;

@@ -30,7 +30,7 @@ t.test('played through the real commands, the same seed gives the same history',
   const reports = [];
   for (let run = 0; run < 2; run++) {
     const { platform, runner } = await startTestService(t);
-    const report = await generateHistory(platform, { days: 3, guests: 20, seed: 1 });
+    const report = await generateHistory(platform, { days: 7, guests: 10, seed: 1 });
     t.ok(report, 'played');
     reports.push(report!);
     await runner.catchUp();
@@ -38,7 +38,7 @@ t.test('played through the real commands, the same seed gives the same history',
     const statuses = new Set(rows.map((r) => r.status));
     t.ok(statuses.has('checked_out'), 'stays were checked out');
     t.ok(rows.length >= (report!.counts.holds ?? 0), 'every hold is a booking in the read model');
-    t.equal(await generateHistory(platform, { days: 3, guests: 20, seed: 1 }), null, 'a second run of the seed does nothing');
+    t.equal(await generateHistory(platform, { days: 7, guests: 10, seed: 1 }), null, 'a second run of the seed does nothing');
   }
   t.same(reports[0]!.outcomes, reports[1]!.outcomes, 'the same visits had the same outcomes in the same rooms');
   t.same(reports[0]!.counts, reports[1]!.counts);
