@@ -6,12 +6,13 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { benchEventStore } from './event-store.js';
 import { benchBookings } from './booking.js';
 import { print } from './figures.js';
+import { benchSmart } from './smart.js';
 
 /**
  * `npm run bench`: prints the event store, projection and booking figures.
  * Runs on DATABASE_URL's server (default the local one) in databases of its
  * own, dropped afterwards. BENCH_SECONDS sets each measurement's length,
- * BENCH_REBUILD_EVENTS the size of the rebuild, BENCH_ONLY=store|booking one half.
+ * BENCH_REBUILD_EVENTS the size of the rebuild, BENCH_ONLY=store|booking|smart one part.
  */
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -42,8 +43,11 @@ async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
 console.log(
   `bench: ${os.cpus().length} cores, Node ${process.version}, ${seconds} s per measurement, PostgreSQL at ${new URL(serverUrl).host}`,
 );
-if (only !== 'booking') print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
-if (only !== 'store') {
+if (only === undefined || only === 'smart')
+  print('Smart features, offline on a generated history (seed 1, 90 days, 500 guests)', benchSmart());
+if (only !== 'booking' && only !== 'smart')
+  print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
+if (only !== 'store' && only !== 'smart') {
   print(
     'Booking over HTTP (server in its own process)',
     await withDatabase(async (url) => {
