@@ -17,6 +17,7 @@ import {
   type UserEvent,
 } from '../../src/events/users.js';
 import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent, type VenueEvent } from '../../src/events/venue.js';
+import { experimentStream, type ExperimentEvent } from '../../src/events/experiments.js';
 import { testDatabase } from './database.js';
 
 /** Every event a projection may be given, typed as the deciders record them. */
@@ -30,7 +31,8 @@ export type SpecEvent =
   | SessionEvent
   | AuthAuditEvent
   | VenueEvent
-  | RateCardEvent;
+  | RateCardEvent
+  | ExperimentEvent;
 
 /** An event as a spec writes it; `createdAt` (when the store recorded it) defaults to RECORDED_AT. */
 export type GivenEvent = SpecEvent & Readonly<{ createdAt?: Date }>;
@@ -87,6 +89,9 @@ export function streamOf(e: SpecEvent): string {
       return VENUE_STREAM;
     case 'RateCardPublished':
       return RATE_CARD_STREAM;
+    case 'ExperimentStarted':
+    case 'ExperimentStopped':
+      return experimentStream(e.data.experimentId);
     default: {
       const never: never = e;
       throw new Error(`no stream for ${JSON.stringify(never)}`);
