@@ -3,8 +3,7 @@ import type { ReadModels } from '../../projections/read-models.js';
 import type { PlatformDatabase } from '../../src/db/schema.js';
 import type { JobQueue } from '../../src/jobs/queue.js';
 import type { Clock } from '../../src/clock.js';
-import { addDays, instantOf } from '../../domain/venue/time.js';
-import { businessDateOf } from '../../domain/venue/settings.js';
+import { addDays, instantOf, isoDate, localParts } from '../../domain/venue/time.js';
 import { venueSettings } from '../venue.js';
 import { buildRecommender } from './build.js';
 
@@ -28,9 +27,11 @@ export const recommenderJobs = (ctx: RecommenderJobContext) => {
   };
   const sweep = async () => {
     const now = ctx.clock();
-    const venue = await venueSettings(ctx.readModels);
-    const tomorrow = addDays(businessDateOf(now, venue), 1);
-    await ctx.jobs.schedule(RECOMMENDER_BUILD, tomorrow, instantOf(tomorrow, BUILD_MINUTE, venue.timeZone));
+    const { timeZone } = await venueSettings(ctx.readModels);
+    // The next 04:30 strictly after now, keyed by its calendar date: a finished job is never scheduled again.
+    const today = isoDate(localParts(now, timeZone));
+    const night = instantOf(today, BUILD_MINUTE, timeZone) > now ? today : addDays(today, 1);
+    await ctx.jobs.schedule(RECOMMENDER_BUILD, night, instantOf(night, BUILD_MINUTE, timeZone));
     const latest = await ctx.db.selectFrom('recommender_models').select('built_at').orderBy('id', 'desc').limit(1).executeTakeFirst();
     if (latest && now.getTime() - latest.built_at.getTime() > STALE_MS) await build();
   };

@@ -25,6 +25,13 @@ t.test('the sweep schedules the next nightly build by date, and rebuilds a model
   await recommender.handlers[RECOMMENDER_BUILD]();
   t.same(await builds(), [{ built_at: now }], 'the job builds the model');
 
+  now = new Date('2026-11-21T04:31:00+08:00');
+  await recommender.sweeps[0]!();
+  t.same(
+    scheduled.at(-1),
+    { kind: RECOMMENDER_BUILD, id: '2026-11-22', runAt: new Date('2026-11-22T04:30:00+08:00') },
+    'just after a night: the next one',
+  );
   now = new Date('2026-11-21T12:00:00+08:00');
   await recommender.sweeps[0]!();
   t.same(await builds(), [{ built_at: new Date('2026-11-20T10:00:00+08:00') }], '26 hours not yet passed: kept');
