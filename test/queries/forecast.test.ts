@@ -1,14 +1,12 @@
 import t from 'tap';
-import { randomUUID } from 'node:crypto';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
 import { setUpVenue } from '../helpers/venue.js';
-import { held, price } from '../projections/fixtures.js';
+import { recordPastStay } from '../helpers/past-stays.js';
 import { demoVenue } from '../../src/root/demo/rate-card.js';
 import { businessDateOf } from '../../domain/venue/settings.js';
 import { addDays, instantOf, weekdayOf } from '../../domain/venue/time.js';
-import { bookingStream } from '../../src/events/bookings.js';
 
 const { app, runner, platform } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
@@ -23,31 +21,11 @@ function pastDates(weekday: number, n: number): string[] {
   return dates;
 }
 
-/** A paid stay recorded as the booking's own events, as if it had happened then. */
-async function pastStay(roomId: string, date: string, from: string, hours: number) {
-  const bookingId = randomUUID();
+/** A paid stay of a small room, `hours` from the local time `from` on a business date. */
+const pastStay = (roomId: string, date: string, from: string, hours: number) => {
   const [h, m] = from.split(':').map(Number) as [number, number];
-  const start = instantOf(date, h * 60 + m, tz);
-  const end = new Date(start.getTime() + hours * 3_600_000);
-  const at = new Date(start.getTime() - 86_400_000).toISOString();
-  await platform.store.appendToStream(
-    bookingStream(bookingId),
-    [
-      held({
-        bookingId,
-        roomId,
-        roomTypeId: 'small',
-        businessDate: date,
-        start: start.toISOString(),
-        end: end.toISOString(),
-        at,
-        price: price(20000, 6000),
-      }),
-      { type: 'BookingConfirmed', data: { bookingId, paymentId: null, amountPaid: 6000, by: 'test', at } },
-    ].map((e) => ({ id: randomUUID(), ...e })),
-    'no_stream',
-  );
-}
+  return recordPastStay(platform.store, { roomId, roomTypeId: 'small', businessDate: date, start: instantOf(date, h * 60 + m, tz), hours });
+};
 
 t.test('the forecast finds the history: every small room on Saturday evenings, one on Tuesday afternoons', async (t) => {
   for (const date of pastDates(6, 4)) for (const room of venue.rooms.small) await pastStay(room, date, '20:00', 3);

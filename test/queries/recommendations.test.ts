@@ -1,44 +1,21 @@
 import t from 'tap';
-import { randomUUID } from 'node:crypto';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp, type SignedIn } from '../helpers/auth.js';
 import { setUpVenue } from '../helpers/venue.js';
-import { held, price } from '../projections/fixtures.js';
-import { bookingStream } from '../../src/events/bookings.js';
+import { recordPastStay } from '../helpers/past-stays.js';
 import { assignArm } from '../../domain/experiments/assignment.js';
 
 const { app, runner, platform } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
 const { small, medium, large } = venue.rooms;
 
-/** A past paid stay of `guest`, recorded as the booking's own events. */
-async function pastStay(guest: SignedIn, roomId: string, roomTypeId: string, daysAgo: number, partySize: number) {
-  const bookingId = randomUUID();
+/** A past paid stay of `guest`, two hours from 20:00. */
+const pastStay = (guest: SignedIn, roomId: string, roomTypeId: string, daysAgo: number, partySize: number) => {
   const start = venue.at(-daysAgo, '20:00');
-  const end = new Date(start.getTime() + 2 * 3_600_000);
-  const at = new Date(start.getTime() - 3_600_000).toISOString();
-  await platform.store.appendToStream(
-    bookingStream(bookingId),
-    [
-      held({
-        bookingId,
-        roomId,
-        roomTypeId,
-        guestId: guest.userId,
-        bookedBy: guest.userId,
-        partySize,
-        businessDate: start.toISOString().slice(0, 10),
-        start: start.toISOString(),
-        end: end.toISOString(),
-        at,
-        price: price(30000, 9000),
-      }),
-      { type: 'BookingConfirmed', data: { bookingId, paymentId: null, amountPaid: 9000, by: 'test', at } },
-    ].map((e) => ({ id: randomUUID(), ...e })),
-    'no_stream',
-  );
-}
+  const businessDate = start.toISOString().slice(0, 10);
+  return recordPastStay(platform.store, { roomId, roomTypeId, businessDate, start, hours: 2, guestId: guest.userId, partySize });
+};
 
 // Planted: twelve groups of friends book medium room M01 and the large room; four couples book small rooms.
 const friends: SignedIn[] = [];
