@@ -155,8 +155,9 @@ export async function playHistory(
       const items = (recs.body.items ?? []) as { roomTypeId: string; roomId?: string }[];
       const chosen = items.find((i) => i.roomTypeId === v.roomTypeId);
       if (chosen) {
-        await send('POST', '/recommendations/clicks', token, chosen, `click:${v.id}`);
-        count('recommendation clicks');
+        const click = { roomTypeId: chosen.roomTypeId, ...(chosen.roomId ? { roomId: chosen.roomId } : {}) };
+        const clicked = await send('POST', '/recommendations/clicks', token, click, `click:${v.id}`);
+        count(clicked.status === 201 ? 'recommendation clicks' : `clicks refused ${String(clicked.body.code)}`);
       }
     }
     // The search is what a guest would see, and is recorded as one. Read models are caught up only at fixed points of
@@ -173,7 +174,8 @@ export async function playHistory(
       roomId = room.id;
       const body = { roomId, start: start.toISOString(), durationMinutes: v.durationMinutes, partySize: v.partySize };
       hold = await send('POST', '/bookings', token, body, `hold:${v.id}:${room.id}`);
-      if (hold.status !== 409 || hold.body.code !== 'slot_taken') break;
+      // Taken, or too small for this party (rooms of a type differ in capacity): the guest tries the next room.
+      if (hold.body.code !== 'slot_taken' && hold.body.code !== 'party_too_large') break;
     }
     if (!hold) return count('no room of the type');
     outcomes.push(`${v.id}:${hold.status === 201 ? v.outcome : `refused_${String(hold.body.code)}`}:${roomName.get(roomId) ?? '?'}`);

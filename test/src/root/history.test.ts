@@ -37,6 +37,10 @@ t.test('played through the real commands, the same seed gives the same history',
     const rows = await readModelsOf(platform.pool).selectFrom('bookings').select('status').execute();
     const statuses = new Set(rows.map((r) => r.status));
     t.ok(statuses.has('checked_out'), 'stays were checked out');
+    t.notOk(
+      Object.keys(report!.counts).some((k) => /^(searches|clicks) refused/.test(k)),
+      'every search and click was accepted',
+    );
     t.ok(rows.length >= (report!.counts.holds ?? 0), 'every hold is a booking in the read model');
     t.equal(await generateHistory(platform, { days: 7, guests: 10, seed: 1 }), null, 'a second run of the seed does nothing');
   }
