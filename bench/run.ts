@@ -8,13 +8,14 @@ import { benchBookings } from './booking.js';
 import { benchBurst } from './burst.js';
 import { benchBoard } from './board.js';
 import { print } from './figures.js';
+import { benchSmart } from './smart.js';
 
 /**
  * `npm run bench`: prints the event store, projection and booking figures.
  * Runs on DATABASE_URL's server (default the local one) in databases of its
  * own, dropped afterwards. BENCH_SECONDS sets each measurement's length,
- * BENCH_REBUILD_EVENTS the size of the rebuild, BENCH_ONLY one part: store, booking (holds: the hold
- * figures only), board (BENCH_BOARD_CHANGES the changes each round measures), or burst (the
+ * BENCH_REBUILD_EVENTS the size of the rebuild, BENCH_ONLY one part: smart, store, booking (holds:
+ * the hold figures only), board (BENCH_BOARD_CHANGES the changes each round measures), or burst (the
  * flash-sale burst with the queue on and off, also run by BENCH_BURST=1 after the rest).
  */
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -46,6 +47,8 @@ async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
 console.log(
   `bench: ${os.cpus().length} cores, Node ${process.version}, ${seconds} s per measurement, PostgreSQL at ${new URL(serverUrl).host}`,
 );
+if (only === undefined || only === 'smart')
+  print('Smart features, offline on a generated history (seed 1, 90 days, 500 guests)', benchSmart());
 if (only === undefined || only === 'store')
   print('Event store and projections', await withDatabase((url) => benchEventStore(url, seconds, rebuildEvents)));
 if (only === undefined || only === 'booking' || only === 'holds') {

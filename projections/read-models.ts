@@ -11,6 +11,7 @@ import type { ProductsDatabase } from './products.js';
 import type { ReleasesDatabase } from './releases.js';
 import type { WaitlistDatabase } from './waitlist.js';
 import type { BoardDatabase } from './board.js';
+import type { ExperimentsDatabase } from './experiments.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
@@ -26,7 +27,8 @@ export type ReadModels = UsersDatabase &
   ProductsDatabase &
   ReleasesDatabase &
   WaitlistDatabase &
-  BoardDatabase;
+  BoardDatabase &
+  ExperimentsDatabase;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

@@ -15,7 +15,7 @@ import { businessDayBounds } from '../domain/venue/settings.js';
 import type { MembershipLevel } from '../src/events/users.js';
 import { latestRateCard, venueSettings } from './venue.js';
 import { IdParams, replies } from '../src/http/schemas.js';
-import { addMinutes } from '../src/clock.js';
+import { addMinutes, type Clock } from '../src/clock.js';
 
 const Money = Type.Object({ total: Type.Integer(), currency: Type.Literal('CNY') });
 const Offer = Type.Object({ roomId: Type.String(), name: Type.String(), type: Type.String(), capacity: Type.Integer(), price: Money });
@@ -56,7 +56,7 @@ function requireCard(card: RateCard | null): RateCard {
 
 /** Availability, price quotes and a room's day, from `rm.*` only; availability answers are cached per business date. */
 export const availabilityQueries: FastifyPluginAsyncTypebox<
-  Readonly<{ readModels: Kysely<ReadModels>; redis: Redis | null; databaseUrl: string }>
+  Readonly<{ readModels: Kysely<ReadModels>; redis: Redis | null; databaseUrl: string; clock: Clock }>
 > = async (app, ctx) => {
   const db = ctx.readModels;
   const cache = new AnswerCache({ ttlMs: 10_000, maxEntries: 5000, redis: ctx.redis, name: 'availability', databaseUrl: ctx.databaseUrl });
@@ -96,7 +96,7 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<
       const start = new Date(q.start);
       const { venue, card: published } = await pricing();
       const card = requireCard(published);
-      const { businessDate, dayEnd } = bookingWindow(venue, start, q.durationMinutes, new Date());
+      const { businessDate, dayEnd } = bookingWindow(venue, start, q.durationMinutes, ctx.clock());
       const end = addMinutes(start, q.durationMinutes);
       const level = memberLevel(request);
       // Priced, sorted and serialised once per query and member level: a cache hit only sends bytes.
@@ -157,7 +157,7 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<
       if (!room) throw new NotFoundError('room', roomId);
       const { venue, card } = await pricing();
       const at = new Date(start);
-      bookingWindow(venue, at, durationMinutes, new Date());
+      bookingWindow(venue, at, durationMinutes, ctx.clock());
       return quoteOrRefuse(requireCard(card), venue, {
         roomTypeId: room.room_type_id,
         start: at,

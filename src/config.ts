@@ -60,6 +60,9 @@ const EnvSchema = Type.Object({
   // Queued holds decided at once by one instance.
   BOOKING_QUEUE_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
   OIDC_PROVIDERS: Type.String({ default: '[]' }),
+  // Smart features: analytics rows older than this are deleted; recommendation lists are cached this long.
+  ANALYTICS_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 180 }),
+  RECOMMENDATIONS_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 7200 }),
   PUBLIC_URL: Type.Optional(
     Type.String({ pattern: '^https?://[^/]+$', description: 'How payment providers reach us, without a trailing slash' }),
   ),
@@ -148,6 +151,10 @@ export type Config = Readonly<{
   /** Minutes after a release during which holds on its date are queued (0: never for this reason). */
   bookingQueueReleaseMinutes: number;
   bookingQueueConcurrency: number;
+  /** Analytics rows (searches, impressions, clicks, exposures, conversions) are kept this many days. */
+  analyticsRetentionDays: number;
+  /** How long a guest's recommendation list is served from the cache (Redis, else the process). */
+  recommendationsCacheSeconds: number;
   oidcProviders: readonly OidcProviderConfig[];
   /** The service's address as the outside sees it, for provider callbacks. */
   publicUrl: string;
@@ -244,6 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     bookingQueueSaturation: e.BOOKING_QUEUE_SATURATION,
     bookingQueueReleaseMinutes: e.BOOKING_QUEUE_RELEASE_MINUTES,
     bookingQueueConcurrency: e.BOOKING_QUEUE_CONCURRENCY,
+    analyticsRetentionDays: e.ANALYTICS_RETENTION_DAYS,
+    recommendationsCacheSeconds: e.RECOMMENDATIONS_CACHE_SECONDS,
     oidcProviders: Object.freeze(oidc),
     publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
     wechatPay,

@@ -25,11 +25,15 @@ export const PERMISSIONS = [
   'membership:write',
   'user:assign_role',
   'audit:read',
+  'recommendation:read',
+  'analytics:write',
+  'forecast:read',
+  'experiment:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
 
-const guest: Permission[] = ['profile:self', 'booking:own'];
+const guest: Permission[] = ['profile:self', 'booking:own', 'recommendation:read', 'analytics:write'];
 const waiter: Permission[] = [...guest, 'booking:read', 'booking:write', 'booking:check_in', 'room:service'];
 const manager: Permission[] = [
   ...waiter,
@@ -42,6 +46,8 @@ const manager: Permission[] = [
   'user:read',
   'membership:write',
   'payment:read',
+  'forecast:read',
+  'experiment:write',
 ];
 const accountant: Permission[] = ['profile:self', 'report:read', 'ledger:read', 'payment:read'];
 const admin: Permission[] = [...PERMISSIONS];

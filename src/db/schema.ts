@@ -32,4 +32,17 @@ export interface PlatformDatabase {
   credentials: { user_id: string; password_hash: string; updated_at: Generated<Date> };
   revoked_sessions: { session_id: string; reason: string; expires_at: Date };
   oauth_states: { state: string; provider: string; nonce: string; code_verifier: string; created_at: Generated<Date> };
+  /** Behaviour that is not a business fact, kept for a retention period (src/analytics/events.ts). */
+  analytics_events: {
+    id: Generated<number>;
+    kind: 'search' | 'impression' | 'click' | 'exposure' | 'conversion';
+    occurred_at: Date;
+    user_id: string | null;
+    experiment_id: string | null;
+    arm: string | null;
+    item: string | null;
+    props: Generated<unknown>;
+  };
+  /** The recommender's item similarities, rebuilt nightly (queries/recommendations/build.ts); the newest row serves. */
+  recommender_models: { id: Generated<number>; built_at: Date; model: unknown };
 }

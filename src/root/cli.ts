@@ -8,6 +8,7 @@ import { withReplayedLedger } from '../../projections/ledger/replay.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { entriesIn, toCsv } from '../../queries/ledger.js';
 import { readModelsOf } from '../../projections/read-models.js';
+import { generateHistory, type HistoryOptions } from './demo/history.js';
 
 const USAGE = `usage: npm run cli -- <command>
 
@@ -16,6 +17,10 @@ const USAGE = `usage: npm run cli -- <command>
   ledger replay --from YYYY-MM-DD --to YYYY-MM-DD --out FILE
                                replay the ledger from the events into a scratch schema and write the
                                period's journal lines as CSV; says whether they match the serving ledger
+  demo history [--days 90] [--guests 500] [--seed 1]
+                               play a realistic history of the last --days through the real commands (the demo
+                               venue first if needed): guests with stable preferences, weekly and daily
+                               seasonality, holidays and eves; the same seed plays the same history, once
 `;
 
 function option(argv: string[], name: string): string | undefined {
@@ -25,6 +30,16 @@ function option(argv: string[], name: string): string | undefined {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+function historyOptions(argv: string[]): HistoryOptions | null {
+  const number = (name: string, fallback: number, max: number) => {
+    const raw = option(argv, name);
+    const n = raw === undefined ? fallback : Number(raw);
+    return Number.isInteger(n) && n >= 1 && n <= max ? n : NaN;
+  };
+  const options = { days: number('days', 90, 365), guests: number('guests', 500, 10_000), seed: number('seed', 1, 2 ** 31) };
+  return Object.values(options).some(Number.isNaN) ? null : options;
+}
+
 /** Operator commands; each opens the same platform the service uses (so the same configuration applies). */
 async function main(argv: string[]): Promise<number> {
   const [area, verb, arg] = argv;
@@ -33,14 +48,37 @@ async function main(argv: string[]): Promise<number> {
   const out = option(argv, 'out');
   const ledgerReplay = area === 'ledger' && verb === 'replay' && from && to && out && DATE.test(from) && DATE.test(to) && from <= to;
   const projections = area === 'projections' && (verb === 'status' || (verb === 'rebuild' && arg));
-  if (!ledgerReplay && !projections) {
+  const history = area === 'demo' && verb === 'history' ? historyOptions(argv) : null;
+  if (!ledgerReplay && !projections && !history) {
     process.stderr.write(USAGE);
     return 2;
   }
-  const config = loadConfig(process.env);
+  const config = loadConfig(
+    process.env,
+    // The history is one caller sending thousands of commands from one address, with tokens that must outlive it.
+    history
+      ? {
+          COMMANDS_PER_CALLER_PER_MINUTE: '1000000',
+          REGISTRATIONS_PER_IP_PER_MINUTE: '100000',
+          LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
+          ACCESS_TOKEN_TTL_SECONDS: '86400',
+          OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+        }
+      : {},
+  );
   const logger = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const platform = await openPlatform(config, logger);
   try {
+    if (history) {
+      const started = performance.now();
+      const report = await generateHistory(platform, history);
+      process.stdout.write(
+        report
+          ? `history played in ${Math.round((performance.now() - started) / 1000)} s: ${JSON.stringify(report.counts)}\n`
+          : `the history of seed ${history.seed} was loaded before; nothing to do\n`,
+      );
+      return 0;
+    }
     if (ledgerReplay) {
       const rm = readModelsOf(platform.pool);
       const live = toCsv(await entriesIn(rm, from, to));

@@ -41,6 +41,14 @@ import { waitlistCommands } from '../../commands/waitlist/routes.js';
 import { waitlistJobs } from '../../commands/waitlist/offers.js';
 import { waitlistQueries } from '../../queries/waitlist.js';
 import { waitlistProjection } from '../../projections/waitlist.js';
+import { experimentCommands } from '../../commands/experiments/routes.js';
+import { experimentQueries } from '../../queries/experiments.js';
+import { forecastQueries } from '../../queries/forecast.js';
+import { recommendationQueries } from '../../queries/recommendations/routes.js';
+import { recommenderJobs } from '../../queries/recommendations/jobs.js';
+import { searchAnalytics } from '../../queries/search-analytics.js';
+import { experimentsProjection } from '../../projections/experiments.js';
+import { sweepAnalytics } from '../analytics/events.js';
 
 import { boardProjection } from '../../projections/board.js';
 import { boardQueries } from '../../queries/board/routes.js';
@@ -62,6 +70,8 @@ export const routes =
     const context = { ...platform, readModels: readModelsOf(platform.pool) };
     // Shared by the venue command and query.
     app.addSchema(VenueSettingsSchema);
+    // First, so it sees the searches the routes after it answer.
+    await app.register(searchAnalytics, platform);
     await app.register(userCommands, platform);
     await app.register(sessionCommands, platform);
     await app.register(oauthCommands, platform);
@@ -90,6 +100,10 @@ export const routes =
     await app.register(boardQueries, context);
     await app.register(floorClock, { ...platform, due: boardDueBy(context.readModels) });
     await app.register(webPages, { webDir: platform.config.webDir });
+    await app.register(experimentCommands, platform);
+    await app.register(experimentQueries, context);
+    await app.register(forecastQueries, context);
+    await app.register(recommendationQueries, context);
   };
 
 // The runner visits builds in this order after each wake-up: the board first, since screens wait on it.
@@ -104,13 +118,19 @@ export const projections: readonly Projection[] = [
   productsProjection,
   releasesProjection,
   waitlistProjection,
+  experimentsProjection,
 ];
 
 /** The admission queue's worker: queued holds run the hold command itself. */
 export const admissionWorker = (platform: Platform): AdmissionWorker => admitHold(platform);
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
-  const parts = [bookingJobs(platform), paymentJobs(platform), waitlistJobs(platform)];
+  const analyticsRetention = {
+    handlers: {},
+    sweeps: [() => sweepAnalytics(platform.db, platform.config.analyticsRetentionDays, platform.clock()).then(() => undefined)],
+  };
+  const recommender = recommenderJobs({ ...platform, readModels: readModelsOf(platform.pool) });
+  const parts = [bookingJobs(platform), paymentJobs(platform), waitlistJobs(platform), analyticsRetention, recommender];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
 }

@@ -19,6 +19,7 @@ import {
 } from '../../src/events/users.js';
 import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent, type VenueEvent } from '../../src/events/venue.js';
 import { productStream, type ProductEvent } from '../../src/events/products.js';
+import { experimentStream, type ExperimentEvent } from '../../src/events/experiments.js';
 import { testDatabase } from './database.js';
 
 /** Every event a projection may be given, typed as the deciders record them. */
@@ -34,7 +35,8 @@ export type SpecEvent =
   | FloorClockEvent
   | VenueEvent
   | RateCardEvent
-  | ProductEvent;
+  | ProductEvent
+  | ExperimentEvent;
 
 /** An event as a spec writes it; `createdAt` (when the store recorded it) defaults to RECORDED_AT. */
 export type GivenEvent = SpecEvent & Readonly<{ createdAt?: Date }>;
@@ -103,6 +105,9 @@ export function streamOf(e: SpecEvent): string {
       return productStream(e.data.productId);
     case 'FloorClockTicked':
       return floorClockStream(new Date(e.data.at));
+    case 'ExperimentStarted':
+    case 'ExperimentStopped':
+      return experimentStream(e.data.experimentId);
     default: {
       const never: never = e;
       throw new Error(`no stream for ${JSON.stringify(never)}`);
