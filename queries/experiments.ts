@@ -23,7 +23,8 @@ const ArmReport = Type.Object({
   exposures: Type.Integer({ description: 'Distinct users exposed to this arm' }),
   conversions: Type.Integer({ description: 'Of those, users who converted after their first exposure' }),
   rate: Type.Number(),
-  interval: Type.Tuple([Type.Number(), Type.Number()], { description: '95 % Wilson score interval of the rate' }),
+  // An array of two, not a tuple: TypeBox writes tuples as draft-07 `items: [...]`, which OpenAPI 3.1 (JSON Schema 2020-12) reads otherwise.
+  interval: Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '95 % Wilson score interval of the rate: [low, high]' }),
 });
 
 const Report = Type.Object({
