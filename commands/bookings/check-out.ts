@@ -3,7 +3,30 @@ import { handle } from '../../src/eventstore/decide.js';
 import { bookingStream, roomDayStream, type Bill } from '../../src/events/bookings.js';
 import { roomDayDecider } from '../room-days/decider.js';
 import { currentVenue } from '../venue/current.js';
-import { bookingDecider, type Booking } from './decider.js';
+import { bookingDecider, type Booking, type Overtime } from './decider.js';
+import { levelOf } from './context.js';
+import { requireRateCard } from '../venue/current.js';
+import { quoteOrRefuse } from '../../domain/pricing/quote.js';
+import { minutesBetween } from '../../src/clock.js';
+import type { VenueSettings } from '../../src/events/venue.js';
+
+/**
+ * 超时: a party still in its room past its end and the grace period pays for the time, by each
+ * started billing unit, at the rate card's rates for those minutes and the guest's level.
+ */
+async function overtimeOf(store: EventStore, venue: VenueSettings, booking: Booking, now: Date): Promise<Overtime | null> {
+  const late = minutesBetween(booking.end, now);
+  if (late <= venue.overtimeGraceMinutes) return null;
+  const minutes = Math.ceil(late / venue.billingUnitMinutes) * venue.billingUnitMinutes;
+  const level = await levelOf(store, booking.guestId);
+  const price = quoteOrRefuse(await requireRateCard(store), venue, {
+    roomTypeId: booking.roomTypeId,
+    start: booking.end,
+    minutes,
+    memberLevel: level,
+  });
+  return { minutes, amount: price.total };
+}
 
 /**
  * What checking out does to the booking and its room time: the bill is closed
@@ -11,12 +34,13 @@ import { bookingDecider, type Booking } from './decider.js';
  * passed. Taking what is due is settlement's part (commands/settlement/check-out.ts).
  */
 export async function checkOut(store: EventStore, booking: Booking, by: string, metadata: EventMetadata, now: Date): Promise<Bill> {
-  const { vatRatePercent } = await currentVenue(store);
+  const venue = await currentVenue(store);
+  const overtime = booking.status === 'checked_in' ? await overtimeOf(store, venue, booking, now) : null;
   const { state, events } = await handle(
     store,
     bookingStream(booking.id),
     bookingDecider,
-    { type: 'CheckOut', vatRatePercent, now, by },
+    { type: 'CheckOut', vatRatePercent: venue.vatRatePercent, overtime, now, by },
     metadata,
   );
   if (state.status !== 'checked_out') throw new Error('check-out left the booking open');

@@ -35,6 +35,9 @@ export type Booking = Readonly<{
 
 export type Adjustment = Readonly<{ adjustmentId: string; kind: AdjustmentKind; amount: number; percent: number | null; reason: string }>;
 
+/** Minutes a party stayed past its end, as billed (whole units), and their price. */
+export type Overtime = Readonly<{ minutes: number; amount: number }>;
+
 export type OrderedLine = OrderLine & Readonly<{ orderId: string; voided: boolean }>;
 
 export type BookingState = { status: 'none' } | Booking;
@@ -50,7 +53,7 @@ export type BookingCommand =
   /** `from` is the end the caller read and priced the extra minutes from. */
   | (At & Readonly<{ type: 'Extend'; from: Date; minutes: number; price: Price }>)
   | (At & Readonly<{ type: 'Move'; toRoomId: string; toRoomTypeId: string; newTotal: number; minimumSpend: number }>)
-  | (At & Readonly<{ type: 'CheckOut'; vatRatePercent: number }>)
+  | (At & Readonly<{ type: 'CheckOut'; vatRatePercent: number; overtime: Overtime | null }>)
   | (At & Readonly<{ type: 'PlaceOrder'; orderId: string; lines: readonly OrderLine[] }>)
   | (At & Readonly<{ type: 'VoidOrderLine'; orderId: string; lineNo: number; reason: string }>)
   | (At &
@@ -71,9 +74,10 @@ function wrongStatus(b: Booking, action: string): never {
 }
 
 /** The bill's lines: the room price in force, extensions, and the products ordered (voided lines left out), one line per product. */
-export function billLines(b: Booking): BillLine[] {
+export function billLines(b: Booking, overtime: Overtime | null = null): BillLine[] {
   const lines: BillLine[] = [{ kind: 'room', description: 'Room', amount: b.basePrice }];
   if (b.extraTotal > 0) lines.push({ kind: 'extension', description: 'Extension', amount: b.extraTotal });
+  if (overtime) lines.push({ kind: 'overtime', description: `Overtime ${overtime.minutes} min`, amount: overtime.amount });
   const products = new Map<string, { name: string; unit: string; quantity: number; amount: number }>();
   for (const l of b.orderLines) {
     if (l.voided) continue;
@@ -117,8 +121,8 @@ function adjustmentAmount(c: Extract<BookingCommand, { type: 'Adjust' }>, total:
 /** What the guest owes in total: the sum of the bill's lines. */
 export const billTotal = (b: Booking) => billLines(b).reduce((sum, l) => sum + l.amount, 0);
 
-export function billOf(b: Booking): Bill {
-  const lines = billLines(b);
+export function billOf(b: Booking, overtime: Overtime | null = null): Bill {
+  const lines = billLines(b, overtime);
   const total = lines.reduce((sum, l) => sum + l.amount, 0);
   return { total, paid: b.amountPaid, due: Math.max(0, total - b.amountPaid), currency: 'CNY', lines };
 }
@@ -281,7 +285,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
       case 'CheckOut':
         if (b.status === 'checked_out') return [];
         if (b.status !== 'checked_in') wrongStatus(b, 'checked out');
-        return [{ type: 'BookingCheckedOut', data: { bookingId, bill: withTax(billOf(b), c.vatRatePercent), by: c.by, at } }];
+        return [{ type: 'BookingCheckedOut', data: { bookingId, bill: withTax(billOf(b, c.overtime), c.vatRatePercent), by: c.by, at } }];
       case 'PlaceOrder': {
         if (b.orderLines.some((l) => l.orderId === c.orderId)) return []; // the same order, retried
         if (b.status !== 'checked_in') {

@@ -30,6 +30,18 @@ export const VenueSettingsSchema = Type.Object(
       default: 60,
       description: 'The board shows a room reserved from this long before a booking starts',
     }),
+    overtimeGraceMinutes: Type.Integer({
+      minimum: 0,
+      maximum: 240,
+      default: 10,
+      description: 'A party checked in past its end is billed overtime once it is this many minutes late',
+    }),
+    billingUnitMinutes: Type.Integer({
+      minimum: 1,
+      maximum: 120,
+      default: 15,
+      description: 'Overtime is billed by each started unit of this many minutes',
+    }),
   },
   { additionalProperties: false, $id: 'VenueSettings' },
 );

@@ -20,6 +20,8 @@ export const DEFAULT_VENUE: VenueSettings = {
   maxActiveHolds: 2,
   vatRatePercent: 0,
   reservedWindowMinutes: 60,
+  overtimeGraceMinutes: 10,
+  billingUnitMinutes: 15,
 };
 
 /** The business date an instant belongs to: the local date of the instant minus the business-day start. */

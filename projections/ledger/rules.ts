@@ -51,7 +51,7 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
       const products = sumOf(bill, ['product']);
       // Revenue is recognised gross of adjustments, which are contra-revenue (reports net them out),
       // and net of VAT: the tax inside the bill is owed to the tax office, shared out over the parts.
-      const gross = [sumOf(bill, ['room', 'extension', 'minimum_spend']), products, sumOf(bill, ['adjustment'])];
+      const gross = [sumOf(bill, ['room', 'extension', 'overtime', 'minimum_spend']), products, sumOf(bill, ['adjustment'])];
       const tax = bill.tax?.amount ?? 0;
       const shares = shareOut(tax, gross);
       const [room = 0, goods = 0, adjusted = 0] = gross.map((part, i) => part - (shares[i] ?? 0));

@@ -52,7 +52,7 @@ export type RoomDayEvent =
   /** Staff marked the room clean after this booking's check-out: its cleaning buffer ends now. */
   | DomainEvent<'RoomCleaned', Readonly<{ roomId: string; businessDate: string; bookingId: string; at: string }>>;
 
-export type BillLineKind = 'room' | 'extension' | 'product' | 'minimum_spend' | 'adjustment';
+export type BillLineKind = 'room' | 'extension' | 'overtime' | 'product' | 'minimum_spend' | 'adjustment';
 
 /** 折扣, 免单, 抹零: a discount, a comp of the whole bill as it stands, rounding the small change off. */
 export type AdjustmentKind = 'discount' | 'comp' | 'round_off';

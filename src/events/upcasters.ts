@@ -32,4 +32,13 @@ export const upcasters: readonly Upcaster[] = [
       return { ...d, settings: { reservedWindowMinutes: 60, ...d.settings } };
     },
   },
+  {
+    // Settings recorded before overtime was billed: ten minutes' grace, billed by the quarter hour.
+    type: 'VenueConfigured',
+    fromVersion: 4,
+    up: (data) => {
+      const d = data as { settings: Record<string, unknown> };
+      return { ...d, settings: { overtimeGraceMinutes: 10, billingUnitMinutes: 15, ...d.settings } };
+    },
+  },
 ];

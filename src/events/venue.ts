@@ -35,6 +35,10 @@ export type VenueSettings = Readonly<{
   vatRatePercent: number;
   /** The room board shows a room `reserved` from this many minutes before a held or confirmed booking starts. */
   reservedWindowMinutes: number;
+  /** A party checked in past its end is billed overtime once it is this many minutes late. */
+  overtimeGraceMinutes: number;
+  /** Overtime is billed by each started unit of this many minutes (so any overtime billed costs at least one). */
+  billingUnitMinutes: number;
 }>;
 
 export type DayKind = 'weekday' | 'weekend';
@@ -75,7 +79,7 @@ export type VenueEvent = DomainEvent<'VenueConfigured', Readonly<{ settings: Ven
 export type RateCardEvent = DomainEvent<'RateCardPublished', Readonly<{ card: RateCard; by: string; at: string }>>;
 
 export const VENUE_STREAM = 'venue-settings';
-export const VENUE_SETTINGS_SCHEMA_VERSION = 4;
+export const VENUE_SETTINGS_SCHEMA_VERSION = 5;
 export const RATE_CARD_STREAM = 'ratecard-venue';
 
 /**

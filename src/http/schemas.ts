@@ -14,6 +14,7 @@ export const BillLine = Type.Object({
   kind: Type.Union([
     Type.Literal('room'),
     Type.Literal('extension'),
+    Type.Literal('overtime'),
     Type.Literal('product'),
     Type.Literal('minimum_spend'),
     Type.Literal('adjustment'),

@@ -156,9 +156,14 @@ const move = (toRoomId: string, newTotal: number, now = '2026-03-13 19:00'): Boo
   now: local(now),
   by: WAITER,
 });
-const checkOut = (now = '2026-03-13 22:00', vatRatePercent = 0): BookingCommand => ({
+const checkOut = (
+  now = '2026-03-13 22:00',
+  vatRatePercent = 0,
+  overtime: { minutes: number; amount: number } | null = null,
+): BookingCommand => ({
   type: 'CheckOut',
   vatRatePercent,
+  overtime,
   now: local(now),
   by: WAITER,
 });
@@ -765,6 +770,27 @@ t.test('check-out: a venue charging VAT records the rate and the tax inside the 
     .then([
       { ...checkedOut, data: { ...checkedOut.data, bill: { ...checkedOut.data.bill, tax: { ratePercent: 6, amount: 1019 } } } },
     ] as BookingEvent[]);
+});
+
+t.test('check-out: overtime is a line after room time, counted toward the minimum spend, before adjustments', async (t) => {
+  // 22:00 end, out at 22:25 past a 10 min grace: 30 min billed (two started quarter hours) at 90.00 an hour = 45.00.
+  const [out] = bookingDecider.decide(
+    checkOut('2026-03-13 22:25', 0, { minutes: 30, amount: 4500 }),
+    [held, confirmed(), checkedIn].reduce(bookingDecider.evolve, bookingDecider.initialState()),
+  );
+  t.match(out, {
+    type: 'BookingCheckedOut',
+    data: {
+      bill: {
+        total: 22500,
+        due: 17100,
+        lines: [
+          { kind: 'room', amount: 18000 },
+          { kind: 'overtime', description: 'Overtime 30 min', amount: 4500 },
+        ],
+      },
+    },
+  });
 });
 
 t.test('check-out: checking out again records nothing', async (t) => {
