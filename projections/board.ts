@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { defineProjection } from '../src/projections/projection.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
 import type { BookingEvent, RoomDayEvent } from '../src/events/bookings.js';
@@ -55,7 +55,7 @@ export interface BoardSettingsTable {
 
 /** Every change of a room on the board, in order: the log live feeds resume from. */
 export interface BoardChangesTable {
-  seq: Generated<number>;
+  seq: number;
   /** `<feed position>.<n>`: the event that caused the change, and which of its changes this is. */
   id: string;
   room_id: string;
@@ -86,7 +86,8 @@ const EVERY_ROOM = 'every room';
  */
 export const boardProjection = defineProjection<BoardDatabase>({
   name: 'board',
-  version: 1,
+  // 2: the change log counts its own sequence, so a rebuild numbers it as the live projection did.
+  version: 2,
   tables: ['board_rooms', 'board_stays', 'board_settings', 'board_changes'],
   eventTypes: [
     'RoomRegistered',
@@ -139,7 +140,8 @@ export const boardProjection = defineProjection<BoardDatabase>({
       .execute();
     await db.schema
       .createTable('board_changes')
-      .addColumn('seq', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+      // Counted here rather than by an identity, which a rolled-back batch leaves gaps in: a rebuild gives the same numbers.
+      .addColumn('seq', 'bigint', (c) => c.primaryKey())
       .addColumn('id', 'text', (c) => c.notNull().unique())
       .addColumn('room_id', 'text', (c) => c.notNull())
       .addColumn('room', 'jsonb', (c) => c.notNull())
@@ -333,11 +335,12 @@ async function refresh(trx: Db, touched: readonly string[], now: Date, position:
     if (before === null || JSON.stringify(room) !== JSON.stringify(inOrder(before))) {
       const id = `${position}.${part++}`;
       const json = sql<BoardRoom>`${JSON.stringify(room)}::jsonb`;
-      const { seq } = await trx
-        .insertInto('board_changes')
-        .values({ id, room_id: r.room_id, room: json, at: now })
-        .returning('seq')
+      const last = await trx
+        .selectFrom('board_changes')
+        .select((eb) => eb.fn.coalesce(eb.fn.max('seq'), eb.lit(0)).as('seq'))
         .executeTakeFirstOrThrow();
+      const seq = Number(last.seq) + 1;
+      await trx.insertInto('board_changes').values({ seq, id, room_id: r.room_id, room: json, at: now }).execute();
       change = { room: json, change_id: id, change_seq: seq };
     }
     await trx
