@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BookingEvent } from './events/bookings.js';
+import type { PaymentEvent } from './events/payments.js';
 
 /** The service's Prometheus metrics, on a registry of its own so several apps can share a process in tests. */
 export class Metrics {
@@ -53,6 +55,42 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Business counters, counted where the events are appended (every instance counts its own; sum them).
+  // Conversion is confirmations over holds, in PromQL (monitoring/rules.yml records it).
+  readonly holds = new Counter({
+    name: 'ktv_holds_total',
+    help: 'Bookings held (BookingHeld)',
+    registers: [this.registry],
+  });
+  readonly confirmations = new Counter({
+    name: 'ktv_confirmations_total',
+    help: 'Bookings confirmed (BookingConfirmed)',
+    registers: [this.registry],
+  });
+  readonly expiries = new Counter({
+    name: 'ktv_hold_expiries_total',
+    help: 'Holds that expired unpaid (BookingExpired)',
+    registers: [this.registry],
+  });
+  readonly payments = new Counter({
+    name: 'ktv_payments_total',
+    help: 'Payments received (PaymentSucceeded), by method and purpose',
+    labelNames: ['method', 'purpose'] as const,
+    registers: [this.registry],
+  });
+  readonly revenue = new Counter({
+    name: 'ktv_revenue_fen_total',
+    help: 'Money received, in fen (PaymentSucceeded amounts), by method and purpose',
+    labelNames: ['method', 'purpose'] as const,
+    registers: [this.registry],
+  });
+  readonly refunds = new Counter({
+    name: 'ktv_refunds_fen_total',
+    help: 'Money refunded, in fen (RefundSucceeded amounts), by method',
+    labelNames: ['method'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -67,5 +105,31 @@ export class Metrics {
         this.set(await depth().catch(() => 0));
       },
     });
+  }
+
+  /** Counts what the appended events mean for the business; other event types are ignored. */
+  countBusiness(events: readonly { type: string; data: unknown }[]): void {
+    for (const event of events as readonly (BookingEvent | PaymentEvent)[]) {
+      switch (event.type) {
+        case 'BookingHeld':
+          this.holds.inc();
+          break;
+        case 'BookingConfirmed':
+          this.confirmations.inc();
+          break;
+        case 'BookingExpired':
+          this.expiries.inc();
+          break;
+        case 'PaymentSucceeded': {
+          const labels = { method: event.data.method, purpose: event.data.purpose };
+          this.payments.inc(labels);
+          this.revenue.inc(labels, event.data.amount);
+          break;
+        }
+        case 'RefundSucceeded':
+          this.refunds.inc({ method: event.data.method }, event.data.amount);
+          break;
+      }
+    }
   }
 }

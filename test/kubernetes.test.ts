@@ -161,5 +161,10 @@ t.test('the smoke check passes on a ready API and fails where none answers', asy
   t.match(stdout, 'smoke: GET /readyz ok');
   t.match(stdout, 'smoke: GET /rooms ok');
   const closed = await freePort();
-  await t.rejects(run(path.join(k8s, 'smoke.sh'), [`http://127.0.0.1:${closed}`]), { stderr: /GET \/healthz failed/ });
+  const failed = await run(path.join(k8s, 'smoke.sh'), [`http://127.0.0.1:${closed}`]).then(
+    () => null,
+    (err: { code: number; stderr: string }) => err,
+  );
+  t.equal(failed?.code, 1, 'exits 1');
+  t.match(failed?.stderr, /GET \/healthz failed/, 'naming the check that failed');
 });

@@ -23,6 +23,7 @@ export class InstrumentedEventStore implements EventStore {
       const result = await this.inner.appendToStream(streamId, events, expected);
       this.metrics.appends.inc(labels);
       this.metrics.appendedEvents.inc(events.length);
+      this.metrics.countBusiness(events);
       for (const listener of this.appendListeners) listener(streamId);
       noteAppended(result.position);
       return result;
