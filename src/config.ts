@@ -19,6 +19,8 @@ const EnvSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  // auto: readable lines when standard output is a terminal (development), JSON otherwise.
+  LOG_FORMAT: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], { default: 'auto' }),
   PROJECTIONS: Type.Union([Type.Literal('inline'), Type.Literal('off')], { default: 'inline' }),
   PROJECTION_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
   PROJECTION_REBUILD_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 5000 }),
@@ -101,6 +103,7 @@ export type Config = Readonly<{
   seedDemo: boolean;
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
+  logFormat: Env['LOG_FORMAT'];
   projections: Env['PROJECTIONS'];
   projectionBatchSize: number;
   /** Events per transaction while a build catches up from zero, where throughput matters more than latency. */
@@ -220,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     seedDemo: e.SEED_DEMO === '1',
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     projections: e.PROJECTIONS,
     projectionBatchSize: e.PROJECTION_BATCH_SIZE,
     projectionRebuildBatchSize: e.PROJECTION_REBUILD_BATCH_SIZE,

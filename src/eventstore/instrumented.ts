@@ -1,9 +1,10 @@
 import type { Metrics } from '../metrics.js';
 import { noteAppended } from './positions.js';
+import { currentTraceContext } from '../tracing.js';
 import { WrongExpectedVersionError, streamType, type EventStore, type ExpectedVersion, type NewEvent } from './port.js';
 
 /**
- * Counts appends and version conflicts around any adapter, tells this process's listeners which streams it appended to,
+ * Counts appends and version conflicts around any adapter, stamps each event with the trace context, tells this process's listeners which streams it appended to,
  * and notes each append's position for the request that made it (see positions.ts).
  */
 export class InstrumentedEventStore implements EventStore {
@@ -19,8 +20,11 @@ export class InstrumentedEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion) {
     const labels = { stream_type: streamType(streamId) };
+    // Each event remembers the trace that appended it, so the projections' work links back to it.
+    const traced = currentTraceContext();
+    const stamped = traced.traceparent ? events.map((e) => ({ ...e, metadata: { ...traced, ...e.metadata } })) : events;
     try {
-      const result = await this.inner.appendToStream(streamId, events, expected);
+      const result = await this.inner.appendToStream(streamId, stamped, expected);
       this.metrics.appends.inc(labels);
       this.metrics.appendedEvents.inc(events.length);
       this.metrics.countBusiness(events);

@@ -14,6 +14,9 @@ export type EventMetadata = Readonly<{
   causationId?: string;
   actor?: string;
   idempotencyKey?: string;
+  /** The W3C trace context of the operation that appended the event, when tracing is on (src/tracing.ts). */
+  traceparent?: string;
+  tracestate?: string;
 }>;
 
 /** An event the application wants to append. `id` makes retried appends idempotent. */

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../logger.js';
 import type { Checkpoint, EventStore, ReadAllResult, Subscription } from '../eventstore/port.js';
 import type { Projection } from './projection.js';
+import { linksTo, tracer } from '../tracing.js';
 import { activate, compareAndSetCheckpoint, listGenerations, startGeneration, type Generation } from './registry.js';
 
 export type RunnerOptions = Readonly<{
@@ -185,6 +186,22 @@ export class ProjectionRunner {
 
   /** Applies a batch and moves the checkpoint past it in one transaction; false if another runner got there first. */
   private async commit(projection: Projection, g: Generation, batch: ReadAllResult): Promise<boolean> {
+    if (batch.events.length === 0) return this.commitBatch(projection, g, batch);
+    // A batch is a trace of its own, linked to the commands whose events it applies.
+    return tracer.startActiveSpan(
+      `project ${g.name}`,
+      { links: linksTo(batch.events.map((e) => e.metadata)), attributes: { 'ktv.projection': g.name, 'ktv.events': batch.events.length } },
+      async (span) => {
+        try {
+          return await this.commitBatch(projection, g, batch);
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async commitBatch(projection: Projection, g: Generation, batch: ReadAllResult): Promise<boolean> {
     const committed = await this.o.db.transaction().execute(async (trx) => {
       const lock = await sql<{
         ok: boolean;

@@ -1,6 +1,6 @@
 import { loadConfig, ConfigError } from '../config.js';
 import { createLogger } from '../logger.js';
-import { startService } from './service.js';
+import { startTracing, tracingWanted } from '../tracing.js';
 
 /**
  * `npm start` (API, projector inside unless PROJECTIONS=off) and
@@ -17,7 +17,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // The instrumentations patch HTTP, Fastify, pg and ioredis as they load: start tracing before the service's modules.
+  const tracing = tracingWanted(process.env) ? await startTracing() : null;
+  const { startService } = await import('./service.js');
   const logger = createLogger(config);
+  if (tracing) logger.info('tracing on: spans exported as the OTEL_* variables say');
   const service = await startService(config, logger, { http: !process.argv.includes('--projector') });
 
   let stopping = false;
@@ -30,16 +34,20 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
-    service.stop().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    service
+      .stop()
+      // Spans still buffered are sent before the process ends.
+      .then(() => tracing?.shutdown())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
