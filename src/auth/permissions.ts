@@ -29,6 +29,7 @@ export const PERMISSIONS = [
   'analytics:write',
   'forecast:read',
   'experiment:write',
+  'webhook:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';

@@ -45,4 +45,28 @@ export interface PlatformDatabase {
   };
   /** The recommender's item similarities, rebuilt nightly (queries/recommendations/build.ts); the newest row serves. */
   recommender_models: { id: Generated<number>; built_at: Date; model: unknown };
+  /** Outbound webhooks (src/webhooks): who is told, and every delivery with its attempts. */
+  webhook_subscriptions: {
+    id: string;
+    url: string;
+    secret: string;
+    event_types: string[];
+    active: Generated<boolean>;
+    created_by: string;
+    created_at: Date;
+  };
+  webhook_deliveries: {
+    id: string;
+    subscription_id: string;
+    event_id: string;
+    event_type: string;
+    payload: unknown;
+    status: 'pending' | 'delivered' | 'failed';
+    attempts: Generated<number>;
+    next_attempt_at: Date;
+    last_status: number | null;
+    last_error: string | null;
+    delivered_at: Date | null;
+    created_at: Date;
+  };
 }

@@ -55,6 +55,11 @@ import { boardQueries } from '../../queries/board/routes.js';
 import { boardDueBy } from '../../queries/board/due.js';
 import { floorClock } from '../../commands/floor/clock.js';
 
+import { webhookCommands } from '../../commands/webhooks/routes.js';
+import { webhookQueries } from '../../queries/webhooks.js';
+import { webhookOutbox } from '../webhooks/outbox.js';
+import { webhookJobs } from '../webhooks/delivery.js';
+
 import { webPages } from '../http/pages.js';
 import { readModelsOf } from '../../projections/read-models.js';
 import { VenueSettingsSchema } from '../../domain/venue/schema.js';
@@ -104,6 +109,8 @@ export const routes =
     await app.register(experimentQueries, context);
     await app.register(forecastQueries, context);
     await app.register(recommendationQueries, context);
+    await app.register(webhookCommands, platform);
+    await app.register(webhookQueries, platform);
   };
 
 // The runner visits builds in this order after each wake-up: the board first, since screens wait on it.
@@ -119,6 +126,7 @@ export const projections: readonly Projection[] = [
   releasesProjection,
   waitlistProjection,
   experimentsProjection,
+  webhookOutbox,
 ];
 
 /** The admission queue's worker: queued holds run the hold command itself. */
@@ -130,7 +138,14 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     sweeps: [() => sweepAnalytics(platform.db, platform.config.analyticsRetentionDays, platform.clock()).then(() => undefined)],
   };
   const recommender = recommenderJobs({ ...platform, readModels: readModelsOf(platform.pool) });
-  const parts = [bookingJobs(platform), paymentJobs(platform), waitlistJobs(platform), analyticsRetention, recommender];
+  const parts = [
+    bookingJobs(platform),
+    paymentJobs(platform),
+    waitlistJobs(platform),
+    analyticsRetention,
+    recommender,
+    webhookJobs(platform),
+  ];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
 }
