@@ -12,6 +12,8 @@ const EnvSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  // Put before every Redis key and BullMQ queue, so deployments (or parallel test runs) can share one Redis.
+  REDIS_KEY_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]{0,64}$', default: '' }),
   EVENTSTORE_URL: Type.Optional(Type.String({ pattern: '^(esdb|kurrentdb)(\\+discover)?://' })),
   SEED_DEMO: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   DATA_DIR: Type.String({ minLength: 1, default: 'data' }),
@@ -99,6 +101,8 @@ export type Config = Readonly<{
   host: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Before every key this deployment writes to Redis (BullMQ's queues included); empty by default. */
+  redisKeyPrefix: string;
   eventStoreUrl: string | undefined;
   seedDemo: boolean;
   dataDir: string;
@@ -219,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     eventStoreUrl: e.EVENTSTORE_URL,
     seedDemo: e.SEED_DEMO === '1',
     dataDir: path.resolve(e.DATA_DIR),

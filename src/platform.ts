@@ -7,7 +7,7 @@ import { createKysely, createPool } from './db/pool.js';
 import type { PlatformDatabase } from './db/schema.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres.js';
-import { connectRedis, redisOptions } from './infra/redis.js';
+import { bullPrefix, connectRedis, redisOptions } from './infra/redis.js';
 import { LocalNews, RedisNews, type News } from './infra/news.js';
 import type { EventStore } from './eventstore/port.js';
 import { PostgresEventStore } from './eventstore/postgres.js';
@@ -82,7 +82,7 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     : new PostgresEventStore(pool, { connectionString: databaseUrl }, upcast);
   const store = new InstrumentedEventStore(inner, metrics);
 
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisKeyPrefix) : null;
   if (!redis) logger.info('no REDIS_URL: this node runs alone, with in-process cache, pub/sub, revocation list and jobs');
 
   // Deployments sharing one Redis over different databases hear only their own news.
@@ -104,11 +104,21 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     ? new WeChatPayProvider(config.wechatPay)
     : new SandboxProvider(createHash('sha256').update(`sandbox:${key.privatePem}`).digest());
   logger.info({ provider: payments.name, verification: config.wechatPay?.verification.mode }, 'payment provider');
-  const jobs = config.redisUrl ? new BullMqJobQueue(redisOptions(config.redisUrl), logger) : new InProcessJobQueue(logger);
+  const jobs = config.redisUrl
+    ? new BullMqJobQueue(redisOptions(config.redisUrl), logger, undefined, bullPrefix(config.redisKeyPrefix))
+    : new InProcessJobQueue(logger);
   const observeWait = (seconds: number) => metrics.bookingQueueWait.observe(seconds);
   const admission: AdmissionQueue =
     config.redisUrl && redis
-      ? new BullMqAdmissionQueue(redisOptions(config.redisUrl), redis, config.bookingQueueConcurrency, observeWait, logger)
+      ? new BullMqAdmissionQueue(
+          redisOptions(config.redisUrl),
+          redis,
+          config.bookingQueueConcurrency,
+          observeWait,
+          logger,
+          undefined,
+          bullPrefix(config.redisKeyPrefix),
+        )
       : new InProcessAdmissionQueue(config.bookingQueueConcurrency, observeWait, logger);
   metrics.watchBookingQueue(() => admission.depth());
 

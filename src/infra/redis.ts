@@ -1,8 +1,11 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
-/** A Redis connection for commands and caches; `lazyConnect` so a bad URL fails start-up, not later. */
-export async function connectRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true });
+/**
+ * A Redis connection for commands and caches; `lazyConnect` so a bad URL fails start-up, not later.
+ * `keyPrefix` goes before every key it touches (not before pub/sub channels).
+ */
+export async function connectRedis(url: string, keyPrefix = ''): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true, keyPrefix });
   redis.on('error', () => {
     // ioredis reconnects by itself; commands issued meanwhile fail and surface where they are used.
   });
@@ -22,3 +25,6 @@ export function redisOptions(url: string): RedisOptions {
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
   };
 }
+
+/** BullMQ's own key prefix (it refuses ioredis' `keyPrefix`): `bull`, after the deployment's prefix. */
+export const bullPrefix = (keyPrefix: string): string => `${keyPrefix}bull`;

@@ -177,8 +177,9 @@ export class BullMqAdmissionQueue implements AdmissionQueue {
     private readonly observeWait: WaitObserver,
     private readonly logger: Logger,
     private readonly name = 'ktv-booking-requests',
+    private readonly prefix = 'bull',
   ) {
-    this.queue = new Queue(name, { connection });
+    this.queue = new Queue(name, { connection, prefix });
   }
 
   async enqueue(request: AdmissionRequest): Promise<number> {
@@ -226,6 +227,7 @@ export class BullMqAdmissionQueue implements AdmissionQueue {
       {
         // Workers block on Redis; BullMQ requires unlimited retries on their connection.
         connection: { ...this.connection, maxRetriesPerRequest: null },
+        prefix: this.prefix,
         concurrency: this.concurrency,
         // A worker that dies mid-request loses its lock within seconds; another worker then runs the request again.
         lockDuration: 10_000,

@@ -83,9 +83,10 @@ export class BullMqJobQueue extends Sweeping implements JobQueue {
     private readonly connection: RedisOptions,
     logger: Logger,
     private readonly name = 'ktv-jobs',
+    private readonly prefix = 'bull',
   ) {
     super(logger);
-    this.queue = new Queue(name, { connection });
+    this.queue = new Queue(name, { connection, prefix });
   }
 
   async schedule(kind: string, id: string, runAt: Date): Promise<void> {
@@ -111,7 +112,7 @@ export class BullMqJobQueue extends Sweeping implements JobQueue {
         if (handler) await handler((job.data as { id: string }).id);
       },
       // Workers block on Redis; BullMQ requires unlimited retries on their connection.
-      { connection: { ...this.connection, maxRetriesPerRequest: null }, concurrency: 4 },
+      { connection: { ...this.connection, maxRetriesPerRequest: null }, concurrency: 4, prefix: this.prefix },
     );
     this.worker.on('failed', (job, err) => this.logger.warn({ err, job: job?.id }, 'job failed'));
     this.startSweeps(sweeps, sweepMs);

@@ -71,8 +71,9 @@ export class ProjectionRunner {
   /**
    * Builds `name` again from zero beside the serving build, then switches reads
    * to it. The next batch is read while the current one is applied.
+   * `onApplied` hears the events applied so far after each batch (CLI progress).
    */
-  async rebuild(name: string): Promise<{ events: number; ms: number }> {
+  async rebuild(name: string, onApplied?: (events: number) => void): Promise<{ events: number; ms: number }> {
     const projection = this.byName.get(name);
     if (!projection) throw new Error(`unknown projection ${name}`);
     const started = performance.now();
@@ -99,6 +100,7 @@ export class ProjectionRunner {
         continue;
       }
       events += batch.events.length;
+      onApplied?.(events);
       current = { ...current, checkpoint: batch.next };
     }
     await activate(this.o.db, projection, current);

@@ -9,6 +9,12 @@ import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { entriesIn, toCsv } from '../../queries/ledger.js';
 import { readModelsOf } from '../../projections/read-models.js';
 import { generateHistory, type HistoryOptions } from './demo/history.js';
+import { backup, restore } from './backup.js';
+import { progress } from './progress.js';
+import * as features from './features.js';
+import { sql } from 'kysely';
+import type { Platform } from '../platform.js';
+import type { Projection } from '../projections/projection.js';
 
 const USAGE = `usage: npm run cli -- <command>
 
@@ -21,6 +27,11 @@ const USAGE = `usage: npm run cli -- <command>
                                play a realistic history of the last --days through the real commands (the demo
                                venue first if needed): guests with stable preferences, weekly and daily
                                seasonality, holidays and eves; the same seed plays the same history, once
+  backup FILE                  write the events and everything else that is not a read model to FILE (pg_dump)
+  restore FILE                 load a backup into an empty database (pg_restore), then rebuild every read model
+
+  Long work (rebuilds, replays, history, restore) shows its progress on stderr when that is a
+  terminal, or anywhere with --progress.
 `;
 
 function option(argv: string[], name: string): string | undefined {
@@ -49,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
   const ledgerReplay = area === 'ledger' && verb === 'replay' && from && to && out && DATE.test(from) && DATE.test(to) && from <= to;
   const projections = area === 'projections' && (verb === 'status' || (verb === 'rebuild' && arg));
   const history = area === 'demo' && verb === 'history' ? historyOptions(argv) : null;
-  if (!ledgerReplay && !projections && !history) {
+  const archive = (area === 'backup' || area === 'restore') && verb && !verb.startsWith('--') ? verb : null;
+  if (!ledgerReplay && !projections && !history && !archive) {
     process.stderr.write(USAGE);
     return 2;
   }
@@ -68,10 +80,32 @@ async function main(argv: string[]): Promise<number> {
   );
   const logger = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const platform = await openPlatform(config, logger);
+  const showProgress = Boolean(process.stderr.isTTY) || argv.includes('--progress');
+  const progressOf = (label: string, total: number | null, unit = 'events') =>
+    progress(label, { total, unit, enabled: showProgress, out: process.stderr });
   try {
+    if (archive && area === 'backup') {
+      await backup(platform, archive);
+      process.stdout.write(`backed up to ${archive}\n`);
+      return 0;
+    }
+    if (archive) {
+      const { events } = await restore(platform, archive);
+      process.stdout.write(`restored ${events} events from ${archive}; rebuilding the read models\n`);
+      const runner = createRunner(platform);
+      for (const p of features.projections) {
+        const shown = progressOf(`rebuilding ${p.name}`, await eventsOfTypes(platform, p));
+        const { events: applied, ms } = await runner.rebuild(p.name, (n) => shown.update(n));
+        shown.finish();
+        process.stdout.write(`rebuilt ${p.name}: ${applied} events in ${Math.round(ms)} ms\n`);
+      }
+      return 0;
+    }
     if (history) {
       const started = performance.now();
-      const report = await generateHistory(platform, history);
+      const days = progressOf('playing history', history.days, 'days');
+      const report = await generateHistory(platform, history, (n) => days.update(n));
+      days.finish();
       process.stdout.write(
         report
           ? `history played in ${Math.round((performance.now() - started) / 1000)} s: ${JSON.stringify(report.counts)}\n`
@@ -82,9 +116,15 @@ async function main(argv: string[]): Promise<number> {
     if (ledgerReplay) {
       const rm = readModelsOf(platform.pool);
       const live = toCsv(await entriesIn(rm, from, to));
-      const replayed = await withReplayedLedger(platform.db, platform.store, ledgerProjection, async (schema) =>
-        toCsv(await entriesIn(rm, from, to, schema)),
+      const shown = progressOf('replaying the ledger', await eventsOfTypes(platform, ledgerProjection));
+      const replayed = await withReplayedLedger(
+        platform.db,
+        platform.store,
+        ledgerProjection,
+        async (schema) => toCsv(await entriesIn(rm, from, to, schema)),
+        (n) => shown.update(n),
       );
+      shown.finish();
       await writeFile(out, replayed);
       const lines = replayed.trim().split('\n').length - 1;
       process.stdout.write(`replayed the ledger from events: ${lines} journal lines from ${from} to ${to} written to ${out}\n`);
@@ -101,12 +141,23 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const runner = createRunner(platform);
-    const { events, ms } = await runner.rebuild(arg!);
+    const projection = features.projections.find((p) => p.name === arg);
+    const shown = progressOf(`rebuilding ${arg}`, projection ? await eventsOfTypes(platform, projection) : null);
+    const { events, ms } = await runner.rebuild(arg!, (n) => shown.update(n));
+    shown.finish();
     process.stdout.write(`rebuilt ${arg}: ${events} events in ${Math.round(ms)} ms (${Math.round(events / (ms / 1000 || 1))} events/s)\n`);
     return 0;
   } finally {
     await platform.close();
   }
+}
+
+/** How many events a build of `projection` will apply, for its progress; unknown for a store with no cheap count. */
+async function eventsOfTypes(platform: Platform, projection: Projection): Promise<number | null> {
+  if (platform.store.kind !== 'postgres') return null;
+  const { rows } = await sql<{ n: string }>`
+    SELECT count(*)::text AS n FROM events WHERE event_type = ANY(${[...projection.eventTypes]}::text[])`.execute(platform.db);
+  return Number(rows[0]?.n ?? 0);
 }
 
 main(process.argv.slice(2)).then(

@@ -2,9 +2,9 @@ import t from 'tap';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { testDatabase } from '../helpers/database.js';
 import { overlapsInLog } from '../helpers/invariants.js';
+import { readModelSnapshot } from '../helpers/read-models.js';
 import { freePort, startServer } from './process.js';
 import { until } from '../helpers/until.js';
 import { loadConfig } from '../../src/config.js';
@@ -118,23 +118,14 @@ t.test('acknowledged commands survive kill -9, and read models equal a rebuild',
 
   const runner = createRunner(platform);
   await runner.catchUp();
-  const snapshot = async () => {
-    const out: Record<string, unknown[]> = {};
-    for (const p of features.projections) {
-      for (const table of p.tables) {
-        out[table] = (await sql`SELECT * FROM rm.${sql.id(table)}`.execute(platform.db)).rows.map((r) => JSON.stringify(r)).sort();
-      }
-    }
-    return out;
-  };
-  const incremental = await snapshot();
+  const incremental = await readModelSnapshot(platform.db);
   for (const p of features.projections) await runner.rebuild(p.name);
   const generations = await listGenerations(platform.db);
   t.ok(
     generations.every((g) => g.generation > 1),
     'every projection was rebuilt into a new generation',
   );
-  t.same(await snapshot(), incremental, 'read models equal a rebuild from zero');
+  t.same(await readModelSnapshot(platform.db), incremental, 'read models equal a rebuild from zero');
 
   second.child.kill('SIGTERM');
   t.equal(await second.exited, 0);

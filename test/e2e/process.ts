@@ -24,6 +24,15 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   });
 }
 
+/** `src/root/main.ts --projector` (as `npm run projector` runs it), resolved once it logs that it runs. */
+export async function startProjector(env: NodeJS.ProcessEnv): Promise<Server> {
+  return startProcess([process.execPath, '--import', 'tsx', 'src/root/main.ts', '--projector'], {
+    cwd: root,
+    env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
+    ready: '"projector running"',
+  });
+}
+
 /**
  * Any start command of the service (`argv`, run in `cwd` with exactly `env`), resolved once its
  * output contains `ready`; `url` is its listener on PORT.

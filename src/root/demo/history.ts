@@ -37,6 +37,7 @@ export async function playHistory(
   setNow: (at: Date) => void,
   catchUp: () => Promise<void>,
   options: HistoryOptions,
+  onDay?: (daysPlayed: number) => void,
 ): Promise<HistoryReport> {
   const counts: Record<string, number> = {};
   const count = (what: string): void => {
@@ -207,9 +208,11 @@ export async function playHistory(
 
   // Nothing is played past the real present: the history ends where the service's own clock is.
   const present = Date.now();
+  let first: number | undefined;
   for (let action = timeline.take(); action && action.at <= present; action = timeline.take()) {
     setNow(new Date(action.at));
     await action.run();
+    onDay?.((action.at - (first ??= action.at)) / (24 * 60 * MINUTE));
   }
   setNow(new Date(present));
   await catchUp();
@@ -224,7 +227,11 @@ const MARKER = (seed: number) => `demo-history-${seed}`;
  * the history played on a clock of its own through an app of its own, with the
  * projections caught up as it goes. Once per seed: a marker stream says it ran.
  */
-export async function generateHistory(platform: Platform, options: HistoryOptions): Promise<HistoryReport | null> {
+export async function generateHistory(
+  platform: Platform,
+  options: HistoryOptions,
+  onDay?: (daysPlayed: number) => void,
+): Promise<HistoryReport | null> {
   if ((await platform.store.readStream(MARKER(options.seed))).version > 0n) return null;
   let now = Date.now();
   const simulated: Platform = { ...platform, clock: () => new Date(now) };
@@ -239,6 +246,7 @@ export async function generateHistory(platform: Platform, options: HistoryOption
       (at) => (now = at.getTime()),
       () => runner.catchUp(),
       options,
+      onDay,
     );
     await platform.store.appendToStream(
       MARKER(options.seed),
