@@ -16,6 +16,7 @@ const User = Type.Object(
     phone: Type.Union([Type.String(), Type.Null()]),
     roles: Type.Array(Type.String()),
     membershipLevel: Type.String(),
+    disabled: Type.Boolean({ description: 'Disabled by an admin: cannot sign in' }),
     registeredAt: Type.String({ format: 'date-time' }),
   },
   { $id: 'User' },
@@ -46,6 +47,7 @@ function toUser(r: UsersDatabase['users']) {
     phone: r.phone,
     roles: r.roles,
     membershipLevel: r.membership_level,
+    disabled: r.disabled_at !== null,
     registeredAt: r.registered_at.toISOString(),
   };
 }

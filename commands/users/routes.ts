@@ -9,7 +9,7 @@ import { handle } from '../../src/eventstore/decide.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { principalOf } from '../../src/http/access.js';
 import { ValidationError, NotFoundError } from '../../src/errors.js';
-import { PASSWORD_MAX_LENGTH, hashPassword, passwordProblem } from '../../src/auth/passwords.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_PROBLEM_MESSAGES, hashPassword, passwordProblem } from '../../src/auth/passwords.js';
 import { ROLES } from '../../src/auth/permissions.js';
 import { MEMBERSHIP_LEVELS, userStream } from '../../src/events/users.js';
 import { isUuid } from '../../src/ids.js';
@@ -23,11 +23,6 @@ import { IdParams, replies } from '../../src/http/schemas.js';
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Phone = Type.String({ pattern: '^\\+?[0-9][0-9 -]{5,19}$', description: 'Digits, optionally with a leading + and spaces or dashes' });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
-const PASSWORD_MESSAGES = {
-  too_short: 'must be at least 10 characters',
-  too_long: 'must be at most 256 characters',
-  same_as_email: 'must not be the e-mail address',
-} as const;
 
 export const userCommands: FastifyPluginAsyncTypebox<
   Readonly<{ store: EventStore; db: Kysely<PlatformDatabase>; clock: Clock; config: Pick<Config, 'registrationsPerIpPerMinute'> }>
@@ -58,7 +53,7 @@ export const userCommands: FastifyPluginAsyncTypebox<
     async (request, reply) => {
       const { email, password, name, phone } = request.body;
       const problem = passwordProblem(password, email);
-      if (problem) throw new ValidationError([{ field: 'password', message: PASSWORD_MESSAGES[problem] }]);
+      if (problem) throw new ValidationError([{ field: 'password', message: PASSWORD_PROBLEM_MESSAGES[problem] }]);
       const userId = await registerUser(
         store,
         db,

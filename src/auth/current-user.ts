@@ -13,6 +13,8 @@ export type UserState =
       roles: readonly string[];
       membershipLevel: MembershipLevel;
       externalIdentities: readonly string[];
+      /** Disabled by an admin: no sign-in, no request, until enabled again. */
+      disabled: boolean;
     };
 
 /** The one fold of a `user-<id>` stream; the user commands decide on it too. */
@@ -28,6 +30,7 @@ export function evolveUser(state: UserState, e: UserEvent): UserState {
         roles: e.data.roles,
         membershipLevel: 'regular',
         externalIdentities: [],
+        disabled: false,
       };
     case 'ProfileUpdated':
       return state.status === 'registered' ? { ...state, name: e.data.name, phone: e.data.phone } : state;
@@ -39,6 +42,13 @@ export function evolveUser(state: UserState, e: UserEvent): UserState {
       return state.status === 'registered'
         ? { ...state, externalIdentities: [...state.externalIdentities, `${e.data.provider}:${e.data.subject}`] }
         : state;
+    case 'AccountDisabled':
+      return state.status === 'registered' ? { ...state, disabled: true } : state;
+    case 'AccountEnabled':
+      return state.status === 'registered' ? { ...state, disabled: false } : state;
+    case 'PasswordResetIssued':
+    case 'PasswordChanged':
+      return state;
     default: {
       const never: never = e;
       throw new Error(`unknown user event ${JSON.stringify(never)}`);

@@ -7,6 +7,7 @@ import * as analystRole from './migrations/0004_analyst_role.js';
 import * as dropRateLimits from './migrations/0005_drop_rate_limits.js';
 import * as idempotencyHeaders from './migrations/0006_idempotency_headers.js';
 import * as analytics from './migrations/0007_analytics.js';
+import * as passwordResets from './migrations/0012_password_resets.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005_drop_rate_limits': dropRateLimits,
   '0006_idempotency_headers': idempotencyHeaders,
   '0007_analytics': analytics,
+  '0012_password_resets': passwordResets,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

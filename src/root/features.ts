@@ -9,6 +9,7 @@ import { roomsProjection } from '../../projections/rooms.js';
 import { userCommands } from '../../commands/users/routes.js';
 import { sessionCommands } from '../../commands/sessions/routes.js';
 import { oauthCommands } from '../../commands/sessions/oauth.js';
+import { staffCommands } from '../../commands/staff/routes.js';
 import { userQueries } from '../../queries/users.js';
 import { usersProjection } from '../../projections/users.js';
 import { venueCommands } from '../../commands/venue/routes.js';
@@ -75,6 +76,7 @@ export const routes =
     await app.register(userCommands, platform);
     await app.register(sessionCommands, platform);
     await app.register(oauthCommands, platform);
+    await app.register(staffCommands, platform);
     await app.register(userQueries, context);
     await app.register(roomTypeCommands, platform);
     await app.register(roomCommands, platform);

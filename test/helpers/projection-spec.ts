@@ -86,6 +86,10 @@ export function streamOf(e: SpecEvent): string {
     case 'RolesChanged':
     case 'MembershipLevelChanged':
     case 'ExternalIdentityLinked':
+    case 'AccountDisabled':
+    case 'AccountEnabled':
+    case 'PasswordResetIssued':
+    case 'PasswordChanged':
       return userStream(e.data.userId);
     case 'SessionStarted':
     case 'SessionRefreshed':
