@@ -12,6 +12,7 @@ import { oauthCommands } from '../../commands/sessions/oauth.js';
 import { staffCommands } from '../../commands/staff/routes.js';
 import { userQueries } from '../../queries/users.js';
 import { usersProjection } from '../../projections/users.js';
+import { deskAuditProjection } from '../../projections/desk-audit.js';
 import { venueCommands } from '../../commands/venue/routes.js';
 import { bookingCommands } from '../../commands/bookings/routes.js';
 import { settlementCommands } from '../../commands/settlement/routes.js';
@@ -121,6 +122,7 @@ export const projections: readonly Projection[] = [
   releasesProjection,
   waitlistProjection,
   experimentsProjection,
+  deskAuditProjection,
 ];
 
 /** The admission queue's worker: queued holds run the hold command itself. */
