@@ -45,6 +45,7 @@ type Handled = UserEvent | SessionEvent | AuthAuditEvent;
 const AUDITED = new Set([
   'RolesChanged',
   'MembershipLevelChanged',
+  'MembershipLevelEarned',
   'SessionStarted',
   'SessionEnded',
   'LoginFailed',
@@ -68,7 +69,7 @@ function auditDetail(data: Record<string, unknown>): Record<string, unknown> {
 export const usersProjection = defineProjection<UsersDatabase>({
   name: 'users',
   // 2: audit rows no longer copy the refresh token's hash; the rebuild drops the ones version 1 wrote.
-  // 3: accounts disabled and enabled (`users.disabled_at`), password resets in the audit trail.
+  // 3: accounts disabled and enabled (`users.disabled_at`), password resets and earned levels in the audit trail.
   version: 3,
   tables: ['users', 'sessions', 'auth_audit'],
   eventTypes: [
@@ -76,6 +77,7 @@ export const usersProjection = defineProjection<UsersDatabase>({
     'ProfileUpdated',
     'RolesChanged',
     'MembershipLevelChanged',
+    'MembershipLevelEarned',
     'ExternalIdentityLinked',
     'AccountDisabled',
     'AccountEnabled',
@@ -176,6 +178,7 @@ export const usersProjection = defineProjection<UsersDatabase>({
             .execute();
           break;
         case 'MembershipLevelChanged':
+        case 'MembershipLevelEarned':
           await trx.updateTable('users').set({ membership_level: e.data.level, updated_at: at }).where('id', '=', e.data.userId).execute();
           break;
         case 'AccountDisabled':

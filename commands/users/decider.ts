@@ -2,6 +2,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../../src/erro
 import type { Decider } from '../../src/eventstore/decide.js';
 import { evolveUser, type UserState } from '../../src/auth/current-user.js';
 import { isRole } from '../../src/auth/permissions.js';
+import { higherLevel } from '../../domain/members/levels.js';
 import type { MembershipLevel, UserEvent } from '../../src/events/users.js';
 
 export type UserCommand =
@@ -13,7 +14,16 @@ export type UserCommand =
   | Readonly<{ type: 'Disable'; userId: string; reason: string; by: string; now: Date }>
   | Readonly<{ type: 'Enable'; userId: string; by: string; now: Date }>
   | Readonly<{ type: 'IssuePasswordReset'; userId: string; by: string; expiresAt: Date; now: Date }>
-  | Readonly<{ type: 'RecordPasswordChange'; userId: string; now: Date }>;
+  | Readonly<{ type: 'RecordPasswordChange'; userId: string; now: Date }>
+  | Readonly<{
+      type: 'Earn';
+      userId: string;
+      earned: MembershipLevel;
+      spend: number;
+      periodDays: number;
+      rulesVersion: number;
+      now: Date;
+    }>;
 
 function registered(state: UserState, userId: string) {
   if (state.status !== 'registered') throw new NotFoundError('user', userId);
@@ -95,6 +105,19 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
       case 'RecordPasswordChange': {
         const user = registered(state, command.userId);
         return [{ type: 'PasswordChanged', data: { userId: user.id, via: 'reset_token', at } }];
+      }
+      case 'Earn': {
+        const user = registered(state, command.userId);
+        // A level a manager set by hand is a floor: spend raises a member above it, never below.
+        const level = higherLevel(command.earned, user.levelSetByHand);
+        if (level === user.membershipLevel) return [];
+        const { spend, periodDays, rulesVersion } = command;
+        return [
+          {
+            type: 'MembershipLevelEarned',
+            data: { userId: user.id, level, previous: user.membershipLevel, spend, periodDays, rulesVersion, at },
+          },
+        ];
       }
       default: {
         const never: never = command;

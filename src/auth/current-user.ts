@@ -11,7 +11,10 @@ export type UserState =
       name: string;
       phone: string | null;
       roles: readonly string[];
+      /** The level pricing uses: the last one set by hand or earned. */
       membershipLevel: MembershipLevel;
+      /** The last level a manager set by hand: earned levels never go below it. */
+      levelSetByHand: MembershipLevel;
       externalIdentities: readonly string[];
       /** Disabled by an admin: no sign-in, no request, until enabled again. */
       disabled: boolean;
@@ -29,6 +32,7 @@ export function evolveUser(state: UserState, e: UserEvent): UserState {
         phone: e.data.phone,
         roles: e.data.roles,
         membershipLevel: 'regular',
+        levelSetByHand: 'regular',
         externalIdentities: [],
         disabled: false,
       };
@@ -37,6 +41,8 @@ export function evolveUser(state: UserState, e: UserEvent): UserState {
     case 'RolesChanged':
       return state.status === 'registered' ? { ...state, roles: e.data.roles } : state;
     case 'MembershipLevelChanged':
+      return state.status === 'registered' ? { ...state, membershipLevel: e.data.level, levelSetByHand: e.data.level } : state;
+    case 'MembershipLevelEarned':
       return state.status === 'registered' ? { ...state, membershipLevel: e.data.level } : state;
     case 'ExternalIdentityLinked':
       return state.status === 'registered'

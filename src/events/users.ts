@@ -25,7 +25,31 @@ export type UserEvent =
   | DomainEvent<'AccountEnabled', Readonly<{ userId: string; by: string; at: string }>>
   /** An admin made a one-time reset token (its hash is in `password_resets`, never here). */
   | DomainEvent<'PasswordResetIssued', Readonly<{ userId: string; by: string; expiresAt: string; at: string }>>
-  | DomainEvent<'PasswordChanged', Readonly<{ userId: string; via: 'reset_token'; at: string }>>;
+  | DomainEvent<'PasswordChanged', Readonly<{ userId: string; via: 'reset_token'; at: string }>>
+  /**
+   * The level the member's spend earned, decided after a check-out: `spend` is what they spent in
+   * the `periodDays` before `at`, under the thresholds of `rulesVersion` of the `membership-levels` stream.
+   */
+  | DomainEvent<
+      'MembershipLevelEarned',
+      Readonly<{ userId: string; level: MembershipLevel; previous: MembershipLevel; spend: number; periodDays: number; rulesVersion: number; at: string }>
+    >;
+
+/** The spend each level needs, in fen, over the rolling period; regular needs nothing. */
+export type LevelThresholds = Readonly<{ silver: number; gold: number; black: number }>;
+
+/** Events of the one `membership-levels` stream: the venue's rules for earned levels, set by managers. */
+export type MembershipRulesEvent = DomainEvent<
+  'MembershipLevelsSet',
+  Readonly<{ periodDays: number; thresholds: LevelThresholds; by: string; at: string }>
+>;
+
+export const MEMBERSHIP_RULES_STREAM = 'membership-levels';
+
+/** Events of `memberspend-<userId>` streams: what a member spent, one entry per checked-out booking. */
+export type MemberSpendEvent = DomainEvent<'MemberSpendRecorded', Readonly<{ userId: string; bookingId: string; amount: number; at: string }>>;
+
+export const memberSpendStream = (userId: string) => `memberspend-${userId}`;
 
 /** Events of `useremail-<hash>` streams: the claim that makes an e-mail address unique. */
 export type EmailClaimEvent = DomainEvent<'EmailClaimed', Readonly<{ userId: string; at: string }>>;

@@ -10,6 +10,7 @@ import { userCommands } from '../../commands/users/routes.js';
 import { sessionCommands } from '../../commands/sessions/routes.js';
 import { oauthCommands } from '../../commands/sessions/oauth.js';
 import { staffCommands } from '../../commands/staff/routes.js';
+import { memberLevelJobs } from '../../commands/users/earned.js';
 import { userQueries } from '../../queries/users.js';
 import { usersProjection } from '../../projections/users.js';
 import { deskAuditProjection } from '../../projections/desk-audit.js';
@@ -134,7 +135,14 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     sweeps: [() => sweepAnalytics(platform.db, platform.config.analyticsRetentionDays, platform.clock()).then(() => undefined)],
   };
   const recommender = recommenderJobs({ ...platform, readModels: readModelsOf(platform.pool) });
-  const parts = [bookingJobs(platform), paymentJobs(platform), waitlistJobs(platform), analyticsRetention, recommender];
+  const parts = [
+    bookingJobs(platform),
+    paymentJobs(platform),
+    waitlistJobs(platform),
+    memberLevelJobs(platform),
+    analyticsRetention,
+    recommender,
+  ];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
 }

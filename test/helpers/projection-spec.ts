@@ -90,6 +90,7 @@ export function streamOf(e: SpecEvent): string {
     case 'AccountEnabled':
     case 'PasswordResetIssued':
     case 'PasswordChanged':
+    case 'MembershipLevelEarned':
       return userStream(e.data.userId);
     case 'SessionStarted':
     case 'SessionRefreshed':
