@@ -10,6 +10,8 @@ export interface UsersTable {
   phone: string | null;
   roles: string[];
   membership_level: string;
+  /** When an admin disabled the account; null while it may sign in. */
+  disabled_at: Date | null;
   registered_via: string;
   registered_at: Date;
   updated_at: Date;
@@ -43,10 +45,15 @@ type Handled = UserEvent | SessionEvent | AuthAuditEvent;
 const AUDITED = new Set([
   'RolesChanged',
   'MembershipLevelChanged',
+  'MembershipLevelEarned',
   'SessionStarted',
   'SessionEnded',
   'LoginFailed',
   'ExternalIdentityLinked',
+  'AccountDisabled',
+  'AccountEnabled',
+  'PasswordResetIssued',
+  'PasswordChanged',
 ]);
 
 /**
@@ -62,14 +69,20 @@ function auditDetail(data: Record<string, unknown>): Record<string, unknown> {
 export const usersProjection = defineProjection<UsersDatabase>({
   name: 'users',
   // 2: audit rows no longer copy the refresh token's hash; the rebuild drops the ones version 1 wrote.
-  version: 2,
+  // 3: accounts disabled and enabled (`users.disabled_at`), password resets and earned levels in the audit trail.
+  version: 3,
   tables: ['users', 'sessions', 'auth_audit'],
   eventTypes: [
     'UserRegistered',
     'ProfileUpdated',
     'RolesChanged',
     'MembershipLevelChanged',
+    'MembershipLevelEarned',
     'ExternalIdentityLinked',
+    'AccountDisabled',
+    'AccountEnabled',
+    'PasswordResetIssued',
+    'PasswordChanged',
     'SessionStarted',
     'SessionRefreshed',
     'SessionEnded',
@@ -84,6 +97,7 @@ export const usersProjection = defineProjection<UsersDatabase>({
       .addColumn('phone', 'text')
       .addColumn('roles', sql`text[]`, (c) => c.notNull())
       .addColumn('membership_level', 'text', (c) => c.notNull())
+      .addColumn('disabled_at', 'timestamptz')
       .addColumn('registered_via', 'text', (c) => c.notNull())
       .addColumn('registered_at', 'timestamptz', (c) => c.notNull())
       .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
@@ -141,6 +155,7 @@ export const usersProjection = defineProjection<UsersDatabase>({
               phone: e.data.phone,
               roles: [...e.data.roles],
               membership_level: 'regular',
+              disabled_at: null,
               registered_via: e.data.via,
               registered_at: at,
               updated_at: at,
@@ -163,9 +178,20 @@ export const usersProjection = defineProjection<UsersDatabase>({
             .execute();
           break;
         case 'MembershipLevelChanged':
+        case 'MembershipLevelEarned':
           await trx.updateTable('users').set({ membership_level: e.data.level, updated_at: at }).where('id', '=', e.data.userId).execute();
           break;
+        case 'AccountDisabled':
+        case 'AccountEnabled':
+          await trx
+            .updateTable('users')
+            .set({ disabled_at: e.type === 'AccountDisabled' ? at : null, updated_at: at })
+            .where('id', '=', e.data.userId)
+            .execute();
+          break;
         case 'ExternalIdentityLinked':
+        case 'PasswordResetIssued':
+        case 'PasswordChanged':
         case 'LoginFailed':
           break;
         case 'SessionStarted':

@@ -56,6 +56,8 @@ const EnvSchema = Type.Object({
   LOGIN_DELAY_MAX_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   LOGIN_ACCOUNT_DELAY_MAX_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
   REFRESHES_PER_IP_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 60 }),
+  // How long a password reset token an admin hands over stays usable.
+  PASSWORD_RESET_TTL_MINUTES: Type.Integer({ minimum: 5, maximum: 10_080, default: 1440 }),
   COMMANDS_PER_CALLER_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 120 }),
   // Busy nights: holds go through the admission queue when this many are already in progress on
   // this instance, and for this many minutes after a business date's release (0 turns either off).
@@ -151,6 +153,8 @@ export type Config = Readonly<{
   /** The longest wait for an account from everywhere: it slows a spread-out attack, never locks the owner out for long. */
   loginAccountDelayMaxSeconds: number;
   refreshesPerIpPerMinute: number;
+  /** How long a one-time password reset token stays usable. */
+  passwordResetTtlMinutes: number;
   /** State-changing requests per signed-in user, or per address for anonymous callers, per minute. */
   commandsPerCallerPerMinute: number;
   /** Holds in progress on this instance from which new ones are queued (0: never for this reason). */
@@ -256,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     loginDelayMaxSeconds: e.LOGIN_DELAY_MAX_SECONDS,
     loginAccountDelayMaxSeconds: e.LOGIN_ACCOUNT_DELAY_MAX_SECONDS,
     refreshesPerIpPerMinute: e.REFRESHES_PER_IP_PER_MINUTE,
+    passwordResetTtlMinutes: e.PASSWORD_RESET_TTL_MINUTES,
     commandsPerCallerPerMinute: e.COMMANDS_PER_CALLER_PER_MINUTE,
     bookingQueueSaturation: e.BOOKING_QUEUE_SATURATION,
     bookingQueueReleaseMinutes: e.BOOKING_QUEUE_RELEASE_MINUTES,

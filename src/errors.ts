@@ -43,8 +43,8 @@ export class UnauthorizedError extends AppError {
 
 export class ForbiddenError extends AppError {
   readonly status = 403;
-  constructor(message = 'You do not have permission for this.') {
-    super('forbidden', message);
+  constructor(message = 'You do not have permission for this.', code = 'forbidden') {
+    super(code, message);
   }
 }
 

@@ -106,6 +106,8 @@ export const sessionsDecider: Decider<SessionsState, SessionCommand, SessionEven
         const s = state.sessions.get(c.sessionId);
         if (!s) throw new UnauthorizedError('invalid_refresh_token', 'The refresh token is not valid.');
         if (s.status === 'ended') {
+          if (s.endReason === 'account_disabled')
+            throw new UnauthorizedError('account_disabled', 'This account has been disabled; ask an admin.');
           if (s.endReason === 'evicted')
             throw new UnauthorizedError('session_evicted', 'This session was ended by a sign-in on another device.');
           throw new UnauthorizedError('session_revoked', 'This session has ended; sign in again.');

@@ -13,6 +13,7 @@ import type { CurrentUserState } from './types.js';
 import { newRefreshToken } from './refresh-token.js';
 import { sessionsDecider } from './decider.js';
 import type { Clock } from '../../src/clock.js';
+import { ForbiddenError } from '../../src/errors.js';
 
 export type TokenPair = Readonly<{
   accessToken: string;
@@ -28,7 +29,6 @@ function maxSessions(policy: Readonly<Record<string, number>>, roles: readonly s
   return limits.length > 0 ? Math.min(...limits) : 1;
 }
 
-/** Revokes the access tokens of sessions a command just ended, so they stop working before they expire. */
 /** What signing in and out uses of the platform. */
 export type SessionContext = Readonly<{
   store: EventStore;
@@ -51,9 +51,11 @@ export type SessionContext = Readonly<{
     | 'loginDelayMaxSeconds'
     | 'loginAccountDelayMaxSeconds'
     | 'oidcProviders'
+    | 'passwordResetTtlMinutes'
   >;
 }>;
 
+/** Revokes the access tokens of sessions a command just ended, so they stop working before they expire. */
 export async function revokeEnded(platform: Pick<SessionContext, 'revocation' | 'tokens'>, events: readonly SessionEvent[]): Promise<void> {
   for (const e of events) {
     if (e.type === 'SessionEnded') {
@@ -70,6 +72,8 @@ export async function openSession(
   device: { deviceId: string; method: string; ip: string },
   metadata: EventMetadata,
 ): Promise<TokenPair> {
+  // Every way in (password, OpenID, WeChat) comes through here, so none lets a disabled account in.
+  if (user.disabled) throw new ForbiddenError('This account has been disabled; ask an admin.', 'account_disabled');
   const sessionId = randomUUID();
   const refresh = newRefreshToken(user.id, sessionId);
   const { events } = await handle(

@@ -141,6 +141,7 @@ export const sessionCommands: FastifyPluginAsyncTypebox<SessionContext> = async 
       const user = await currentUser(store, userId);
       const session = state.sessions.get(sessionId);
       if (!user || !session) throw new UnauthorizedError('invalid_refresh_token', 'The refresh token is not valid.');
+      if (user.disabled) throw new UnauthorizedError('account_disabled', 'This account has been disabled; ask an admin.');
       return {
         accessToken: platform.tokens.issue({ userId, sessionId, roles: user.roles, deviceId: session.deviceId }),
         refreshToken: next.token,

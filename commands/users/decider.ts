@@ -2,6 +2,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../../src/erro
 import type { Decider } from '../../src/eventstore/decide.js';
 import { evolveUser, type UserState } from '../../src/auth/current-user.js';
 import { isRole } from '../../src/auth/permissions.js';
+import { higherLevel } from '../../domain/members/levels.js';
 import type { MembershipLevel, UserEvent } from '../../src/events/users.js';
 
 export type UserCommand =
@@ -9,7 +10,20 @@ export type UserCommand =
   | Readonly<{ type: 'UpdateProfile'; userId: string; name: string | undefined; phone: string | null | undefined; now: Date }>
   | Readonly<{ type: 'ChangeRoles'; userId: string; grant: readonly string[]; revoke: readonly string[]; by: string; now: Date }>
   | Readonly<{ type: 'ChangeMembership'; userId: string; level: MembershipLevel; reason: string; by: string; now: Date }>
-  | Readonly<{ type: 'LinkExternalIdentity'; userId: string; provider: string; subject: string; now: Date }>;
+  | Readonly<{ type: 'LinkExternalIdentity'; userId: string; provider: string; subject: string; now: Date }>
+  | Readonly<{ type: 'Disable'; userId: string; reason: string; by: string; now: Date }>
+  | Readonly<{ type: 'Enable'; userId: string; by: string; now: Date }>
+  | Readonly<{ type: 'IssuePasswordReset'; userId: string; by: string; expiresAt: Date; now: Date }>
+  | Readonly<{ type: 'RecordPasswordChange'; userId: string; now: Date }>
+  | Readonly<{
+      type: 'Earn';
+      userId: string;
+      earned: MembershipLevel;
+      spend: number;
+      periodDays: number;
+      rulesVersion: number;
+      now: Date;
+    }>;
 
 function registered(state: UserState, userId: string) {
   if (state.status !== 'registered') throw new NotFoundError('user', userId);
@@ -71,6 +85,39 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         const user = registered(state, command.userId);
         if (user.externalIdentities.includes(`${command.provider}:${command.subject}`)) return [];
         return [{ type: 'ExternalIdentityLinked', data: { userId: user.id, provider: command.provider, subject: command.subject, at } }];
+      }
+      case 'Disable': {
+        const user = registered(state, command.userId);
+        // An admin locking themselves out helps nobody; another admin can do it.
+        if (command.by === user.id)
+          throw new ConflictError('cannot_disable_self', 'You cannot disable your own account; another admin can.');
+        if (user.disabled) return [];
+        return [{ type: 'AccountDisabled', data: { userId: user.id, reason: command.reason, by: command.by, at } }];
+      }
+      case 'Enable': {
+        const user = registered(state, command.userId);
+        return user.disabled ? [{ type: 'AccountEnabled', data: { userId: user.id, by: command.by, at } }] : [];
+      }
+      case 'IssuePasswordReset': {
+        const user = registered(state, command.userId);
+        return [{ type: 'PasswordResetIssued', data: { userId: user.id, by: command.by, expiresAt: command.expiresAt.toISOString(), at } }];
+      }
+      case 'RecordPasswordChange': {
+        const user = registered(state, command.userId);
+        return [{ type: 'PasswordChanged', data: { userId: user.id, via: 'reset_token', at } }];
+      }
+      case 'Earn': {
+        const user = registered(state, command.userId);
+        // A level a manager set by hand is a floor: spend raises a member above it, never below.
+        const level = higherLevel(command.earned, user.levelSetByHand);
+        if (level === user.membershipLevel) return [];
+        const { spend, periodDays, rulesVersion } = command;
+        return [
+          {
+            type: 'MembershipLevelEarned',
+            data: { userId: user.id, level, previous: user.membershipLevel, spend, periodDays, rulesVersion, at },
+          },
+        ];
       }
       default: {
         const never: never = command;

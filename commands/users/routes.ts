@@ -5,16 +5,17 @@ import type { PlatformDatabase } from '../../src/db/schema.js';
 import type { EventStore } from '../../src/eventstore/port.js';
 import type { Config } from '../../src/config.js';
 import { perIpPerMinute } from '../../src/http/rate-limit.js';
-import { handle } from '../../src/eventstore/decide.js';
+import { handle, load } from '../../src/eventstore/decide.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { principalOf } from '../../src/http/access.js';
 import { ValidationError, NotFoundError } from '../../src/errors.js';
-import { PASSWORD_MAX_LENGTH, hashPassword, passwordProblem } from '../../src/auth/passwords.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_PROBLEM_MESSAGES, hashPassword, passwordProblem } from '../../src/auth/passwords.js';
 import { ROLES } from '../../src/auth/permissions.js';
-import { MEMBERSHIP_LEVELS, userStream } from '../../src/events/users.js';
+import { MEMBERSHIP_LEVELS, MEMBERSHIP_RULES_STREAM, userStream } from '../../src/events/users.js';
 import { isUuid } from '../../src/ids.js';
 import { registerUser } from './register.js';
 import { changeRoles } from './admins.js';
+import { rulesDecider } from './levels.js';
 import { userDecider, type UserCommand } from './decider.js';
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../../src/clock.js';
@@ -23,11 +24,6 @@ import { IdParams, replies } from '../../src/http/schemas.js';
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Phone = Type.String({ pattern: '^\\+?[0-9][0-9 -]{5,19}$', description: 'Digits, optionally with a leading + and spaces or dashes' });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
-const PASSWORD_MESSAGES = {
-  too_short: 'must be at least 10 characters',
-  too_long: 'must be at most 256 characters',
-  same_as_email: 'must not be the e-mail address',
-} as const;
 
 export const userCommands: FastifyPluginAsyncTypebox<
   Readonly<{ store: EventStore; db: Kysely<PlatformDatabase>; clock: Clock; config: Pick<Config, 'registrationsPerIpPerMinute'> }>
@@ -58,7 +54,7 @@ export const userCommands: FastifyPluginAsyncTypebox<
     async (request, reply) => {
       const { email, password, name, phone } = request.body;
       const problem = passwordProblem(password, email);
-      if (problem) throw new ValidationError([{ field: 'password', message: PASSWORD_MESSAGES[problem] }]);
+      if (problem) throw new ValidationError([{ field: 'password', message: PASSWORD_PROBLEM_MESSAGES[problem] }]);
       const userId = await registerUser(
         store,
         db,
@@ -132,13 +128,73 @@ export const userCommands: FastifyPluginAsyncTypebox<
     },
   );
 
+  const Thresholds = Type.Object(
+    {
+      silver: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Fen spent in the period' }),
+      gold: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+      black: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    },
+    { additionalProperties: false },
+  );
+  const Rules = Type.Object({
+    version: Type.Integer({ description: 'How many times the rules have been set' }),
+    periodDays: Type.Integer(),
+    thresholds: Thresholds,
+  });
+  const rulesNow = async () => {
+    const { state } = await load(store, MEMBERSHIP_RULES_STREAM, rulesDecider);
+    if (!state) throw new NotFoundError('membership rules', MEMBERSHIP_RULES_STREAM);
+    return state;
+  };
+
+  app.put(
+    '/membership/levels',
+    {
+      config: { permission: 'membership:write' },
+      schema: {
+        tags: ['identity'],
+        summary:
+          'Set the spend (fen) each level needs over a rolling period; levels follow from check-outs (`422 thresholds_not_ascending`)',
+        body: Type.Object(
+          { periodDays: Type.Integer({ minimum: 1, maximum: 1096 }), thresholds: Thresholds },
+          { additionalProperties: false },
+        ),
+        response: replies({ 200: Rules }),
+      },
+    },
+    async (request) => {
+      const { state } = await handle(
+        store,
+        MEMBERSHIP_RULES_STREAM,
+        rulesDecider,
+        { ...request.body, by: principalOf(request).userId, now: clock() },
+        metadataOf(request),
+      );
+      if (!state) throw new NotFoundError('membership rules', MEMBERSHIP_RULES_STREAM);
+      return state;
+    },
+  );
+
+  app.get(
+    '/membership/levels',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['identity'],
+        summary: 'The spend each level needs and over how many days; `404` until a manager sets them',
+        response: replies({ 200: Rules }),
+      },
+    },
+    rulesNow,
+  );
+
   app.post(
     '/users/:id/membership',
     {
       config: { permission: 'membership:write' },
       schema: {
         tags: ['identity'],
-        summary: "Set a user's membership level (used by pricing)",
+        summary: "Set a user's membership level by hand (used by pricing); earned levels never go below it",
         params: IdParams,
         body: Type.Object(
           { level: Type.Union(MEMBERSHIP_LEVELS.map((l) => Type.Literal(l))), reason: Type.String({ minLength: 1, maxLength: 300 }) },

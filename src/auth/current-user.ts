@@ -11,8 +11,13 @@ export type UserState =
       name: string;
       phone: string | null;
       roles: readonly string[];
+      /** The level pricing uses: the last one set by hand or earned. */
       membershipLevel: MembershipLevel;
+      /** The last level a manager set by hand: earned levels never go below it. */
+      levelSetByHand: MembershipLevel;
       externalIdentities: readonly string[];
+      /** Disabled by an admin: no sign-in, no request, until enabled again. */
+      disabled: boolean;
     };
 
 /** The one fold of a `user-<id>` stream; the user commands decide on it too. */
@@ -27,18 +32,29 @@ export function evolveUser(state: UserState, e: UserEvent): UserState {
         phone: e.data.phone,
         roles: e.data.roles,
         membershipLevel: 'regular',
+        levelSetByHand: 'regular',
         externalIdentities: [],
+        disabled: false,
       };
     case 'ProfileUpdated':
       return state.status === 'registered' ? { ...state, name: e.data.name, phone: e.data.phone } : state;
     case 'RolesChanged':
       return state.status === 'registered' ? { ...state, roles: e.data.roles } : state;
     case 'MembershipLevelChanged':
+      return state.status === 'registered' ? { ...state, membershipLevel: e.data.level, levelSetByHand: e.data.level } : state;
+    case 'MembershipLevelEarned':
       return state.status === 'registered' ? { ...state, membershipLevel: e.data.level } : state;
     case 'ExternalIdentityLinked':
       return state.status === 'registered'
         ? { ...state, externalIdentities: [...state.externalIdentities, `${e.data.provider}:${e.data.subject}`] }
         : state;
+    case 'AccountDisabled':
+      return state.status === 'registered' ? { ...state, disabled: true } : state;
+    case 'AccountEnabled':
+      return state.status === 'registered' ? { ...state, disabled: false } : state;
+    case 'PasswordResetIssued':
+    case 'PasswordChanged':
+      return state;
     default: {
       const never: never = e;
       throw new Error(`unknown user event ${JSON.stringify(never)}`);

@@ -34,6 +34,13 @@ export const DUMMY_HASH = await hashPassword(randomBytes(16).toString('hex'));
 
 export type PasswordProblem = 'too_short' | 'too_long' | 'same_as_email';
 
+/** What a refused password is told, per problem (registration and password reset). */
+export const PASSWORD_PROBLEM_MESSAGES: Readonly<Record<PasswordProblem, string>> = {
+  too_short: 'must be at least 10 characters',
+  too_long: 'must be at most 256 characters',
+  same_as_email: 'must not be the e-mail address',
+};
+
 /** In characters (code points), as JSON Schema's `maxLength` counts them, so the documented limit is the enforced one. */
 export const PASSWORD_MAX_LENGTH = 256;
 

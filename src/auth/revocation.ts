@@ -2,7 +2,8 @@ import type { PlatformDatabase } from '../db/schema.js';
 import type { Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
 
-export type RevocationReason = 'logout' | 'logout_all' | 'evicted' | 'refresh_reuse' | 'ended_by_user' | 'roles_changed';
+export type RevocationReason =
+  'logout' | 'logout_all' | 'evicted' | 'refresh_reuse' | 'ended_by_user' | 'roles_changed' | 'account_disabled' | 'password_reset';
 
 /**
  * Sessions whose access tokens must stop working before they expire. Checked on

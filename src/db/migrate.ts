@@ -8,6 +8,8 @@ import * as dropRateLimits from './migrations/0005_drop_rate_limits.js';
 import * as idempotencyHeaders from './migrations/0006_idempotency_headers.js';
 import * as analytics from './migrations/0007_analytics.js';
 import * as webhooks from './migrations/0017_webhooks.js';
+import * as passwordResets from './migrations/0012_password_resets.js';
+import * as wechatAndProcesses from './migrations/0013_wechat_and_processes.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +21,8 @@ const migrations: Record<string, Migration> = {
   '0006_idempotency_headers': idempotencyHeaders,
   '0007_analytics': analytics,
   '0017_webhooks': webhooks,
+  '0012_password_resets': passwordResets,
+  '0013_wechat_and_processes': wechatAndProcesses,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -32,6 +32,12 @@ export interface PlatformDatabase {
   credentials: { user_id: string; password_hash: string; updated_at: Generated<Date> };
   revoked_sessions: { session_id: string; reason: string; expires_at: Date };
   oauth_states: { state: string; provider: string; nonce: string; code_verifier: string; created_at: Generated<Date> };
+  /** One-time password reset tokens, by their SHA-256 (migration 0012). */
+  password_resets: { token_hash: string; user_id: string; expires_at: Date; created_at: Generated<Date> };
+  /** How far a process following the event feed has got (migration 0013). */
+  process_checkpoints: { name: string; checkpoint: string; updated_at: Generated<Date> };
+  /** One-time WeChat sign-in states; `bind_user` when a signed-in user is binding WeChat (migration 0013). */
+  wechat_states: { state: string; bind_user: string | null; created_at: Generated<Date> };
   /** Behaviour that is not a business fact, kept for a retention period (src/analytics/events.ts). */
   analytics_events: {
     id: Generated<number>;

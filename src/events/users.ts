@@ -19,7 +19,37 @@ export type UserEvent =
       'MembershipLevelChanged',
       Readonly<{ userId: string; level: MembershipLevel; previous: MembershipLevel; reason: string; by: string; at: string }>
     >
-  | DomainEvent<'ExternalIdentityLinked', Readonly<{ userId: string; provider: string; subject: string; at: string }>>;
+  | DomainEvent<'ExternalIdentityLinked', Readonly<{ userId: string; provider: string; subject: string; at: string }>>
+  /** A departed or suspended employee: no sign-in, and every session ends at once. */
+  | DomainEvent<'AccountDisabled', Readonly<{ userId: string; reason: string; by: string; at: string }>>
+  | DomainEvent<'AccountEnabled', Readonly<{ userId: string; by: string; at: string }>>
+  /** An admin made a one-time reset token (its hash is in `password_resets`, never here). */
+  | DomainEvent<'PasswordResetIssued', Readonly<{ userId: string; by: string; expiresAt: string; at: string }>>
+  | DomainEvent<'PasswordChanged', Readonly<{ userId: string; via: 'reset_token'; at: string }>>
+  /**
+   * The level the member's spend earned, decided after a check-out: `spend` is what they spent in
+   * the `periodDays` before `at`, under the thresholds of `rulesVersion` of the `membership-levels` stream.
+   */
+  | DomainEvent<
+      'MembershipLevelEarned',
+      Readonly<{ userId: string; level: MembershipLevel; previous: MembershipLevel; spend: number; periodDays: number; rulesVersion: number; at: string }>
+    >;
+
+/** The spend each level needs, in fen, over the rolling period; regular needs nothing. */
+export type LevelThresholds = Readonly<{ silver: number; gold: number; black: number }>;
+
+/** Events of the one `membership-levels` stream: the venue's rules for earned levels, set by managers. */
+export type MembershipRulesEvent = DomainEvent<
+  'MembershipLevelsSet',
+  Readonly<{ periodDays: number; thresholds: LevelThresholds; by: string; at: string }>
+>;
+
+export const MEMBERSHIP_RULES_STREAM = 'membership-levels';
+
+/** Events of `memberspend-<userId>` streams: what a member spent, one entry per checked-out booking. */
+export type MemberSpendEvent = DomainEvent<'MemberSpendRecorded', Readonly<{ userId: string; bookingId: string; amount: number; at: string }>>;
+
+export const memberSpendStream = (userId: string) => `memberspend-${userId}`;
 
 /** Events of `useremail-<hash>` streams: the claim that makes an e-mail address unique. */
 export type EmailClaimEvent = DomainEvent<'EmailClaimed', Readonly<{ userId: string; at: string }>>;
@@ -27,7 +57,8 @@ export type EmailClaimEvent = DomainEvent<'EmailClaimed', Readonly<{ userId: str
 /** Events of `useridentity-<hash>` streams: the claim that ties one provider's subject to one user. */
 export type IdentityClaimEvent = DomainEvent<'ExternalIdentityClaimed', Readonly<{ userId: string; provider: string; at: string }>>;
 
-export type SessionEndReason = 'logout' | 'logout_all' | 'evicted' | 'refresh_reuse' | 'ended_by_user' | 'expired';
+export type SessionEndReason =
+  'logout' | 'logout_all' | 'evicted' | 'refresh_reuse' | 'ended_by_user' | 'expired' | 'account_disabled' | 'password_reset';
 
 /** Events of `sessions-<userId>` streams: every device session of one user. */
 export type SessionEvent =
@@ -56,7 +87,10 @@ export type AuthAuditEvent = DomainEvent<
  */
 export type AdminEvent =
   | DomainEvent<'AdminGranted', Readonly<{ userId: string; by: string; at: string }>>
-  | DomainEvent<'AdminRevoked', Readonly<{ userId: string; by: string; at: string }>>;
+  | DomainEvent<'AdminRevoked', Readonly<{ userId: string; by: string; at: string }>>
+  /** An admin's account disabled or enabled again: a disabled admin does not count as one the venue keeps. */
+  | DomainEvent<'AdminDisabled', Readonly<{ userId: string; by: string; at: string }>>
+  | DomainEvent<'AdminEnabled', Readonly<{ userId: string; by: string; at: string }>>;
 
 export const ADMINS_STREAM = 'admins';
 

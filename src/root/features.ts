@@ -9,8 +9,11 @@ import { roomsProjection } from '../../projections/rooms.js';
 import { userCommands } from '../../commands/users/routes.js';
 import { sessionCommands } from '../../commands/sessions/routes.js';
 import { oauthCommands } from '../../commands/sessions/oauth.js';
+import { staffCommands } from '../../commands/staff/routes.js';
+import { memberLevelJobs } from '../../commands/users/earned.js';
 import { userQueries } from '../../queries/users.js';
 import { usersProjection } from '../../projections/users.js';
+import { deskAuditProjection } from '../../projections/desk-audit.js';
 import { venueCommands } from '../../commands/venue/routes.js';
 import { bookingCommands } from '../../commands/bookings/routes.js';
 import { settlementCommands } from '../../commands/settlement/routes.js';
@@ -80,6 +83,7 @@ export const routes =
     await app.register(userCommands, platform);
     await app.register(sessionCommands, platform);
     await app.register(oauthCommands, platform);
+    await app.register(staffCommands, platform);
     await app.register(userQueries, context);
     await app.register(roomTypeCommands, platform);
     await app.register(roomCommands, platform);
@@ -127,6 +131,7 @@ export const projections: readonly Projection[] = [
   waitlistProjection,
   experimentsProjection,
   webhookOutbox,
+  deskAuditProjection,
 ];
 
 /** The admission queue's worker: queued holds run the hold command itself. */
@@ -145,6 +150,7 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     analyticsRetention,
     recommender,
     webhookJobs(platform),
+    memberLevelJobs(platform),
   ];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };

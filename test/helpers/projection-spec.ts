@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Test } from 'tap';
 import { Kysely, PostgresDialect, sql, type Selectable } from 'kysely';
 import type { PlatformDatabase } from '../../src/db/schema.js';
-import type { Checkpoint, RecordedEvent } from '../../src/eventstore/port.js';
+import type { Checkpoint, EventMetadata, RecordedEvent } from '../../src/eventstore/port.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { bookingStream, roomDayStream, type BookingEvent, type RoomDayEvent } from '../../src/events/bookings.js';
 import { paymentStream, type PaymentEvent } from '../../src/events/payments.js';
@@ -38,8 +38,8 @@ export type SpecEvent =
   | ProductEvent
   | ExperimentEvent;
 
-/** An event as a spec writes it; `createdAt` (when the store recorded it) defaults to RECORDED_AT. */
-export type GivenEvent = SpecEvent & Readonly<{ createdAt?: Date }>;
+/** An event as a spec writes it; `createdAt` (when the store recorded it) defaults to RECORDED_AT, `metadata` to none. */
+export type GivenEvent = SpecEvent & Readonly<{ createdAt?: Date; metadata?: EventMetadata }>;
 
 /** When the store recorded a spec's events, unless an event says otherwise. */
 export const RECORDED_AT = new Date('2026-03-13T04:00:00.000Z');
@@ -86,6 +86,11 @@ export function streamOf(e: SpecEvent): string {
     case 'RolesChanged':
     case 'MembershipLevelChanged':
     case 'ExternalIdentityLinked':
+    case 'AccountDisabled':
+    case 'AccountEnabled':
+    case 'PasswordResetIssued':
+    case 'PasswordChanged':
+    case 'MembershipLevelEarned':
       return userStream(e.data.userId);
     case 'SessionStarted':
     case 'SessionRefreshed':
@@ -256,7 +261,7 @@ function record(events: readonly GivenEvent[], earlier: readonly Batch[]): Recor
       type: event.type,
       schemaVersion: 1,
       data: event.data,
-      metadata: {},
+      metadata: event.metadata ?? {},
       createdAt: event.createdAt ?? RECORDED_AT,
       position: String(globalPosition) as Checkpoint,
       globalPosition,

@@ -28,6 +28,7 @@ const aliceRow = {
   phone: '+8613800000001',
   roles: ['guest'],
   membership_level: 'regular',
+  disabled_at: null,
   registered_via: 'password',
   registered_at: new Date(t0),
   updated_at: new Date(t0),
@@ -118,6 +119,26 @@ t.test('MembershipLevelChanged sets the new level and is audited with its data',
   await s.expectRows('auth_audit', [
     { event_id: s.idOf(1), user_id: alice, type: 'MembershipLevelChanged', detail: promoted.data, at: new Date(t2) },
   ]);
+});
+
+t.test('MembershipLevelEarned sets the earned level and is audited with the spend behind it', async (t) => {
+  const earned: UserEvent = {
+    type: 'MembershipLevelEarned',
+    data: { userId: alice, level: 'silver', previous: 'regular', spend: 120_000, periodDays: 365, rulesVersion: 2, at: t2 },
+  };
+  const s = spec(t).given([registered]).when([earned]);
+  await s.expectRows('users', [{ ...aliceRow, membership_level: 'silver', updated_at: new Date(t2) }]);
+  await s.expectRows('auth_audit', [{ type: 'MembershipLevelEarned', detail: earned.data }]);
+});
+
+t.test('AccountDisabled sets disabled_at, AccountEnabled clears it; both are audited', async (t) => {
+  const disabled: UserEvent = { type: 'AccountDisabled', data: { userId: alice, reason: 'left', by: 'user-admin', at: t1 } };
+  const enabled: UserEvent = { type: 'AccountEnabled', data: { userId: alice, by: 'user-admin', at: t2 } };
+  const off = spec(t).given([registered]).when([disabled]);
+  await off.expectRows('users', [{ ...aliceRow, disabled_at: new Date(t1), updated_at: new Date(t1) }]);
+  const on = off.when([enabled]);
+  await on.expectRows('users', [{ ...aliceRow, disabled_at: null, updated_at: new Date(t2) }]);
+  await on.expectRows('auth_audit', [{ type: 'AccountDisabled' }, { type: 'AccountEnabled' }], { orderBy: 'at' });
 });
 
 t.test('ExternalIdentityLinked is audited and leaves the account as it was', async (t) => {

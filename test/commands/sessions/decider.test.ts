@@ -152,8 +152,15 @@ t.test('refresh: a session evicted by another sign-in is refused with session_ev
     .thenThrows('session_evicted', unauthorized);
 });
 
+t.test('refresh: a session ended because its account was disabled is refused with account_disabled', async (t) => {
+  spec(t)
+    .given([started('s1', '09:00'), ended('s1', 'account_disabled', '10:00')])
+    .when(refresh('s1', 's1-h1', 's1-h2', '10:05'))
+    .thenThrows('account_disabled', unauthorized);
+});
+
 t.test('refresh: a session otherwise ended is refused with session_revoked', async (t) => {
-  for (const reason of ['logout', 'logout_all', 'refresh_reuse', 'ended_by_user', 'expired'] as const) {
+  for (const reason of ['logout', 'logout_all', 'refresh_reuse', 'ended_by_user', 'expired', 'password_reset'] as const) {
     spec(t)
       .given([started('s1', '09:00'), ended('s1', reason, '10:00')])
       .when(refresh('s1', 's1-h1', 's1-h2', '10:05'))

@@ -48,3 +48,38 @@ t.test('revoke: an admin the stream does not count (granted before it existed) l
     .thenNothing();
   spec(t).given([]).when({ type: 'Revoke', userId: 'legacy', by: 'legacy', now }).thenThrows('last_admin', { is: ConflictError });
 });
+
+const disabled = (userId: string, by: string): AdminEvent => ({ type: 'AdminDisabled', data: { userId, by, at } });
+
+t.test('disable: an admin may be disabled while another usable admin remains', async (t) => {
+  spec(t)
+    .given([granted('a'), granted('b')])
+    .when({ type: 'Disable', userId: 'b', by: 'a', now })
+    .then([disabled('b', 'a')]);
+  spec(t)
+    .given([granted('a')])
+    .when({ type: 'Disable', userId: 'guest', by: 'a', now })
+    .thenNothing('not an admin: nothing to count');
+});
+
+t.test('disable: a disabled admin does not count as one the venue keeps, 409 last_admin', async (t) => {
+  spec(t)
+    .given([granted('a'), granted('b'), disabled('b', 'a')])
+    .when({ type: 'Disable', userId: 'a', by: 'b', now })
+    .thenThrows('last_admin', { is: ConflictError, status: 409 });
+  spec(t)
+    .given([granted('a'), granted('b'), disabled('b', 'a')])
+    .when({ type: 'Revoke', userId: 'a', by: 'a', now })
+    .thenThrows('last_admin', { is: ConflictError, status: 409 }, 'nor may the last usable one step down');
+});
+
+t.test('enable: a disabled admin counts again', async (t) => {
+  spec(t)
+    .given([granted('a'), granted('b'), disabled('b', 'a')])
+    .when({ type: 'Enable', userId: 'b', by: 'a', now })
+    .then([{ type: 'AdminEnabled', data: { userId: 'b', by: 'a', at } }]);
+  spec(t)
+    .given([granted('a'), granted('b'), disabled('b', 'a'), { type: 'AdminEnabled', data: { userId: 'b', by: 'a', at } }])
+    .when({ type: 'Disable', userId: 'a', by: 'b', now })
+    .then([disabled('a', 'b')]);
+});

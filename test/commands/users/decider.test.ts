@@ -159,3 +159,39 @@ t.test('profile, roles, membership and identities of an unregistered user are re
     spec(t).given([]).when(command).thenThrows('not_found', notFound, command.type);
   }
 });
+
+t.test('disable: an account is disabled with who and why, once', async (t) => {
+  const disable: UserCommand = { type: 'Disable', userId: USER, reason: 'left the venue', by: ADMIN, now };
+  const event: UserEvent = { type: 'AccountDisabled', data: { userId: USER, reason: 'left the venue', by: ADMIN, at } };
+  spec(t).given([registered]).when(disable).then([event]);
+  spec(t).given([registered, event]).when(disable).thenNothing('already disabled');
+  spec(t).given([]).when(disable).thenThrows('not_found', notFound);
+});
+
+t.test('disable: nobody disables their own account, 409 cannot_disable_self', async (t) => {
+  spec(t)
+    .given([registered])
+    .when({ type: 'Disable', userId: USER, reason: 'oops', by: USER, now })
+    .thenThrows('cannot_disable_self', { is: ConflictError, status: 409 });
+});
+
+t.test('enable: only a disabled account is enabled', async (t) => {
+  const enable: UserCommand = { type: 'Enable', userId: USER, by: ADMIN, now };
+  spec(t)
+    .given([registered, { type: 'AccountDisabled', data: { userId: USER, reason: 'left', by: ADMIN, at } }])
+    .when(enable)
+    .then([{ type: 'AccountEnabled', data: { userId: USER, by: ADMIN, at } }]);
+  spec(t).given([registered]).when(enable).thenNothing('never disabled');
+});
+
+t.test('password reset: issuing and using a token are recorded, never the token', async (t) => {
+  const expiresAt = new Date(now.getTime() + 3600_000);
+  spec(t)
+    .given([registered])
+    .when({ type: 'IssuePasswordReset', userId: USER, by: ADMIN, expiresAt, now })
+    .then([{ type: 'PasswordResetIssued', data: { userId: USER, by: ADMIN, expiresAt: expiresAt.toISOString(), at } }]);
+  spec(t)
+    .given([registered])
+    .when({ type: 'RecordPasswordChange', userId: USER, now })
+    .then([{ type: 'PasswordChanged', data: { userId: USER, via: 'reset_token', at } }]);
+});
