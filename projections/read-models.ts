@@ -22,7 +22,7 @@ export type ReadModels = UsersDatabase &
   RoomsDatabase &
   VenueDatabase &
   BookingsDatabase &
-  Pick<LedgerDatabase, 'journal_entries' | 'journal_lines'> &
+  Pick<LedgerDatabase, 'journal_entries' | 'journal_lines' | 'ledger_periods'> &
   Pick<PaymentsDatabase, 'payments'> &
   ProductsDatabase &
   ReleasesDatabase &

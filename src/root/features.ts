@@ -21,6 +21,9 @@ import { admitHold } from '../../commands/bookings/admission.js';
 import { paymentCommands } from '../../commands/payments/routes.js';
 import { paymentJobs } from '../../commands/payments/jobs.js';
 import { ledgerQueries } from '../../queries/ledger.js';
+import { ledgerCommands } from '../../commands/ledger/routes.js';
+import { ledgerPeriodQueries } from '../../queries/ledger-periods.js';
+import { ACCOUNTS } from '../../projections/ledger/accounts.js';
 import { paymentQueries } from '../../queries/payments.js';
 import { reconciliationQueries } from '../../queries/reconciliation.js';
 import { availabilityQueries } from '../../queries/availability.js';
@@ -85,6 +88,8 @@ export const routes =
     await app.register(settlementCommands, platform);
     await app.register(paymentCommands, platform);
     await app.register(ledgerQueries, context);
+    await app.register(ledgerPeriodQueries, context);
+    await app.register(ledgerCommands, { ...platform, accounts: new Set(Object.values(ACCOUNTS).map((a) => a.code)) });
     await app.register(paymentQueries, context);
     await app.register(reconciliationQueries, context);
     await app.register(availabilityQueries, context);
