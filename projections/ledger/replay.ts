@@ -15,16 +15,21 @@ export async function withReplayedLedger<T>(
   store: EventStore,
   ledger: Projection,
   use: (schema: string) => Promise<T>,
+  /** Called after each batch with the share of the feed read so far (by global position, so approximate). */
+  onProgress: (share: number) => Promise<void> = async () => {},
 ): Promise<T> {
   const schema = `replay_${ledger.name}_${randomBytes(4).toString('hex')}`;
   await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(db);
   try {
     await ledger.setup(db.withSchema(schema), schema);
+    const head = Number((await store.head()).globalPosition);
     for (let at = START; ;) {
       const batch = await store.readAll({ from: at, limit: 5000, types: ledger.eventTypes });
       if (batch.next === at) break;
       if (batch.events.length > 0) await db.transaction().execute((trx) => ledger.apply(trx.withSchema(schema), batch.events));
       at = batch.next;
+      const last = batch.events.at(-1);
+      if (last && head > 0) await onProgress(Math.min(0.99, Number(last.globalPosition) / head));
     }
     return await use(schema);
   } finally {

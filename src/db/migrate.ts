@@ -7,6 +7,7 @@ import * as analystRole from './migrations/0004_analyst_role.js';
 import * as dropRateLimits from './migrations/0005_drop_rate_limits.js';
 import * as idempotencyHeaders from './migrations/0006_idempotency_headers.js';
 import * as analytics from './migrations/0007_analytics.js';
+import * as ledgerJobs from './migrations/0008_ledger_jobs.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005_drop_rate_limits': dropRateLimits,
   '0006_idempotency_headers': idempotencyHeaders,
   '0007_analytics': analytics,
+  '0008_ledger_jobs': ledgerJobs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

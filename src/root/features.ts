@@ -23,6 +23,7 @@ import { paymentJobs } from '../../commands/payments/jobs.js';
 import { ledgerQueries } from '../../queries/ledger.js';
 import { ledgerCommands } from '../../commands/ledger/routes.js';
 import { ledgerPeriodQueries } from '../../queries/ledger-periods.js';
+import { ledgerJobRoutes, ledgerJobs } from '../../queries/ledger-jobs.js';
 import { ACCOUNTS } from '../../projections/ledger/accounts.js';
 import { paymentQueries } from '../../queries/payments.js';
 import { reconciliationQueries } from '../../queries/reconciliation.js';
@@ -89,6 +90,7 @@ export const routes =
     await app.register(paymentCommands, platform);
     await app.register(ledgerQueries, context);
     await app.register(ledgerPeriodQueries, context);
+    await app.register(ledgerJobRoutes, context);
     await app.register(ledgerCommands, { ...platform, accounts: new Set(Object.values(ACCOUNTS).map((a) => a.code)) });
     await app.register(paymentQueries, context);
     await app.register(reconciliationQueries, context);
@@ -134,8 +136,10 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     handlers: {},
     sweeps: [() => sweepAnalytics(platform.db, platform.config.analyticsRetentionDays, platform.clock()).then(() => undefined)],
   };
-  const recommender = recommenderJobs({ ...platform, readModels: readModelsOf(platform.pool) });
-  const parts = [bookingJobs(platform), paymentJobs(platform), waitlistJobs(platform), analyticsRetention, recommender];
+  const readModels = readModelsOf(platform.pool);
+  const recommender = recommenderJobs({ ...platform, readModels });
+  const ledger = ledgerJobs({ ...platform, readModels });
+  const parts = [bookingJobs(platform), paymentJobs(platform), waitlistJobs(platform), analyticsRetention, recommender, ledger];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
 }
