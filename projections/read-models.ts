@@ -22,7 +22,7 @@ export type ReadModels = UsersDatabase &
   RoomsDatabase &
   VenueDatabase &
   BookingsDatabase &
-  Pick<LedgerDatabase, 'journal_entries' | 'journal_lines' | 'ledger_periods'> &
+  Pick<LedgerDatabase, 'journal_entries' | 'journal_lines' | 'ledger_periods' | 'ledger_refunds'> &
   Pick<PaymentsDatabase, 'payments'> &
   ProductsDatabase &
   ReleasesDatabase &

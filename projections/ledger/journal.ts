@@ -8,6 +8,7 @@ import type { LedgerEvent, ManualLine } from '../../src/events/ledger.js';
 import { post, type BookingBalance } from './rules.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { lateDescription, openDateFor, type ClosedPeriod } from './periods.js';
+import { isRefundEvent, refundChange, type LedgerRefundsTable } from './refunds.js';
 
 export interface JournalEntriesTable {
   entry_id: string;
@@ -61,6 +62,7 @@ export interface LedgerPeriodsTable {
 export type LedgerDatabase = {
   journal_entries: JournalEntriesTable;
   ledger_periods: LedgerPeriodsTable;
+  ledger_refunds: LedgerRefundsTable;
   journal_lines: JournalLinesTable;
   ledger_bookings: LedgerBookingsTable;
   ledger_venue: LedgerVenueTable;
@@ -84,9 +86,9 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
   name: 'ledger',
   // 2: rm.payments moved to a projection of its own.
   // 3: output VAT (2221) and the revenue view tax-inclusive, as the revenue report.
-  // 4: period close (late postings move to the first open date) and manual entries.
+  // 4: period close (late postings move to the first open date), manual entries, refunds with their state.
   version: 4,
-  tables: ['journal_entries', 'journal_lines', 'revenue_daily', 'ledger_periods'],
+  tables: ['journal_entries', 'journal_lines', 'revenue_daily', 'ledger_periods', 'ledger_refunds'],
   eventTypes: [
     'VenueConfigured',
     'BookingHeld',
@@ -102,6 +104,7 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
     'PaymentSucceeded',
     'RefundRequested',
     'RefundSucceeded',
+    'RefundFailed',
     'PeriodClosed',
     'PeriodReopened',
     'JournalEntryPosted',
@@ -170,6 +173,19 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
       .addColumn('reopen_reason', 'text')
       .execute();
     await db.schema
+      .createTable('ledger_refunds')
+      .addColumn('refund_id', 'text', (c) => c.primaryKey())
+      .addColumn('payment_id', 'text', (c) => c.notNull())
+      .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('business_date', 'date', (c) => c.notNull())
+      .addColumn('requested_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('settled_at', 'timestamptz')
+      .addColumn('failure', 'text')
+      .execute();
+    await db.schema
       .createTable('ledger_venue')
       .addColumn('id', 'integer', (c) => c.primaryKey())
       .addColumn('settings', 'jsonb', (c) => c.notNull())
@@ -199,6 +215,14 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
           .onConflict((oc) => oc.column('id').doUpdateSet({ settings: sql`excluded.settings` as never }))
           .execute();
         continue;
+      }
+      if (isRefundEvent(e)) {
+        const { insert, update } = refundChange(e, businessDateOf(new Date(e.data.at), venue));
+        await trx
+          .insertInto('ledger_refunds')
+          .values(insert)
+          .onConflict((oc) => oc.column('refund_id').doUpdateSet(update))
+          .execute();
       }
       await trackBooking(trx, e);
       await postEntry(trx, e, recorded, venue, closed);

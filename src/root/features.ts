@@ -24,6 +24,7 @@ import { ledgerQueries } from '../../queries/ledger.js';
 import { ledgerCommands } from '../../commands/ledger/routes.js';
 import { ledgerPeriodQueries } from '../../queries/ledger-periods.js';
 import { ledgerJobRoutes, ledgerJobs } from '../../queries/ledger-jobs.js';
+import { ledgerAccountQueries } from '../../queries/ledger-accounts.js';
 import { ACCOUNTS } from '../../projections/ledger/accounts.js';
 import { paymentQueries } from '../../queries/payments.js';
 import { reconciliationQueries } from '../../queries/reconciliation.js';
@@ -91,6 +92,7 @@ export const routes =
     await app.register(ledgerQueries, context);
     await app.register(ledgerPeriodQueries, context);
     await app.register(ledgerJobRoutes, context);
+    await app.register(ledgerAccountQueries, context);
     await app.register(ledgerCommands, { ...platform, accounts: new Set(Object.values(ACCOUNTS).map((a) => a.code)) });
     await app.register(paymentQueries, context);
     await app.register(reconciliationQueries, context);
