@@ -25,6 +25,7 @@ import { ledgerCommands } from '../../commands/ledger/routes.js';
 import { ledgerPeriodQueries } from '../../queries/ledger-periods.js';
 import { ledgerJobRoutes, ledgerJobs } from '../../queries/ledger-jobs.js';
 import { ledgerAccountQueries } from '../../queries/ledger-accounts.js';
+import { ledgerExportQueries } from '../../queries/ledger-exports.js';
 import { ACCOUNTS } from '../../projections/ledger/accounts.js';
 import { paymentQueries } from '../../queries/payments.js';
 import { reconciliationQueries } from '../../queries/reconciliation.js';
@@ -93,6 +94,7 @@ export const routes =
     await app.register(ledgerPeriodQueries, context);
     await app.register(ledgerJobRoutes, context);
     await app.register(ledgerAccountQueries, context);
+    await app.register(ledgerExportQueries, context);
     await app.register(ledgerCommands, { ...platform, accounts: new Set(Object.values(ACCOUNTS).map((a) => a.code)) });
     await app.register(paymentQueries, context);
     await app.register(reconciliationQueries, context);
