@@ -23,7 +23,7 @@ export type ReadModels = UsersDatabase &
   RoomsDatabase &
   VenueDatabase &
   BookingsDatabase &
-  Pick<LedgerDatabase, 'journal_entries' | 'journal_lines'> &
+  Pick<LedgerDatabase, 'journal_entries' | 'journal_lines' | 'ledger_periods' | 'ledger_refunds'> &
   Pick<PaymentsDatabase, 'payments'> &
   ProductsDatabase &
   ReleasesDatabase &

@@ -7,6 +7,7 @@ import { ValidationError } from '../src/errors.js';
 import { accountName } from '../projections/ledger/accounts.js';
 import { SALES } from '../projections/ledger/journal.js';
 import { replies } from '../src/http/schemas.js';
+import { ClosedPeriod, closedPeriodsIn } from './ledger-periods.js';
 
 const BusinessDate = Type.String({ format: 'date', description: 'A business date, YYYY-MM-DD' });
 const Period = Type.Object({ from: BusinessDate, to: BusinessDate }, { additionalProperties: false });
@@ -18,8 +19,12 @@ function checkPeriod(from: string, to: string): void {
 export type EntryLine = {
   entryId: string;
   businessDate: string;
-  bookingId: string;
+  bookingId: string | null;
   eventType: string;
+  source: 'automatic' | 'manual';
+  /** Set on a late posting: the closed date the event belonged to. */
+  originalDate: string | null;
+  reverses: string | null;
   description: string;
   lineNo: number;
   account: string;
@@ -28,12 +33,19 @@ export type EntryLine = {
 };
 
 /** Journal lines of a period, in posting order, from the serving ledger or from another build's schema. */
-export async function entriesIn(db: Kysely<ReadModels>, from: string, to: string, schema = 'rm'): Promise<EntryLine[]> {
+export async function entriesIn(
+  db: Kysely<ReadModels>,
+  from: string,
+  to: string,
+  schema = 'rm',
+  source?: EntryLine['source'],
+): Promise<EntryLine[]> {
   const { rows } = await sql<EntryLine>`
     SELECT e.entry_id AS "entryId", e.business_date::text AS "businessDate", e.booking_id AS "bookingId", e.event_type AS "eventType",
+           e.source, e.original_date::text AS "originalDate", e.reverses,
            e.description, l.line_no AS "lineNo", l.account, l.debit::bigint::float8 AS debit, l.credit::bigint::float8 AS credit
     FROM ${sql.id(schema, 'journal_entries')} e JOIN ${sql.id(schema, 'journal_lines')} l USING (entry_id)
-    WHERE e.business_date BETWEEN ${from}::date AND ${to}::date
+    WHERE e.business_date BETWEEN ${from}::date AND ${to}::date AND (${source ?? null}::text IS NULL OR e.source = ${source ?? null})
     ORDER BY e.business_date, e.posted_at, e.entry_id, l.line_no`.execute(db);
   return rows;
 }
@@ -44,8 +56,12 @@ export async function trialBalance(db: Kysely<ReadModels>, asOf: string) {
     FROM rm.journal_lines WHERE business_date <= ${asOf}::date GROUP BY account ORDER BY account`.execute(db);
   const debit = rows.reduce((s, r) => s + r.debit, 0);
   const credit = rows.reduce((s, r) => s + r.credit, 0);
+  const closedPeriods = await closedPeriodsIn(db, '0001-01-01', asOf);
   return {
     asOf,
+    // Whether the lines up to asOf can still change: they cannot once asOf is in a closed period.
+    asOfClosed: closedPeriods.some((p) => p.from <= asOf && asOf <= p.to),
+    closedPeriods,
     accounts: rows.map((r) => ({
       account: r.account,
       name: accountName(r.account),
@@ -77,7 +93,8 @@ export async function revenue(db: Kysely<ReadModels>, from: string, to: string, 
     WHERE business_date BETWEEN ${from}::date AND ${to}::date AND ${SALES}
     GROUP BY 1 ORDER BY 1`.execute(db);
   const sum = (field: 'revenue' | 'net' | 'tax') => rows.reduce((s, r) => s + r[field], 0);
-  return { from, to, groupBy, rows, total: sum('revenue'), net: sum('net'), tax: sum('tax'), currency: 'CNY' as const };
+  const closedPeriods = await closedPeriodsIn(db, from, to);
+  return { from, to, groupBy, closedPeriods, rows, total: sum('revenue'), net: sum('net'), tax: sum('tax'), currency: 'CNY' as const };
 }
 
 /** The CSV columns, in order: the header names accountants see, and where each value comes from. */
@@ -86,6 +103,8 @@ const CSV_COLUMNS = [
   { key: 'entryId', header: 'entry_id' },
   { key: 'bookingId', header: 'booking_id' },
   { key: 'eventType', header: 'event_type' },
+  { key: 'source', header: 'source' },
+  { key: 'originalDate', header: 'original_date' },
   { key: 'description', header: 'description' },
   { key: 'lineNo', header: 'line_no' },
   { key: 'account', header: 'account' },
@@ -117,6 +136,8 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
         response: replies({
           200: Type.Object({
             asOf: Type.String(),
+            asOfClosed: Type.Boolean({ description: 'asOf lies in a closed period' }),
+            closedPeriods: Type.Array(ClosedPeriod, { description: 'closed periods up to asOf' }),
             accounts: Type.Array(
               Type.Object({
                 account: Type.String(),
@@ -142,15 +163,23 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
       config: { permission: 'ledger:read' },
       schema: {
         tags: ['ledger'],
-        summary: 'Journal lines of a period (business dates, inclusive)',
-        querystring: Period,
+        summary: 'Journal lines of a period (business dates, inclusive); `source=manual` for the adjusting entries alone',
+        description:
+          "`source` tells postings by the rules (`automatic`) from accountants' entries (`manual`, whose memo is the description); `originalDate` marks a late posting moved out of a closed period; `reverses` a reversing entry's original.",
+        querystring: Type.Composite(
+          [Period, Type.Object({ source: Type.Optional(Type.Union([Type.Literal('automatic'), Type.Literal('manual')])) })],
+          { additionalProperties: false },
+        ),
         response: replies({
           200: Type.Array(
             Type.Object({
               entryId: Type.String(),
               businessDate: Type.String(),
-              bookingId: Type.String(),
+              bookingId: Type.Optional(Type.String()),
               eventType: Type.String(),
+              source: Type.Union([Type.Literal('automatic'), Type.Literal('manual')]),
+              originalDate: Type.Optional(Type.String({ format: 'date' })),
+              reverses: Type.Optional(Type.String()),
               description: Type.String(),
               lineNo: Type.Integer(),
               account: Type.String(),
@@ -162,8 +191,15 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
       },
     },
     async (request) => {
-      checkPeriod(request.query.from, request.query.to);
-      return entriesIn(db, request.query.from, request.query.to);
+      const { from, to, source } = request.query;
+      checkPeriod(from, to);
+      // Absent rather than null: an entry has a booking, an original date, an original entry, or not.
+      return (await entriesIn(db, from, to, 'rm', source)).map(({ bookingId, originalDate, reverses, ...line }) => ({
+        ...line,
+        ...(bookingId === null ? {} : { bookingId }),
+        ...(originalDate === null ? {} : { originalDate }),
+        ...(reverses === null ? {} : { reverses }),
+      }));
     },
   );
 
@@ -213,6 +249,7 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
             from: Type.String(),
             to: Type.String(),
             groupBy: Type.String(),
+            closedPeriods: Type.Array(ClosedPeriod, { description: 'closed periods overlapping from..to: their figures are final' }),
             rows: Type.Array(
               Type.Object({
                 key: Type.String(),

@@ -49,6 +49,30 @@ export function reconcile(bill: readonly BillRow[], ours: readonly Ours[]): { ma
   return { matched, mismatches };
 }
 
+/**
+ * A WeChat Pay trade bill (the provider's CSV) against our WeChat Pay payments paid from `from` to
+ * `to`, and any other payment the bill names; `422 bad_trade_bill` when the CSV cannot be read.
+ */
+export async function reconcileBill(db: Kysely<ReadModels>, csv: string, from: Date, to: Date) {
+  let bill: BillRow[];
+  try {
+    bill = parseTradeBill(csv);
+  } catch (err) {
+    if (err instanceof BillFormatError) throw new UnprocessableError('bad_trade_bill', err.message);
+    throw err;
+  }
+  const ids = bill.map((r) => paymentIdOf(r.outTradeNo));
+  const inWindow = await db
+    .selectFrom('payments')
+    .select(['payment_id', 'amount', 'status', 'transaction_id', 'refunded'])
+    .where('method', '=', 'wechatpay')
+    .where((eb) =>
+      eb.or([eb.and([eb('paid_at', '>=', from), eb('paid_at', '<', to)]), ...(ids.length > 0 ? [eb('payment_id', 'in', ids)] : [])]),
+    )
+    .execute();
+  return { billRows: bill.length, ...reconcile(bill, inWindow) };
+}
+
 /** Reconciliation of a WeChat Pay trade bill against `rm.payments`. */
 export const reconciliationQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels> }>> = async (app, ctx) => {
   const db = ctx.readModels;
@@ -84,27 +108,6 @@ export const reconciliationQueries: FastifyPluginAsyncTypebox<Readonly<{ readMod
         }),
       },
     },
-    async (request) => {
-      let bill: BillRow[];
-      try {
-        bill = parseTradeBill(request.body);
-      } catch (err) {
-        if (err instanceof BillFormatError) throw new UnprocessableError('bad_trade_bill', err.message);
-        throw err;
-      }
-      const ids = bill.map((r) => paymentIdOf(r.outTradeNo));
-      const inWindow = await db
-        .selectFrom('payments')
-        .select(['payment_id', 'amount', 'status', 'transaction_id', 'refunded'])
-        .where('method', '=', 'wechatpay')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('paid_at', '>=', new Date(request.query.from)), eb('paid_at', '<', new Date(request.query.to))]),
-            ...(ids.length > 0 ? [eb('payment_id', 'in', ids)] : []),
-          ]),
-        )
-        .execute();
-      return { billRows: bill.length, ...reconcile(bill, inWindow) };
-    },
+    async (request) => reconcileBill(db, request.body, new Date(request.query.from), new Date(request.query.to)),
   );
 };

@@ -4,16 +4,27 @@ import type { RecordedEvent } from '../../src/eventstore/port.js';
 import type { BookingEvent } from '../../src/events/bookings.js';
 import type { PaymentEvent } from '../../src/events/payments.js';
 import type { VenueEvent, VenueSettings } from '../../src/events/venue.js';
-import { post, type BookingBalance, type Posting } from './rules.js';
+import type { LedgerEvent, ManualLine } from '../../src/events/ledger.js';
+import { post, type BookingBalance } from './rules.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { lateDescription, openDateFor, type ClosedPeriod } from './periods.js';
+import { isRefundEvent, refundChange, type LedgerRefundsTable } from './refunds.js';
 
 export interface JournalEntriesTable {
   entry_id: string;
   business_date: string;
-  booking_id: string;
+  booking_id: string | null;
   event_type: string;
   description: string;
   posted_at: Date;
+  /** `automatic` (a posting rule) or `manual` (an accountant's entry). */
+  source: 'automatic' | 'manual';
+  /** Set when the event's own business date was closed and the entry moved to the first open one. */
+  original_date: string | null;
+  /** A reversing entry's original. */
+  reverses: string | null;
+  attachments: string[];
+  posted_by: string | null;
 }
 export interface JournalLinesTable {
   entry_id: string;
@@ -22,7 +33,7 @@ export interface JournalLinesTable {
   debit: number;
   credit: number;
   business_date: string;
-  booking_id: string;
+  booking_id: string | null;
   room_id: string | null;
   room_type_id: string | null;
   member_level: string | null;
@@ -39,14 +50,25 @@ interface LedgerVenueTable {
   id: number;
   settings: VenueSettings;
 }
+export interface LedgerPeriodsTable {
+  from_date: string;
+  to_date: string;
+  closed_at: Date;
+  closed_by: string;
+  reopened_at: Date | null;
+  reopened_by: string | null;
+  reopen_reason: string | null;
+}
 export type LedgerDatabase = {
   journal_entries: JournalEntriesTable;
+  ledger_periods: LedgerPeriodsTable;
+  ledger_refunds: LedgerRefundsTable;
   journal_lines: JournalLinesTable;
   ledger_bookings: LedgerBookingsTable;
   ledger_venue: LedgerVenueTable;
 };
 
-type Handled = BookingEvent | PaymentEvent | VenueEvent;
+type Handled = BookingEvent | PaymentEvent | VenueEvent | LedgerEvent;
 
 /**
  * The double-entry ledger (`rm.journal_entries`, `rm.journal_lines`), derived
@@ -64,8 +86,9 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
   name: 'ledger',
   // 2: rm.payments moved to a projection of its own.
   // 3: output VAT (2221) and the revenue view tax-inclusive, as the revenue report.
-  version: 3,
-  tables: ['journal_entries', 'journal_lines', 'revenue_daily'],
+  // 4: period close (late postings move to the first open date), manual entries, refunds with their state.
+  version: 4,
+  tables: ['journal_entries', 'journal_lines', 'revenue_daily', 'ledger_periods', 'ledger_refunds'],
   eventTypes: [
     'VenueConfigured',
     'BookingHeld',
@@ -81,16 +104,25 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
     'PaymentSucceeded',
     'RefundRequested',
     'RefundSucceeded',
+    'RefundFailed',
+    'PeriodClosed',
+    'PeriodReopened',
+    'JournalEntryPosted',
   ],
   async setup(db, schemaName) {
     await db.schema
       .createTable('journal_entries')
       .addColumn('entry_id', 'text', (c) => c.primaryKey())
       .addColumn('business_date', 'date', (c) => c.notNull())
-      .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('booking_id', 'text')
       .addColumn('event_type', 'text', (c) => c.notNull())
       .addColumn('description', 'text', (c) => c.notNull())
       .addColumn('posted_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('original_date', 'date')
+      .addColumn('reverses', 'text')
+      .addColumn('attachments', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
+      .addColumn('posted_by', 'text')
       .execute();
     await db.schema.createIndex('journal_entries_by_date').on('journal_entries').column('business_date').execute();
     await db.schema
@@ -101,7 +133,7 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
       .addColumn('debit', 'bigint', (c) => c.notNull().check(sql`debit >= 0`))
       .addColumn('credit', 'bigint', (c) => c.notNull().check(sql`credit >= 0`))
       .addColumn('business_date', 'date', (c) => c.notNull())
-      .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('booking_id', 'text')
       .addColumn('room_id', 'text')
       .addColumn('room_type_id', 'text')
       .addColumn('member_level', 'text')
@@ -131,6 +163,29 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
       WHERE ${SALES}
       GROUP BY business_date, room_type_id`.execute(db);
     await db.schema
+      .createTable('ledger_periods')
+      .addColumn('from_date', 'date', (c) => c.notNull())
+      .addColumn('to_date', 'date', (c) => c.notNull())
+      .addColumn('closed_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('closed_by', 'text', (c) => c.notNull())
+      .addColumn('reopened_at', 'timestamptz')
+      .addColumn('reopened_by', 'text')
+      .addColumn('reopen_reason', 'text')
+      .execute();
+    await db.schema
+      .createTable('ledger_refunds')
+      .addColumn('refund_id', 'text', (c) => c.primaryKey())
+      .addColumn('payment_id', 'text', (c) => c.notNull())
+      .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('business_date', 'date', (c) => c.notNull())
+      .addColumn('requested_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('settled_at', 'timestamptz')
+      .addColumn('failure', 'text')
+      .execute();
+    await db.schema
       .createTable('ledger_venue')
       .addColumn('id', 'integer', (c) => c.primaryKey())
       .addColumn('settings', 'jsonb', (c) => c.notNull())
@@ -138,8 +193,20 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
   },
   async apply(trx: Kysely<LedgerDatabase>, events: readonly RecordedEvent[]) {
     let venue = (await trx.selectFrom('ledger_venue').select('settings').where('id', '=', 1).executeTakeFirst())?.settings ?? DEFAULT_VENUE;
+    let closed = await closedPeriods(trx);
     for (const recorded of events) {
       const e = { type: recorded.type, data: recorded.data } as Handled;
+      if (e.type === 'PeriodClosed' || e.type === 'PeriodReopened') {
+        await recordPeriod(trx, e);
+        closed = await closedPeriods(trx);
+        continue;
+      }
+      if (e.type === 'JournalEntryPosted') {
+        const { entryId, date, memo, lines, attachments, reverses, by, at } = e.data;
+        const entry = { eventType: e.type, source: 'manual', description: memo, at, attachments, reverses, by } as const;
+        await writeEntry(trx, entryId, date, closed, entry, lines, undefined);
+        continue;
+      }
       if (e.type === 'VenueConfigured') {
         venue = e.data.settings;
         await trx
@@ -149,8 +216,16 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
           .execute();
         continue;
       }
+      if (isRefundEvent(e)) {
+        const { insert, update } = refundChange(e, businessDateOf(new Date(e.data.at), venue));
+        await trx
+          .insertInto('ledger_refunds')
+          .values(insert)
+          .onConflict((oc) => oc.column('refund_id').doUpdateSet(update))
+          .execute();
+      }
       await trackBooking(trx, e);
-      await postEntry(trx, e, recorded, venue);
+      await postEntry(trx, e, recorded, venue, closed);
     }
   },
 });
@@ -184,14 +259,22 @@ async function trackBooking(trx: Kysely<LedgerDatabase>, e: Handled): Promise<vo
   }
 }
 
-async function postEntry(trx: Kysely<LedgerDatabase>, e: Handled, recorded: RecordedEvent, venue: VenueSettings): Promise<void> {
-  if (e.type === 'VenueConfigured') return;
+async function postEntry(
+  trx: Kysely<LedgerDatabase>,
+  e: BookingEvent | PaymentEvent,
+  recorded: RecordedEvent,
+  venue: VenueSettings,
+  closed: readonly ClosedPeriod[],
+): Promise<void> {
   const bookingId = e.data.bookingId;
   const row = await trx.selectFrom('ledger_bookings').selectAll().where('booking_id', '=', bookingId).executeTakeFirst();
   const balance: BookingBalance = { depositsHeld: Number(row?.deposits_held ?? 0), checkedOut: row?.checked_out ?? false };
   const posting = post(e, balance);
   if (!posting) return;
-  if (posting.lines.length > 0) await writeEntry(trx, e, recorded, venue, posting, row);
+  if (posting.lines.length > 0) {
+    const entry = { eventType: e.type, source: 'automatic', description: posting.description, at: e.data.at, bookingId } as const;
+    await writeEntry(trx, recorded.id, businessDateOf(new Date(e.data.at), venue), closed, entry, posting.lines, row);
+  }
   await trx
     .insertInto('ledger_bookings')
     .values({
@@ -208,42 +291,99 @@ async function postEntry(trx: Kysely<LedgerDatabase>, e: Handled, recorded: Reco
     .execute();
 }
 
+type Entry = Readonly<{
+  eventType: string;
+  source: JournalEntriesTable['source'];
+  description: string;
+  at: string;
+  bookingId?: string;
+  attachments?: readonly string[];
+  reverses?: string | null;
+  by?: string;
+}>;
+
+/** Writes one entry and its lines, dated on `date` or, when that date is closed, on the first open date after it. */
 async function writeEntry(
   trx: Kysely<LedgerDatabase>,
-  e: Exclude<Handled, VenueEvent>,
-  recorded: RecordedEvent,
-  venue: VenueSettings,
-  posting: Posting,
+  entryId: string,
+  date: string,
+  closed: readonly ClosedPeriod[],
+  entry: Entry,
+  lines: readonly ManualLine[],
   row: LedgerBookingsTable | undefined,
 ): Promise<void> {
-  const bookingId = e.data.bookingId;
-  const businessDate = businessDateOf(new Date(e.data.at), venue);
+  const businessDate = openDateFor(date, closed);
+  const late = businessDate !== date;
   await trx
     .insertInto('journal_entries')
     .values({
-      entry_id: recorded.id,
+      entry_id: entryId,
       business_date: businessDate,
-      booking_id: bookingId,
-      event_type: e.type,
-      description: posting.description,
-      posted_at: new Date(e.data.at),
+      booking_id: entry.bookingId ?? null,
+      event_type: entry.eventType,
+      description: late ? lateDescription(entry.description, date) : entry.description,
+      posted_at: new Date(entry.at),
+      source: entry.source,
+      original_date: late ? date : null,
+      reverses: entry.reverses ?? null,
+      attachments: [...(entry.attachments ?? [])],
+      posted_by: entry.by ?? null,
     })
     .execute();
   await trx
     .insertInto('journal_lines')
     .values(
-      posting.lines.map((l, i) => ({
-        entry_id: recorded.id,
+      lines.map((l, i) => ({
+        entry_id: entryId,
         line_no: i + 1,
         account: l.account,
         debit: l.debit,
         credit: l.credit,
         business_date: businessDate,
-        booking_id: bookingId,
+        booking_id: entry.bookingId ?? null,
         room_id: row?.room_id ?? null,
         room_type_id: row?.room_type_id ?? null,
         member_level: row?.member_level ?? null,
       })),
     )
+    .execute();
+}
+
+/** The periods closed so far in the feed, which later entries must not be dated into. */
+async function closedPeriods(trx: Kysely<LedgerDatabase>): Promise<ClosedPeriod[]> {
+  const rows = await trx
+    .selectFrom('ledger_periods')
+    .select([sql<string>`from_date::text`.as('from'), sql<string>`to_date::text`.as('to')])
+    .where('reopened_at', 'is', null)
+    .execute();
+  return rows;
+}
+
+async function recordPeriod(
+  trx: Kysely<LedgerDatabase>,
+  e: Extract<LedgerEvent, { type: 'PeriodClosed' | 'PeriodReopened' }>,
+): Promise<void> {
+  const { from, to, by, at } = e.data;
+  if (e.type === 'PeriodClosed') {
+    await trx
+      .insertInto('ledger_periods')
+      .values({
+        from_date: from,
+        to_date: to,
+        closed_at: new Date(at),
+        closed_by: by,
+        reopened_at: null,
+        reopened_by: null,
+        reopen_reason: null,
+      })
+      .execute();
+    return;
+  }
+  await trx
+    .updateTable('ledger_periods')
+    .set({ reopened_at: new Date(at), reopened_by: by, reopen_reason: e.data.reason })
+    .where('from_date', '=', from)
+    .where('to_date', '=', to)
+    .where('reopened_at', 'is', null)
     .execute();
 }

@@ -21,6 +21,9 @@ export const PERMISSIONS = [
   'bill:adjust',
   'report:read',
   'ledger:read',
+  'ledger:post',
+  'ledger:close',
+  'ledger:reopen',
   'user:read',
   'membership:write',
   'user:assign_role',
@@ -55,7 +58,7 @@ const manager: Permission[] = [
   'forecast:read',
   'experiment:write',
 ];
-const accountant: Permission[] = ['profile:self', 'report:read', 'ledger:read', 'payment:read'];
+const accountant: Permission[] = ['profile:self', 'report:read', 'ledger:read', 'payment:read', 'ledger:post', 'ledger:close'];
 const admin: Permission[] = [...PERMISSIONS];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {

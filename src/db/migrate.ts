@@ -10,6 +10,7 @@ import * as analytics from './migrations/0007_analytics.js';
 import * as webhooks from './migrations/0017_webhooks.js';
 import * as passwordResets from './migrations/0012_password_resets.js';
 import * as wechatAndProcesses from './migrations/0013_wechat_and_processes.js';
+import * as ledgerJobs from './migrations/0008_ledger_jobs.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0017_webhooks': webhooks,
   '0012_password_resets': passwordResets,
   '0013_wechat_and_processes': wechatAndProcesses,
+  '0008_ledger_jobs': ledgerJobs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

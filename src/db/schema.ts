@@ -75,4 +75,17 @@ export interface PlatformDatabase {
     delivered_at: Date | null;
     created_at: Date;
   };
+  /** Ledger replays and statement reconciliations run as jobs, with their progress and result (queries/ledger-jobs.ts). */
+  ledger_jobs: {
+    id: string;
+    kind: 'replay' | 'reconciliation';
+    params: ColumnType<unknown, string, string>;
+    status: 'running' | 'done' | 'failed';
+    progress: Generated<number>;
+    result: ColumnType<unknown, string | null, string | null>;
+    csv: string | null;
+    requested_by: string;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
 }

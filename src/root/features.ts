@@ -24,6 +24,12 @@ import { admitHold } from '../../commands/bookings/admission.js';
 import { paymentCommands } from '../../commands/payments/routes.js';
 import { paymentJobs } from '../../commands/payments/jobs.js';
 import { ledgerQueries } from '../../queries/ledger.js';
+import { ledgerCommands } from '../../commands/ledger/routes.js';
+import { ledgerPeriodQueries } from '../../queries/ledger-periods.js';
+import { ledgerJobRoutes, ledgerJobs } from '../../queries/ledger-jobs.js';
+import { ledgerAccountQueries } from '../../queries/ledger-accounts.js';
+import { ledgerExportQueries } from '../../queries/ledger-exports.js';
+import { ACCOUNTS } from '../../projections/ledger/accounts.js';
 import { paymentQueries } from '../../queries/payments.js';
 import { reconciliationQueries } from '../../queries/reconciliation.js';
 import { availabilityQueries } from '../../queries/availability.js';
@@ -94,6 +100,11 @@ export const routes =
     await app.register(settlementCommands, platform);
     await app.register(paymentCommands, platform);
     await app.register(ledgerQueries, context);
+    await app.register(ledgerPeriodQueries, context);
+    await app.register(ledgerJobRoutes, context);
+    await app.register(ledgerAccountQueries, context);
+    await app.register(ledgerExportQueries, context);
+    await app.register(ledgerCommands, { ...platform, accounts: new Set(Object.values(ACCOUNTS).map((a) => a.code)) });
     await app.register(paymentQueries, context);
     await app.register(reconciliationQueries, context);
     await app.register(availabilityQueries, context);
@@ -142,13 +153,16 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     handlers: {},
     sweeps: [() => sweepAnalytics(platform.db, platform.config.analyticsRetentionDays, platform.clock()).then(() => undefined)],
   };
-  const recommender = recommenderJobs({ ...platform, readModels: readModelsOf(platform.pool) });
+  const readModels = readModelsOf(platform.pool);
+  const recommender = recommenderJobs({ ...platform, readModels });
+  const ledger = ledgerJobs({ ...platform, readModels });
   const parts = [
     bookingJobs(platform),
     paymentJobs(platform),
     waitlistJobs(platform),
     analyticsRetention,
     recommender,
+    ledger,
     webhookJobs(platform),
     memberLevelJobs(platform),
   ];

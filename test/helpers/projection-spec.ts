@@ -20,6 +20,7 @@ import {
 import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent, type VenueEvent } from '../../src/events/venue.js';
 import { productStream, type ProductEvent } from '../../src/events/products.js';
 import { experimentStream, type ExperimentEvent } from '../../src/events/experiments.js';
+import { LEDGER_BOOKS_STREAM, type LedgerEvent } from '../../src/events/ledger.js';
 import { testDatabase } from './database.js';
 
 /** Every event a projection may be given, typed as the deciders record them. */
@@ -36,7 +37,8 @@ export type SpecEvent =
   | VenueEvent
   | RateCardEvent
   | ProductEvent
-  | ExperimentEvent;
+  | ExperimentEvent
+  | LedgerEvent;
 
 /** An event as a spec writes it; `createdAt` (when the store recorded it) defaults to RECORDED_AT, `metadata` to none. */
 export type GivenEvent = SpecEvent & Readonly<{ createdAt?: Date; metadata?: EventMetadata }>;
@@ -113,6 +115,10 @@ export function streamOf(e: SpecEvent): string {
     case 'ExperimentStarted':
     case 'ExperimentStopped':
       return experimentStream(e.data.experimentId);
+    case 'PeriodClosed':
+    case 'PeriodReopened':
+    case 'JournalEntryPosted':
+      return LEDGER_BOOKS_STREAM;
     default: {
       const never: never = e;
       throw new Error(`no stream for ${JSON.stringify(never)}`);

@@ -2,13 +2,17 @@ import t from 'tap';
 import { parse } from 'csv-parse/sync';
 import { toCsv, type EntryLine } from '../../queries/ledger.js';
 
-const HEADER = 'business_date,entry_id,booking_id,event_type,description,line_no,account,account_name,debit_fen,credit_fen';
+const HEADER =
+  'business_date,entry_id,booking_id,event_type,source,original_date,description,line_no,account,account_name,debit_fen,credit_fen';
 
 const line = (over: Partial<EntryLine> = {}): EntryLine => ({
   entryId: 'e-1',
   businessDate: '2026-11-20',
   bookingId: 'b-1',
   eventType: 'PaymentSucceeded',
+  source: 'automatic',
+  originalDate: null,
+  reverses: null,
   description: 'Deposit received',
   lineNo: 1,
   account: '1012',
@@ -26,8 +30,8 @@ t.test('plain values are written bare, one line per journal line, money in fen',
     toCsv([line(), line({ lineNo: 2, account: '2203', debit: 0, credit: 5000 })]),
     [
       HEADER,
-      '2026-11-20,e-1,b-1,PaymentSucceeded,Deposit received,1,1012,WeChat Pay clearing,5000,0',
-      '2026-11-20,e-1,b-1,PaymentSucceeded,Deposit received,2,2203,Customer deposits received,0,5000',
+      '2026-11-20,e-1,b-1,PaymentSucceeded,automatic,,Deposit received,1,1012,WeChat Pay clearing,5000,0',
+      '2026-11-20,e-1,b-1,PaymentSucceeded,automatic,,Deposit received,2,2203,Customer deposits received,0,5000',
       '',
     ].join('\n'),
   );
@@ -46,12 +50,12 @@ t.test('commas, double quotes and line breaks inside values are quoted and read 
   const [header, ...rows]: string[][] = parse(csv);
   t.equal(header!.join(','), HEADER);
   t.same(
-    rows.map((r) => r[4]),
+    rows.map((r) => r[6]),
     tricky.map((l) => l.description),
     'each description survives the round trip',
   );
   t.same(
-    rows.map((r) => [r[5], r[6], r[8], r[9]]),
+    rows.map((r) => [r[7], r[8], r[10], r[11]]),
     [
       ['1', '1012', '5000', '0'],
       ['2', '6051', '0', '5000'],

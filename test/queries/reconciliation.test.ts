@@ -5,41 +5,7 @@ import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
 import { parseTradeBill, yuanToFen } from '../../src/payments/trade-bill.js';
 import { outTradeNoOf } from '../../src/payments/wechatpay/ids.js';
-
-const HEADER =
-  '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注';
-const row = (time: string, tx: string, id: string, status: string, amount: string, refund = '0.00', refundNo = '') =>
-  [
-    time,
-    'wx123',
-    '190000',
-    '0',
-    '',
-    tx,
-    id,
-    'oUser',
-    'NATIVE',
-    status,
-    'OTHERS',
-    'CNY',
-    amount,
-    '0.00',
-    refundNo ? `5030${tx}` : '0',
-    refundNo,
-    refund,
-    '0.00',
-    '',
-    '',
-    'KTV',
-    '',
-    '0.00',
-    '0.60%',
-    amount,
-    refund,
-    '',
-  ]
-    .map((v) => `\`${v}`)
-    .join(',');
+import { HEADER, row } from '../helpers/trade-bill.js';
 
 t.test('the trade bill parser reads WeChat Pay’s format, money in fen without rounding', async (t) => {
   t.equal(yuanToFen('12.30'), 1230);
