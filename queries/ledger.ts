@@ -18,7 +18,7 @@ function checkPeriod(from: string, to: string): void {
 export type EntryLine = {
   entryId: string;
   businessDate: string;
-  bookingId: string;
+  bookingId: string | null;
   eventType: string;
   description: string;
   lineNo: number;
@@ -149,7 +149,9 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
             Type.Object({
               entryId: Type.String(),
               businessDate: Type.String(),
-              bookingId: Type.String(),
+              bookingId: Type.Union([Type.String(), Type.Null()], {
+                description: 'null for an entry of no booking (a stored-value top-up)',
+              }),
               eventType: Type.String(),
               description: Type.String(),
               lineNo: Type.Integer(),

@@ -11,6 +11,7 @@ export type Payment = Readonly<{
   purpose: PaymentPurpose;
   method: PaymentMethod;
   amount: number;
+  providerOrderId: string | null;
   paid: number;
   refunds: ReadonlyMap<string, Refund>;
 }>;
@@ -49,6 +50,7 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         purpose: d.purpose,
         method: d.method,
         amount: d.amount,
+        providerOrderId: d.providerOrderId,
         paid: 0,
         refunds: new Map(),
       };

@@ -61,7 +61,14 @@ export const checkOutRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (a
       const held = (await refundablePayments(ctx, booking.paymentIds)).reduce((sum, p) => sum + p.refundable, 0);
       const over = Math.max(0, held - billTotal(booking));
       // Newest first, each through the method that took it (cash and card are paid out at the desk).
-      const refund = await refundBooking(ctx, [...booking.paymentIds].reverse(), over, 'paid beyond the bill at check-out', metadata);
+      const refund = await refundBooking(
+        ctx,
+        [...booking.paymentIds].reverse(),
+        over,
+        'paid beyond the bill at check-out',
+        metadata,
+        actor.userId,
+      );
       return { id: booking.id, status: 'checked_out' as const, bill: { ...settled, lines: linesOf(settled), refund } };
     },
   );

@@ -4,13 +4,15 @@ import type { RecordedEvent } from '../../src/eventstore/port.js';
 import type { BookingEvent } from '../../src/events/bookings.js';
 import type { PaymentEvent } from '../../src/events/payments.js';
 import type { VenueEvent, VenueSettings } from '../../src/events/venue.js';
-import { post, type BookingBalance, type Posting } from './rules.js';
+import type { WalletEvent } from '../../src/events/wallets.js';
+import { post, postWallet, type BookingBalance, type Posting } from './rules.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 
 export interface JournalEntriesTable {
   entry_id: string;
   business_date: string;
-  booking_id: string;
+  /** Null for entries of no booking (a stored-value top-up). */
+  booking_id: string | null;
   event_type: string;
   description: string;
   posted_at: Date;
@@ -22,7 +24,7 @@ export interface JournalLinesTable {
   debit: number;
   credit: number;
   business_date: string;
-  booking_id: string;
+  booking_id: string | null;
   room_id: string | null;
   room_type_id: string | null;
   member_level: string | null;
@@ -46,7 +48,14 @@ export type LedgerDatabase = {
   ledger_venue: LedgerVenueTable;
 };
 
-type Handled = BookingEvent | PaymentEvent | VenueEvent;
+type Handled = BookingEvent | PaymentEvent | VenueEvent | WalletEvent;
+const WALLET_EVENTS: ReadonlySet<string> = new Set<WalletEvent['type']>([
+  'StoredValueToppedUp',
+  'StoredValueSpent',
+  'StoredValueReturned',
+  'StoredValueBonusExpired',
+]);
+const isWalletEvent = (e: Handled): e is WalletEvent => WALLET_EVENTS.has(e.type);
 
 /**
  * The double-entry ledger (`rm.journal_entries`, `rm.journal_lines`), derived
@@ -64,7 +73,8 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
   name: 'ledger',
   // 2: rm.payments moved to a projection of its own.
   // 3: output VAT (2221) and the revenue view tax-inclusive, as the revenue report.
-  version: 3,
+  // 4: stored value (top-ups, spending, returns, lapsed bonus); entries of no booking.
+  version: 4,
   tables: ['journal_entries', 'journal_lines', 'revenue_daily'],
   eventTypes: [
     'VenueConfigured',
@@ -81,13 +91,14 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
     'PaymentSucceeded',
     'RefundRequested',
     'RefundSucceeded',
+    ...WALLET_EVENTS,
   ],
   async setup(db, schemaName) {
     await db.schema
       .createTable('journal_entries')
       .addColumn('entry_id', 'text', (c) => c.primaryKey())
       .addColumn('business_date', 'date', (c) => c.notNull())
-      .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('booking_id', 'text')
       .addColumn('event_type', 'text', (c) => c.notNull())
       .addColumn('description', 'text', (c) => c.notNull())
       .addColumn('posted_at', 'timestamptz', (c) => c.notNull())
@@ -101,7 +112,7 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
       .addColumn('debit', 'bigint', (c) => c.notNull().check(sql`debit >= 0`))
       .addColumn('credit', 'bigint', (c) => c.notNull().check(sql`credit >= 0`))
       .addColumn('business_date', 'date', (c) => c.notNull())
-      .addColumn('booking_id', 'text', (c) => c.notNull())
+      .addColumn('booking_id', 'text')
       .addColumn('room_id', 'text')
       .addColumn('room_type_id', 'text')
       .addColumn('member_level', 'text')
@@ -149,6 +160,12 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
           .execute();
         continue;
       }
+      if (isWalletEvent(e)) {
+        const posting = postWallet(e);
+        const bookingId = e.type === 'StoredValueSpent' || e.type === 'StoredValueReturned' ? e.data.bookingId : null;
+        if (posting.lines.length > 0) await writeEntry(trx, e, bookingId, recorded, venue, posting, undefined);
+        continue;
+      }
       await trackBooking(trx, e);
       await postEntry(trx, e, recorded, venue);
     }
@@ -185,13 +202,13 @@ async function trackBooking(trx: Kysely<LedgerDatabase>, e: Handled): Promise<vo
 }
 
 async function postEntry(trx: Kysely<LedgerDatabase>, e: Handled, recorded: RecordedEvent, venue: VenueSettings): Promise<void> {
-  if (e.type === 'VenueConfigured') return;
+  if (e.type === 'VenueConfigured' || isWalletEvent(e)) return;
   const bookingId = e.data.bookingId;
   const row = await trx.selectFrom('ledger_bookings').selectAll().where('booking_id', '=', bookingId).executeTakeFirst();
   const balance: BookingBalance = { depositsHeld: Number(row?.deposits_held ?? 0), checkedOut: row?.checked_out ?? false };
   const posting = post(e, balance);
   if (!posting) return;
-  if (posting.lines.length > 0) await writeEntry(trx, e, recorded, venue, posting, row);
+  if (posting.lines.length > 0) await writeEntry(trx, e, bookingId, recorded, venue, posting, row);
   await trx
     .insertInto('ledger_bookings')
     .values({
@@ -211,12 +228,12 @@ async function postEntry(trx: Kysely<LedgerDatabase>, e: Handled, recorded: Reco
 async function writeEntry(
   trx: Kysely<LedgerDatabase>,
   e: Exclude<Handled, VenueEvent>,
+  bookingId: string | null,
   recorded: RecordedEvent,
   venue: VenueSettings,
-  posting: Posting,
+  posting: Pick<Posting, 'description' | 'lines'>,
   row: LedgerBookingsTable | undefined,
 ): Promise<void> {
-  const bookingId = e.data.bookingId;
   const businessDate = businessDateOf(new Date(e.data.at), venue);
   await trx
     .insertInto('journal_entries')

@@ -29,12 +29,27 @@ export const PERMISSIONS = [
   'analytics:write',
   'forecast:read',
   'experiment:write',
+  'shift:open',
+  'shift:manage',
+  'member:top_up',
+  'member:balance_read',
+  'bonus_rule:write',
+  'day_close:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
 
 const guest: Permission[] = ['profile:self', 'booking:own', 'recommendation:read', 'analytics:write'];
-const waiter: Permission[] = [...guest, 'booking:read', 'booking:write', 'booking:check_in', 'room:service'];
+const waiter: Permission[] = [
+  ...guest,
+  'booking:read',
+  'booking:write',
+  'booking:check_in',
+  'room:service',
+  'shift:open',
+  'member:top_up',
+  'member:balance_read',
+];
 const manager: Permission[] = [
   ...waiter,
   'room:write',
@@ -48,8 +63,11 @@ const manager: Permission[] = [
   'payment:read',
   'forecast:read',
   'experiment:write',
+  'shift:manage',
+  'bonus_rule:write',
+  'day_close:read',
 ];
-const accountant: Permission[] = ['profile:self', 'report:read', 'ledger:read', 'payment:read'];
+const accountant: Permission[] = ['profile:self', 'report:read', 'ledger:read', 'payment:read', 'member:balance_read', 'day_close:read'];
 const admin: Permission[] = [...PERMISSIONS];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {

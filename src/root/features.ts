@@ -49,6 +49,10 @@ import { recommenderJobs } from '../../queries/recommendations/jobs.js';
 import { searchAnalytics } from '../../queries/search-analytics.js';
 import { experimentsProjection } from '../../projections/experiments.js';
 import { sweepAnalytics } from '../analytics/events.js';
+import { walletCommands } from '../../commands/wallets/routes.js';
+import { shiftCommands } from '../../commands/shifts/routes.js';
+import { storedValueQueries } from '../../queries/stored-value.js';
+import { storedValueProjection } from '../../projections/stored-value.js';
 
 import { boardProjection } from '../../projections/board.js';
 import { boardQueries } from '../../queries/board/routes.js';
@@ -104,6 +108,9 @@ export const routes =
     await app.register(experimentQueries, context);
     await app.register(forecastQueries, context);
     await app.register(recommendationQueries, context);
+    await app.register(walletCommands, platform);
+    await app.register(shiftCommands, platform);
+    await app.register(storedValueQueries, context);
   };
 
 // The runner visits builds in this order after each wake-up: the board first, since screens wait on it.
@@ -119,6 +126,7 @@ export const projections: readonly Projection[] = [
   releasesProjection,
   waitlistProjection,
   experimentsProjection,
+  storedValueProjection,
 ];
 
 /** The admission queue's worker: queued holds run the hold command itself. */
