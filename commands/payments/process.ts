@@ -199,6 +199,7 @@ export async function refundPayment(
   reason: string,
   metadata: EventMetadata,
   desk: string | null = null,
+  authorisation?: Readonly<{ requestedBy: string; approvedBy: string; vatRatePercent: number }>,
 ): Promise<string | null> {
   if (amount <= 0) return null;
   // Derived from the payment and amount so a retried refund is the same refund.
@@ -206,7 +207,13 @@ export async function refundPayment(
   if (state.status !== 'succeeded') throw new ConflictError('payment_not_paid', 'Only a completed payment can be refunded.');
   const refundId = `${paymentId}-r${state.refunds.size + 1}`;
   const now = ctx.clock();
-  await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'RequestRefund', refundId, amount, reason, now }, metadata);
+  await handle(
+    ctx.store,
+    paymentStream(paymentId),
+    paymentDecider,
+    { type: 'RequestRefund', refundId, amount, reason, ...(authorisation ? { authorisation } : {}), now },
+    metadata,
+  );
   if (state.method === 'stored_value' && state.providerOrderId) {
     const userId = state.providerOrderId;
     await handle(ctx.store, walletStream(userId), walletDecider, { type: 'Return', userId, paymentId, refundId, amount, now }, metadata);

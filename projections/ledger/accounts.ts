@@ -18,6 +18,7 @@ export const ACCOUNTS = {
   roomRevenue: { code: '6001', name: 'Room revenue' },
   productRevenue: { code: '6002', name: 'Food and beverage revenue' },
   adjustments: { code: '6003', name: 'Discounts and comps (contra-revenue)' },
+  refundsAfterCheckOut: { code: '6004', name: 'Refunds after check-out (contra-revenue)' },
   forfeits: { code: '6051', name: 'Forfeited deposits (no-shows, late cancellations)' },
 } as const;
 

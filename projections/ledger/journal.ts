@@ -73,7 +73,7 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
   name: 'ledger',
   // 2: rm.payments moved to a projection of its own.
   // 3: output VAT (2221) and the revenue view tax-inclusive, as the revenue report.
-  // 4: stored value (top-ups, spending, returns, lapsed bonus); entries of no booking.
+  // 4: stored value (top-ups, spending, returns, lapsed bonus); entries of no booking; refunds after check-out.
   version: 4,
   tables: ['journal_entries', 'journal_lines', 'revenue_daily'],
   eventTypes: [
@@ -91,6 +91,7 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
     'PaymentSucceeded',
     'RefundRequested',
     'RefundSucceeded',
+    'RefundAuthorised',
     ...WALLET_EVENTS,
   ],
   async setup(db, schemaName) {

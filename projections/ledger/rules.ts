@@ -70,6 +70,21 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
         balance: { depositsHeld: b.depositsHeld - applied, checkedOut: true },
       };
     }
+    case 'RefundAuthorised': {
+      // A refund approved after check-out takes back revenue and the VAT in it; the money is then owed to
+      // the guest (held as a deposit) until the refund itself succeeds and posts as any refund does.
+      const { amount, vatRatePercent } = event.data;
+      const tax = Math.round((amount * vatRatePercent) / (100 + vatRatePercent));
+      return {
+        description: 'refund after check-out approved',
+        lines: [
+          dr(ACCOUNTS.refundsAfterCheckOut.code, amount - tax),
+          dr(ACCOUNTS.outputVat.code, tax),
+          cr(ACCOUNTS.deposits.code, amount),
+        ].filter((l) => l.debit + l.credit > 0),
+        balance: { ...b, depositsHeld: b.depositsHeld + amount },
+      };
+    }
     case 'BookingMarkedNoShow': {
       const kept = Math.max(0, b.depositsHeld);
       if (kept === 0) return null;

@@ -35,6 +35,7 @@ export const PERMISSIONS = [
   'member:balance_read',
   'bonus_rule:write',
   'day_close:read',
+  'refund:approve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
@@ -66,6 +67,7 @@ const manager: Permission[] = [
   'shift:manage',
   'bonus_rule:write',
   'day_close:read',
+  'refund:approve',
 ];
 const accountant: Permission[] = ['profile:self', 'report:read', 'ledger:read', 'payment:read', 'member:balance_read', 'day_close:read'];
 const admin: Permission[] = [...PERMISSIONS];

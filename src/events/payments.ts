@@ -34,6 +34,22 @@ export type PaymentEvent =
     >
   | DomainEvent<'PaymentClosed', Readonly<{ paymentId: string; bookingId: string; reason: string; at: string }>>
   | DomainEvent<
+      'RefundAuthorised',
+      Readonly<{
+        paymentId: string;
+        bookingId: string;
+        refundId: string;
+        amount: number;
+        reason: string;
+        /** Who asked for the refund after check-out, and the manager who approved it. */
+        requestedBy: string;
+        approvedBy: string;
+        /** The VAT rate of the bill refunded, so the ledger takes the tax back with the revenue. */
+        vatRatePercent: number;
+        at: string;
+      }>
+    >
+  | DomainEvent<
       'RefundRequested',
       Readonly<{ paymentId: string; bookingId: string; refundId: string; amount: number; reason: string; at: string }>
     >

@@ -4,7 +4,7 @@ import { ACCOUNTS } from '../../../projections/ledger/accounts.js';
 import type { WalletEvent } from '../../../src/events/wallets.js';
 
 /**
- * Stored value's posting rules: paid value owed 2241, bonus value owed 2242 (granted at the cost
+ * Posting rules for money at the desk. Stored value: paid value owed 2241, bonus value owed 2242 (granted at the cost
  * of a promotion, 5601), and 1020 where the wallet's side of a payment meets the payment's side.
  */
 const { cash, stored_value: applied, storedValuePaid: paidSv, storedValueBonus: bonusSv, bonusCost, deposits } = ACCOUNTS;
@@ -90,4 +90,26 @@ t.test('the stored-value payment takes what the wallet gave into deposits, so 10
     { depositsHeld: 0, checkedOut: false },
   );
   t.strictSame(payment?.lines, [dr(applied.code, 5_000), cr(deposits.code, 5_000)]);
+});
+
+t.test('a refund approved after check-out takes back revenue (6004) and its VAT, and holds the money for the guest', async (t) => {
+  const approved = post(
+    {
+      type: 'RefundAuthorised',
+      data: {
+        paymentId: 'p1',
+        bookingId: 'bk-1',
+        refundId: 'p1-r1',
+        amount: 1_060,
+        reason: 'mic broken',
+        requestedBy: 'w',
+        approvedBy: 'm',
+        vatRatePercent: 6,
+        at,
+      },
+    },
+    { depositsHeld: 0, checkedOut: true },
+  );
+  t.strictSame(approved?.lines, [dr(ACCOUNTS.refundsAfterCheckOut.code, 1_000), dr(ACCOUNTS.outputVat.code, 60), cr(deposits.code, 1_060)]);
+  t.strictSame(approved?.balance, { depositsHeld: 1_060, checkedOut: true }, 'the refund itself then posts against it');
 });
