@@ -53,6 +53,8 @@ import { walletCommands } from '../../commands/wallets/routes.js';
 import { shiftCommands } from '../../commands/shifts/routes.js';
 import { storedValueQueries } from '../../queries/stored-value.js';
 import { storedValueProjection } from '../../projections/stored-value.js';
+import { shiftsProjection } from '../../projections/shifts.js';
+import { dailyCloseQueries } from '../../queries/daily-close/routes.js';
 
 import { boardProjection } from '../../projections/board.js';
 import { boardQueries } from '../../queries/board/routes.js';
@@ -111,6 +113,7 @@ export const routes =
     await app.register(walletCommands, platform);
     await app.register(shiftCommands, platform);
     await app.register(storedValueQueries, context);
+    await app.register(dailyCloseQueries, context);
   };
 
 // The runner visits builds in this order after each wake-up: the board first, since screens wait on it.
@@ -127,6 +130,7 @@ export const projections: readonly Projection[] = [
   waitlistProjection,
   experimentsProjection,
   storedValueProjection,
+  shiftsProjection,
 ];
 
 /** The admission queue's worker: queued holds run the hold command itself. */
