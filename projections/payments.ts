@@ -122,6 +122,7 @@ async function applyPayment(trx: Kysely<PaymentsDatabase>, e: Handled, at: Date)
         .where('payment_id', '=', e.data.paymentId)
         .execute();
       break;
+    case 'RefundAuthorised':
     case 'RefundRequested':
     case 'RefundFailed':
       break;

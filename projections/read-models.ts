@@ -13,6 +13,8 @@ import type { WaitlistDatabase } from './waitlist.js';
 import type { BoardDatabase } from './board.js';
 import type { ExperimentsDatabase } from './experiments.js';
 import type { DeskAuditDatabase } from './desk-audit.js';
+import type { StoredValueDatabase } from './stored-value.js';
+import type { ShiftsDatabase } from './shifts.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
@@ -30,7 +32,9 @@ export type ReadModels = UsersDatabase &
   WaitlistDatabase &
   BoardDatabase &
   ExperimentsDatabase &
-  DeskAuditDatabase;
+  DeskAuditDatabase &
+  StoredValueDatabase &
+  ShiftsDatabase;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

@@ -14,7 +14,7 @@ import type { VenueSettings } from '../../src/events/venue.js';
  * 超时: a party still in its room past its end and the grace period pays for the time, by each
  * started billing unit, at the rate card's rates for those minutes and the guest's level.
  */
-async function overtimeOf(store: EventStore, venue: VenueSettings, booking: Booking, now: Date): Promise<Overtime | null> {
+export async function overtimeOf(store: EventStore, venue: VenueSettings, booking: Booking, now: Date): Promise<Overtime | null> {
   const late = minutesBetween(booking.end, now);
   if (late <= venue.overtimeGraceMinutes) return null;
   const minutes = Math.ceil(late / venue.billingUnitMinutes) * venue.billingUnitMinutes;

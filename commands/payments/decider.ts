@@ -11,6 +11,7 @@ export type Payment = Readonly<{
   purpose: PaymentPurpose;
   method: PaymentMethod;
   amount: number;
+  providerOrderId: string | null;
   paid: number;
   refunds: ReadonlyMap<string, Refund>;
 }>;
@@ -30,7 +31,15 @@ export type PaymentCommand =
     }>
   | Readonly<{ type: 'Succeed'; transactionId: string; amount: number; paidAt: Date; now: Date }>
   | Readonly<{ type: 'Close'; reason: string; now: Date }>
-  | Readonly<{ type: 'RequestRefund'; refundId: string; amount: number; reason: string; now: Date }>
+  | Readonly<{
+      type: 'RequestRefund';
+      refundId: string;
+      amount: number;
+      reason: string;
+      /** A refund after check-out names who asked and who approved it. */
+      authorisation?: Readonly<{ requestedBy: string; approvedBy: string; vatRatePercent: number }>;
+      now: Date;
+    }>
   | Readonly<{ type: 'CompleteRefund'; refundId: string; succeeded: boolean; reason: string; now: Date }>;
 
 /** Paid and not refunded (refunds under way count as gone). */
@@ -49,6 +58,7 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         purpose: d.purpose,
         method: d.method,
         amount: d.amount,
+        providerOrderId: d.providerOrderId,
         paid: 0,
         refunds: new Map(),
       };
@@ -60,6 +70,8 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         return { ...state, status: 'succeeded', paid: e.data.amount };
       case 'PaymentClosed':
         return { ...state, status: 'closed' };
+      case 'RefundAuthorised':
+        return state;
       case 'RefundRequested':
         refunds.set(e.data.refundId, { refundId: e.data.refundId, amount: e.data.amount, status: 'requested' });
         return { ...state, refunds };
@@ -111,7 +123,17 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         if (state.status !== 'succeeded') throw new ConflictError('payment_not_paid', 'Only a completed payment can be refunded.');
         if (c.amount <= 0 || c.amount > refundable(state))
           throw new UnprocessableError('refund_too_large', `At most ${refundable(state)} fen can be refunded.`);
-        return [{ type: 'RefundRequested', data: { ...base, refundId: c.refundId, amount: c.amount, reason: c.reason } }];
+        return [
+          ...(c.authorisation
+            ? [
+                {
+                  type: 'RefundAuthorised' as const,
+                  data: { ...base, refundId: c.refundId, amount: c.amount, reason: c.reason, ...c.authorisation },
+                },
+              ]
+            : []),
+          { type: 'RefundRequested', data: { ...base, refundId: c.refundId, amount: c.amount, reason: c.reason } },
+        ];
       case 'CompleteRefund': {
         const r = state.refunds.get(c.refundId);
         if (!r || r.status !== 'requested') return [];

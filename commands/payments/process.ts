@@ -13,6 +13,9 @@ import { newId } from '../../src/ids.js';
 import { confirmBooking } from '../bookings/confirm.js';
 import type { Booking } from '../bookings/decider.js';
 import { paymentDecider, refundable, type Payment } from './decider.js';
+import { walletDecider } from '../wallets/decider.js';
+import { walletStream } from '../../src/events/wallets.js';
+import { recordAtDesk } from '../shifts/till.js';
 
 /** How long a provider order stays open before the timeout job asks the provider and closes it. */
 export const PAYMENT_TIMEOUT_MINUTES = 15;
@@ -79,7 +82,10 @@ export async function startPayment(
   return { paymentId, amount, method, order };
 }
 
-/** A payment taken at the desk (cash or card): started and succeeded at once, then applied like any other. */
+/**
+ * A payment taken at the desk (cash or card): started and succeeded at once, then applied like
+ * any other; the money belongs to the open shift of the staff member who took it (`by`).
+ */
 export async function recordDeskPayment(
   ctx: PaymentContext,
   bookingId: string,
@@ -105,6 +111,7 @@ export async function recordDeskPayment(
     { type: 'Succeed', transactionId: `${method}-${paymentId}`, amount, paidAt: now, now },
     metadata,
   );
+  await recordAtDesk(ctx.store, by, { movementId: paymentId, kind: 'payment', method, amount, bookingId, memberId: null }, metadata, now);
   return paymentId;
 }
 
@@ -156,10 +163,10 @@ export async function applyCallback(ctx: PaymentContext, event: CallbackEvent): 
 /**
  * What a succeeded payment does to its booking: a deposit confirms it and is
  * kept, or is given back in full when it cannot count (the hold expired, the
- * booking was cancelled, or another payment already confirmed it). Run again
- * for the same payment, it changes nothing.
+ * booking was cancelled, or another payment already confirmed it), from the
+ * till of `desk` when staff took it. Run again for the same payment, it changes nothing.
  */
-export async function settle(ctx: PaymentContext, payment: Payment, metadata: EventMetadata): Promise<void> {
+export async function settle(ctx: PaymentContext, payment: Payment, metadata: EventMetadata, desk: string | null = null): Promise<void> {
   if (payment.purpose !== 'deposit') return;
   let refused: string;
   try {
@@ -177,16 +184,22 @@ export async function settle(ctx: PaymentContext, payment: Payment, metadata: Ev
     refused = `booking cannot be confirmed (${err.code})`;
   }
   // Derived from what is left to refund, so a repeated delivery refunds nothing more.
-  await refundPayment(ctx, payment.id, refundable(payment), refused, metadata);
+  await refundPayment(ctx, payment.id, refundable(payment), refused, metadata, desk);
 }
 
-/** Gives money back through the payment's own method; providers answer later by callback, desk refunds are immediate. */
+/**
+ * Gives money back through the payment's own method: providers answer later by callback; desk
+ * refunds (cash, card) are immediate and paid out of the till of `desk`, the staff member at the
+ * desk (null when none is); stored value goes back to the member's balance at once.
+ */
 export async function refundPayment(
   ctx: PaymentContext,
   paymentId: string,
   amount: number,
   reason: string,
   metadata: EventMetadata,
+  desk: string | null = null,
+  authorisation?: Readonly<{ requestedBy: string; approvedBy: string; vatRatePercent: number }>,
 ): Promise<string | null> {
   if (amount <= 0) return null;
   // Derived from the payment and amount so a retried refund is the same refund.
@@ -194,7 +207,32 @@ export async function refundPayment(
   if (state.status !== 'succeeded') throw new ConflictError('payment_not_paid', 'Only a completed payment can be refunded.');
   const refundId = `${paymentId}-r${state.refunds.size + 1}`;
   const now = ctx.clock();
-  await handle(ctx.store, paymentStream(paymentId), paymentDecider, { type: 'RequestRefund', refundId, amount, reason, now }, metadata);
+  await handle(
+    ctx.store,
+    paymentStream(paymentId),
+    paymentDecider,
+    { type: 'RequestRefund', refundId, amount, reason, ...(authorisation ? { authorisation } : {}), now },
+    metadata,
+  );
+  if (state.method === 'stored_value' && state.providerOrderId) {
+    const userId = state.providerOrderId;
+    await handle(ctx.store, walletStream(userId), walletDecider, { type: 'Return', userId, paymentId, refundId, amount, now }, metadata);
+    await handle(
+      ctx.store,
+      paymentStream(paymentId),
+      paymentDecider,
+      { type: 'CompleteRefund', refundId, succeeded: true, reason: 'returned to the stored value', now },
+      metadata,
+    );
+    await recordAtDesk(
+      ctx.store,
+      desk,
+      { movementId: refundId, kind: 'refund', method: 'stored_value', amount, bookingId: state.bookingId, memberId: userId },
+      metadata,
+      now,
+    );
+    return refundId;
+  }
   if (state.method === 'cash' || state.method === 'card') {
     await handle(
       ctx.store,
@@ -202,6 +240,13 @@ export async function refundPayment(
       paymentDecider,
       { type: 'CompleteRefund', refundId, succeeded: true, reason: 'paid out at the desk', now },
       metadata,
+    );
+    await recordAtDesk(
+      ctx.store,
+      desk,
+      { movementId: refundId, kind: 'refund', method: state.method, amount, bookingId: state.bookingId, memberId: null },
+      metadata,
+      now,
     );
     return refundId;
   }

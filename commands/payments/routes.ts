@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { metadataOf } from '../../src/http/metadata.js';
 import { IdParams, replies } from '../../src/http/schemas.js';
-import { BadRequestError, ConflictError, NotFoundError } from '../../src/errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../src/errors.js';
 import { CallbackRejectedError } from '../../src/payments/provider.js';
 import { SandboxProvider } from '../../src/payments/sandbox.js';
 import { actorOf, loadBooking } from '../bookings/context.js';
@@ -11,6 +11,7 @@ import { load } from '../../src/eventstore/decide.js';
 import { paymentStream } from '../../src/events/payments.js';
 import { paymentDecider } from './decider.js';
 import { applyCallback, startPayment, type PaymentContext } from './process.js';
+import { payFromStoredValue } from './stored-value.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,12 +29,16 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
         tags: ['payments'],
         summary: 'Start paying a booking: the deposit of a held booking, or the balance of one in use',
         description:
-          'In sandbox mode (no WeChat Pay credentials) the reply has `sandboxCompleteUrl`: a POST to it plays the success callback.',
+          'In sandbox mode (no WeChat Pay credentials) the reply has `sandboxCompleteUrl`: a POST to it plays the success callback. ' +
+          '`method: "stored_value"` pays at once from the guest\'s stored value (staff may name another member with `memberId`): ' +
+          '`201` with `status: "succeeded"`, the booking confirmed a moment later; `409 insufficient_balance` when the balance is short.',
         params: IdParams,
         body: Type.Union([
           Type.Object(
             {
               purpose: Type.Optional(Type.Union([Type.Literal('deposit'), Type.Literal('balance')])),
+              method: Type.Optional(Type.Literal('stored_value')),
+              memberId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
               payerOpenId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
             },
             { additionalProperties: false },
@@ -48,7 +53,7 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
             purpose: Type.String(),
             amount: Type.Integer(),
             currency: Type.Literal('CNY'),
-            status: Type.Literal('pending'),
+            status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded')]),
             codeUrl: Type.Optional(Type.String()),
             prepayId: Type.Optional(Type.String()),
             jsapiParams: Type.Optional(Type.Record(Type.String(), Type.String())),
@@ -70,6 +75,27 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
           throw new ConflictError(`booking_${booking.status}`, 'The balance is paid while the room is in use.');
         amount = billOf(booking).due;
         if (amount <= 0) throw new ConflictError('nothing_due', 'Nothing is due on this booking.');
+      }
+      if (request.body?.method === 'stored_value') {
+        if (request.body.memberId && !actor.staff) throw new ForbiddenError('Only staff may charge another member’s stored value.');
+        const memberId = request.body.memberId ?? booking.guestId;
+        if (!memberId) throw new ConflictError('no_member', 'This booking has no member; name one with `memberId`.');
+        const paymentId = await payFromStoredValue(
+          ctx,
+          { bookingId: booking.id, memberId, purpose, amount },
+          actor.userId,
+          actor.staff ? actor.userId : null,
+          metadataOf(request),
+        );
+        return reply.code(201).send({
+          paymentId,
+          bookingId: booking.id,
+          provider: 'stored_value',
+          purpose,
+          amount,
+          currency: 'CNY' as const,
+          status: 'succeeded' as const,
+        });
       }
       const p = await startPayment(ctx, booking, purpose, amount, actor.userId, metadataOf(request), request.body?.payerOpenId);
       return reply.code(201).send({

@@ -44,7 +44,7 @@ export const cancelRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (app
         ctx.clock(),
       );
       // From the payments that confirmed the booking, oldest first.
-      await refundBooking(ctx, cancelled.paymentIds, refund, `cancelled: ${reason}`, metadata);
+      await refundBooking(ctx, cancelled.paymentIds, refund, `cancelled: ${reason}`, metadata, actor.staff ? actor.userId : null);
       return { id: booking.id, status: 'cancelled' as const, refund: { total: refund, currency: 'CNY' as const } };
     },
   );

@@ -48,7 +48,7 @@ export const confirmAtDeskRoute: FastifyPluginAsyncTypebox<PaymentContext> = asy
       );
       const { state } = await load(ctx.store, paymentStream(paymentId), paymentDecider);
       if (state.status === 'none') throw new Error('desk payment vanished');
-      await settle(ctx, state, metadata);
+      await settle(ctx, state, metadata, actor.userId);
       const after = await loadBooking(ctx.store, booking.id, actor);
       if (after.status !== 'confirmed')
         throw new ConflictError('hold_expired', 'The hold expired before the payment; it has been refunded.');

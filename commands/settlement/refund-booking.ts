@@ -16,8 +16,8 @@ export async function refundablePayments(ctx: PaymentContext, paymentIds: readon
 
 /**
  * Gives back `amount` from a booking's payments in the order given, each
- * through the method that took it (the provider, or paid out at the desk for
- * cash and card). Returns what was given back.
+ * through the method that took it (the provider, the member's stored value, or
+ * paid out at the desk for cash and card, from `desk`'s till). Returns what was given back.
  */
 export async function refundBooking(
   ctx: PaymentContext,
@@ -25,12 +25,13 @@ export async function refundBooking(
   amount: number,
   reason: string,
   metadata: EventMetadata,
+  desk: string | null = null,
 ): Promise<number> {
   let left = amount;
   for (const p of await refundablePayments(ctx, paymentIds)) {
     if (left <= 0) break;
     const part = Math.min(left, p.refundable);
-    await refundPayment(ctx, p.paymentId, part, reason, metadata);
+    await refundPayment(ctx, p.paymentId, part, reason, metadata, desk);
     left -= part;
   }
   return amount - left;

@@ -5,7 +5,8 @@ import type { BookingEvent } from '../../src/events/bookings.js';
 import type { PaymentEvent } from '../../src/events/payments.js';
 import type { VenueEvent, VenueSettings } from '../../src/events/venue.js';
 import type { LedgerEvent, ManualLine } from '../../src/events/ledger.js';
-import { post, type BookingBalance } from './rules.js';
+import type { WalletEvent } from '../../src/events/wallets.js';
+import { post, postWallet, type BookingBalance } from './rules.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { lateDescription, openDateFor, type ClosedPeriod } from './periods.js';
 import { isRefundEvent, refundChange, type LedgerRefundsTable } from './refunds.js';
@@ -68,7 +69,14 @@ export type LedgerDatabase = {
   ledger_venue: LedgerVenueTable;
 };
 
-type Handled = BookingEvent | PaymentEvent | VenueEvent | LedgerEvent;
+type Handled = BookingEvent | PaymentEvent | VenueEvent | LedgerEvent | WalletEvent;
+const WALLET_EVENTS: ReadonlySet<string> = new Set<WalletEvent['type']>([
+  'StoredValueToppedUp',
+  'StoredValueSpent',
+  'StoredValueReturned',
+  'StoredValueBonusExpired',
+]);
+const isWalletEvent = (e: Handled): e is WalletEvent => WALLET_EVENTS.has(e.type);
 
 /**
  * The double-entry ledger (`rm.journal_entries`, `rm.journal_lines`), derived
@@ -87,7 +95,8 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
   // 2: rm.payments moved to a projection of its own.
   // 3: output VAT (2221) and the revenue view tax-inclusive, as the revenue report.
   // 4: period close (late postings move to the first open date), manual entries, refunds with their state.
-  version: 4,
+  // 5: stored value (top-ups, spending, returns, lapsed bonus); entries of no booking; refunds after check-out.
+  version: 5,
   tables: ['journal_entries', 'journal_lines', 'revenue_daily', 'ledger_periods', 'ledger_refunds'],
   eventTypes: [
     'VenueConfigured',
@@ -108,6 +117,8 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
     'PeriodClosed',
     'PeriodReopened',
     'JournalEntryPosted',
+    'RefundAuthorised',
+    ...WALLET_EVENTS,
   ],
   async setup(db, schemaName) {
     await db.schema
@@ -214,6 +225,15 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
           .values({ id: 1, settings: sql`${JSON.stringify(venue)}::jsonb` as never })
           .onConflict((oc) => oc.column('id').doUpdateSet({ settings: sql`excluded.settings` as never }))
           .execute();
+        continue;
+      }
+      if (isWalletEvent(e)) {
+        const posting = postWallet(e);
+        const bookingId = e.type === 'StoredValueSpent' || e.type === 'StoredValueReturned' ? e.data.bookingId : undefined;
+        if (posting.lines.length > 0) {
+          const entry = { eventType: e.type, source: 'automatic', description: posting.description, at: e.data.at, bookingId } as const;
+          await writeEntry(trx, recorded.id, businessDateOf(new Date(e.data.at), venue), closed, entry, posting.lines, undefined);
+        }
         continue;
       }
       if (isRefundEvent(e)) {

@@ -3,6 +3,7 @@ import type { BookingEvent } from '../../src/events/bookings.js';
 import { sumOf } from '../../domain/billing/lines.js';
 import { shareOut } from '../../domain/billing/tax.js';
 import type { PaymentEvent } from '../../src/events/payments.js';
+import type { WalletEvent } from '../../src/events/wallets.js';
 
 export type Line = Readonly<{ account: AccountCode; debit: number; credit: number }>;
 
@@ -69,6 +70,21 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
         balance: { depositsHeld: b.depositsHeld - applied, checkedOut: true },
       };
     }
+    case 'RefundAuthorised': {
+      // A refund approved after check-out takes back revenue and the VAT in it; the money is then owed to
+      // the guest (held as a deposit) until the refund itself succeeds and posts as any refund does.
+      const { amount, vatRatePercent } = event.data;
+      const tax = Math.round((amount * vatRatePercent) / (100 + vatRatePercent));
+      return {
+        description: 'refund after check-out approved',
+        lines: [
+          dr(ACCOUNTS.refundsAfterCheckOut.code, amount - tax),
+          dr(ACCOUNTS.outputVat.code, tax),
+          cr(ACCOUNTS.deposits.code, amount),
+        ].filter((l) => l.debit + l.credit > 0),
+        balance: { ...b, depositsHeld: b.depositsHeld + amount },
+      };
+    }
     case 'BookingMarkedNoShow': {
       const kept = Math.max(0, b.depositsHeld);
       if (kept === 0) return null;
@@ -103,6 +119,47 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
     case 'RefundRequested':
     case 'RefundFailed':
       return null;
+    default: {
+      const never: never = event;
+      throw new Error(`no ledger rule for ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * Stored value (储值), one wallet event at a time. Paid value is a liability (2241) from the top-up
+ * until it is spent; bonus value is a liability too (2242), granted at the cost of a promotion
+ * (5601) and reversed there when it lapses unused. Spending moves value to the 1020 clearing
+ * account, where the stored-value payment of the booking (`PaymentSucceeded`) takes it into
+ * deposits like any other payment, so revenue is recognised at check-out at the bill's full price
+ * whatever paid it. Returns no lines for nothing moved.
+ */
+export function postWallet(event: WalletEvent): Readonly<{ description: string; lines: readonly Line[] }> {
+  const sv = ACCOUNTS.storedValuePaid.code;
+  const bonusSv = ACCOUNTS.storedValueBonus.code;
+  const applied = ACCOUNTS.stored_value.code;
+  const bonusCost = ACCOUNTS.bonusCost.code;
+  const some = (lines: Line[]) => lines.filter((l) => l.debit + l.credit > 0);
+  switch (event.type) {
+    case 'StoredValueToppedUp': {
+      const { method, paid, bonus } = event.data;
+      return {
+        description: bonus > 0 ? `stored value topped up by ${method} with a bonus` : `stored value topped up by ${method}`,
+        lines: some([dr(clearingAccount(method), paid), cr(sv, paid), dr(bonusCost, bonus), cr(bonusSv, bonus)]),
+      };
+    }
+    case 'StoredValueSpent': {
+      const { paid, bonus } = event.data;
+      return { description: 'stored value spent on a booking', lines: some([dr(sv, paid), dr(bonusSv, bonus), cr(applied, paid + bonus)]) };
+    }
+    case 'StoredValueReturned': {
+      const { paid, bonus } = event.data;
+      return { description: 'refund returned to stored value', lines: some([dr(applied, paid + bonus), cr(sv, paid), cr(bonusSv, bonus)]) };
+    }
+    case 'StoredValueBonusExpired': {
+      const { amount } = event.data;
+      return { description: 'stored-value bonus lapsed unused', lines: some([dr(bonusSv, amount), cr(bonusCost, amount)]) };
+    }
     default: {
       const never: never = event;
       throw new Error(`no ledger rule for ${JSON.stringify(never)}`);

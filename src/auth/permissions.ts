@@ -36,12 +36,28 @@ export const PERMISSIONS = [
   'forecast:read',
   'experiment:write',
   'webhook:manage',
+  'shift:open',
+  'shift:manage',
+  'member:top_up',
+  'member:balance_read',
+  'bonus_rule:write',
+  'day_close:read',
+  'refund:approve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
 
 const guest: Permission[] = ['profile:self', 'booking:own', 'recommendation:read', 'analytics:write'];
-const waiter: Permission[] = [...guest, 'booking:read', 'booking:write', 'booking:check_in', 'room:service'];
+const waiter: Permission[] = [
+  ...guest,
+  'booking:read',
+  'booking:write',
+  'booking:check_in',
+  'room:service',
+  'shift:open',
+  'member:top_up',
+  'member:balance_read',
+];
 const manager: Permission[] = [
   ...waiter,
   'room:write',
@@ -57,8 +73,21 @@ const manager: Permission[] = [
   'payment:read',
   'forecast:read',
   'experiment:write',
+  'shift:manage',
+  'bonus_rule:write',
+  'day_close:read',
+  'refund:approve',
 ];
-const accountant: Permission[] = ['profile:self', 'report:read', 'ledger:read', 'payment:read', 'ledger:post', 'ledger:close'];
+const accountant: Permission[] = [
+  'profile:self',
+  'report:read',
+  'ledger:read',
+  'payment:read',
+  'ledger:post',
+  'ledger:close',
+  'member:balance_read',
+  'day_close:read',
+];
 const admin: Permission[] = [...PERMISSIONS];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {

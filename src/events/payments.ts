@@ -1,7 +1,7 @@
 import type { DomainEvent } from './event.js';
 
 export type PaymentPurpose = 'deposit' | 'balance';
-export type PaymentMethod = 'wechatpay' | 'sandbox' | 'cash' | 'card';
+export type PaymentMethod = 'wechatpay' | 'sandbox' | 'cash' | 'card' | 'stored_value';
 
 /** Events of `payment-<id>` streams. A payment belongs to exactly one booking from its first event. */
 export type PaymentEvent =
@@ -13,6 +13,7 @@ export type PaymentEvent =
         purpose: PaymentPurpose;
         method: PaymentMethod;
         amount: number;
+        /** The provider's order; for stored value, the member whose balance pays (their wallet is the provider). */
         providerOrderId: string | null;
         by: string;
         at: string;
@@ -32,6 +33,22 @@ export type PaymentEvent =
       }>
     >
   | DomainEvent<'PaymentClosed', Readonly<{ paymentId: string; bookingId: string; reason: string; at: string }>>
+  | DomainEvent<
+      'RefundAuthorised',
+      Readonly<{
+        paymentId: string;
+        bookingId: string;
+        refundId: string;
+        amount: number;
+        reason: string;
+        /** Who asked for the refund after check-out, and the manager who approved it. */
+        requestedBy: string;
+        approvedBy: string;
+        /** The VAT rate of the bill refunded, so the ledger takes the tax back with the revenue. */
+        vatRatePercent: number;
+        at: string;
+      }>
+    >
   | DomainEvent<
       'RefundRequested',
       Readonly<{ paymentId: string; bookingId: string; refundId: string; amount: number; reason: string; at: string }>

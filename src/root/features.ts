@@ -58,6 +58,12 @@ import { recommenderJobs } from '../../queries/recommendations/jobs.js';
 import { searchAnalytics } from '../../queries/search-analytics.js';
 import { experimentsProjection } from '../../projections/experiments.js';
 import { sweepAnalytics } from '../analytics/events.js';
+import { walletCommands } from '../../commands/wallets/routes.js';
+import { shiftCommands } from '../../commands/shifts/routes.js';
+import { storedValueQueries } from '../../queries/stored-value.js';
+import { storedValueProjection } from '../../projections/stored-value.js';
+import { shiftsProjection } from '../../projections/shifts.js';
+import { dailyCloseQueries } from '../../queries/daily-close/routes.js';
 
 import { boardProjection } from '../../projections/board.js';
 import { boardQueries } from '../../queries/board/routes.js';
@@ -126,6 +132,10 @@ export const routes =
     await app.register(recommendationQueries, context);
     await app.register(webhookCommands, platform);
     await app.register(webhookQueries, platform);
+    await app.register(walletCommands, platform);
+    await app.register(shiftCommands, platform);
+    await app.register(storedValueQueries, context);
+    await app.register(dailyCloseQueries, context);
   };
 
 // The runner visits builds in this order after each wake-up: the board first, since screens wait on it.
@@ -143,6 +153,8 @@ export const projections: readonly Projection[] = [
   experimentsProjection,
   webhookOutbox,
   deskAuditProjection,
+  storedValueProjection,
+  shiftsProjection,
 ];
 
 /** The admission queue's worker: queued holds run the hold command itself. */

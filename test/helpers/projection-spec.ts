@@ -73,6 +73,7 @@ export function streamOf(e: SpecEvent): string {
     case 'PaymentStarted':
     case 'PaymentSucceeded':
     case 'PaymentClosed':
+    case 'RefundAuthorised':
     case 'RefundRequested':
     case 'RefundSucceeded':
     case 'RefundFailed':

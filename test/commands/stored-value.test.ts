@@ -1,0 +1,139 @@
+import t from 'tap';
+import { startTestService } from '../helpers/service.js';
+import { call } from '../helpers/http.js';
+import { signUp } from '../helpers/auth.js';
+import { setUpVenue } from '../helpers/venue.js';
+import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { addDays } from '../../domain/venue/time.js';
+
+const { app, platform, runner } = await startTestService(t);
+const venue = await setUpVenue(app, platform);
+const { manager, waiter } = venue;
+const [S01, S02, S03] = venue.rooms.small as [string, string, string];
+const soon = (hours = 0) => new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000 + hours * 3_600_000);
+const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
+const get = (url: string, auth: Record<string, string>) => call(app, { method: 'GET', url, headers: auth });
+const today = businessDateOf(new Date(), DEFAULT_VENUE);
+
+await call(app, {
+  method: 'PUT',
+  url: '/stored-value/bonus-rules',
+  headers: manager.auth,
+  payload: {
+    tiers: [
+      { from: 100_000, bonus: 20_000, validDays: 365 },
+      { from: 50_000, bonus: 5_000, validDays: null },
+    ],
+  },
+});
+
+async function hold(auth: Record<string, string>, roomId: string, hours = 0) {
+  const held = await post('/bookings', auth, { roomId, start: soon(hours).toISOString(), durationMinutes: 60, partySize: 2 });
+  t.equal(held.status, 201, held.raw);
+  return held.body as { id: string; price: { deposit: number; total: number } };
+}
+
+t.test('a member tops up at the desk, earns the bonus tier, pays a deposit from the balance, is refunded to it', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  const topUp = await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 100_000, method: 'cash' });
+  t.equal(topUp.status, 201, topUp.raw);
+  t.match(topUp.body, { paid: 100_000, bonus: 20_000, balance: 120_000, currency: 'CNY' }, 'top up ¥1,000, get ¥200');
+  t.ok(topUp.body.bonusExpiresAt, 'the bonus of that tier lapses');
+
+  // Far enough ahead for a full refund on cancelling.
+  const booking = await hold(guest.auth, S01, 5);
+  const paid = await post(`/bookings/${booking.id}/payments`, guest.auth, { method: 'stored_value' });
+  t.equal(paid.status, 201, paid.raw);
+  t.match(paid.body, { status: 'succeeded', amount: booking.price.deposit });
+  await runner.catchUp();
+  t.equal((await get(`/bookings/${booking.id}`, guest.auth)).body.status, 'confirmed', 'the booking is confirmed');
+
+  const balance = await get(`/members/${guest.userId}/balance`, guest.auth);
+  t.same(
+    balance.body,
+    {
+      userId: guest.userId,
+      balance: 120_000 - booking.price.deposit,
+      paid: 100_000 - Math.max(0, booking.price.deposit - 20_000),
+      bonus: Math.max(0, 20_000 - booking.price.deposit),
+      currency: 'CNY',
+    },
+    'bonus is spent first',
+  );
+
+  const cancelled = await post(`/bookings/${booking.id}/cancel`, guest.auth, { reason: 'plans changed' });
+  t.equal(cancelled.status, 200, cancelled.raw);
+  t.equal(cancelled.body.refund.total, booking.price.deposit, 'a full refund before the cut-off');
+  await runner.catchUp();
+  const after = await get(`/members/${guest.userId}/statement`, guest.auth);
+  t.match(after.body, { balance: 120_000, paid: 100_000, bonus: 20_000 }, 'the refund went back to the balance it came from');
+  t.same(
+    after.body.movements.map((m: { kind: string; amount: number }) => [m.kind, m.amount]),
+    [
+      ['top_up', 120_000],
+      ['spend', -booking.price.deposit],
+      ['return', booking.price.deposit],
+    ],
+    'the statement lists every movement',
+  );
+  t.equal((await get(`/members/${guest.userId}/statement`, waiter.auth)).status, 200, 'staff read it too');
+  const other = await signUp(app, platform.store, 'guest');
+  t.equal((await get(`/members/${guest.userId}/balance`, other.auth)).status, 404, 'another guest learns nothing');
+});
+
+t.test('a balance too small is 409 insufficient_balance and takes nothing; a top-up below every tier earns no bonus', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  const booking = await hold(guest.auth, S02, 5);
+  const refused = await post(`/bookings/${booking.id}/payments`, guest.auth, { method: 'stored_value' });
+  t.equal(refused.status, 409);
+  t.equal(refused.body.code, 'insufficient_balance');
+  await runner.catchUp();
+  t.equal((await get(`/bookings/${booking.id}`, guest.auth)).body.status, 'held');
+
+  await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 30_000, method: 'card' });
+  t.equal((await post(`/bookings/${booking.id}/payments`, guest.auth, { method: 'stored_value' })).status, 201);
+  await runner.catchUp();
+  t.match((await get(`/members/${guest.userId}/balance`, guest.auth)).body, { balance: 30_000 - booking.price.deposit, bonus: 0 });
+});
+
+t.test('top-ups: only staff, only real members, only the three methods; bonus rules only by managers', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  t.equal((await post(`/members/${guest.userId}/top-ups`, guest.auth, { amount: 100, method: 'cash' })).status, 403);
+  t.equal((await post(`/members/${crypto.randomUUID()}/top-ups`, waiter.auth, { amount: 100, method: 'cash' })).status, 404);
+  t.equal((await post(`/members/not-an-id/top-ups`, waiter.auth, { amount: 100, method: 'cash' })).status, 404);
+  t.equal((await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 100, method: 'bitcoin' })).status, 422);
+  t.equal((await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 0, method: 'cash' })).status, 422);
+  const rules = await call(app, { method: 'PUT', url: '/stored-value/bonus-rules', headers: waiter.auth, payload: { tiers: [] } });
+  t.equal(rules.status, 403);
+  const dup = await call(app, {
+    method: 'PUT',
+    url: '/stored-value/bonus-rules',
+    headers: manager.auth,
+    payload: {
+      tiers: [
+        { from: 100, bonus: 1, validDays: null },
+        { from: 100, bonus: 2, validDays: null },
+      ],
+    },
+  });
+  t.equal(dup.status, 422);
+});
+
+t.test('the ledger: paid and bonus value are liabilities apart, stored value applied nets to zero, all balanced', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 50_000, method: 'wechatpay' });
+  const booking = await hold(guest.auth, S03, 5);
+  await post(`/bookings/${booking.id}/payments`, guest.auth, { method: 'stored_value' });
+  await runner.catchUp();
+  const tb = await get(`/ledger/trial-balance?asOf=${addDays(today, 2)}`, manager.auth);
+  t.equal(tb.body.balanced, true);
+  const byAccount = new Map((tb.body.accounts as { account: string; balance: number }[]).map((a) => [a.account, a.balance]));
+  t.equal(byAccount.get('1020') ?? 0, 0, 'stored value applied: what the wallets gave, the payments took');
+  // Every member's balance, added up from the read model, is what the ledger owes them.
+  const { rows } = await platform.pool.query<{ paid: string; bonus: string }>(
+    `SELECT (SELECT sum(paid) FROM rm.stored_value_accounts) AS paid, (SELECT sum(bonus_left) FROM rm.stored_value_lots) AS bonus`,
+  );
+  t.equal(-(byAccount.get('2241') ?? 0), Number(rows[0]?.paid), 'paid value owed (2241) = the members’ paid balances');
+  t.equal(-(byAccount.get('2242') ?? 0), Number(rows[0]?.bonus), 'bonus value owed (2242) = the members’ bonus balances');
+  t.equal(byAccount.get('5601'), 20_000 + 5_000, 'the bonus granted is a promotion cost');
+});
