@@ -31,11 +31,13 @@ export type Booking = Readonly<{
   adjustments: readonly Adjustment[];
   /** What the whole bill (room time and products) must come to at least, for the room type in force. */
   minimumSpend: number;
+  /** A walk-in with open timing: the room line is the time used, priced at check-out. */
+  openTiming: boolean;
 }>;
 
 export type Adjustment = Readonly<{ adjustmentId: string; kind: AdjustmentKind; amount: number; percent: number | null; reason: string }>;
 
-/** Minutes a party stayed past its end, as billed (whole units), and their price. */
+/** Minutes of room time as billed (whole billing units) and their price: overtime, or the time used with open timing. */
 export type Overtime = Readonly<{ minutes: number; amount: number }>;
 
 export type OrderedLine = OrderLine & Readonly<{ orderId: string; voided: boolean }>;
@@ -53,7 +55,8 @@ export type BookingCommand =
   /** `from` is the end the caller read and priced the extra minutes from. */
   | (At & Readonly<{ type: 'Extend'; from: Date; minutes: number; price: Price }>)
   | (At & Readonly<{ type: 'Move'; toRoomId: string; toRoomTypeId: string; newTotal: number; minimumSpend: number }>)
-  | (At & Readonly<{ type: 'CheckOut'; vatRatePercent: number; overtime: Overtime | null }>)
+  /** `timeUsed`: with open timing, the room time the party used, priced; it replaces the room line. */
+  | (At & Readonly<{ type: 'CheckOut'; vatRatePercent: number; overtime: Overtime | null; timeUsed: Overtime | null }>)
   | (At & Readonly<{ type: 'PlaceOrder'; orderId: string; lines: readonly OrderLine[] }>)
   | (At & Readonly<{ type: 'VoidOrderLine'; orderId: string; lineNo: number; reason: string }>)
   | (At &
@@ -74,8 +77,12 @@ function wrongStatus(b: Booking, action: string): never {
 }
 
 /** The bill's lines: the room price in force, extensions, and the products ordered (voided lines left out), one line per product. */
-export function billLines(b: Booking, overtime: Overtime | null = null): BillLine[] {
-  const lines: BillLine[] = [{ kind: 'room', description: 'Room', amount: b.basePrice }];
+export function billLines(b: Booking, overtime: Overtime | null = null, timeUsed: Overtime | null = null): BillLine[] {
+  const lines: BillLine[] = [
+    timeUsed
+      ? { kind: 'room', description: `Room ${timeUsed.minutes} min (open timing)`, amount: timeUsed.amount }
+      : { kind: 'room', description: b.openTiming ? 'Room (open timing, first unit)' : 'Room', amount: b.basePrice },
+  ];
   if (b.extraTotal > 0) lines.push({ kind: 'extension', description: 'Extension', amount: b.extraTotal });
   if (overtime) lines.push({ kind: 'overtime', description: `Overtime ${overtime.minutes} min`, amount: overtime.amount });
   const products = new Map<string, { name: string; unit: string; quantity: number; amount: number }>();
@@ -121,8 +128,8 @@ function adjustmentAmount(c: Extract<BookingCommand, { type: 'Adjust' }>, total:
 /** What the guest owes in total: the sum of the bill's lines. */
 export const billTotal = (b: Booking) => billLines(b).reduce((sum, l) => sum + l.amount, 0);
 
-export function billOf(b: Booking, overtime: Overtime | null = null): Bill {
-  const lines = billLines(b, overtime);
+export function billOf(b: Booking, overtime: Overtime | null = null, timeUsed: Overtime | null = null): Bill {
+  const lines = billLines(b, overtime, timeUsed);
   const total = lines.reduce((sum, l) => sum + l.amount, 0);
   return { total, paid: b.amountPaid, due: Math.max(0, total - b.amountPaid), currency: 'CNY', lines };
 }
@@ -157,6 +164,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         orderLines: [],
         adjustments: [],
         minimumSpend: d.price.breakdown.minimumSpend.amount,
+        openTiming: e.type === 'WalkInStarted' && e.data.openTiming === true,
       };
     }
     if (state.status === 'none') return state;
@@ -285,7 +293,12 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
       case 'CheckOut':
         if (b.status === 'checked_out') return [];
         if (b.status !== 'checked_in') wrongStatus(b, 'checked out');
-        return [{ type: 'BookingCheckedOut', data: { bookingId, bill: withTax(billOf(b, c.overtime), c.vatRatePercent), by: c.by, at } }];
+        return [
+          {
+            type: 'BookingCheckedOut',
+            data: { bookingId, bill: withTax(billOf(b, c.overtime, c.timeUsed), c.vatRatePercent), by: c.by, at },
+          },
+        ];
       case 'PlaceOrder': {
         if (b.orderLines.some((l) => l.orderId === c.orderId)) return []; // the same order, retried
         if (b.status !== 'checked_in') {

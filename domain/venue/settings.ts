@@ -49,6 +49,14 @@ function offsetInBusinessDay(at: Date, v: VenueSettings): number {
   return (minuteOfDay(at, v.timeZone) - v.businessDayStartMinute + 1440) % 1440;
 }
 
+/** When the venue closes on a business date: the end of the business day when it is open all day. */
+export function closingTime(date: string, v: VenueSettings): Date {
+  const bounds = businessDayBounds(date, v);
+  if (v.openAllDay) return bounds.end;
+  const closes = (v.closesAtMinute - v.businessDayStartMinute + 1440) % 1440 || 1440;
+  return addMinutes(bounds.start, closes);
+}
+
 /** Whether [start, end) lies within the opening hours of its business day. */
 export function withinOpeningHours(start: Date, end: Date, v: VenueSettings): boolean {
   if (v.openAllDay) return true;

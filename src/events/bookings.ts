@@ -39,6 +39,8 @@ export type RoomDayEvent =
         bufferMinutes: number;
         kind: ReservationKind;
         holdExpiresAt: string | null;
+        /** Open timing (a walk-in with no duration): `end` is the latest the room is free for it, not a booked end. */
+        openTiming?: boolean;
         at: string;
       }>
     >
@@ -100,7 +102,11 @@ export type BookedRoom = Readonly<{
 /** Events of `booking-<id>` streams. */
 export type BookingEvent =
   | DomainEvent<'BookingHeld', BookedRoom & Readonly<{ guestId: string | null; holdExpiresAt: string }>>
-  | DomainEvent<'WalkInStarted', BookedRoom>
+  /**
+   * `openTiming`: no duration was chosen; `end` is the latest the room is free for the party and
+   * `price` one billing unit, the least the stay costs; check-out bills the time used.
+   */
+  | DomainEvent<'WalkInStarted', BookedRoom & Readonly<{ openTiming?: boolean }>>
   | DomainEvent<'BookingConfirmed', Readonly<{ bookingId: string; paymentId: string | null; amountPaid: number; by: string; at: string }>>
   | DomainEvent<
       'BookingCancelled',

@@ -164,6 +164,7 @@ const checkOut = (
   type: 'CheckOut',
   vatRatePercent,
   overtime,
+  timeUsed: null,
   now: local(now),
   by: WAITER,
 });
