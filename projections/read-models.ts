@@ -12,6 +12,7 @@ import type { ReleasesDatabase } from './releases.js';
 import type { WaitlistDatabase } from './waitlist.js';
 import type { BoardDatabase } from './board.js';
 import type { ExperimentsDatabase } from './experiments.js';
+import type { AdjustmentsDatabase } from './adjustments.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
@@ -28,7 +29,8 @@ export type ReadModels = UsersDatabase &
   ReleasesDatabase &
   WaitlistDatabase &
   BoardDatabase &
-  ExperimentsDatabase;
+  ExperimentsDatabase &
+  AdjustmentsDatabase;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

@@ -1,6 +1,6 @@
-import { ConflictError, NotFoundError, UnprocessableError } from '../../src/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../src/errors.js';
 import type { Decider } from '../../src/eventstore/decide.js';
-import type { AdjustmentKind, Bill, BillLine, BookingEvent, OrderLine } from '../../src/events/bookings.js';
+import type { AdjustmentApproval, AdjustmentKind, Bill, BillLine, BookingEvent, OrderLine } from '../../src/events/bookings.js';
 import type { Price } from '../../src/events/bookings.js';
 import { addMinutes } from '../../src/clock.js';
 
@@ -35,7 +35,21 @@ export type Booking = Readonly<{
   openTiming: boolean;
 }>;
 
-export type Adjustment = Readonly<{ adjustmentId: string; kind: AdjustmentKind; amount: number; percent: number | null; reason: string }>;
+export type Adjustment = Readonly<{
+  adjustmentId: string;
+  kind: AdjustmentKind;
+  amount: number;
+  percent: number | null;
+  reason: string;
+  approval: AdjustmentApproval;
+}>;
+
+/**
+ * Who stands behind a correction: a manager (or admin) making it, a waiter on their own within
+ * the venue's limit for one bill, or a manager approving a waiter's request (`by` is the manager).
+ */
+export type AdjustAuthority =
+  Readonly<{ kind: 'manager' }> | Readonly<{ kind: 'waiter'; limit: number }> | Readonly<{ kind: 'request'; requestedBy: string }>;
 
 /** Minutes of room time as billed (whole billing units) and their price: overtime, or the time used with open timing. */
 export type Overtime = Readonly<{ minutes: number; amount: number }>;
@@ -67,6 +81,7 @@ export type BookingCommand =
         amount: number | null;
         percent: number | null;
         reason: string;
+        authority: AdjustAuthority;
       }>)
   | (At & Readonly<{ type: 'MarkNoShow'; graceMinutes: number }>);
 
@@ -123,6 +138,17 @@ function adjustmentAmount(c: Extract<BookingCommand, { type: 'Adjust' }>, total:
       throw new Error(`unknown adjustment ${String(never)}`);
     }
   }
+}
+
+/** What waiters may still take off this bill on their own: the venue's limit less what they already took off. */
+const waiterAllowance = (b: Booking, limit: number) =>
+  limit - b.adjustments.reduce((sum, a) => sum + (a.approval === 'waiter_limit' ? a.amount : 0), 0);
+
+function needsManager(b: Booking, authority: AdjustAuthority): ForbiddenError {
+  const limit = authority.kind === 'waiter' ? authority.limit : 0;
+  return new ForbiddenError(
+    `Waiters may take off ${limit} fen of a bill without a manager; ask one with POST /bookings/${b.id}/adjustment-requests.`,
+  );
 }
 
 /** What the guest owes in total: the sum of the bill's lines. */
@@ -203,8 +229,8 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
           orderLines: [...state.orderLines, ...e.data.lines.map((l) => ({ ...l, orderId: e.data.orderId, voided: false }))],
         };
       case 'BillAdjusted': {
-        const { adjustmentId, kind, amount, percent, reason } = e.data;
-        return { ...state, adjustments: [...state.adjustments, { adjustmentId, kind, amount, percent, reason }] };
+        const { adjustmentId, kind, amount, percent, reason, approval = 'manager' } = e.data;
+        return { ...state, adjustments: [...state.adjustments, { adjustmentId, kind, amount, percent, reason, approval }] };
       }
       case 'OrderLineVoided':
         return {
@@ -322,6 +348,9 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
       }
       case 'Adjust': {
         if (b.adjustments.some((a) => a.adjustmentId === c.adjustmentId)) return []; // the same adjustment, retried
+        // A waiter with nothing left to approve is refused before anything about the bill is told.
+        const allowance = c.authority.kind === 'waiter' ? waiterAllowance(b, c.authority.limit) : Infinity;
+        if (allowance <= 0) throw needsManager(b, c.authority);
         if (b.status !== 'checked_in') wrongStatus(b, 'adjusted');
         const standing = billTotal(b);
         const amount = adjustmentAmount(c, standing);
@@ -332,6 +361,8 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
             standing,
           });
         }
+        if (amount > allowance) throw needsManager(b, c.authority);
+        const { kind: approval } = c.authority;
         const data = {
           bookingId,
           adjustmentId: c.adjustmentId,
@@ -339,8 +370,10 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
           amount,
           percent: c.kind === 'discount' ? c.percent : null,
           reason: c.reason,
-          requestedBy: c.by,
+          requestedBy: c.authority.kind === 'request' ? c.authority.requestedBy : c.by,
           approvedBy: c.by,
+          approval: approval === 'waiter' ? ('waiter_limit' as const) : approval,
+          ...(approval === 'request' ? { requestId: c.adjustmentId } : {}),
           at,
         };
         return [{ type: 'BillAdjusted', data }];

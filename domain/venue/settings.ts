@@ -22,6 +22,7 @@ export const DEFAULT_VENUE: VenueSettings = {
   reservedWindowMinutes: 60,
   overtimeGraceMinutes: 10,
   billingUnitMinutes: 15,
+  waiterAdjustmentLimit: 0,
 };
 
 /** The business date an instant belongs to: the local date of the instant minus the business-day start. */

@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   'product:write',
   'order:void',
   'bill:adjust',
+  /** Make a correction within the waiters' limit, or ask a manager for one beyond it. */
+  'bill:request_adjustment',
   'report:read',
   'ledger:read',
   'user:read',
@@ -34,7 +36,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
 
 const guest: Permission[] = ['profile:self', 'booking:own', 'recommendation:read', 'analytics:write'];
-const waiter: Permission[] = [...guest, 'booking:read', 'booking:write', 'booking:check_in', 'room:service'];
+const waiter: Permission[] = [...guest, 'booking:read', 'booking:write', 'booking:check_in', 'room:service', 'bill:request_adjustment'];
 const manager: Permission[] = [
   ...waiter,
   'room:write',

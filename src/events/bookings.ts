@@ -59,6 +59,12 @@ export type BillLineKind = 'room' | 'extension' | 'overtime' | 'product' | 'mini
 /** 折扣, 免单, 抹零: a discount, a comp of the whole bill as it stands, rounding the small change off. */
 export type AdjustmentKind = 'discount' | 'comp' | 'round_off';
 
+/**
+ * How a correction was approved: `manager` (a manager or admin made it), `waiter_limit` (a waiter
+ * within the venue's `waiterAdjustmentLimit`), `request` (a manager approved a waiter's request).
+ */
+export type AdjustmentApproval = 'manager' | 'waiter_limit' | 'request';
+
 /** One line of a bill: what it is for and its amount in fen (adjustments are negative). */
 export type BillLine = Readonly<{ kind: BillLineKind; description: string; amount: number }>;
 
@@ -144,6 +150,10 @@ export type BookingEvent =
         reason: string;
         requestedBy: string;
         approvedBy: string;
+        /** Absent on corrections recorded before waiters could make any: a manager made those. */
+        approval?: AdjustmentApproval;
+        /** The waiter's request a manager approved (`approval: 'request'`). */
+        requestId?: string;
         at: string;
       }>
     >
