@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ReadModels } from '../projections/read-models.js';
 import { IdParams, replies } from '../src/http/schemas.js';
@@ -39,7 +39,7 @@ function corrections(db: Kysely<ReadModels>) {
     .select([
       'a.id',
       'a.booking_id',
-      'b.business_date',
+      sql<string | null>`b.business_date::text`.as('business_date'),
       'b.room_id',
       'a.kind',
       'a.amount',

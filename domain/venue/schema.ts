@@ -48,6 +48,7 @@ export const VenueSettingsSchema = Type.Object(
       default: 0,
       description: 'Fen waiters may take off one bill in corrections without a manager (0: every correction needs one)',
     }),
+    venueName: Type.String({ minLength: 1, maxLength: 60, default: 'KTV', description: 'The name printed on receipts' }),
   },
   { additionalProperties: false, $id: 'VenueSettings' },
 );

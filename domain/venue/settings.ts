@@ -23,6 +23,7 @@ export const DEFAULT_VENUE: VenueSettings = {
   overtimeGraceMinutes: 10,
   billingUnitMinutes: 15,
   waiterAdjustmentLimit: 0,
+  venueName: 'KTV',
 };
 
 /** The business date an instant belongs to: the local date of the instant minus the business-day start. */

@@ -42,12 +42,12 @@ export const upcasters: readonly Upcaster[] = [
     },
   },
   {
-    // Settings recorded before waiters could correct a bill: only managers could.
+    // Settings recorded before waiters could correct a bill (only managers could) and before receipts named the venue.
     type: 'VenueConfigured',
     fromVersion: 5,
     up: (data) => {
       const d = data as { settings: Record<string, unknown> };
-      return { ...d, settings: { waiterAdjustmentLimit: 0, ...d.settings } };
+      return { ...d, settings: { waiterAdjustmentLimit: 0, venueName: 'KTV', ...d.settings } };
     },
   },
 ];

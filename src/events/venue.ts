@@ -44,6 +44,8 @@ export type VenueSettings = Readonly<{
    * more needs a manager (0: every correction does).
    */
   waiterAdjustmentLimit: number;
+  /** The venue's name as printed on receipts. */
+  venueName: string;
 }>;
 
 export type DayKind = 'weekday' | 'weekend';

@@ -34,6 +34,7 @@ import { productsProjection } from '../../projections/products.js';
 import { adjustmentsProjection } from '../../projections/adjustments.js';
 import { adjustmentRequestCommands } from '../../commands/adjustment-requests/routes.js';
 import { adjustmentQueries } from '../../queries/adjustments.js';
+import { receiptQueries } from '../../queries/receipts/route.js';
 import { productCommands } from '../../commands/products/routes.js';
 import { orderCommands } from '../../commands/orders/routes.js';
 import { productQueries } from '../../queries/products.js';
@@ -98,6 +99,7 @@ export const routes =
     await app.register(productQueries, context);
     await app.register(adjustmentRequestCommands, platform);
     await app.register(adjustmentQueries, context);
+    await app.register(receiptQueries, context);
     await app.register(releaseCommands, platform);
     await app.register(releaseQueries, context);
     await app.register(waitlistCommands, platform);

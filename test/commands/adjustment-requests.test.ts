@@ -98,6 +98,7 @@ t.test('a waiter corrects a bill within the venue’s limit; beyond it a manager
     t.equal(report.status, 200, report.raw);
     const mine = report.body.rows.filter((r: { bookingId: string }) => r.bookingId === booking);
     t.equal(mine.length, 4);
+    t.equal(mine[0].businessDate, date);
     t.match(mine.at(-1), { status: 'declined', decidedBy: manager.userId, declineReason: 'no', requestedByName: 'Test waiter' });
     t.same(report.body.byApprover.map((a: { key: string }) => a.key).sort(), [manager.userId, waiter.userId].sort());
     t.equal(
