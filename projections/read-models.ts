@@ -13,6 +13,7 @@ import type { WaitlistDatabase } from './waitlist.js';
 import type { BoardDatabase } from './board.js';
 import type { ExperimentsDatabase } from './experiments.js';
 import type { AdjustmentsDatabase } from './adjustments.js';
+import type { FapiaoDatabase } from './fapiao.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
@@ -30,7 +31,8 @@ export type ReadModels = UsersDatabase &
   WaitlistDatabase &
   BoardDatabase &
   ExperimentsDatabase &
-  AdjustmentsDatabase;
+  AdjustmentsDatabase &
+  FapiaoDatabase;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

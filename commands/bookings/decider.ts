@@ -33,6 +33,8 @@ export type Booking = Readonly<{
   minimumSpend: number;
   /** A walk-in with open timing: the room line is the time used, priced at check-out. */
   openTiming: boolean;
+  /** The bill as check-out decided it; null until then. */
+  closedBill: Bill | null;
 }>;
 
 export type Adjustment = Readonly<{
@@ -191,6 +193,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         adjustments: [],
         minimumSpend: d.price.breakdown.minimumSpend.amount,
         openTiming: e.type === 'WalkInStarted' && e.data.openTiming === true,
+        closedBill: null,
       };
     }
     if (state.status === 'none') return state;
@@ -220,7 +223,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
           minimumSpend: e.data.minimumSpend ?? state.minimumSpend,
         };
       case 'BookingCheckedOut':
-        return { ...state, status: 'checked_out', amountPaid: e.data.bill.total };
+        return { ...state, status: 'checked_out', amountPaid: e.data.bill.total, closedBill: e.data.bill };
       case 'BookingMarkedNoShow':
         return { ...state, status: 'no_show' };
       case 'OrderPlaced':

@@ -35,6 +35,9 @@ import { adjustmentsProjection } from '../../projections/adjustments.js';
 import { adjustmentRequestCommands } from '../../commands/adjustment-requests/routes.js';
 import { adjustmentQueries } from '../../queries/adjustments.js';
 import { receiptQueries } from '../../queries/receipts/route.js';
+import { fapiaoProjection } from '../../projections/fapiao.js';
+import { fapiaoCommands } from '../../commands/fapiao/routes.js';
+import { fapiaoQueries } from '../../queries/fapiao.js';
 import { productCommands } from '../../commands/products/routes.js';
 import { orderCommands } from '../../commands/orders/routes.js';
 import { productQueries } from '../../queries/products.js';
@@ -100,6 +103,8 @@ export const routes =
     await app.register(adjustmentRequestCommands, platform);
     await app.register(adjustmentQueries, context);
     await app.register(receiptQueries, context);
+    await app.register(fapiaoCommands, platform);
+    await app.register(fapiaoQueries, context);
     await app.register(releaseCommands, platform);
     await app.register(releaseQueries, context);
     await app.register(waitlistCommands, platform);
@@ -124,6 +129,7 @@ export const projections: readonly Projection[] = [
   ledgerProjection,
   productsProjection,
   adjustmentsProjection,
+  fapiaoProjection,
   releasesProjection,
   waitlistProjection,
   experimentsProjection,
