@@ -87,10 +87,12 @@ const EVERY_ROOM = 'every room';
 export const boardProjection = defineProjection<BoardDatabase>({
   name: 'board',
   // 2: the change log counts its own sequence, so a rebuild numbers it as the live projection did.
-  version: 2,
+  // 3: a room's new name and capacity show once changed.
+  version: 3,
   tables: ['board_rooms', 'board_stays', 'board_settings', 'board_changes'],
   eventTypes: [
     'RoomRegistered',
+    'RoomChanged',
     'RoomTakenOutOfService',
     'RoomReturnedToService',
     'BookingHeld',
@@ -245,6 +247,16 @@ async function applyFact(trx: Db, e: Handled, at: Date): Promise<string[]> {
       return [EVERY_ROOM];
     case 'FloorClockTicked':
       return [EVERY_ROOM];
+    case 'RoomChanged':
+      await trx
+        .updateTable('board_rooms')
+        .set({ name: e.data.name, capacity: e.data.capacity })
+        .where('room_id', '=', e.data.roomId)
+        .execute();
+      return [e.data.roomId];
+    case 'RoomRetired':
+      // Always after RoomTakenOutOfService, which already shows the room out of service (not subscribed).
+      return [];
     case 'OrderPlaced':
     case 'OrderLineVoided':
     case 'BillAdjusted':

@@ -15,6 +15,8 @@ import type { ExperimentsDatabase } from './experiments.js';
 import type { DeskAuditDatabase } from './desk-audit.js';
 import type { StoredValueDatabase } from './stored-value.js';
 import type { ShiftsDatabase } from './shifts.js';
+import type { AdjustmentsDatabase } from './adjustments.js';
+import type { FapiaoDatabase } from './fapiao.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
@@ -34,7 +36,9 @@ export type ReadModels = UsersDatabase &
   ExperimentsDatabase &
   DeskAuditDatabase &
   StoredValueDatabase &
-  ShiftsDatabase;
+  ShiftsDatabase &
+  AdjustmentsDatabase &
+  FapiaoDatabase;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

@@ -12,6 +12,8 @@ export interface RoomTypesTable {
   devices: string[];
   cleaning_buffer_minutes: number;
   defined_at: Date;
+  /** Set once retired: it takes no new rooms and leaves the catalogue. */
+  retired_at: Date | null;
 }
 
 export interface RoomsTable {
@@ -24,6 +26,8 @@ export interface RoomsTable {
   out_of_service_reason: string | null;
   registered_at: Date;
   updated_at: Date;
+  /** Set once retired (it is then out of service for good and leaves the catalogue). */
+  retired_at: Date | null;
 }
 
 export type RoomTypeRow = Selectable<RoomTypesTable>;
@@ -35,9 +39,19 @@ type Handled = RoomEvent | RoomTypeEvent;
 /** The room catalogue: `rm.room_types` and `rm.rooms`. */
 export const roomsProjection = defineProjection<RoomsDatabase>({
   name: 'rooms',
-  version: 1,
+  // 2: rooms and room types are changed and retired (`retired_at`).
+  version: 2,
   tables: ['room_types', 'rooms'],
-  eventTypes: ['RoomTypeDefined', 'RoomRegistered', 'RoomTakenOutOfService', 'RoomReturnedToService'],
+  eventTypes: [
+    'RoomTypeDefined',
+    'RoomTypeChanged',
+    'RoomTypeRetired',
+    'RoomRegistered',
+    'RoomTakenOutOfService',
+    'RoomReturnedToService',
+    'RoomChanged',
+    'RoomRetired',
+  ],
   async setup(db) {
     await db.schema
       .createTable('room_types')
@@ -48,6 +62,7 @@ export const roomsProjection = defineProjection<RoomsDatabase>({
       .addColumn('devices', 'jsonb', (c) => c.notNull())
       .addColumn('cleaning_buffer_minutes', 'integer', (c) => c.notNull())
       .addColumn('defined_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('retired_at', 'timestamptz')
       .execute();
     await db.schema
       .createTable('rooms')
@@ -60,6 +75,7 @@ export const roomsProjection = defineProjection<RoomsDatabase>({
       .addColumn('out_of_service_reason', 'text')
       .addColumn('registered_at', 'timestamptz', (c) => c.notNull())
       .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('retired_at', 'timestamptz')
       .execute();
     await db.schema.createIndex('rooms_by_type').on('rooms').columns(['room_type_id', 'capacity']).execute();
   },
@@ -82,6 +98,7 @@ export const roomsProjection = defineProjection<RoomsDatabase>({
               devices: sql`${JSON.stringify(d.devices)}::jsonb`,
               cleaning_buffer_minutes: d.cleaningBufferMinutes,
               defined_at: at,
+              retired_at: null,
             })
             .onConflict((oc) => oc.column('id').doNothing())
             .execute();
@@ -101,6 +118,7 @@ export const roomsProjection = defineProjection<RoomsDatabase>({
               out_of_service_reason: null,
               registered_at: at,
               updated_at: at,
+              retired_at: null,
             })
             .onConflict((oc) => oc.column('id').doNothing())
             .execute();
@@ -119,6 +137,36 @@ export const roomsProjection = defineProjection<RoomsDatabase>({
             .set({ status: 'in_service', out_of_service_reason: null, updated_at: at })
             .where('id', '=', event.data.roomId)
             .execute();
+          break;
+        case 'RoomTypeChanged': {
+          const d = event.data;
+          await trx
+            .updateTable('room_types')
+            .set({
+              name: d.name,
+              min_capacity: d.minCapacity,
+              max_capacity: d.maxCapacity,
+              devices: sql`${JSON.stringify(d.devices)}::jsonb`,
+              cleaning_buffer_minutes: d.cleaningBufferMinutes,
+            })
+            .where('id', '=', d.roomTypeId)
+            .execute();
+          break;
+        }
+        case 'RoomTypeRetired':
+          await trx.updateTable('room_types').set({ retired_at: at }).where('id', '=', event.data.roomTypeId).execute();
+          break;
+        case 'RoomChanged': {
+          const d = event.data;
+          await trx
+            .updateTable('rooms')
+            .set({ name: d.name, capacity: d.capacity, devices: sql`${JSON.stringify(d.devices)}::jsonb`, updated_at: at })
+            .where('id', '=', d.roomId)
+            .execute();
+          break;
+        }
+        case 'RoomRetired':
+          await trx.updateTable('rooms').set({ retired_at: at, updated_at: at }).where('id', '=', event.data.roomId).execute();
           break;
         default: {
           const never: never = event;

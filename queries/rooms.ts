@@ -33,7 +33,8 @@ const RoomType = Type.Object(
 const roomColumns = ['id', 'name', 'room_type_id', 'capacity', 'status', 'devices', 'out_of_service_reason'] as const;
 
 export async function listRooms(db: Kysely<ReadModels>, filter: { type?: string | undefined }) {
-  let q = db.selectFrom('rooms').select(roomColumns);
+  // Retired rooms leave the catalogue (analysts still find them in rm.rooms).
+  let q = db.selectFrom('rooms').select(roomColumns).where('retired_at', 'is', null);
   if (filter.type) q = q.where('room_type_id', '=', filter.type);
   const rows = await q.orderBy('name').orderBy('id').execute();
   return rows.map(toRoom);
@@ -45,7 +46,13 @@ export async function findRoom(db: Kysely<ReadModels>, id: string) {
 }
 
 export async function listRoomTypes(db: Kysely<ReadModels>) {
-  const rows = await db.selectFrom('room_types').selectAll().orderBy('min_capacity').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('room_types')
+    .selectAll()
+    .where('retired_at', 'is', null)
+    .orderBy('min_capacity')
+    .orderBy('id')
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

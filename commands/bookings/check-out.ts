@@ -10,6 +10,16 @@ import { quoteOrRefuse } from '../../domain/pricing/quote.js';
 import { minutesBetween } from '../../src/clock.js';
 import type { VenueSettings } from '../../src/events/venue.js';
 
+/** Room time from `start` for `minutes` at the rate card's rates and the guest's level. */
+async function priceOfTime(store: EventStore, venue: VenueSettings, booking: Booking, start: Date, minutes: number): Promise<Overtime> {
+  const level = await levelOf(store, booking.guestId);
+  const price = quoteOrRefuse(await requireRateCard(store), venue, { roomTypeId: booking.roomTypeId, start, minutes, memberLevel: level });
+  return { minutes, amount: price.total };
+}
+
+/** Minutes rounded up to whole billing units, at least one: any stay or overtime billed costs a unit. */
+const billedMinutes = (minutes: number, unit: number) => Math.max(1, Math.ceil(minutes / unit)) * unit;
+
 /**
  * 超时: a party still in its room past its end and the grace period pays for the time, by each
  * started billing unit, at the rate card's rates for those minutes and the guest's level.
@@ -17,15 +27,13 @@ import type { VenueSettings } from '../../src/events/venue.js';
 export async function overtimeOf(store: EventStore, venue: VenueSettings, booking: Booking, now: Date): Promise<Overtime | null> {
   const late = minutesBetween(booking.end, now);
   if (late <= venue.overtimeGraceMinutes) return null;
-  const minutes = Math.ceil(late / venue.billingUnitMinutes) * venue.billingUnitMinutes;
-  const level = await levelOf(store, booking.guestId);
-  const price = quoteOrRefuse(await requireRateCard(store), venue, {
-    roomTypeId: booking.roomTypeId,
-    start: booking.end,
-    minutes,
-    memberLevel: level,
-  });
-  return { minutes, amount: price.total };
+  return priceOfTime(store, venue, booking, booking.end, billedMinutes(late, venue.billingUnitMinutes));
+}
+
+/** 计时: an open-timed stay pays for the minutes from its start to now, by started billing units. */
+async function timeUsedOf(store: EventStore, venue: VenueSettings, booking: Booking, now: Date): Promise<Overtime> {
+  const used = Math.ceil(minutesBetween(booking.start, now));
+  return priceOfTime(store, venue, booking, booking.start, billedMinutes(used, venue.billingUnitMinutes));
 }
 
 /**
@@ -35,12 +43,14 @@ export async function overtimeOf(store: EventStore, venue: VenueSettings, bookin
  */
 export async function checkOut(store: EventStore, booking: Booking, by: string, metadata: EventMetadata, now: Date): Promise<Bill> {
   const venue = await currentVenue(store);
-  const overtime = booking.status === 'checked_in' ? await overtimeOf(store, venue, booking, now) : null;
+  const open = booking.status === 'checked_in' && booking.openTiming;
+  const overtime = booking.status === 'checked_in' && !open ? await overtimeOf(store, venue, booking, now) : null;
+  const timeUsed = open ? await timeUsedOf(store, venue, booking, now) : null;
   const { state, events } = await handle(
     store,
     bookingStream(booking.id),
     bookingDecider,
-    { type: 'CheckOut', vatRatePercent: venue.vatRatePercent, overtime, now, by },
+    { type: 'CheckOut', vatRatePercent: venue.vatRatePercent, overtime, timeUsed, now, by },
     metadata,
   );
   if (state.status !== 'checked_out') throw new Error('check-out left the booking open');

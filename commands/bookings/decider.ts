@@ -1,6 +1,6 @@
-import { ConflictError, NotFoundError, UnprocessableError } from '../../src/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../src/errors.js';
 import type { Decider } from '../../src/eventstore/decide.js';
-import type { AdjustmentKind, Bill, BillLine, BookingEvent, OrderLine } from '../../src/events/bookings.js';
+import type { AdjustmentApproval, AdjustmentKind, Bill, BillLine, BookingEvent, OrderLine } from '../../src/events/bookings.js';
 import type { Price } from '../../src/events/bookings.js';
 import { addMinutes } from '../../src/clock.js';
 
@@ -31,11 +31,29 @@ export type Booking = Readonly<{
   adjustments: readonly Adjustment[];
   /** What the whole bill (room time and products) must come to at least, for the room type in force. */
   minimumSpend: number;
+  /** A walk-in with open timing: the room line is the time used, priced at check-out. */
+  openTiming: boolean;
+  /** The bill as check-out decided it; null until then. */
+  closedBill: Bill | null;
 }>;
 
-export type Adjustment = Readonly<{ adjustmentId: string; kind: AdjustmentKind; amount: number; percent: number | null; reason: string }>;
+export type Adjustment = Readonly<{
+  adjustmentId: string;
+  kind: AdjustmentKind;
+  amount: number;
+  percent: number | null;
+  reason: string;
+  approval: AdjustmentApproval;
+}>;
 
-/** Minutes a party stayed past its end, as billed (whole units), and their price. */
+/**
+ * Who stands behind a correction: a manager (or admin) making it, a waiter on their own within
+ * the venue's limit for one bill, or a manager approving a waiter's request (`by` is the manager).
+ */
+export type AdjustAuthority =
+  Readonly<{ kind: 'manager' }> | Readonly<{ kind: 'waiter'; limit: number }> | Readonly<{ kind: 'request'; requestedBy: string }>;
+
+/** Minutes of room time as billed (whole billing units) and their price: overtime, or the time used with open timing. */
 export type Overtime = Readonly<{ minutes: number; amount: number }>;
 
 export type OrderedLine = OrderLine & Readonly<{ orderId: string; voided: boolean }>;
@@ -53,7 +71,8 @@ export type BookingCommand =
   /** `from` is the end the caller read and priced the extra minutes from. */
   | (At & Readonly<{ type: 'Extend'; from: Date; minutes: number; price: Price }>)
   | (At & Readonly<{ type: 'Move'; toRoomId: string; toRoomTypeId: string; newTotal: number; minimumSpend: number }>)
-  | (At & Readonly<{ type: 'CheckOut'; vatRatePercent: number; overtime: Overtime | null }>)
+  /** `timeUsed`: with open timing, the room time the party used, priced; it replaces the room line. */
+  | (At & Readonly<{ type: 'CheckOut'; vatRatePercent: number; overtime: Overtime | null; timeUsed: Overtime | null }>)
   | (At & Readonly<{ type: 'PlaceOrder'; orderId: string; lines: readonly OrderLine[] }>)
   | (At & Readonly<{ type: 'VoidOrderLine'; orderId: string; lineNo: number; reason: string }>)
   | (At &
@@ -64,6 +83,7 @@ export type BookingCommand =
         amount: number | null;
         percent: number | null;
         reason: string;
+        authority: AdjustAuthority;
       }>)
   | (At & Readonly<{ type: 'MarkNoShow'; graceMinutes: number }>);
 
@@ -74,8 +94,12 @@ function wrongStatus(b: Booking, action: string): never {
 }
 
 /** The bill's lines: the room price in force, extensions, and the products ordered (voided lines left out), one line per product. */
-export function billLines(b: Booking, overtime: Overtime | null = null): BillLine[] {
-  const lines: BillLine[] = [{ kind: 'room', description: 'Room', amount: b.basePrice }];
+export function billLines(b: Booking, overtime: Overtime | null = null, timeUsed: Overtime | null = null): BillLine[] {
+  const lines: BillLine[] = [
+    timeUsed
+      ? { kind: 'room', description: `Room ${timeUsed.minutes} min (open timing)`, amount: timeUsed.amount }
+      : { kind: 'room', description: b.openTiming ? 'Room (open timing, first unit)' : 'Room', amount: b.basePrice },
+  ];
   if (b.extraTotal > 0) lines.push({ kind: 'extension', description: 'Extension', amount: b.extraTotal });
   if (overtime) lines.push({ kind: 'overtime', description: `Overtime ${overtime.minutes} min`, amount: overtime.amount });
   const products = new Map<string, { name: string; unit: string; quantity: number; amount: number }>();
@@ -118,11 +142,22 @@ function adjustmentAmount(c: Extract<BookingCommand, { type: 'Adjust' }>, total:
   }
 }
 
+/** What waiters may still take off this bill on their own: the venue's limit less what they already took off. */
+const waiterAllowance = (b: Booking, limit: number) =>
+  limit - b.adjustments.reduce((sum, a) => sum + (a.approval === 'waiter_limit' ? a.amount : 0), 0);
+
+function needsManager(b: Booking, authority: AdjustAuthority): ForbiddenError {
+  const limit = authority.kind === 'waiter' ? authority.limit : 0;
+  return new ForbiddenError(
+    `Waiters may take off ${limit} fen of a bill without a manager; ask one with POST /bookings/${b.id}/adjustment-requests.`,
+  );
+}
+
 /** What the guest owes in total: the sum of the bill's lines. */
 export const billTotal = (b: Booking) => billLines(b).reduce((sum, l) => sum + l.amount, 0);
 
-export function billOf(b: Booking, overtime: Overtime | null = null): Bill {
-  const lines = billLines(b, overtime);
+export function billOf(b: Booking, overtime: Overtime | null = null, timeUsed: Overtime | null = null): Bill {
+  const lines = billLines(b, overtime, timeUsed);
   const total = lines.reduce((sum, l) => sum + l.amount, 0);
   return { total, paid: b.amountPaid, due: Math.max(0, total - b.amountPaid), currency: 'CNY', lines };
 }
@@ -157,6 +192,8 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         orderLines: [],
         adjustments: [],
         minimumSpend: d.price.breakdown.minimumSpend.amount,
+        openTiming: e.type === 'WalkInStarted' && e.data.openTiming === true,
+        closedBill: null,
       };
     }
     if (state.status === 'none') return state;
@@ -186,7 +223,7 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
           minimumSpend: e.data.minimumSpend ?? state.minimumSpend,
         };
       case 'BookingCheckedOut':
-        return { ...state, status: 'checked_out', amountPaid: e.data.bill.total };
+        return { ...state, status: 'checked_out', amountPaid: e.data.bill.total, closedBill: e.data.bill };
       case 'BookingMarkedNoShow':
         return { ...state, status: 'no_show' };
       case 'OrderPlaced':
@@ -195,8 +232,8 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
           orderLines: [...state.orderLines, ...e.data.lines.map((l) => ({ ...l, orderId: e.data.orderId, voided: false }))],
         };
       case 'BillAdjusted': {
-        const { adjustmentId, kind, amount, percent, reason } = e.data;
-        return { ...state, adjustments: [...state.adjustments, { adjustmentId, kind, amount, percent, reason }] };
+        const { adjustmentId, kind, amount, percent, reason, approval = 'manager' } = e.data;
+        return { ...state, adjustments: [...state.adjustments, { adjustmentId, kind, amount, percent, reason, approval }] };
       }
       case 'OrderLineVoided':
         return {
@@ -285,7 +322,12 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
       case 'CheckOut':
         if (b.status === 'checked_out') return [];
         if (b.status !== 'checked_in') wrongStatus(b, 'checked out');
-        return [{ type: 'BookingCheckedOut', data: { bookingId, bill: withTax(billOf(b, c.overtime), c.vatRatePercent), by: c.by, at } }];
+        return [
+          {
+            type: 'BookingCheckedOut',
+            data: { bookingId, bill: withTax(billOf(b, c.overtime, c.timeUsed), c.vatRatePercent), by: c.by, at },
+          },
+        ];
       case 'PlaceOrder': {
         if (b.orderLines.some((l) => l.orderId === c.orderId)) return []; // the same order, retried
         if (b.status !== 'checked_in') {
@@ -309,6 +351,9 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
       }
       case 'Adjust': {
         if (b.adjustments.some((a) => a.adjustmentId === c.adjustmentId)) return []; // the same adjustment, retried
+        // A waiter with nothing left to approve is refused before anything about the bill is told.
+        const allowance = c.authority.kind === 'waiter' ? waiterAllowance(b, c.authority.limit) : Infinity;
+        if (allowance <= 0) throw needsManager(b, c.authority);
         if (b.status !== 'checked_in') wrongStatus(b, 'adjusted');
         const standing = billTotal(b);
         const amount = adjustmentAmount(c, standing);
@@ -319,6 +364,8 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
             standing,
           });
         }
+        if (amount > allowance) throw needsManager(b, c.authority);
+        const { kind: approval } = c.authority;
         const data = {
           bookingId,
           adjustmentId: c.adjustmentId,
@@ -326,8 +373,10 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
           amount,
           percent: c.kind === 'discount' ? c.percent : null,
           reason: c.reason,
-          requestedBy: c.by,
+          requestedBy: c.authority.kind === 'request' ? c.authority.requestedBy : c.by,
           approvedBy: c.by,
+          approval: approval === 'waiter' ? ('waiter_limit' as const) : approval,
+          ...(approval === 'request' ? { requestId: c.adjustmentId } : {}),
           at,
         };
         return [{ type: 'BillAdjusted', data }];

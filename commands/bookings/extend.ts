@@ -34,6 +34,9 @@ export async function extendBooking(
   if (booking.status !== 'confirmed' && booking.status !== 'checked_in') {
     throw new ConflictError(`booking_${booking.status}`, `A ${booking.status} booking cannot be extended.`);
   }
+  // Checked before any room time is claimed: an open-timed stay already holds the room as long as it can.
+  if (booking.openTiming)
+    throw new ConflictError('open_timing', 'An open-timed room is billed for the time used; it has no end to extend.');
   const newEnd = addMinutes(booking.end, minutes);
   if (minutesBetween(booking.start, newEnd) > venue.maxDurationMinutes) {
     throw new UnprocessableError('invalid_duration', `Bookings last at most ${venue.maxDurationMinutes} minutes.`, { field: 'minutes' });

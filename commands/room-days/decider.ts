@@ -1,6 +1,7 @@
 import { ConflictError, UnprocessableError } from '../../src/errors.js';
 import type { Decider } from '../../src/eventstore/decide.js';
 import { busyUntil, overlaps, stillCounts, type Occupancy } from '../../domain/rooms/occupancy.js';
+import { MINUTE_MS } from '../../src/clock.js';
 import type { ReleaseReason, ReservationKind, RoomDayEvent } from '../../src/events/bookings.js';
 
 type Reservation = Readonly<{
@@ -30,6 +31,11 @@ export type RoomDayCommand =
         holdExpiresAt: Date | null;
         dayEnd: Date;
       }>)
+  /**
+   * Open timing: the room from `start` for as long as it is free, up to `latestEnd` (closing) and
+   * the day's end with the buffer; refused unless at least `minMinutes` are free.
+   */
+  | (Target & Readonly<{ type: 'ReserveOpen'; start: Date; bufferMinutes: number; minMinutes: number; latestEnd: Date; dayEnd: Date }>)
   | (Target & Readonly<{ type: 'Confirm' }>)
   | (Target & Readonly<{ type: 'Extend'; end: Date; dayEnd: Date }>)
   | (Target & Readonly<{ type: 'End'; end: Date }>)
@@ -44,6 +50,23 @@ function clash(state: RoomDayState, bookingId: string, candidate: Occupancy, now
     if (r.bookingId !== bookingId && occupies(r, now) && overlaps(r, candidate)) return true;
   }
   return false;
+}
+
+/**
+ * How long an open-timed stay from `start` can hold the room: until the next live reservation
+ * (less this stay's buffer), closing, or the day's end (less the buffer); `start` itself when a
+ * reservation holds the room at `start` already.
+ */
+function openEnd(state: RoomDayState, c: Extract<RoomDayCommand, { type: 'ReserveOpen' }>, now: number): number {
+  const start = c.start.getTime();
+  const buffer = c.bufferMinutes * MINUTE_MS;
+  let end = Math.min(c.latestEnd.getTime(), c.dayEnd.getTime() - buffer);
+  for (const r of state.reservations.values()) {
+    if (r.bookingId === c.bookingId || !occupies(r, now)) continue;
+    if (r.start >= start) end = Math.min(end, r.start - buffer);
+    else if (busyUntil(r) > start) return start;
+  }
+  return end;
 }
 
 const slotTaken = () => new ConflictError('slot_taken', 'The room is not free for that time (cleaning buffer included).');
@@ -121,6 +144,25 @@ export const roomDayDecider: Decider<RoomDayState, RoomDayCommand, RoomDayEvent>
               bufferMinutes: c.bufferMinutes,
               kind: c.kind,
               holdExpiresAt: c.holdExpiresAt?.toISOString() ?? null,
+            },
+          },
+        ];
+      }
+      case 'ReserveOpen': {
+        if (own && own.status !== 'released') return []; // a retried step of the same walk-in
+        const end = openEnd(state, c, now);
+        if (end - c.start.getTime() < c.minMinutes * MINUTE_MS) throw slotTaken();
+        return [
+          {
+            type: 'RoomTimeReserved',
+            data: {
+              ...base,
+              start: c.start.toISOString(),
+              end: new Date(end).toISOString(),
+              bufferMinutes: c.bufferMinutes,
+              kind: 'walk_in',
+              holdExpiresAt: null,
+              openTiming: true,
             },
           },
         ];

@@ -22,9 +22,18 @@ const RegisterRoomBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const StatusReply = Type.Object({ id: Type.String(), status: Type.Union([Type.Literal('in_service'), Type.Literal('out_of_service')]) });
+const ServiceStatus = Type.Union([Type.Literal('in_service'), Type.Literal('out_of_service'), Type.Literal('retired')]);
+const StatusReply = Type.Object({ id: Type.String(), status: ServiceStatus });
+const ChangeRoomBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 80 }),
+    capacity: Type.Integer({ minimum: 1, maximum: 200, description: 'Within its type’s capacity range' }),
+    devices: Type.Array(Type.String({ minLength: 1, maxLength: 80 }), { maxItems: 50 }),
+  },
+  { additionalProperties: false },
+);
 
-function statusOf(state: RoomState): 'in_service' | 'out_of_service' {
+function statusOf(state: RoomState): Exclude<RoomState['status'], 'none'> {
   if (state.status === 'none') throw new Error('room without state after a successful command');
   return state.status;
 }
@@ -57,7 +66,7 @@ export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
     },
   );
 
-  /** Takes a room out of service or back; this process forgets its memo of the room at once, so its next hold sees the change. */
+  /** Changes a room; this process forgets its memo of the room at once, so its next hold sees the change. */
   const changeService = async (request: FastifyRequest, id: string, command: RoomCommand) => {
     if (!isUuid(id)) throw new NotFoundError('room', id);
     const { state } = await handle(store, roomStream(id), roomDecider, command, metadataOf(request));
@@ -97,6 +106,48 @@ export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
     async (request) => {
       const { id } = request.params;
       return changeService(request, id, { type: 'ReturnToService', roomId: id, now: clock() });
+    },
+  );
+
+  app.put(
+    '/rooms/:id',
+    {
+      config: { permission: 'room:write' },
+      schema: {
+        tags: ['rooms'],
+        summary: 'Change a room’s name, capacity or devices (its type stays)',
+        description: '`422 capacity_out_of_range` outside its type’s range; `409 room_retired`.',
+        params: IdParams,
+        body: ChangeRoomBody,
+        response: replies({ 200: StatusReply }),
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (!isUuid(id)) throw new NotFoundError('room', id);
+      const { state: room } = await load(store, roomStream(id), roomDecider);
+      if (room.status === 'none') throw new NotFoundError('room', id);
+      const { state: roomType } = await load(store, roomTypeStream(room.roomTypeId), roomTypeDecider);
+      return changeService(request, id, { type: 'ChangeRoom', roomId: id, ...request.body, roomType, now: clock() });
+    },
+  );
+
+  app.post(
+    '/rooms/:id/retire',
+    {
+      config: { permission: 'room:write' },
+      schema: {
+        tags: ['rooms'],
+        summary: 'Retire a room for good: out of service, off the catalogue, never back',
+        description: 'Bookings already made for it keep it: move them to another room first (`POST /bookings/:id/move`).',
+        params: IdParams,
+        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+        response: replies({ 200: StatusReply }),
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      return changeService(request, id, { type: 'Retire', roomId: id, reason: request.body.reason, now: clock() });
     },
   );
 };

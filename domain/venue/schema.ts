@@ -40,8 +40,15 @@ export const VenueSettingsSchema = Type.Object(
       minimum: 1,
       maximum: 120,
       default: 15,
-      description: 'Overtime is billed by each started unit of this many minutes',
+      description: 'Overtime and open timing are billed by each started unit of this many minutes',
     }),
+    waiterAdjustmentLimit: Type.Integer({
+      minimum: 0,
+      maximum: 100_000_000,
+      default: 0,
+      description: 'Fen waiters may take off one bill in corrections without a manager (0: every correction needs one)',
+    }),
+    venueName: Type.String({ minLength: 1, maxLength: 60, default: 'KTV', description: 'The name printed on receipts' }),
   },
   { additionalProperties: false, $id: 'VenueSettings' },
 );

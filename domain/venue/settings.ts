@@ -22,6 +22,8 @@ export const DEFAULT_VENUE: VenueSettings = {
   reservedWindowMinutes: 60,
   overtimeGraceMinutes: 10,
   billingUnitMinutes: 15,
+  waiterAdjustmentLimit: 0,
+  venueName: 'KTV',
 };
 
 /** The business date an instant belongs to: the local date of the instant minus the business-day start. */
@@ -47,6 +49,14 @@ export function isWeekendOrHoliday(businessDate: string, v: VenueSettings): bool
 /** Minutes after the business-day start. */
 function offsetInBusinessDay(at: Date, v: VenueSettings): number {
   return (minuteOfDay(at, v.timeZone) - v.businessDayStartMinute + 1440) % 1440;
+}
+
+/** When the venue closes on a business date: the end of the business day when it is open all day. */
+export function closingTime(date: string, v: VenueSettings): Date {
+  const bounds = businessDayBounds(date, v);
+  if (v.openAllDay) return bounds.end;
+  const closes = (v.closesAtMinute - v.businessDayStartMinute + 1440) % 1440 || 1440;
+  return addMinutes(bounds.start, closes);
 }
 
 /** Whether [start, end) lies within the opening hours of its business day. */

@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   'product:write',
   'order:void',
   'bill:adjust',
+  /** Make a correction within the waiters' limit, or ask a manager for one beyond it. */
+  'bill:request_adjustment',
   'report:read',
   'ledger:read',
   'ledger:post',
@@ -57,6 +59,7 @@ const waiter: Permission[] = [
   'shift:open',
   'member:top_up',
   'member:balance_read',
+  'bill:request_adjustment',
 ];
 const manager: Permission[] = [
   ...waiter,

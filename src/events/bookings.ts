@@ -39,6 +39,8 @@ export type RoomDayEvent =
         bufferMinutes: number;
         kind: ReservationKind;
         holdExpiresAt: string | null;
+        /** Open timing (a walk-in with no duration): `end` is the latest the room is free for it, not a booked end. */
+        openTiming?: boolean;
         at: string;
       }>
     >
@@ -56,6 +58,12 @@ export type BillLineKind = 'room' | 'extension' | 'overtime' | 'product' | 'mini
 
 /** 折扣, 免单, 抹零: a discount, a comp of the whole bill as it stands, rounding the small change off. */
 export type AdjustmentKind = 'discount' | 'comp' | 'round_off';
+
+/**
+ * How a correction was approved: `manager` (a manager or admin made it), `waiter_limit` (a waiter
+ * within the venue's `waiterAdjustmentLimit`), `request` (a manager approved a waiter's request).
+ */
+export type AdjustmentApproval = 'manager' | 'waiter_limit' | 'request';
 
 /** One line of a bill: what it is for and its amount in fen (adjustments are negative). */
 export type BillLine = Readonly<{ kind: BillLineKind; description: string; amount: number }>;
@@ -100,7 +108,11 @@ export type BookedRoom = Readonly<{
 /** Events of `booking-<id>` streams. */
 export type BookingEvent =
   | DomainEvent<'BookingHeld', BookedRoom & Readonly<{ guestId: string | null; holdExpiresAt: string }>>
-  | DomainEvent<'WalkInStarted', BookedRoom>
+  /**
+   * `openTiming`: no duration was chosen; `end` is the latest the room is free for the party and
+   * `price` one billing unit, the least the stay costs; check-out bills the time used.
+   */
+  | DomainEvent<'WalkInStarted', BookedRoom & Readonly<{ openTiming?: boolean }>>
   | DomainEvent<'BookingConfirmed', Readonly<{ bookingId: string; paymentId: string | null; amountPaid: number; by: string; at: string }>>
   | DomainEvent<
       'BookingCancelled',
@@ -138,6 +150,10 @@ export type BookingEvent =
         reason: string;
         requestedBy: string;
         approvedBy: string;
+        /** Absent on corrections recorded before waiters could make any: a manager made those. */
+        approval?: AdjustmentApproval;
+        /** The waiter's request a manager approved (`approval: 'request'`). */
+        requestId?: string;
         at: string;
       }>
     >

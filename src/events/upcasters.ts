@@ -41,4 +41,13 @@ export const upcasters: readonly Upcaster[] = [
       return { ...d, settings: { overtimeGraceMinutes: 10, billingUnitMinutes: 15, ...d.settings } };
     },
   },
+  {
+    // Settings recorded before waiters could correct a bill (only managers could) and before receipts named the venue.
+    type: 'VenueConfigured',
+    fromVersion: 5,
+    up: (data) => {
+      const d = data as { settings: Record<string, unknown> };
+      return { ...d, settings: { waiterAdjustmentLimit: 0, venueName: 'KTV', ...d.settings } };
+    },
+  },
 ];

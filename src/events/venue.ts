@@ -39,6 +39,13 @@ export type VenueSettings = Readonly<{
   overtimeGraceMinutes: number;
   /** Overtime is billed by each started unit of this many minutes (so any overtime billed costs at least one). */
   billingUnitMinutes: number;
+  /**
+   * What waiters may take off one bill, in fen, in corrections they approve themselves; anything
+   * more needs a manager (0: every correction does).
+   */
+  waiterAdjustmentLimit: number;
+  /** The venue's name as printed on receipts. */
+  venueName: string;
 }>;
 
 export type DayKind = 'weekday' | 'weekend';
@@ -79,7 +86,7 @@ export type VenueEvent = DomainEvent<'VenueConfigured', Readonly<{ settings: Ven
 export type RateCardEvent = DomainEvent<'RateCardPublished', Readonly<{ card: RateCard; by: string; at: string }>>;
 
 export const VENUE_STREAM = 'venue-settings';
-export const VENUE_SETTINGS_SCHEMA_VERSION = 5;
+export const VENUE_SETTINGS_SCHEMA_VERSION = 6;
 export const RATE_CARD_STREAM = 'ratecard-venue';
 
 /**

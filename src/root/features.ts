@@ -40,6 +40,13 @@ import { venueProjection } from '../../projections/venue.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { paymentsProjection } from '../../projections/payments.js';
 import { productsProjection } from '../../projections/products.js';
+import { adjustmentsProjection } from '../../projections/adjustments.js';
+import { adjustmentRequestCommands } from '../../commands/adjustment-requests/routes.js';
+import { adjustmentQueries } from '../../queries/adjustments.js';
+import { receiptQueries } from '../../queries/receipts/route.js';
+import { fapiaoProjection } from '../../projections/fapiao.js';
+import { fapiaoCommands } from '../../commands/fapiao/routes.js';
+import { fapiaoQueries } from '../../queries/fapiao.js';
 import { productCommands } from '../../commands/products/routes.js';
 import { orderCommands } from '../../commands/orders/routes.js';
 import { productQueries } from '../../queries/products.js';
@@ -119,6 +126,11 @@ export const routes =
     await app.register(productCommands, platform);
     await app.register(orderCommands, platform);
     await app.register(productQueries, context);
+    await app.register(adjustmentRequestCommands, platform);
+    await app.register(adjustmentQueries, context);
+    await app.register(receiptQueries, context);
+    await app.register(fapiaoCommands, platform);
+    await app.register(fapiaoQueries, context);
     await app.register(releaseCommands, platform);
     await app.register(releaseQueries, context);
     await app.register(waitlistCommands, platform);
@@ -148,6 +160,8 @@ export const projections: readonly Projection[] = [
   paymentsProjection,
   ledgerProjection,
   productsProjection,
+  adjustmentsProjection,
+  fapiaoProjection,
   releasesProjection,
   waitlistProjection,
   experimentsProjection,

@@ -79,10 +79,14 @@ export function streamOf(e: SpecEvent): string {
     case 'RefundFailed':
       return paymentStream(e.data.paymentId);
     case 'RoomTypeDefined':
+    case 'RoomTypeChanged':
+    case 'RoomTypeRetired':
       return roomTypeStream(e.data.roomTypeId);
     case 'RoomRegistered':
     case 'RoomTakenOutOfService':
     case 'RoomReturnedToService':
+    case 'RoomChanged':
+    case 'RoomRetired':
       return roomStream(e.data.roomId);
     case 'UserRegistered':
     case 'ProfileUpdated':

@@ -50,6 +50,7 @@ const s01Row: RoomRow = {
   out_of_service_reason: null,
   registered_at: RECORDED_AT,
   updated_at: RECORDED_AT,
+  retired_at: null,
 };
 
 t.test('RoomTypeDefined adds a room type with its capacities, devices and cleaning buffer', async (t) => {
@@ -120,6 +121,7 @@ t.test('RoomTakenOutOfService marks that room out of service with its reason, up
           out_of_service_reason: null,
           registered_at: RECORDED_AT,
           updated_at: RECORDED_AT,
+          retired_at: null,
         },
       ],
       { orderBy: 'id' },
@@ -137,4 +139,57 @@ t.test('RoomTakenOutOfService for a room never registered adds no room', async (
   await spec(t)
     .given([outOfService('room-x', 'flooded', later), backInService('room-x', muchLater)])
     .expectRows('rooms', []);
+});
+
+t.test('RoomChanged sets the name, capacity and devices; RoomRetired dates the retirement', async (t) => {
+  const changed: RoomEvent & { createdAt: Date } = {
+    type: 'RoomChanged',
+    data: { roomId: 'room-s01', name: 'S01 VIP', capacity: 3, devices: ['mic'], at: later.toISOString() },
+    createdAt: later,
+  };
+  const retired: RoomEvent & { createdAt: Date } = {
+    type: 'RoomRetired',
+    data: { roomId: 'room-s01', reason: 'merged with S02', at: muchLater.toISOString() },
+    createdAt: muchLater,
+  };
+  await spec(t)
+    .given([s01, changed])
+    .expectRows('rooms', [{ ...s01Row, name: 'S01 VIP', capacity: 3, devices: ['mic'], updated_at: later }]);
+  await spec(t)
+    .given([s01, changed, outOfService('room-s01', 'retired: merged with S02', muchLater)])
+    .when([retired])
+    .redelivered()
+    .expectRows('rooms', [{ id: 'room-s01', status: 'out_of_service', retired_at: muchLater, updated_at: muchLater }]);
+});
+
+t.test('RoomTypeChanged replaces the definition; RoomTypeRetired dates the retirement', async (t) => {
+  await spec(t)
+    .given([smallType])
+    .when([
+      {
+        type: 'RoomTypeChanged',
+        data: {
+          roomTypeId: 'small',
+          name: 'Small+',
+          minCapacity: 2,
+          maxCapacity: 5,
+          devices: [],
+          cleaningBufferMinutes: 10,
+          at: later.toISOString(),
+        },
+        createdAt: later,
+      },
+      { type: 'RoomTypeRetired', data: { roomTypeId: 'small', at: muchLater.toISOString() }, createdAt: muchLater },
+    ])
+    .expectRows('room_types', [
+      {
+        id: 'small',
+        name: 'Small+',
+        max_capacity: 5,
+        devices: [],
+        cleaning_buffer_minutes: 10,
+        defined_at: RECORDED_AT,
+        retired_at: muchLater,
+      },
+    ]);
 });

@@ -54,4 +54,4 @@ export const demoRateCard = {
 };
 
 /** The demo venue: open around the clock, business day from 06:00, Asia/Shanghai. */
-export const demoVenue = { ...DEFAULT_VENUE, holidays: ['2026-12-25', '2027-01-01'] };
+export const demoVenue = { ...DEFAULT_VENUE, holidays: ['2026-12-25', '2027-01-01'], venueName: '星光 KTV' };

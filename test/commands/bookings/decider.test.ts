@@ -1,7 +1,7 @@
 import t from 'tap';
-import { bookingDecider, type BookingCommand } from '../../../commands/bookings/decider.js';
+import { bookingDecider, type AdjustAuthority, type BookingCommand } from '../../../commands/bookings/decider.js';
 import { ConflictError } from '../../../src/errors.js';
-import type { BookingEvent, Price } from '../../../src/events/bookings.js';
+import type { AdjustmentApproval, BookingEvent, Price } from '../../../src/events/bookings.js';
 import { DeciderSpecification } from '../../helpers/decider-spec.js';
 
 /**
@@ -164,6 +164,7 @@ const checkOut = (
   type: 'CheckOut',
   vatRatePercent,
   overtime,
+  timeUsed: null,
   now: local(now),
   by: WAITER,
 });
@@ -660,17 +661,27 @@ t.test('check-out: products are billed one line per product, voided lines left o
     ]);
 });
 
-const adjust = (kind: 'discount' | 'comp' | 'round_off', o: { amount?: number; percent?: number; id?: string } = {}): BookingCommand => ({
+const adjust = (
+  kind: 'discount' | 'comp' | 'round_off',
+  o: { amount?: number; percent?: number; id?: string; authority?: AdjustAuthority; by?: string } = {},
+): BookingCommand => ({
   type: 'Adjust',
   adjustmentId: o.id ?? 'adj-1',
   kind,
   amount: o.amount ?? null,
   percent: o.percent ?? null,
   reason: 'regulars',
+  authority: o.authority ?? { kind: 'manager' },
   now: local('2026-03-13 21:30'),
-  by: 'user-manager',
+  by: o.by ?? 'user-manager',
 });
-const adjusted = (kind: 'discount' | 'comp' | 'round_off', amount: number, percent: number | null = null, id = 'adj-1'): BookingEvent => ({
+const adjusted = (
+  kind: 'discount' | 'comp' | 'round_off',
+  amount: number,
+  percent: number | null = null,
+  id = 'adj-1',
+  who: { requestedBy?: string; approvedBy?: string; approval?: AdjustmentApproval; requestId?: string } = {},
+): BookingEvent => ({
   type: 'BillAdjusted',
   data: {
     bookingId: BOOKING,
@@ -679,10 +690,40 @@ const adjusted = (kind: 'discount' | 'comp' | 'round_off', amount: number, perce
     amount,
     percent,
     reason: 'regulars',
-    requestedBy: 'user-manager',
-    approvedBy: 'user-manager',
+    requestedBy: who.requestedBy ?? 'user-manager',
+    approvedBy: who.approvedBy ?? 'user-manager',
+    approval: who.approval ?? 'manager',
+    ...(who.requestId ? { requestId: who.requestId } : {}),
     at: iso('2026-03-13 21:30'),
   },
+});
+
+t.test('adjustments: a waiter corrects a bill on their own up to the venue’s limit for it, and no further', async (t) => {
+  const waiter = (amount: number, id: string) => adjust('discount', { amount, id, authority: { kind: 'waiter', limit: 3000 }, by: WAITER });
+  const byWaiter = { requestedBy: WAITER, approvedBy: WAITER, approval: 'waiter_limit' as const };
+  spec(t)
+    .given([held, confirmed(), checkedIn])
+    .when(waiter(2000, 'adj-1'))
+    .then([adjusted('discount', 2000, null, 'adj-1', byWaiter)]);
+  spec(t)
+    .given([held, confirmed(), checkedIn, adjusted('discount', 2000, null, 'adj-1', byWaiter)])
+    .when(waiter(1500, 'adj-2'))
+    .thenThrows('forbidden', { status: 403 });
+  spec(t)
+    .given([held, confirmed(), checkedIn, adjusted('discount', 2000, null, 'adj-1', byWaiter), adjusted('discount', 5000, null, 'adj-m')])
+    .when(waiter(1000, 'adj-2'))
+    .then([adjusted('discount', 1000, null, 'adj-2', byWaiter)], 'what managers took off does not count against the waiters’ limit');
+  spec(t)
+    .given([held, confirmed()])
+    .when(adjust('comp', { authority: { kind: 'waiter', limit: 0 }, by: WAITER }))
+    .thenThrows('forbidden', { status: 403 });
+});
+
+t.test('adjustments: a manager approving a waiter’s request is the approver, the waiter the one who asked', async (t) => {
+  spec(t)
+    .given([held, confirmed(), checkedIn])
+    .when(adjust('comp', { id: 'req-1', authority: { kind: 'request', requestedBy: WAITER } }))
+    .then([adjusted('comp', 18000, null, 'req-1', { requestedBy: WAITER, approval: 'request', requestId: 'req-1' })]);
 });
 
 t.test('adjustments: a discount by percent or amount of the bill as it stands, named and approved', async (t) => {

@@ -60,5 +60,6 @@ t.test('state: a defined room type carries everything a room registration checks
     maxCapacity: 8,
     devices: ['karaoke', 'projector'],
     cleaningBufferMinutes: 15,
+    retired: false,
   });
 });

@@ -19,6 +19,7 @@ const medium: RoomTypeState = {
   maxCapacity: 8,
   devices: ['karaoke', 'projector'],
   cleaningBufferMinutes: 15,
+  retired: false,
 };
 
 const register = (over: Partial<Extract<RoomCommand, { type: 'RegisterRoom' }>> = {}): RoomCommand => ({
@@ -121,6 +122,7 @@ t.test('state: a room back in service forgets why it was out', async (t) => {
     name: 'M01',
     roomTypeId: 'medium',
     capacity: 8,
+    devices: ['karaoke', 'dance floor'],
     reason: 'screen broken',
   });
   t.strictSame(fold([registered, outOfService, backInService]), {
@@ -129,5 +131,35 @@ t.test('state: a room back in service forgets why it was out', async (t) => {
     name: 'M01',
     roomTypeId: 'medium',
     capacity: 8,
+    devices: ['karaoke', 'dance floor'],
   });
+});
+
+t.test('retire: a room in service is taken out of service and retired in one decision; retiring again changes nothing', async (t) => {
+  const retire: RoomCommand = { type: 'Retire', roomId: 'room-m01', reason: 'merged', now };
+  const retired: RoomEvent = { type: 'RoomRetired', data: { roomId: 'room-m01', reason: 'merged', at } };
+  spec(t)
+    .given([registered])
+    .when(retire)
+    .then([{ type: 'RoomTakenOutOfService', data: { roomId: 'room-m01', reason: 'retired: merged', at } }, retired]);
+  spec(t).given([registered, outOfService]).when(retire).then([retired]);
+  spec(t).given([registered, outOfService, retired]).when(retire).thenNothing();
+  spec(t).given([registered, outOfService, retired]).when(returnToService).thenThrows('room_retired', { status: 409 });
+});
+
+t.test('change: a room’s name, capacity and devices change within its type’s range', async (t) => {
+  const change = (capacity: number): RoomCommand => ({
+    type: 'ChangeRoom',
+    roomId: 'room-m01',
+    name: 'M01 Star',
+    capacity,
+    devices: ['karaoke'],
+    roomType: medium,
+    now,
+  });
+  spec(t)
+    .given([registered])
+    .when(change(6))
+    .then([{ type: 'RoomChanged', data: { roomId: 'room-m01', name: 'M01 Star', capacity: 6, devices: ['karaoke'], at } }]);
+  spec(t).given([registered]).when(change(9)).thenThrows('capacity_out_of_range', { status: 422 });
 });

@@ -507,7 +507,7 @@ t.test('quote: the price recorded in a booking is not changed by a later rate ca
   t.equal(booking.basePrice, 18000, 'and bills it');
 
   const [checkedOut] = bookingDecider.decide(
-    { type: 'CheckOut', vatRatePercent: 0, overtime: null, now: local('2026-03-13 22:00'), by: 'user-waiter' },
+    { type: 'CheckOut', vatRatePercent: 0, overtime: null, timeUsed: null, now: local('2026-03-13 22:00'), by: 'user-waiter' },
     booking,
   );
   t.strictSame(
