@@ -18,24 +18,18 @@ import {
   type Forecast,
 } from '../domain/forecast/demand.js';
 import { venueSettings } from './venue.js';
+import { randomUUID } from 'node:crypto';
+import type { EventStore } from '../src/eventstore/port.js';
+import { demandStream } from '../src/events/pricing.js';
+import { forget } from '../src/infra/memo.js';
 
 /** Stays that took a room: held (while live), paid, used, or paid for and not used. */
 const OCCUPYING = ['held', 'confirmed', 'checked_in', 'checked_out', 'no_show'] as const;
 
 export type TypeForecast = Readonly<{ forecast: Forecast; rooms: number; venue: VenueSettings }>;
 
-/**
- * The forecast for one room type and business date from `rm.bookings`. History
- * ends the day before the earlier of `date` and today: today and later are not
- * complete yet, and counting their advance bookings as whole days would read
- * as a slump. Null for an unknown type.
- */
-export async function forecastFor(db: Kysely<ReadModels>, type: string, date: string, now: Date): Promise<TypeForecast | null> {
-  const roomType = await db.selectFrom('room_types').select('id').where('id', '=', type).executeTakeFirst();
-  if (!roomType) return null;
-  const venue = await venueSettings(db);
-  const today = businessDateOf(now, venue);
-  const to = addDays(date < today ? date : today, -1);
+/** A room type's observed days from `rm.bookings`, up to `to` and back a year from `date`, and its rooms. */
+async function historyOf(db: Kysely<ReadModels>, type: string, date: string, to: string, venue: VenueSettings) {
   const from = addDays(date, -HOLIDAY_WINDOW_DAYS);
   const [stays, rooms] = await Promise.all([
     db
@@ -63,7 +57,59 @@ export async function forecastFor(db: Kysely<ReadModels>, type: string, date: st
           to,
           venue,
         );
-  return { forecast: forecastDay(date, history, venue.holidays), rooms: Number(rooms.n), venue };
+  return { history, rooms: Number(rooms.n) };
+}
+
+/**
+ * The forecast for one room type and business date from `rm.bookings`. History
+ * ends the day before the earlier of `date` and today: today and later are not
+ * complete yet, and counting their advance bookings as whole days would read
+ * as a slump. Null for an unknown type.
+ */
+export async function forecastFor(db: Kysely<ReadModels>, type: string, date: string, now: Date): Promise<TypeForecast | null> {
+  const roomType = await db.selectFrom('room_types').select('id').where('id', '=', type).executeTakeFirst();
+  if (!roomType) return null;
+  const venue = await venueSettings(db);
+  const today = businessDateOf(now, venue);
+  const { history, rooms } = await historyOf(db, type, date, addDays(date < today ? date : today, -1), venue);
+  return { forecast: forecastDay(date, history, venue.holidays), rooms, venue };
+}
+
+/**
+ * Records the forecast's heat for every bookable business date (today to the
+ * booking window's end) as `DemandForecastRecorded` on each date's stream, where
+ * holds read it: the write side prices from a recorded model output, never from
+ * a read model. Every type's history is read once, up to yesterday.
+ */
+export async function recordDemandForecasts(db: Kysely<ReadModels>, store: EventStore, now: Date): Promise<{ dates: string[] }> {
+  const venue = await venueSettings(db);
+  const today = businessDateOf(now, venue);
+  const dates = Array.from({ length: venue.maxDaysAhead + 1 }, (_, i) => addDays(today, i));
+  const types = await db.selectFrom('room_types').select('id').orderBy('id').execute();
+  const heat = new Map<string, Record<string, number[]>>(dates.map((d) => [d, {}]));
+  for (const { id } of types) {
+    const { history, rooms } = await historyOf(db, id, today, addDays(today, -1), venue);
+    for (const date of dates) {
+      const { expected } = forecastDay(date, history, venue.holidays);
+      const byType = heat.get(date);
+      if (byType) byType[id] = expected.map((e) => Math.round(heatOf(e, rooms) * 1000) / 1000);
+    }
+  }
+  for (const date of dates) {
+    await store.appendToStream(
+      demandStream(date),
+      [
+        {
+          id: randomUUID(),
+          type: 'DemandForecastRecorded',
+          data: { businessDate: date, modelVersion: FORECAST_MODEL_VERSION, heat: heat.get(date) ?? {}, at: now.toISOString() },
+        },
+      ],
+      'any',
+    );
+    forget(store, demandStream(date));
+  }
+  return { dates };
 }
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
@@ -87,10 +133,25 @@ const ForecastReply = Type.Object({
   }),
 });
 
-export const forecastQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kysely<ReadModels>; clock: Clock }>> = async (
-  app,
-  { readModels, clock },
-) => {
+export const forecastQueries: FastifyPluginAsyncTypebox<
+  Readonly<{ readModels: Kysely<ReadModels>; store: EventStore; clock: Clock }>
+> = async (app, { readModels, store, clock }) => {
+  app.post(
+    '/forecast/snapshots',
+    {
+      config: { permission: 'price:write' },
+      schema: {
+        tags: ['smart'],
+        summary: 'Record the forecast heat of every bookable date now, for dynamic prices (the nightly job does it at 04:45)',
+        response: replies({ 201: Type.Object({ dates: Type.Array(Type.String()), modelVersion: Type.Integer() }) }),
+      },
+    },
+    async (_request, reply) => {
+      const { dates } = await recordDemandForecasts(readModels, store, clock());
+      return reply.code(201).send({ dates, modelVersion: FORECAST_MODEL_VERSION });
+    },
+  );
+
   app.get(
     '/forecast',
     {

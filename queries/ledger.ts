@@ -7,6 +7,7 @@ import { ValidationError } from '../src/errors.js';
 import { accountName } from '../projections/ledger/accounts.js';
 import { SALES } from '../projections/ledger/journal.js';
 import { replies } from '../src/http/schemas.js';
+import { dynamicUpliftBy } from './dynamic-pricing.js';
 
 const BusinessDate = Type.String({ format: 'date', description: 'A business date, YYYY-MM-DD' });
 const Period = Type.Object({ from: BusinessDate, to: BusinessDate }, { additionalProperties: false });
@@ -77,7 +78,22 @@ export async function revenue(db: Kysely<ReadModels>, from: string, to: string, 
     WHERE business_date BETWEEN ${from}::date AND ${to}::date AND ${SALES}
     GROUP BY 1 ORDER BY 1`.execute(db);
   const sum = (field: 'revenue' | 'net' | 'tax') => rows.reduce((s, r) => s + r[field], 0);
-  return { from, to, groupBy, rows, total: sum('revenue'), net: sum('net'), tax: sum('tax'), currency: 'CNY' as const };
+  // Dynamic pricing's share: the uplift recorded in the prices of the bookings sold, the rest is base revenue.
+  const uplift = await dynamicUpliftBy(db, from, to, GROUPS[groupBy]);
+  const split = rows.map((r) => ({ ...r, baseRevenue: r.revenue - (uplift.get(r.key) ?? 0), dynamicUplift: uplift.get(r.key) ?? 0 }));
+  const dynamicUplift = split.reduce((s, r) => s + r.dynamicUplift, 0);
+  return {
+    from,
+    to,
+    groupBy,
+    rows: split,
+    total: sum('revenue'),
+    net: sum('net'),
+    tax: sum('tax'),
+    baseRevenue: sum('revenue') - dynamicUplift,
+    dynamicUplift,
+    currency: 'CNY' as const,
+  };
 }
 
 /** The CSV columns, in order: the header names accountants see, and where each value comes from. */
@@ -220,11 +236,15 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
                 revenue: Type.Integer(),
                 net: Type.Integer(),
                 tax: Type.Integer(),
+                baseRevenue: Type.Optional(Type.Integer({ description: 'revenue − dynamicUplift' })),
+                dynamicUplift: Type.Optional(Type.Integer({ description: "Dynamic pricing's share: the uplift in the bookings' prices" })),
               }),
             ),
             total: Type.Integer(),
             net: Type.Integer(),
             tax: Type.Integer(),
+            baseRevenue: Type.Optional(Type.Integer()),
+            dynamicUplift: Type.Optional(Type.Integer()),
             currency: Type.Literal('CNY'),
           }),
         }),

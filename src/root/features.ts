@@ -46,6 +46,9 @@ import { experimentQueries } from '../../queries/experiments.js';
 import { forecastQueries } from '../../queries/forecast.js';
 import { recommendationQueries } from '../../queries/recommendations/routes.js';
 import { recommenderJobs } from '../../queries/recommendations/jobs.js';
+import { forecastJobs } from '../../queries/forecast-jobs.js';
+import { dynamicPricingQueries } from '../../queries/dynamic-pricing.js';
+import { dynamicPricingCommands } from '../../commands/venue/dynamic-pricing.js';
 import { searchAnalytics } from '../../queries/search-analytics.js';
 import { experimentsProjection } from '../../projections/experiments.js';
 import { sweepAnalytics } from '../analytics/events.js';
@@ -81,6 +84,7 @@ export const routes =
     await app.register(cleanedRoute, platform);
     await app.register(roomQueries, context);
     await app.register(venueCommands, platform);
+    await app.register(dynamicPricingCommands, platform);
     await app.register(bookingCommands, platform);
     await app.register(settlementCommands, platform);
     await app.register(paymentCommands, platform);
@@ -103,6 +107,7 @@ export const routes =
     await app.register(experimentCommands, platform);
     await app.register(experimentQueries, context);
     await app.register(forecastQueries, context);
+    await app.register(dynamicPricingQueries, context);
     await app.register(recommendationQueries, context);
   };
 
@@ -130,7 +135,8 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     sweeps: [() => sweepAnalytics(platform.db, platform.config.analyticsRetentionDays, platform.clock()).then(() => undefined)],
   };
   const recommender = recommenderJobs({ ...platform, readModels: readModelsOf(platform.pool) });
-  const parts = [bookingJobs(platform), paymentJobs(platform), waitlistJobs(platform), analyticsRetention, recommender];
+  const forecasts = forecastJobs({ ...platform, readModels: readModelsOf(platform.pool) });
+  const parts = [bookingJobs(platform), paymentJobs(platform), waitlistJobs(platform), analyticsRetention, recommender, forecasts];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
 }
