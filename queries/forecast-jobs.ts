@@ -8,12 +8,13 @@ import { addDays, instantOf, isoDate, localParts } from '../domain/venue/time.js
 import { businessDateOf } from '../domain/venue/settings.js';
 import { latestRateCard, venueSettings } from './venue.js';
 import { recordDemandForecasts } from './forecast.js';
+import type { Weather } from '../domain/forecast/demand.js';
 
 export const DEMAND_SNAPSHOT = 'demand-snapshot';
 /** After the recommender's build (04:30): the night's last bookings are in, the day's first are not. */
 const SNAPSHOT_MINUTE = 4 * 60 + 45;
 
-type ForecastJobContext = Readonly<{ readModels: Kysely<ReadModels>; store: EventStore; jobs: JobQueue; clock: Clock }>;
+type ForecastJobContext = Readonly<{ readModels: Kysely<ReadModels>; store: EventStore; jobs: JobQueue; clock: Clock; weather?: Weather }>;
 
 /**
  * The nightly forecast snapshot as a delayed job keyed by its date (one worker
@@ -25,7 +26,7 @@ type ForecastJobContext = Readonly<{ readModels: Kysely<ReadModels>; store: Even
 export const forecastJobs = (ctx: ForecastJobContext) => {
   // Only a card with a dynamic rule reads snapshots: without one, nothing is recorded.
   const record = async () => {
-    if ((await latestRateCard(ctx.readModels))?.dynamic) await recordDemandForecasts(ctx.readModels, ctx.store, ctx.clock());
+    if ((await latestRateCard(ctx.readModels))?.dynamic) await recordDemandForecasts(ctx.readModels, ctx.store, ctx.clock(), ctx.weather);
   };
   const sweep = async () => {
     const now = ctx.clock();

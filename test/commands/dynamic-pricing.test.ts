@@ -9,6 +9,7 @@ import { BUSINESS_DATE, checkedIn, checkedOut, confirmed, held, price } from '..
 import { demoRateCard, demoVenue } from '../../src/root/demo/rate-card.js';
 import { bookingStream } from '../../src/events/bookings.js';
 import { DEFAULT_DYNAMIC_RULE } from '../../domain/pricing/dynamic.js';
+import { FORECAST_MODEL_VERSION } from '../../domain/forecast/demand.js';
 import { businessDateOf } from '../../domain/venue/settings.js';
 import { addDays, instantOf, weekdayOf } from '../../domain/venue/time.js';
 
@@ -63,7 +64,7 @@ t.test('a card with the rule and a recorded forecast: busy hours dearer, quiet o
   await runner.catchUp();
 
   const q = await quoteOf(venue.rooms.small[0]!);
-  t.match(q.body.dynamic, { status: 'applied', heat: 1, multiplier: 1.25, modelVersion: 1 });
+  t.match(q.body.dynamic, { status: 'applied', heat: 1, multiplier: 1.25, modelVersion: FORECAST_MODEL_VERSION });
   const base = q.body.dynamic.baseTotal as number;
   t.equal(q.body.total % 100, 0, 'whole yuan');
   t.equal(q.body.total, Math.round((base * 1.25) / 100) * 100);
@@ -79,7 +80,14 @@ t.test('a card with the rule and a recorded forecast: busy hours dearer, quiet o
   t.same(offer.price, {
     total: q.body.total,
     currency: 'CNY',
-    dynamic: { status: 'applied', heat: 1, multiplier: 1.25, modelVersion: 1, baseTotal: base, uplift: q.body.dynamic.uplift },
+    dynamic: {
+      status: 'applied',
+      heat: 1,
+      multiplier: 1.25,
+      modelVersion: FORECAST_MODEL_VERSION,
+      baseTotal: base,
+      uplift: q.body.dynamic.uplift,
+    },
   });
 
   const held = await hold(venue.rooms.small[0]!);
