@@ -9,15 +9,22 @@ import { AnswerCache, ALL_SCOPES, AVAILABILITY_CHANNEL } from '../src/infra/answ
 import { PricingError, quote, quoteOrRefuse } from '../domain/pricing/quote.js';
 import { overlapsSql, stillCountsSql } from '../domain/rooms/occupancy.js';
 import type { Price } from '../src/events/bookings.js';
-import type { RateCard } from '../src/events/venue.js';
+import type { RateCard, VenueSettings } from '../src/events/venue.js';
 import { bookingWindow } from '../domain/venue/booking-window.js';
 import { businessDayBounds } from '../domain/venue/settings.js';
 import type { MembershipLevel } from '../src/events/users.js';
 import { latestRateCard, venueSettings } from './venue.js';
 import { IdParams, replies } from '../src/http/schemas.js';
 import { addMinutes, type Clock } from '../src/clock.js';
+import type { PlatformDatabase } from '../src/db/schema.js';
+import type { Logger } from '../src/logger.js';
+import { AnalyticsBuffer } from '../src/analytics/buffer.js';
+import { assignArm } from '../domain/experiments/assignment.js';
+import { dynamicFor, type DynamicFacts } from '../domain/pricing/dynamic.js';
+import { DynamicPriceReply, dynamicReply } from '../domain/pricing/schema.js';
+import { dynamicFactsOf } from './dynamic-pricing.js';
 
-const Money = Type.Object({ total: Type.Integer(), currency: Type.Literal('CNY') });
+const Money = Type.Object({ total: Type.Integer(), currency: Type.Literal('CNY'), dynamic: Type.Optional(DynamicPriceReply) });
 const Offer = Type.Object({ roomId: Type.String(), name: Type.String(), type: Type.String(), capacity: Type.Integer(), price: Money });
 const Start = Type.String({ format: 'date-time', description: 'ISO 8601 with offset, e.g. 2026-12-24T20:00:00+08:00' });
 const Duration = Type.Integer({ minimum: 1, maximum: 1440 });
@@ -56,9 +63,18 @@ function requireCard(card: RateCard | null): RateCard {
 
 /** Availability, price quotes and a room's day, from `rm.*` only; availability answers are cached per business date. */
 export const availabilityQueries: FastifyPluginAsyncTypebox<
-  Readonly<{ readModels: Kysely<ReadModels>; redis: Redis | null; databaseUrl: string; clock: Clock }>
+  Readonly<{
+    readModels: Kysely<ReadModels>;
+    db: Kysely<PlatformDatabase>;
+    logger: Logger;
+    redis: Redis | null;
+    databaseUrl: string;
+    clock: Clock;
+  }>
 > = async (app, ctx) => {
   const db = ctx.readModels;
+  const exposures = new AnalyticsBuffer(ctx.db, ctx.logger);
+  app.addHook('onClose', () => exposures.flush());
   const cache = new AnswerCache({ ttlMs: 10_000, maxEntries: 5000, redis: ctx.redis, name: 'availability', databaseUrl: ctx.databaseUrl });
   // Listen only once the whole app has started, so an app that fails to start leaves no connection open.
   app.addHook('onReady', () => cache.listen(AVAILABILITY_CHANNEL));
@@ -69,6 +85,25 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<
       const [venue, card] = await Promise.all([venueSettings(db), latestRateCard(db)]);
       return { venue, card };
     });
+  /**
+   * What dynamic prices are made from on a business date, and the caller's arm of the experiment on
+   * dynamic pricing; a guest shown prices of their arm is exposed to it (recorded as analytics).
+   */
+  const dynamicOf = async (request: FastifyRequest, card: RateCard, businessDate: string) => {
+    if (!card.dynamic) return { facts: null, userId: null, arm: '' };
+    const facts = await cache.get(businessDate, 'dynamic', () => dynamicFactsOf(db, businessDate));
+    const userId = request.principal?.userId ?? null;
+    const x = facts.experiment;
+    const arm = x?.running && userId !== null ? assignArm(x.id, x.arms, userId).name : '';
+    if (x && arm) exposures.add({ kind: 'exposure', at: ctx.clock(), userId, experimentId: x.id, arm, item: 'price' });
+    return { facts, userId, arm };
+  };
+  const priced = (
+    card: RateCard,
+    venue: VenueSettings,
+    d: { facts: DynamicFacts | null; userId: string | null },
+    stay: { roomTypeId: string; start: Date; minutes: number; businessDate: string },
+  ) => (d.facts ? dynamicFor(card, venue, { ...stay, guestId: d.userId }, d.facts) : undefined);
 
   app.get(
     '/availability',
@@ -99,8 +134,9 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<
       const { businessDate, dayEnd } = bookingWindow(venue, start, q.durationMinutes, ctx.clock());
       const end = addMinutes(start, q.durationMinutes);
       const level = memberLevel(request);
-      // Priced, sorted and serialised once per query and member level: a cache hit only sends bytes.
-      const key = `${start.toISOString()}|${q.durationMinutes}|${q.partySize}|${q.type ?? ''}|${q.maxPrice ?? ''}|${level}`;
+      const dyn = await dynamicOf(request, card, businessDate);
+      // Priced, sorted and serialised once per query, member level and experiment arm: a cache hit only sends bytes.
+      const key = `${start.toISOString()}|${q.durationMinutes}|${q.partySize}|${q.type ?? ''}|${q.maxPrice ?? ''}|${level}|${dyn.arm}`;
       const body = await cache.get(businessDate, key, async () => {
         const free = await freeRooms(db, { start, end, dayEnd, partySize: q.partySize, type: q.type });
         const offers: Static<typeof Offer>[] = free
@@ -109,7 +145,13 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<
               return [
                 {
                   room: r,
-                  price: quote(card, venue, { roomTypeId: r.room_type_id, start, minutes: q.durationMinutes, memberLevel: level }),
+                  price: quote(card, venue, {
+                    roomTypeId: r.room_type_id,
+                    start,
+                    minutes: q.durationMinutes,
+                    memberLevel: level,
+                    dynamic: priced(card, venue, dyn, { roomTypeId: r.room_type_id, start, minutes: q.durationMinutes, businessDate }),
+                  }),
                 },
               ];
             } catch (err) {
@@ -129,7 +171,7 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<
             name: room.name,
             type: room.room_type_id,
             capacity: room.capacity,
-            price: { total: price.total, currency: 'CNY' },
+            price: { total: price.total, currency: 'CNY', ...(price.dynamic ? { dynamic: dynamicReply(price.dynamic) } : {}) },
           }));
         return JSON.stringify(offers);
       });
@@ -157,12 +199,13 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<
       if (!room) throw new NotFoundError('room', roomId);
       const { venue, card } = await pricing();
       const at = new Date(start);
-      bookingWindow(venue, at, durationMinutes, ctx.clock());
-      return quoteOrRefuse(requireCard(card), venue, {
-        roomTypeId: room.room_type_id,
-        start: at,
-        minutes: durationMinutes,
+      const { businessDate } = bookingWindow(venue, at, durationMinutes, ctx.clock());
+      const rateCard = requireCard(card);
+      const stay = { roomTypeId: room.room_type_id, start: at, minutes: durationMinutes, businessDate };
+      return quoteOrRefuse(rateCard, venue, {
+        ...stay,
         memberLevel: memberLevel(request),
+        dynamic: priced(rateCard, venue, await dynamicOf(request, rateCard, businessDate), stay),
       });
     },
   );

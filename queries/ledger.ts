@@ -8,6 +8,7 @@ import { accountName } from '../projections/ledger/accounts.js';
 import { SALES } from '../projections/ledger/journal.js';
 import { replies } from '../src/http/schemas.js';
 import { ClosedPeriod, closedPeriodsIn } from './ledger-periods.js';
+import { dynamicUpliftBy } from './dynamic-pricing.js';
 
 const BusinessDate = Type.String({ format: 'date', description: 'A business date, YYYY-MM-DD' });
 const Period = Type.Object({ from: BusinessDate, to: BusinessDate }, { additionalProperties: false });
@@ -94,7 +95,23 @@ export async function revenue(db: Kysely<ReadModels>, from: string, to: string, 
     GROUP BY 1 ORDER BY 1`.execute(db);
   const sum = (field: 'revenue' | 'net' | 'tax') => rows.reduce((s, r) => s + r[field], 0);
   const closedPeriods = await closedPeriodsIn(db, from, to);
-  return { from, to, groupBy, closedPeriods, rows, total: sum('revenue'), net: sum('net'), tax: sum('tax'), currency: 'CNY' as const };
+  // Dynamic pricing's share: the uplift recorded in the prices of the bookings sold, the rest is base revenue.
+  const uplift = await dynamicUpliftBy(db, from, to, GROUPS[groupBy]);
+  const split = rows.map((r) => ({ ...r, baseRevenue: r.revenue - (uplift.get(r.key) ?? 0), dynamicUplift: uplift.get(r.key) ?? 0 }));
+  const dynamicUplift = split.reduce((s, r) => s + r.dynamicUplift, 0);
+  return {
+    from,
+    to,
+    groupBy,
+    closedPeriods,
+    rows: split,
+    total: sum('revenue'),
+    net: sum('net'),
+    tax: sum('tax'),
+    baseRevenue: sum('revenue') - dynamicUplift,
+    dynamicUplift,
+    currency: 'CNY' as const,
+  };
 }
 
 /** The CSV columns, in order: the header names accountants see, and where each value comes from. */
@@ -257,11 +274,15 @@ export const ledgerQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels: Kys
                 revenue: Type.Integer(),
                 net: Type.Integer(),
                 tax: Type.Integer(),
+                baseRevenue: Type.Optional(Type.Integer({ description: 'revenue − dynamicUplift' })),
+                dynamicUplift: Type.Optional(Type.Integer({ description: "Dynamic pricing's share: the uplift in the bookings' prices" })),
               }),
             ),
             total: Type.Integer(),
             net: Type.Integer(),
             tax: Type.Integer(),
+            baseRevenue: Type.Optional(Type.Integer()),
+            dynamicUplift: Type.Optional(Type.Integer()),
             currency: Type.Literal('CNY'),
           }),
         }),

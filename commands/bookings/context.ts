@@ -13,7 +13,9 @@ import { currentUser } from '../../src/auth/current-user.js';
 import { NotFoundError } from '../../src/errors.js';
 import { isUuid } from '../../src/ids.js';
 import { quoteOrRefuse } from '../../domain/pricing/quote.js';
+import { dynamicFor } from '../../domain/pricing/dynamic.js';
 import { requireRateCard } from '../venue/current.js';
+import { currentDemand, currentDynamicSwitch, experimentOf } from '../venue/dynamic-pricing.js';
 import { bookingDecider, type Booking } from './decider.js';
 import type { RoomFacts } from './room-facts.js';
 
@@ -46,6 +48,37 @@ export async function priceFor(
   memberLevel: MembershipLevel,
 ): Promise<Price> {
   return quoteOrRefuse(await requireRateCard(store), venue, { roomTypeId: room.roomTypeId, start, minutes, memberLevel });
+}
+
+/**
+ * The price of a hold: the card's, times the multiplier its dynamic rule (if it has one) gives the
+ * heat recorded for the business date, unless the kill switch is off or the guest is in the `off`
+ * arm of the experiment on dynamic pricing. The write side reads recorded facts only: the forecast
+ * snapshot stream of the date, the switch, the experiment; never a read model.
+ */
+export async function holdPriceFor(
+  store: EventStore,
+  venue: VenueSettings,
+  room: RoomFacts,
+  stay: Readonly<{ start: Date; minutes: number; businessDate: string; memberLevel: MembershipLevel; guestId: string | null }>,
+): Promise<Price> {
+  const card = await requireRateCard(store);
+  const input = { roomTypeId: room.roomTypeId, start: stay.start, minutes: stay.minutes, memberLevel: stay.memberLevel };
+  if (!card.dynamic) return quoteOrRefuse(card, venue, input);
+  const [sw, snapshot] = await Promise.all([currentDynamicSwitch(store), currentDemand(store, stay.businessDate)]);
+  const found = sw.experimentId !== null && stay.guestId !== null ? await experimentOf(store, sw.experimentId) : null;
+  const experiment = found && found.status !== 'none' ? { id: found.id, running: found.status === 'running', arms: found.arms } : null;
+  const dynamic = dynamicFor(
+    card,
+    venue,
+    { ...input, businessDate: stay.businessDate, guestId: stay.guestId },
+    {
+      enabled: sw.enabled,
+      snapshot,
+      experiment,
+    },
+  );
+  return quoteOrRefuse(card, venue, { ...input, dynamic });
 }
 
 /** A booking's guest's level now, for pricing changes to it (walk-ins have none: regular). */

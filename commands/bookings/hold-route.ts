@@ -6,6 +6,7 @@ import { replies } from '../../src/http/schemas.js';
 import { currentUser } from '../../src/auth/current-user.js';
 import { ForbiddenError, UnprocessableError } from '../../src/errors.js';
 import { isUuid, newId } from '../../src/ids.js';
+import { DynamicPriceReply, dynamicReply } from '../../domain/pricing/schema.js';
 import { HOLD_EXPIRY } from './expiry.js';
 import { actorOf } from './context.js';
 import { GuestFields, holdBooking } from './hold.js';
@@ -58,6 +59,7 @@ export const holdRoute: FastifyPluginAsyncTypebox<AdmissionContext> = async (app
               minimumSpend: Type.Integer({
                 description: 'What the whole bill (room time and products) comes to at least; topped up at check-out',
               }),
+              dynamic: Type.Optional(DynamicPriceReply),
             }),
           }),
         }),
@@ -109,7 +111,14 @@ export const holdRoute: FastifyPluginAsyncTypebox<AdmissionContext> = async (app
         end: held.end,
         businessDate: held.businessDate,
         holdExpiresAt: held.holdExpiresAt,
-        price: { total, deposit, currency, rateCardVersion, minimumSpend: held.price.breakdown.minimumSpend.amount },
+        price: {
+          total,
+          deposit,
+          currency,
+          rateCardVersion,
+          minimumSpend: held.price.breakdown.minimumSpend.amount,
+          dynamic: dynamicReply(held.price.dynamic),
+        },
       });
     },
   );

@@ -13,7 +13,7 @@ import { roomDayDecider } from '../room-days/decider.js';
 import { bookingDecider } from './decider.js';
 import { roomFacts } from './room-facts.js';
 import { endGuestHold, openGuestHold } from './guest-holds.js';
-import { priceFor, type Actor, type BookingContext } from './context.js';
+import { holdPriceFor, type Actor, type BookingContext } from './context.js';
 
 /** Optional contact details of a guest who has no account. */
 export const GuestFields = {
@@ -65,8 +65,14 @@ export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, 
     dayEnd,
     now,
   } as const;
-  const price = await priceFor(store, venue, room, input.start, input.durationMinutes, input.memberLevel);
   const { guestId } = input;
+  const price = await holdPriceFor(store, venue, room, {
+    start: input.start,
+    minutes: input.durationMinutes,
+    businessDate,
+    memberLevel: input.memberLevel,
+    guestId,
+  });
   const dayStream = roomDayStream(room.id, businessDate);
   // A slot already taken is refused before the guest's allowance is touched: a crowd racing for one
   // room then writes nothing but the winner's events.

@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.js';
 import type { Decider } from '../../src/eventstore/decide.js';
 import type { ExperimentArm, ExperimentEvent, ExperimentSubject } from '../../src/events/experiments.js';
+import { OFF_ARM } from '../../domain/pricing/dynamic.js';
 
 export type ExperimentState =
   | { status: 'none' }
@@ -18,12 +19,15 @@ export type ExperimentCommand =
     }>
   | Readonly<{ type: 'StopExperiment'; experimentId: string; by: string; now: Date }>;
 
-function checkArms(arms: readonly ExperimentArm[]): void {
+function checkArms(subject: ExperimentSubject, arms: readonly ExperimentArm[]): void {
   const names = new Set<string>();
   arms.forEach((arm, i) => {
     if (names.has(arm.name)) throw new ValidationError([{ field: `arms/${i}/name`, message: 'arm names must be unique' }]);
     names.add(arm.name);
   });
+  // Dynamic pricing reads one arm by name: without it every arm would price alike and the experiment compare nothing.
+  if (subject === 'dynamic_pricing' && (!names.has(OFF_ARM) || names.size < 2))
+    throw new ValidationError([{ field: 'arms', message: `an experiment on dynamic pricing needs an arm named "${OFF_ARM}" and another` }]);
 }
 
 /** An experiment's life: started with its arms (which never change, so assignment stays stable), then stopped. */
@@ -47,7 +51,7 @@ export const experimentDecider: Decider<ExperimentState, ExperimentCommand, Expe
     switch (command.type) {
       case 'StartExperiment': {
         if (state.status !== 'none') throw new ConflictError('experiment_exists', `Experiment ${command.experimentId} already exists.`);
-        checkArms(command.arms);
+        checkArms(command.subject, command.arms);
         const { experimentId, name, subject, arms, by, now } = command;
         return [{ type: 'ExperimentStarted', data: { experimentId, name, subject, arms, by, at: now.toISOString() } }];
       }

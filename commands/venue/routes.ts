@@ -17,6 +17,7 @@ const Minute = Type.Integer({ minimum: 0, maximum: 1440 });
 const Percent = Type.Integer({ minimum: 0, maximum: 90 });
 const Money = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'fen' });
 
+const Multiplier = Type.Number({ minimum: 0.5, maximum: 2 });
 const DayRates = Type.Record(Type.String(), Money);
 export const RateCardBody = Type.Object(
   {
@@ -55,6 +56,29 @@ export const RateCardBody = Type.Object(
       { additionalProperties: false, description: 'Percent off per membership level' },
     ),
     deposit: Type.Object({ percent: Type.Integer({ minimum: 0, maximum: 100 }), minimum: Money }, { additionalProperties: false }),
+    dynamic: Type.Optional(
+      Type.Object(
+        {
+          bands: Type.Array(
+            Type.Object(
+              {
+                fromHeat: Type.Number({ minimum: 0, exclusiveMaximum: 1 }),
+                fromMultiplier: Multiplier,
+                toMultiplier: Multiplier,
+              },
+              { additionalProperties: false },
+            ),
+            { minItems: 1, maxItems: 10, description: 'From heat 0 up, each band until the next one starts' },
+          ),
+          floor: Type.Number({ minimum: 0.5, maximum: 1, description: 'The least multiplier, whatever the heat' }),
+          ceiling: Type.Number({ minimum: 1, maximum: 2, description: 'The greatest multiplier, whatever the heat' }),
+        },
+        {
+          additionalProperties: false,
+          description: 'Opt-in dynamic pricing: forecast heat to a multiplier on the room price, rounded to whole yuan',
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -80,6 +104,9 @@ function checkRateCard(card: Static<typeof RateCardBody>): void {
     if (!card.bands.some((b) => b.id === p.bandId))
       throw new ValidationError([{ field: `packages.${p.id}.bandId`, message: 'is not a band of this card' }]);
   }
+  const heats = card.dynamic?.bands.map((b) => b.fromHeat) ?? [0];
+  if (heats[0] !== 0 || heats.some((h, i) => i > 0 && h <= (heats[i - 1] ?? 0)))
+    throw new ValidationError([{ field: 'dynamic.bands', message: 'must start at heat 0 and rise band by band' }]);
 }
 
 /** Venue settings and rate cards, each a stream of whole new versions; prices already decided never change. */

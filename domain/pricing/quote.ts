@@ -4,6 +4,7 @@ import { businessDateOf, isWeekendOrHoliday } from '../venue/settings.js';
 import { minuteOfDay } from '../venue/time.js';
 import type { Band, DayKind, Package, RateCard, VenueSettings } from '../../src/events/venue.js';
 import type { BandLine, Price } from '../../src/events/bookings.js';
+import { dynamicSubtotal, type DynamicDecision } from './dynamic.js';
 
 /** The rate card cannot price this (no rates for the room type, no band for a minute): a gap in the card, not in the code. */
 export class PricingError extends Error {}
@@ -17,7 +18,8 @@ function bandAt(card: RateCard, minute: number): Band {
 /**
  * Prices `minutes` from `start` for a room type: minute by minute across bands
  * (the day kind follows the business date), a package when one fits the whole
- * stay and is cheaper, then the member discount. The room type's minimum spend is recorded
+ * stay and is cheaper, then the card's dynamic multiplier when one is decided (rounded to whole
+ * yuan, within the card's floor and ceiling), then the member discount. The room type's minimum spend is recorded
  * beside the room price, not in it: it applies to the whole bill (room time and products) at
  * check-out; the deposit is taken on whichever is more, the room price or the minimum.
  * Pure: the same inputs give the same quote, to the fen.
@@ -25,7 +27,7 @@ function bandAt(card: RateCard, minute: number): Band {
 export function quote(
   card: RateCard,
   venue: VenueSettings,
-  input: { roomTypeId: string; start: Date; minutes: number; memberLevel: MembershipLevel },
+  input: { roomTypeId: string; start: Date; minutes: number; memberLevel: MembershipLevel; dynamic?: DynamicDecision },
 ): Price {
   const rates = card.hourly[input.roomTypeId];
   if (!rates) throw new PricingError(`rate card ${card.version} has no rates for room type ${input.roomTypeId}`);
@@ -44,10 +46,13 @@ export function quote(
   });
   const byBands = bands.reduce((sum, b) => sum + b.amount, 0);
   const pkg = bestPackage(card.packages, input.roomTypeId, dayKind, bands, input.minutes, byBands);
-  const subtotal = pkg ? pkg.price : byBands;
+  const baseSubtotal = pkg ? pkg.price : byBands;
   const percent = card.memberDiscountPercent[input.memberLevel] ?? 0;
+  const rule = input.dynamic ? card.dynamic : undefined;
+  const subtotal = rule && input.dynamic ? dynamicSubtotal(baseSubtotal, input.dynamic.multiplier, rule) : baseSubtotal;
   const discount = Math.round((subtotal * percent) / 100);
   const afterDiscount = subtotal - discount;
+  const baseTotal = baseSubtotal - Math.round((baseSubtotal * percent) / 100);
   const minimum = card.minimumSpend[input.roomTypeId] ?? 0;
   const total = afterDiscount;
   const committed = Math.max(total, minimum);
@@ -65,6 +70,7 @@ export function quote(
       // Prices recorded before the minimum spend moved to the bill carry their top-up here, inside `total`.
       minimumSpend: { amount: minimum, topUp: 0 },
     },
+    dynamic: rule && input.dynamic ? { ...input.dynamic, baseTotal, uplift: total - baseTotal } : null,
   };
 }
 

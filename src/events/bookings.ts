@@ -4,6 +4,25 @@ import type { MembershipLevel } from './users.js';
 
 export type BandLine = Readonly<{ bandId: string; dayKind: DayKind; minutes: number; hourlyRate: number; amount: number }>;
 
+/**
+ * How the rate card's dynamic rule priced a hold, decided once at hold time: the heat the recorded
+ * forecast gave the stay, the multiplier (after the manager's floor and ceiling), the forecast
+ * model, the experiment arm when one decides it, and what the price would have been without it.
+ * `status` says whether the multiplier applied, or why not (the kill switch, no forecast recorded
+ * for the date, the guest in an experiment's `off` arm): those prices are the base price.
+ */
+export type DynamicPricing = Readonly<{
+  status: 'applied' | 'switched_off' | 'no_forecast' | 'off_arm';
+  heat: number | null;
+  multiplier: number;
+  modelVersion: number | null;
+  forecastAt: string | null;
+  experiment: Readonly<{ id: string; arm: string }> | null;
+  /** The total at multiplier 1; `total - baseTotal` is the dynamic uplift (negative on quiet hours). */
+  baseTotal: number;
+  uplift: number;
+}>;
+
 /** A price with how it was made, as recorded when decided; pricing builds it and nothing recomputes it. */
 export type Price = Readonly<{
   total: number;
@@ -17,6 +36,8 @@ export type Price = Readonly<{
     discount: Readonly<{ level: MembershipLevel; percent: number; amount: number }>;
     minimumSpend: Readonly<{ amount: number; topUp: number }>;
   }>;
+  /** Null when the card in force had no dynamic rule (and on every price recorded before there was one). */
+  dynamic: DynamicPricing | null;
 }>;
 
 export type ReservationKind = 'booking' | 'walk_in';

@@ -1,5 +1,15 @@
 import type { Upcaster } from './event.js';
 
+/** Prices recorded before dynamic pricing: the card's own price, no dynamic part. */
+const priceWithoutDynamic = (type: string): Upcaster => ({
+  type,
+  fromVersion: 1,
+  up: (data) => {
+    const d = data as { price: Record<string, unknown> };
+    return { ...d, price: { dynamic: null, ...d.price } };
+  },
+});
+
 /**
  * Every schema change of a stored event, oldest first. An entry lifts an event
  * from `fromVersion` to the next; src/eventstore/upcast.ts chains them on read.
@@ -50,4 +60,12 @@ export const upcasters: readonly Upcaster[] = [
       return { ...d, settings: { waiterAdjustmentLimit: 0, venueName: 'KTV', ...d.settings } };
     },
   },
+  priceWithoutDynamic('BookingHeld'),
+  priceWithoutDynamic('WalkInStarted'),
+  priceWithoutDynamic('BookingExtended'),
 ];
+
+/** The schema version an event of `type` is written at now: one past its last upcaster step. */
+export function schemaVersionOf(type: string): number {
+  return upcasters.reduce((v, u) => (u.type === type ? Math.max(v, u.fromVersion + 1) : v), 1);
+}

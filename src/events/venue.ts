@@ -64,6 +64,18 @@ export type Package = Readonly<{
   price: number;
 }>;
 
+/**
+ * A heat band of the dynamic rule: from `fromHeat` (inclusive) up to the next band's, the multiplier
+ * goes linearly from `fromMultiplier` to `toMultiplier` (equal for a flat band).
+ */
+export type HeatBand = Readonly<{ fromHeat: number; fromMultiplier: number; toMultiplier: number }>;
+
+/**
+ * The opt-in dynamic rule of a rate card: heat (0–1, from the recorded demand forecast) maps to a
+ * multiplier on the room price, kept within the manager's floor and ceiling, rounded to whole yuan.
+ */
+export type DynamicRule = Readonly<{ bands: readonly HeatBand[]; floor: number; ceiling: number }>;
+
 /** Everything a price is made from; every published change is a new `version`. All money in fen. */
 export type RateCard = Readonly<{
   version: number;
@@ -77,6 +89,8 @@ export type RateCard = Readonly<{
   /** Percent off for each membership level. */
   memberDiscountPercent: Readonly<Record<MembershipLevel, number>>;
   deposit: Readonly<{ percent: number; minimum: number }>;
+  /** Absent: prices are the card's own (cards published before dynamic pricing have none). */
+  dynamic?: DynamicRule;
 }>;
 
 /** Events of the `venue-settings` stream (schema version 2: settings carry `maxActiveHolds`). */

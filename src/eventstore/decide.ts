@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '../events/event.js';
+import { schemaVersionOf } from '../events/upcasters.js';
 import { WrongExpectedVersionError, type EventMetadata, type EventStore, type NewEvent } from './port.js';
 
 /**
@@ -165,7 +166,13 @@ async function decideAndAppend<State, Command, Event extends DomainEvent>(
       if (unproven) continue;
       return { state, events, version };
     }
-    const toAppend: NewEvent[] = events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata }));
+    const toAppend: NewEvent[] = events.map((e) => ({
+      id: randomUUID(),
+      type: e.type,
+      schemaVersion: schemaVersionOf(e.type),
+      data: e.data,
+      metadata,
+    }));
     try {
       const result = await store.appendToStream(streamId, toAppend, version === 0n ? 'no_stream' : version);
       const after = { state: events.reduce(decider.evolve, state), version: result.nextExpectedVersion };

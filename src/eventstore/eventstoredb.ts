@@ -16,6 +16,7 @@ import {
 import {
   WrongExpectedVersionError,
   type AppendResult,
+  type StreamAppend,
   type Checkpoint,
   type EventStore,
   type ExpectedVersion,
@@ -60,6 +61,8 @@ const RESUBSCRIBE_MAX_MS = 5_000;
  */
 export class EventStoreDBEventStore implements EventStore {
   readonly kind = 'eventstoredb';
+  /** EventStoreDB appends to one stream per transaction: multi-stream appends land one by one. */
+  readonly atomicMultiStream = false;
   private readonly local = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
 
@@ -99,6 +102,12 @@ export class EventStoreDBEventStore implements EventStore {
       }
       throw err;
     }
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const a of appends) results.push(await this.appendToStream(a.streamId, a.events, a.expected));
+    return results;
   }
 
   async readStream(streamId: string, options: { fromVersion?: bigint } = {}) {

@@ -1,7 +1,7 @@
 import type { Metrics } from '../metrics.js';
 import { noteAppended } from './positions.js';
 import { currentTraceContext } from '../tracing.js';
-import { WrongExpectedVersionError, streamType, type EventStore, type ExpectedVersion, type NewEvent } from './port.js';
+import { WrongExpectedVersionError, streamType, type EventStore, type ExpectedVersion, type NewEvent, type StreamAppend } from './port.js';
 
 /**
  * Counts appends and version conflicts around any adapter, stamps each event with the trace context, tells this process's listeners which streams it appended to,
@@ -9,6 +9,7 @@ import { WrongExpectedVersionError, streamType, type EventStore, type ExpectedVe
  */
 export class InstrumentedEventStore implements EventStore {
   readonly kind: EventStore['kind'];
+  readonly atomicMultiStream: boolean;
   private readonly appendListeners: ((streamId: string) => void)[] = [];
 
   constructor(
@@ -16,6 +17,7 @@ export class InstrumentedEventStore implements EventStore {
     private readonly metrics: Metrics,
   ) {
     this.kind = inner.kind;
+    this.atomicMultiStream = inner.atomicMultiStream;
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion) {
@@ -33,6 +35,23 @@ export class InstrumentedEventStore implements EventStore {
       return result;
     } catch (err) {
       if (err instanceof WrongExpectedVersionError) this.metrics.conflicts.inc(labels);
+      throw err;
+    }
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[]) {
+    try {
+      const results = await this.inner.appendToStreams(appends);
+      appends.forEach(({ streamId, events }, i) => {
+        this.metrics.appends.inc({ stream_type: streamType(streamId) });
+        this.metrics.appendedEvents.inc(events.length);
+        for (const listener of this.appendListeners) listener(streamId);
+        const result = results[i];
+        if (result) noteAppended(result.position);
+      });
+      return results;
+    } catch (err) {
+      if (err instanceof WrongExpectedVersionError) this.metrics.conflicts.inc({ stream_type: streamType(err.streamId) });
       throw err;
     }
   }

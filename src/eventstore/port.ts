@@ -67,11 +67,22 @@ export type ReadAllResult = Readonly<{
 
 export type Head = Readonly<{ globalPosition: bigint; createdAt: Date | null }>;
 
+/** One stream's part of a multi-stream append: `no_stream` or an exact version only. */
+export type StreamAppend = Readonly<{ streamId: string; events: readonly NewEvent[]; expected: 'no_stream' | bigint }>;
+
 export type Subscription = Readonly<{ close(): Promise<void> }>;
 
 export interface EventStore {
   readonly kind: 'postgres' | 'eventstoredb';
   appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult>;
+  /**
+   * Appends to several streams, each with its expected version, and answers in the same order.
+   * Where `atomicMultiStream` is true, all or none are appended in one commit (a conflict on any
+   * stream writes nothing); elsewhere one after the other, so a caller must stay correct if only
+   * the first ones land (EventStoreDB has no multi-stream transactions).
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+  readonly atomicMultiStream: boolean;
   /** Events of one stream in version order; an unknown stream reads as empty with version 0. */
   readStream(streamId: string, options?: { fromVersion?: bigint }): Promise<{ version: bigint; events: readonly RecordedEvent[] }>;
   /** A batch of the global feed after `from`, never skipping an event that commits later. */

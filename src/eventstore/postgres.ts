@@ -12,6 +12,7 @@ import {
   type ReadAllOptions,
   type ReadAllResult,
   type RecordedEvent,
+  type StreamAppend,
   type Subscription,
   streamType,
 } from './port.js';
@@ -33,6 +34,7 @@ export const NOTIFY_CHANNEL = 'ktv_events';
  */
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres';
+  readonly atomicMultiStream = true;
   private readonly local = new Set<() => void>();
   private notifyPending = false;
   private notifying = false;
@@ -109,6 +111,54 @@ export class PostgresEventStore implements EventStore {
       if (!isUniqueViolation(err)) throw err;
     }
     return this.resolveRetryOrConflict(streamId, events, expected);
+  }
+
+  /**
+   * Several streams in one statement, so one commit: the stream rows are created (`no_stream`) or
+   * bumped (exact version) together, the events come only from the rows that moved, and when any
+   * stream did not move the statement fails on purpose (a division by zero on the count), which
+   * rolls back the ones that did. A refused batch is then, stream by stream, a retry that already
+   * landed or a conflict.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    if (appends.some((a) => a.events.length === 0)) throw new Error('appendToStreams needs at least one event per stream');
+    if (new Set(appends.map((a) => a.streamId)).size !== appends.length) throw new Error('appendToStreams needs distinct streams');
+    const events = appends.flatMap((a, i) => a.events.map((e) => ({ e, stream: i + 1 })));
+    const params = [
+      appends.map((a) => a.streamId),
+      appends.map((a) => streamType(a.streamId)),
+      appends.map((a) => a.events.length),
+      appends.map((a) => (a.expected === 'no_stream' ? '0' : a.expected.toString())),
+      events.map((x) => x.stream),
+      events.map((x) => x.e.id),
+      events.map((x) => x.e.type),
+      events.map((x) => x.e.schemaVersion ?? 1),
+      events.map((x) => JSON.stringify(x.e.data)),
+      events.map((x) => JSON.stringify(x.e.metadata ?? {})),
+    ];
+    try {
+      const { rows } = await this.pool.query<{ stream_id: string; version: string; pos: string; tx: string }>({
+        name: 'ktv_append_many',
+        text: APPEND_MANY,
+        values: params,
+      });
+      // No rows: no stream moved, so nothing was written (the check only runs beside written events).
+      if (rows.length === appends.length) {
+        const byStream = new Map(rows.map((r) => [r.stream_id, r]));
+        const results = appends.map((a) => {
+          const r = byStream.get(a.streamId);
+          if (!r) throw new Error(`multi-stream append returned nothing for ${a.streamId}`);
+          return { nextExpectedVersion: BigInt(r.version), position: encode(r.tx, r.pos) };
+        });
+        this.announce();
+        return results;
+      }
+    } catch (err) {
+      if (!isUniqueViolation(err) && !isDivisionByZero(err)) throw err;
+    }
+    const results: AppendResult[] = [];
+    for (const a of appends) results.push(await this.resolveRetryOrConflict(a.streamId, a.events, a.expected));
+    return results;
   }
 
   /** A refused append is either a retry of one that already landed (same ids, same places) or a conflict. */
@@ -291,6 +341,45 @@ function decode(c: Checkpoint): [string, string] {
   if (!tx || !pos || !/^\d+$/.test(tx) || !/^\d+$/.test(pos)) throw new Error(`not a PostgreSQL checkpoint: ${c}`);
   return [tx, pos];
 }
+
+function isDivisionByZero(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '22012';
+}
+
+/** The multi-stream append (see appendToStreams): expected 0 is `no_stream`. */
+const APPEND_MANY = `
+  WITH s AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[]) WITH ORDINALITY AS s(stream_id, stream_type, n, expected, idx)
+  ),
+  created AS (
+    INSERT INTO streams (stream_id, stream_type, version)
+    SELECT stream_id, stream_type, n FROM s WHERE expected = 0
+    ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id, version
+  ),
+  bumped AS (
+    UPDATE streams t SET version = t.version + s.n FROM s
+    WHERE t.stream_id = s.stream_id AND s.expected > 0 AND t.version = s.expected
+    RETURNING t.stream_id, t.version
+  ),
+  moved AS (SELECT * FROM created UNION ALL SELECT * FROM bumped),
+  inserted AS (
+    INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata)
+    SELECT s.stream_id, m.version - s.n + row_number() OVER (PARTITION BY e.stream ORDER BY e.ord), e.id, e.type, e.schema_version, e.data, e.metadata
+    FROM unnest($5::int[], $6::uuid[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[])
+           WITH ORDINALITY AS e(stream, id, type, schema_version, data, metadata, ord)
+    JOIN s ON s.idx = e.stream
+    JOIN moved m ON m.stream_id = s.stream_id
+    ORDER BY e.ord
+    RETURNING stream_id, stream_version, global_position, transaction_id
+  ),
+  checked AS (
+    -- Fails the statement (and so undoes every stream it moved) unless every stream moved.
+    SELECT 1 / (CASE WHEN (SELECT count(*) FROM moved) = cardinality($1::text[]) THEN 1 ELSE 0 END) AS ok
+  )
+  SELECT i.stream_id, max(i.stream_version)::text AS version, max(i.global_position)::text AS pos, max(i.transaction_id::text) AS tx
+  FROM inserted i, checked
+  WHERE checked.ok = 1
+  GROUP BY i.stream_id`;
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';

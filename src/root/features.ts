@@ -62,6 +62,9 @@ import { experimentQueries } from '../../queries/experiments.js';
 import { forecastQueries } from '../../queries/forecast.js';
 import { recommendationQueries } from '../../queries/recommendations/routes.js';
 import { recommenderJobs } from '../../queries/recommendations/jobs.js';
+import { forecastJobs } from '../../queries/forecast-jobs.js';
+import { dynamicPricingQueries } from '../../queries/dynamic-pricing.js';
+import { dynamicPricingCommands } from '../../commands/venue/dynamic-pricing.js';
 import { searchAnalytics } from '../../queries/search-analytics.js';
 import { experimentsProjection } from '../../projections/experiments.js';
 import { sweepAnalytics } from '../analytics/events.js';
@@ -109,6 +112,7 @@ export const routes =
     await app.register(cleanedRoute, platform);
     await app.register(roomQueries, context);
     await app.register(venueCommands, platform);
+    await app.register(dynamicPricingCommands, platform);
     await app.register(bookingCommands, platform);
     await app.register(settlementCommands, platform);
     await app.register(paymentCommands, platform);
@@ -141,6 +145,7 @@ export const routes =
     await app.register(experimentCommands, platform);
     await app.register(experimentQueries, context);
     await app.register(forecastQueries, context);
+    await app.register(dynamicPricingQueries, context);
     await app.register(recommendationQueries, context);
     await app.register(webhookCommands, platform);
     await app.register(webhookQueries, platform);
@@ -182,6 +187,7 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
   const readModels = readModelsOf(platform.pool);
   const recommender = recommenderJobs({ ...platform, readModels });
   const ledger = ledgerJobs({ ...platform, readModels });
+  const forecasts = forecastJobs({ ...platform, readModels });
   const parts = [
     bookingJobs(platform),
     paymentJobs(platform),
@@ -189,6 +195,7 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     analyticsRetention,
     recommender,
     ledger,
+    forecasts,
     webhookJobs(platform),
     memberLevelJobs(platform),
   ];

@@ -30,6 +30,7 @@ export function price(total: number, deposit: number, level: MembershipLevel = '
       discount: { level, percent: 0, amount: 0 },
       minimumSpend: { amount: 0, topUp: 0 },
     },
+    dynamic: null,
   };
 }
 

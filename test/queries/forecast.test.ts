@@ -76,3 +76,29 @@ t.test('type is required, an unknown type is 404, a bad date 422, and only manag
   t.equal((await ask(`?date=${today}&type=small`, guest.auth)).status, 403);
   t.equal((await ask(`?date=${today}&type=small`, venue.waiter.auth)).status, 403);
 });
+
+t.test('lead time: bookings already on the books for a coming date raise its forecast', async (t) => {
+  // The earlier test left one small room taken on Tuesday afternoons, each booked on the day.
+  let tuesday = addDays(today, 1);
+  while (weekdayOf(tuesday) !== 2) tuesday = addDays(tuesday, 1);
+  const hourOf = async (h: number) => {
+    const res = await call(app, { method: 'GET', url: `/forecast?date=${tuesday}&type=small`, headers: venue.manager.auth });
+    return { hour: res.body.hours.find((x: { hour: number }) => x.hour === h), model: res.body.model };
+  };
+  const before = await hourOf(14);
+  t.same(before.hour, { hour: 14, heat: 0.333, expectedBookings: 1 });
+  t.ok(before.model.leadHours > 0, 'counted ahead of the day');
+  t.equal(before.model.weather, null, 'no weather input by default');
+  for (const roomId of venue.rooms.small.slice(0, 2)) {
+    const res = await call(app, {
+      method: 'POST',
+      url: '/bookings',
+      headers: guest.auth,
+      payload: { roomId, start: instantOf(tuesday, 14 * 60, tz).toISOString(), durationMinutes: 60, partySize: 2 },
+    });
+    t.equal(res.status, 201);
+  }
+  await runner.catchUp();
+  const after = await hourOf(14);
+  t.same(after.hour, { hour: 14, heat: 1, expectedBookings: 3 }, 'two on the books + the one usually booked on the day');
+});

@@ -34,6 +34,7 @@ const primeTime = (minutes: number, deposit: number): Price => {
       discount: { level: 'regular', percent: 0, amount: 0 },
       minimumSpend: { amount: 0, topUp: 0 },
     },
+    dynamic: null,
   };
 };
 /** 20:00–22:00: 180.00 元, deposit 30 % = 54.00 元. */

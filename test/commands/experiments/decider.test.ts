@@ -26,6 +26,23 @@ t.test('arm names must be unique', async (t) => {
     .thenThrows('validation_failed', { status: 422 });
 });
 
+t.test('an experiment on dynamic pricing needs an `off` arm (the one that keeps the card’s prices) and another', async (t) => {
+  const pricing = { ...start, subject: 'dynamic_pricing' } as const;
+  spec(t).given([]).when(pricing).thenThrows('validation_failed', { status: 422 });
+  spec(t)
+    .given([])
+    .when({ ...pricing, arms: [{ name: 'off', weight: 1 }] })
+    .thenThrows('validation_failed', { status: 422 });
+  const onOff = [
+    { name: 'on', weight: 1 },
+    { name: 'off', weight: 1 },
+  ];
+  spec(t)
+    .given([])
+    .when({ ...pricing, arms: onOff })
+    .then([{ type: 'ExperimentStarted', data: { ...started.data, subject: 'dynamic_pricing', arms: onOff } }]);
+});
+
 t.test('an experiment is started once', async (t) => {
   spec(t).given([started]).when(start).thenThrows('experiment_exists', { status: 409 });
 });

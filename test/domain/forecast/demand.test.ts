@@ -100,3 +100,45 @@ t.test('stays become hour slots of their business day; quiet days are zeros', as
   t.same(businessHours(v).slice(0, 3), [6, 7, 8]);
   t.same(businessHours(v).slice(-2), [4, 5]);
 });
+
+t.test('lead time: what is on the books plus what days of the kind still gained after that lead', async (t) => {
+  const day = 86_400_000;
+  // Four Saturdays, 4 stays each at slot 14: two booked three days ahead, two on the day.
+  const saturdays: DayObservation[] = Array.from({ length: 4 }, (_, i) => ({
+    date: addDays('2026-10-24', 7 * i),
+    hours: Array.from({ length: 24 }, (_, h) => (h === 14 ? 4 : 0)),
+    leads: Array.from({ length: 24 }, (_, h) => (h === 14 ? [3 * day, 3 * day, -3_600_000, -7_200_000] : [])),
+  }));
+  const plain = forecastDay('2026-11-21', saturdays, []);
+  t.equal(plain.expected[14], 4, 'no books given: the seasonal average');
+  t.equal(plain.leadMs, null);
+  const booked = (n: number, leadMs: number) => ({ leadMs, hours: Array.from({ length: 24 }, (_, h) => (h === 14 ? n : 0)) });
+  const busy = forecastDay('2026-11-21', saturdays, [], { onBooks: booked(5, day) });
+  t.equal(busy.expected[14], 7, 'a day ahead: 5 on the books + the 2 usually booked on the day');
+  t.equal(busy.leadMs, day);
+  t.equal(forecastDay('2026-11-21', saturdays, [], { onBooks: booked(0, 5 * day) }).expected[14], 4, 'far ahead: the average');
+  t.equal(forecastDay('2026-11-21', saturdays, [], { onBooks: booked(1, day) }).expected[14], 3, 'a slow book forecasts below the average');
+  const noLeads = saturdays.map(({ date, hours }) => ({ date, hours }));
+  t.equal(forecastDay('2026-11-21', noLeads, [], { onBooks: booked(5, day) }).expected[14], 4, 'history without leads: the average');
+});
+
+t.test('weather is optional: none by default; given, what is to come scales by how days in that weather went', async (t) => {
+  const flat = (date: string, n: number): DayObservation => ({ date, hours: new Array<number>(24).fill(n) });
+  const saturdays = Array.from({ length: 8 }, (_, i) => flat(addDays('2026-09-26', 7 * i), i % 2 === 0 ? 2 : 4));
+  const rainy = new Set(saturdays.filter((_, i) => i % 2 === 0).map((d) => d.date));
+  const weather = (date: string) => (date === '2026-11-21' || rainy.has(date) ? 'rain' : 'clear');
+  t.equal(forecastDay('2026-11-21', saturdays, []).weather, null);
+  const wet = forecastDay('2026-11-21', saturdays, [], { weather });
+  t.same(wet.weather, { condition: 'rain', factor: 0.667 }, 'rainy Saturdays had 2 where all had 3 on average');
+  const plain = forecastDay('2026-11-21', saturdays, []).expected[0]!;
+  t.ok(Math.abs(wet.expected[0]! - plain * 0.667) < 1e-9);
+  t.same(forecastDay('2026-11-21', saturdays, [], { weather: () => null }).weather, null, 'an unknown condition changes nothing');
+  t.same(
+    forecastDay('2026-11-21', saturdays, [], { weather: (d) => (d === '2026-11-21' ? 'snow' : 'clear') }).weather,
+    {
+      condition: 'snow',
+      factor: 1,
+    },
+    'a condition with too few days of history changes nothing',
+  );
+});

@@ -421,6 +421,7 @@ function expected(c: Case, version = card.version): Price {
       discount: { level: c.level ?? 'regular', percent, amount },
       minimumSpend: { amount: minimum, topUp },
     },
+    dynamic: null,
   };
 }
 

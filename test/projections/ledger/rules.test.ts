@@ -298,6 +298,7 @@ t.test('events that move no money post nothing', async (t) => {
       discount: { level: 'regular', percent: 0, amount: 0 },
       minimumSpend: { amount: 0, topUp: 0 },
     },
+    dynamic: null,
   };
   const stay = {
     bookingId: 'bk-1',

@@ -183,6 +183,77 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     t.ok(head.globalPosition >= positions.at(-1)!);
   });
 
+  t.test('a multi-stream append: all streams at their expected versions, answered in order', async (t) => {
+    const store = await makeStore(t, []);
+    const [a, b, c] = [1, 2, 3].map(() => `contract-${randomUUID()}`) as [string, string, string];
+    await store.appendToStream(b, [ev('B1')], 'no_stream');
+    const results = await store.appendToStreams([
+      { streamId: a, events: [ev('A1'), ev('A2')], expected: 'no_stream' },
+      { streamId: b, events: [ev('B2')], expected: 1n },
+      { streamId: c, events: [ev('C1')], expected: 'no_stream' },
+    ]);
+    t.same(
+      results.map((r) => r.nextExpectedVersion),
+      [2n, 2n, 1n],
+    );
+    t.same(
+      (await store.readStream(a)).events.map((e) => [e.type, e.streamVersion]),
+      [
+        ['A1', 1n],
+        ['A2', 2n],
+      ],
+    );
+    t.same(
+      (await store.readStream(b)).events.map((e) => e.type),
+      ['B1', 'B2'],
+    );
+  });
+
+  t.test('a multi-stream append with one stale version: a conflict, and where atomic, nothing written anywhere', async (t) => {
+    const store = await makeStore(t, []);
+    const [a, b] = [1, 2].map(() => `contract-${randomUUID()}`) as [string, string];
+    await store.appendToStream(b, [ev('B1'), ev('B2')], 'no_stream');
+    const appends = [
+      { streamId: a, events: [ev('A1')], expected: 'no_stream' as const },
+      { streamId: b, events: [ev('B3')], expected: 1n },
+    ];
+    await t.rejects(store.appendToStreams(appends), WrongExpectedVersionError);
+    if (store.atomicMultiStream) {
+      t.equal((await store.readStream(a)).version, 0n, 'the stream that could have been appended to is untouched');
+      t.equal((await store.readStream(b)).version, 2n);
+      const again = await store.appendToStreams([appends[0]!, { ...appends[1]!, expected: 2n }]);
+      t.same(
+        again.map((r) => r.nextExpectedVersion),
+        [1n, 3n],
+        'decided again at the right versions, it lands',
+      );
+      const retried = await store.appendToStreams([appends[0]!, { ...appends[1]!, expected: 2n }]);
+      t.same(
+        retried.map((r) => r.nextExpectedVersion),
+        [1n, 3n],
+        'the same ids again: the first result, nothing twice',
+      );
+      t.equal((await store.readStream(b)).version, 3n);
+    }
+  });
+
+  t.test('racing multi-stream appends over a shared stream: exactly one wins', async (t) => {
+    const store = await makeStore(t, []);
+    const shared = `contract-${randomUUID()}`;
+    await store.appendToStream(shared, [ev('Start')], 'no_stream');
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () =>
+        store.appendToStreams([
+          { streamId: `contract-${randomUUID()}`, events: [ev('Own')], expected: 'no_stream' },
+          { streamId: shared, events: [ev('Claim')], expected: 1n },
+        ]),
+      ),
+    );
+    t.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    t.ok(results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof WrongExpectedVersionError));
+    t.equal((await store.readStream(shared)).version, 2n);
+  });
+
   t.test('racing writers on one stream: exactly one wins each version', async (t) => {
     const store = await makeStore(t, []);
     const s = `contract-${randomUUID()}`;
