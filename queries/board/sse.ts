@@ -1,12 +1,11 @@
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
-import type { BoardChange, BoardFeed } from './feed.js';
+import type { BoardFeed } from './feed.js';
+import { sseFrame } from './frames.js';
 
 /** A comment line this often keeps proxies and idle-connection timers from closing a quiet stream. */
 export const HEARTBEAT_MS = 10_000;
 /** What may wait in a connection's send buffer; beyond it the client is too slow and is disconnected. */
 export const MAX_BUFFERED_BYTES = 256 * 1024;
-
-export const eventText = (c: BoardChange) => `id: ${c.id}\nevent: room\ndata: ${JSON.stringify(c.room)}\n\n`;
 
 /**
  * Streams the board to one client. A client that does not keep up is cut off
@@ -46,7 +45,7 @@ export function serveEvents(
       res.destroy();
       return;
     }
-    res.write(eventText(c));
+    res.write(sseFrame(c));
   });
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   streams.add(end);
