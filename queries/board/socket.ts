@@ -59,8 +59,13 @@ export function serveSocket(socket: WebSocket, feed: BoardFeed, streams: Set<() 
       socket.close(POLICY, subscription ? 'already subscribed' : 'send {"type":"subscribe","lastEventId"?: id}');
       return;
     }
-    subscription = feed.subscribe(m.lastEventId, (c) => {
+    subscription = feed.subscribe(m.lastEventId, (c, catchingUp) => {
       if (ended) return;
+      // The backlog of a resuming client goes at its reading pace: cutting it off there would repeat forever.
+      if (catchingUp) {
+        if (socket.bufferedAmount <= MAX_BUFFERED_BYTES) return socket.send(socketFrame(c), { binary: false });
+        return new Promise<void>((resolve) => socket.send(socketFrame(c), { binary: false }, () => resolve()));
+      }
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         log.info({ unsent: c.id }, 'board socket client too slow; disconnected, it resumes from its last id');
         // A close frame would wait behind what the client is not reading.

@@ -36,8 +36,16 @@ export function serveEvents(
     streams.delete(end);
     res.end();
   };
-  const subscription = feed.subscribe(lastEventId, (c) => {
+  const subscription = feed.subscribe(lastEventId, (c, catchingUp) => {
     if (ended) return;
+    // The backlog of a resuming client goes at its reading pace: cutting it off there would repeat forever.
+    if (catchingUp) {
+      if (res.write(sseFrame(c))) return;
+      return new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+    }
     if (res.writableLength > MAX_BUFFERED_BYTES) {
       log.info({ unsent: c.id }, 'board stream client too slow; disconnected, it resumes from its last id');
       end();
