@@ -1,11 +1,14 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { WebSocket } from 'ws';
 import { percentile, type Figures } from './figures.js';
 import { freePort, request, startServer } from './booking.js';
 
 /**
  * The live floor: from a command's answer to the matching `room` event at each
- * SSE subscriber, with 1, 100 and 1,000 subscribers, beside clients polling
+ * subscriber, over SSE and over WebSocket, with 1, 100 and 1,000 subscribers
+ * (the load average beside each round, as the machine is shared), beside clients polling
  * GET /board every second for the same changes (the seed's comparison), and
  * the server's memory per subscriber. The server runs in its own process.
  */
@@ -48,6 +51,30 @@ function subscribe(port: number, token: string, rooms: number): Subscriber {
   };
 }
 
+/** One WebSocket client, like `subscribe`. */
+function subscribeSocket(port: number, token: string, rooms: number): Subscriber {
+  const arrivals = new Map<string, number>();
+  let snapshot = 0;
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((r) => (onReady = r));
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/board/socket`, { headers: { authorization: `Bearer ${token}` } });
+  socket.on('open', () => socket.send('{"type":"subscribe"}'));
+  socket.on('message', (data) => {
+    const now = performance.now();
+    const { room } = JSON.parse((data as Buffer).toString('utf8')) as { room: Room };
+    if (++snapshot === rooms) onReady();
+    const key = `${room.roomId}:${room.state}`;
+    if (!arrivals.has(key)) arrivals.set(key, now);
+  });
+  socket.on('error', () => {});
+  return {
+    arm: () => arrivals.clear(),
+    seen: (roomId, state) => arrivals.get(`${roomId}:${state}`),
+    close: () => socket.terminate(),
+    ready,
+  };
+}
+
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,51 +105,56 @@ export async function benchBoard(databaseUrl: string, changes: number): Promise<
       return { answered: performance.now(), state: out ? 'out_of_service' : 'free' };
     };
 
-    for (const n of [1, 100, 1000]) {
-      const before = rssKb(server.pid!);
-      const subs = Array.from({ length: n }, () => subscribe(port, token, rooms.length));
-      await Promise.all(subs.map((s) => s.ready));
-      await settle(500);
-      const perSubscriberKb = (rssKb(server.pid!) - before) / n;
-      // The polling clients of the seed's comparison, side by side with the subscribers.
-      const pollers = n === 100 ? 100 : 0;
-      const polled: number[] = [];
-      const latencies: number[] = [];
-      let missed = 0;
-      for (let c = 0; c < changes; c++) {
-        for (const s of subs) s.arm();
-        const { answered, state } = await change();
-        const deadline = answered + 5000;
-        const polls = Array.from({ length: pollers }, async (_, i) => {
-          // Each poller is at a random point of its 1 s cycle when the change lands.
-          await settle((i * 1000) / pollers);
+    for (const [kind, open] of [
+      ['SSE', subscribe],
+      ['WebSocket', subscribeSocket],
+    ] as const)
+      for (const n of [1, 100, 1000]) {
+        const before = rssKb(server.pid!);
+        const subs = Array.from({ length: n }, () => open(port, token, rooms.length));
+        await Promise.all(subs.map((s) => s.ready));
+        await settle(500);
+        const perSubscriberKb = (rssKb(server.pid!) - before) / n;
+        // The polling clients of the seed's comparison, side by side with the subscribers.
+        const pollers = n === 100 && kind === 'SSE' ? 100 : 0;
+        const polled: number[] = [];
+        const latencies: number[] = [];
+        let missed = 0;
+        for (let c = 0; c < changes; c++) {
+          for (const s of subs) s.arm();
+          const { answered, state } = await change();
+          const deadline = answered + 5000;
+          const polls = Array.from({ length: pollers }, async (_, i) => {
+            // Each poller is at a random point of its 1 s cycle when the change lands.
+            await settle((i * 1000) / pollers);
+            for (;;) {
+              const now = (await board()).find((r) => r.roomId === room.roomId);
+              if (now?.state === state) return polled.push(performance.now() - answered);
+              if (performance.now() > deadline) return;
+              await settle(1000);
+            }
+          });
           for (;;) {
-            const now = (await board()).find((r) => r.roomId === room.roomId);
-            if (now?.state === state) return polled.push(performance.now() - answered);
-            if (performance.now() > deadline) return;
-            await settle(1000);
+            const arrived = subs.map((s) => s.seen(room.roomId, state));
+            if (arrived.every((a) => a !== undefined) || performance.now() > deadline) {
+              for (const a of arrived)
+                if (a === undefined) missed++;
+                else latencies.push(Math.max(0, a - answered));
+              break;
+            }
+            await settle(2);
           }
-        });
-        for (;;) {
-          const arrived = subs.map((s) => s.seen(room.roomId, state));
-          if (arrived.every((a) => a !== undefined) || performance.now() > deadline) {
-            for (const a of arrived)
-              if (a === undefined) missed++;
-              else latencies.push(Math.max(0, a - answered));
-            break;
-          }
-          await settle(2);
+          await Promise.all(polls);
         }
-        await Promise.all(polls);
+        subs.forEach((s) => s.close());
+        figures[`${kind}, ${n} subscriber(s): command answer → event, p50 / p99`] =
+          `${percentile(latencies, 50).toFixed(1)} / ${percentile(latencies, 99).toFixed(1)} ms (${latencies.length} deliveries, ${missed} missed; load average ${os.loadavg()[0]!.toFixed(2)})`;
+        figures[`${kind}, ${n} subscriber(s): server memory per subscriber`] = `${perSubscriberKb.toFixed(1)} KiB`;
+        await settle(500);
+        if (pollers > 0)
+          figures[`${pollers} clients polling GET /board every 1 s, same changes: p50 / p99`] =
+            `${percentile(polled, 50).toFixed(0)} / ${percentile(polled, 99).toFixed(0)} ms`;
       }
-      subs.forEach((s) => s.close());
-      figures[`${n} subscriber(s): command answer → event, p50 / p99`] =
-        `${percentile(latencies, 50).toFixed(1)} / ${percentile(latencies, 99).toFixed(1)} ms (${latencies.length} deliveries, ${missed} missed)`;
-      figures[`${n} subscriber(s): server memory per subscriber`] = `${perSubscriberKb.toFixed(1)} KiB`;
-      if (pollers > 0)
-        figures[`${pollers} clients polling GET /board every 1 s, same changes: p50 / p99`] =
-          `${percentile(polled, 50).toFixed(0)} / ${percentile(polled, 99).toFixed(0)} ms`;
-    }
     return figures;
   } finally {
     server.kill('SIGTERM');

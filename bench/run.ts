@@ -67,7 +67,7 @@ if (only === undefined || only === 'booking' || only === 'holds') {
 
 if (only === undefined || only === 'board') {
   const changes = Number(process.env.BENCH_BOARD_CHANGES ?? 20);
-  print('The live floor over SSE (server in its own process)', await withDatabase((url) => benchBoard(url, changes)));
+  print('The live floor over SSE and WebSocket (server in its own process)', await withDatabase((url) => benchBoard(url, changes)));
 }
 
 if (only === 'burst' || process.env.BENCH_BURST === '1') {

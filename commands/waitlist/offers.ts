@@ -2,6 +2,8 @@ import { sql, type QueryExecutorProvider } from 'kysely';
 import type { Clock } from '../../src/clock.js';
 import type { EventStore } from '../../src/eventstore/port.js';
 import type { JobQueue } from '../../src/jobs/queue.js';
+import type { News } from '../../src/infra/news.js';
+import { tellGuest } from '../../src/infra/guest-news.js';
 import { handle } from '../../src/eventstore/decide.js';
 import { waitlistStream } from '../../src/events/bookings.js';
 import { AppError } from '../../src/errors.js';
@@ -12,7 +14,7 @@ import { waitlistDecider } from './decider.js';
 import { addMinutes } from '../../src/clock.js';
 import { overlapsSql, stillCountsSql } from '../../domain/rooms/occupancy.js';
 
-type OfferContext = Readonly<{ store: EventStore; clock: Clock; jobs: JobQueue; db: QueryExecutorProvider }>;
+type OfferContext = Readonly<{ store: EventStore; clock: Clock; jobs: JobQueue; db: QueryExecutorProvider; news: News }>;
 
 type Waiting = {
   entry_id: string;
@@ -86,6 +88,7 @@ async function offerRoom(ctx: OfferContext, w: Waiting, roomId: string, now: Dat
   await ctx.jobs.schedule(HOLD_EXPIRY, held.bookingId, new Date(held.holdExpiresAt));
   const offer = { type: 'Offer', entryId: w.entry_id, bookingId: held.bookingId, roomId: held.roomId, now } as const;
   await handle(ctx.store, waitlistStream(w.entry_id), waitlistDecider, offer, metadata);
+  await tellGuest(ctx.news, w.guest_id, { event: 'waitlist', data: { id: w.entry_id, status: 'offered', bookingId: held.bookingId } });
   return true;
 }
 

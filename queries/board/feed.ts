@@ -101,8 +101,10 @@ export class BoardFeed {
    * Sends every change after `lastEventId` and then each new one, once each and
    * in order. Without an id (or with one the log does not hold) it starts with
    * the latest change of every room. `send` is never called after `close`.
+   * While catching up (`catchingUp` true) `send` may return a promise to pace
+   * the backlog to the client's reading; live changes wait in order meanwhile.
    */
-  subscribe(lastEventId: string | null, send: (c: BoardChange) => void): BoardSubscription {
+  subscribe(lastEventId: string | null, send: (c: BoardChange, catchingUp: boolean) => void | Promise<void>): BoardSubscription {
     const upto = this.seq;
     const snapshot = [...this.latest.values()].sort(bySeq);
     let floor = upto;
@@ -111,7 +113,7 @@ export class BoardFeed {
     const listener = (c: BoardChange) => {
       if (!open || c.seq <= floor) return;
       if (queue) queue.push(c);
-      else send(c);
+      else void send(c, false);
     };
     this.listeners.add(listener);
     const ready = (async () => {
@@ -122,10 +124,10 @@ export class BoardFeed {
         floor = Math.max(from, upto);
         backlog = from < upto ? await this.between(from, upto) : [];
       }
-      for (const c of backlog) if (open) send(c);
-      const pending = queue ?? [];
+      for (const c of backlog) if (open) await send(c, true);
+      // Live changes that came while catching up, including those that came while it waited.
+      for (let i = 0; queue && i < queue.length; i++) if (open && queue[i]!.seq > floor) await send(queue[i]!, true);
       queue = null;
-      for (const c of pending) if (open && c.seq > floor) send(c);
     })();
     return {
       ready,

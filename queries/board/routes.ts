@@ -6,7 +6,9 @@ import type { News } from '../../src/infra/news.js';
 import { replies } from '../../src/http/schemas.js';
 import type { ReadModels } from '../../projections/read-models.js';
 import { BoardFeed } from './feed.js';
+import websocket from '@fastify/websocket';
 import { serveEvents } from './sse.js';
+import { serveSocket } from './socket.js';
 
 export type BoardContext = Readonly<{
   readModels: Kysely<ReadModels>;
@@ -45,6 +47,13 @@ export const BoardRoomSchema = Type.Object({
 
 /** The live floor for staff: the board now, and every change of it as Server-Sent Events. */
 export const boardQueries: FastifyPluginAsyncTypebox<BoardContext> = async (app, ctx) => {
+  // A subscribe message is a few dozen bytes: nothing larger is read.
+  await app.register(websocket, { options: { maxPayload: 1024 } });
+  // An upgrade refused by the access check (401, 403) never reaches the plugin's own clean-up, which
+  // would leave the socket half open after the answer: end it here.
+  app.addHook('onResponse', async (request) => {
+    if (request.headers.upgrade !== undefined && !request.ws) request.raw.socket.destroy();
+  });
   const feed = new BoardFeed(ctx.readModels, ctx.news, ctx.config.boardResyncMs);
   await feed.start();
   const streams = new Set<() => void>();
@@ -86,5 +95,25 @@ export const boardQueries: FastifyPluginAsyncTypebox<BoardContext> = async (app,
     async (request, reply) => {
       serveEvents(reply, feed, request.headers['last-event-id'] ?? null, streams, app.log);
     },
+  );
+
+  app.get(
+    '/board/socket',
+    {
+      websocket: true,
+      config: { permission: 'booking:read' },
+      schema: {
+        tags: ['board'],
+        summary: 'The board live over WebSocket: the same room changes and ids as GET /board/events',
+        description:
+          'Upgrade with `Authorization: Bearer <token>`, then send `{"type":"subscribe"}` (or `{"type":"subscribe","lastEventId":"<id>"}` ' +
+          'to resume). Each change arrives as `{"type":"room","id":"<event feed position>.<n>","room":{…as in GET /board}}`; without an id ' +
+          'the first messages are every room as it is. The server pings every 10 s and drops a client that did not answer the previous ' +
+          'ping; a client that stops reading is disconnected and resumes from the id of the last message it received. Any other ' +
+          'message closes the socket with 1008. A plain GET (no upgrade) answers 404.',
+        response: replies({ 101: Type.Null({ description: 'Switching Protocols: the WebSocket is open' }) }),
+      },
+    },
+    (socket) => serveSocket(socket, feed, streams, app.log),
   );
 };

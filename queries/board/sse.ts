@@ -1,12 +1,11 @@
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
-import type { BoardChange, BoardFeed } from './feed.js';
+import type { BoardFeed } from './feed.js';
+import { sseFrame } from './frames.js';
 
 /** A comment line this often keeps proxies and idle-connection timers from closing a quiet stream. */
 export const HEARTBEAT_MS = 10_000;
 /** What may wait in a connection's send buffer; beyond it the client is too slow and is disconnected. */
 export const MAX_BUFFERED_BYTES = 256 * 1024;
-
-export const eventText = (c: BoardChange) => `id: ${c.id}\nevent: room\ndata: ${JSON.stringify(c.room)}\n\n`;
 
 /**
  * Streams the board to one client. A client that does not keep up is cut off
@@ -37,8 +36,16 @@ export function serveEvents(
     streams.delete(end);
     res.end();
   };
-  const subscription = feed.subscribe(lastEventId, (c) => {
+  const subscription = feed.subscribe(lastEventId, (c, catchingUp) => {
     if (ended) return;
+    // The backlog of a resuming client goes at its reading pace: cutting it off there would repeat forever.
+    if (catchingUp) {
+      if (res.write(sseFrame(c))) return;
+      return new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+    }
     if (res.writableLength > MAX_BUFFERED_BYTES) {
       log.info({ unsent: c.id }, 'board stream client too slow; disconnected, it resumes from its last id');
       end();
@@ -46,7 +53,7 @@ export function serveEvents(
       res.destroy();
       return;
     }
-    res.write(eventText(c));
+    res.write(sseFrame(c));
   });
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   streams.add(end);

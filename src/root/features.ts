@@ -85,6 +85,8 @@ import { webhookQueries } from '../../queries/webhooks.js';
 import { webhookOutbox } from '../webhooks/outbox.js';
 import { webhookJobs } from '../webhooks/delivery.js';
 
+import { guestEvents } from '../../queries/guest-events/routes.js';
+import { tellGuest } from '../infra/guest-news.js';
 import { webPages } from '../http/pages.js';
 import { readModelsOf } from '../../projections/read-models.js';
 import { VenueSettingsSchema } from '../../domain/venue/schema.js';
@@ -140,6 +142,7 @@ export const routes =
     await app.register(waitlistCommands, platform);
     await app.register(waitlistQueries, context);
     await app.register(boardQueries, context);
+    await app.register(guestEvents, platform);
     await app.register(floorClock, { ...platform, due: boardDueBy(context.readModels) });
     await app.register(webPages, { webDir: platform.config.webDir });
     await app.register(experimentCommands, platform);
@@ -177,7 +180,16 @@ export const projections: readonly Projection[] = [
 ];
 
 /** The admission queue's worker: queued holds run the hold command itself. */
-export const admissionWorker = (platform: Platform): AdmissionWorker => admitHold(platform);
+export const admissionWorker = (platform: Platform): AdmissionWorker => {
+  const admit = admitHold(platform);
+  return async (request) => {
+    const outcome = await admit(request);
+    // The guest's own stream hears the outcome as soon as it is decided (GET /me/events).
+    const data = outcome.status === 'held' ? { bookingId: outcome.bookingId } : { problem: outcome.problem };
+    await tellGuest(platform.news, request.owner, { event: 'booking-request', data: { id: request.id, status: outcome.status, ...data } });
+    return outcome;
+  };
+};
 
 export function jobs(platform: Platform): { handlers: Record<string, JobHandler>; sweeps: (() => Promise<void>)[] } {
   const analyticsRetention = {

@@ -8,12 +8,16 @@ export type EventStream = {
   readonly events: ServerSentEvent[];
   readonly raw: () => string;
   readonly ended: () => boolean;
+  /** Stops reading (a slow client), and reads again. */
+  pause(): void;
+  resume(): void;
   close(): void;
 };
 
 export function openEvents(url: string, headers: Record<string, string>): Promise<EventStream> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+    // A connection of its own each time: a stream is never handed back to a keep-alive pool.
+    const req = http.get(url, { agent: false, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       const events: ServerSentEvent[] = [];
       let raw = '';
       let pending = '';
@@ -45,6 +49,8 @@ export function openEvents(url: string, headers: Record<string, string>): Promis
         events,
         raw: () => raw,
         ended: () => ended,
+        pause: () => res.pause(),
+        resume: () => res.resume(),
         close: () => req.destroy(),
       });
     });
