@@ -8,6 +8,7 @@ import * as dropRateLimits from './migrations/0005_drop_rate_limits.js';
 import * as idempotencyHeaders from './migrations/0006_idempotency_headers.js';
 import * as analytics from './migrations/0007_analytics.js';
 import * as webhooks from './migrations/0017_webhooks.js';
+import * as notifications from './migrations/0018_notifications.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006_idempotency_headers': idempotencyHeaders,
   '0007_analytics': analytics,
   '0017_webhooks': webhooks,
+  '0018_notifications': notifications,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -59,6 +59,8 @@ import { webhookCommands } from '../../commands/webhooks/routes.js';
 import { webhookQueries } from '../../queries/webhooks.js';
 import { webhookOutbox } from '../webhooks/outbox.js';
 import { webhookJobs } from '../webhooks/delivery.js';
+import { sendArrivalReminders } from '../../queries/reminders/arrival.js';
+import { LogNotifier } from '../notifications/log.js';
 
 import { webPages } from '../http/pages.js';
 import { readModelsOf } from '../../projections/read-models.js';
@@ -138,6 +140,12 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     sweeps: [() => sweepAnalytics(platform.db, platform.config.analyticsRetentionDays, platform.clock()).then(() => undefined)],
   };
   const recommender = recommenderJobs({ ...platform, readModels: readModelsOf(platform.pool) });
+  // Guests are told through the notification port; the log provider until a real one is configured.
+  const notifier = new LogNotifier(platform.logger);
+  const reminders = {
+    handlers: {},
+    sweeps: [() => sendArrivalReminders({ ...platform, readModels: readModelsOf(platform.pool), notifier }).then(() => undefined)],
+  };
   const parts = [
     bookingJobs(platform),
     paymentJobs(platform),
@@ -145,6 +153,7 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     analyticsRetention,
     recommender,
     webhookJobs(platform),
+    reminders,
   ];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
