@@ -24,7 +24,7 @@ status() {
 }
 
 switch() {
-  local slot="$1" previous port forward
+  local slot="$1" previous port
   [[ "$slot" == blue || "$slot" == green ]] || { echo "slot must be blue or green" >&2; exit 2; }
   previous="$(live_slot)"
   if [[ "$previous" == "$slot" ]]; then
@@ -34,9 +34,11 @@ switch() {
   k rollout status "deployment/ktv-api-$slot" --timeout=300s
   # The slot's own Service, reached from here through a port-forward for the length of the check.
   port="${SMOKE_PORT:-18080}"
-  k port-forward "service/ktv-api-$slot" "$port:80" >/dev/null &
+  # kubectl itself in the background (not through k(), whose subshell would leave it running when
+  # killed); global, not local: the EXIT trap runs after this function has returned.
+  "$kubectl" -n "$ns" port-forward "service/ktv-api-$slot" "$port:80" >/dev/null &
   forward=$!
-  trap 'kill "$forward" 2>/dev/null || true' EXIT
+  trap 'kill "${forward:-}" 2>/dev/null || true' EXIT
   for _ in $(seq 1 50); do
     curl -fs --max-time 1 "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
     sleep 0.2

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
@@ -167,4 +169,57 @@ t.test('the smoke check passes on a ready API and fails where none answers', asy
   );
   t.equal(failed?.code, 1, 'exits 1');
   t.match(failed?.stderr, /GET \/healthz failed/, 'naming the check that failed');
+});
+
+/**
+ * A kubectl that answers as a cluster would for what k8s/bluegreen.sh asks: the live Service's slot
+ * from a file, rollouts done, a port-forward that only waits (the smoke check goes to SMOKE_PORT,
+ * where the test's API listens), and a patch that records the new selector.
+ */
+const FAKE_KUBECTL = `#!/usr/bin/env bash
+state="$(dirname "$0")/live-slot"
+echo "$*" >> "$(dirname "$0")/calls"
+case "$*" in
+  *"get service ktv-api"*) cat "$state" ;;
+  *"rollout status"*) exit 0 ;;
+  *port-forward*) exec sleep 60 ;;
+  *"patch service ktv-api"*) sed -E 's/.*"slot":"([a-z]+)".*/\\1/' <<< "$*" > "$state" ;;
+  *) echo "unexpected: $*" >&2; exit 1 ;;
+esac
+`;
+
+t.test('bluegreen.sh switches the live Service only after the slot passes its smoke check', async (t) => {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'ktv-bluegreen-'));
+  t.teardown(() => rm(scratch, { recursive: true, force: true }));
+  const kubectl = path.join(scratch, 'kubectl');
+  await writeFile(kubectl, FAKE_KUBECTL);
+  await chmod(kubectl, 0o755);
+  await writeFile(path.join(scratch, 'live-slot'), 'blue');
+  const live = () => readFileSync(path.join(scratch, 'live-slot'), 'utf8').trim();
+
+  const { app, runner } = await startTestService(t);
+  await runner.catchUp();
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  const script = path.join(k8s, 'bluegreen.sh');
+  const switchTo = (slot: string, smokePort: number) =>
+    run(script, ['switch', slot], { env: { ...process.env, KUBECTL: kubectl, SMOKE_PORT: String(smokePort) } }).then(
+      ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+      (err: { code: number; stdout: string; stderr: string }) => err,
+    );
+
+  const refused = await switchTo('green', await freePort());
+  t.equal(refused.code, 1, 'a slot that does not answer is refused');
+  t.match(refused.stderr, 'smoke check of green failed: traffic stays on blue');
+  t.equal(live(), 'blue', 'and traffic stays');
+
+  const switched = await switchTo('green', port);
+  t.equal(switched.code, 0, switched.stderr);
+  t.match(switched.stdout, 'smoke: GET /readyz ok');
+  t.match(switched.stdout, 'live: green (was blue); to go back: k8s/bluegreen.sh switch blue');
+  t.equal(live(), 'green', 'the live Service now selects green');
+  t.match(readFileSync(path.join(scratch, 'calls'), 'utf8'), '-n ktv rollout status deployment/ktv-api-green', 'after its rollout');
+
+  t.match((await switchTo('green', port)).stdout, 'green is already live');
+  t.equal((await switchTo('purple', port)).code, 2, 'only blue or green');
 });

@@ -61,6 +61,8 @@ export interface PlatformDatabase {
     created_by: string;
     created_at: Date;
   };
+  /** Messages sent to guests (src/notifications), so none goes out twice. */
+  notifications_sent: { kind: string; ref: string; provider: string; sent_at: Date };
   webhook_deliveries: {
     id: string;
     subscription_id: string;

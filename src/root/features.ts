@@ -84,6 +84,8 @@ import { webhookCommands } from '../../commands/webhooks/routes.js';
 import { webhookQueries } from '../../queries/webhooks.js';
 import { webhookOutbox } from '../webhooks/outbox.js';
 import { webhookJobs } from '../webhooks/delivery.js';
+import { sendArrivalReminders } from '../../queries/reminders/arrival.js';
+import { LogNotifier } from '../notifications/log.js';
 
 import { guestEvents } from '../../queries/guest-events/routes.js';
 import { tellGuest } from '../infra/guest-news.js';
@@ -200,6 +202,12 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
   const recommender = recommenderJobs({ ...platform, readModels });
   const ledger = ledgerJobs({ ...platform, readModels });
   const forecasts = forecastJobs({ ...platform, readModels });
+  // Guests are told through the notification port; the log provider until a real one is configured.
+  const notifier = new LogNotifier(platform.logger);
+  const reminders = {
+    handlers: {},
+    sweeps: [() => sendArrivalReminders({ ...platform, readModels, notifier }).then(() => undefined)],
+  };
   const parts = [
     bookingJobs(platform),
     paymentJobs(platform),
@@ -210,6 +218,7 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     forecasts,
     webhookJobs(platform),
     memberLevelJobs(platform),
+    reminders,
   ];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };

@@ -124,6 +124,10 @@ t.test('signed webhooks for booking and payment events: retries, the delivery lo
     404,
   );
 
+  const before = await log();
+  await runner.rebuild('webhook_outbox');
+  t.same(await log(), before, 'rebuilding the outbox from zero queues nothing twice');
+
   t.equal((await call(app, { method: 'DELETE', url: `/webhooks/subscriptions/${subscriptionId}`, headers: admin.auth })).status, 204);
   t.equal((await call(app, { method: 'DELETE', url: '/webhooks/subscriptions/nope', headers: admin.auth })).status, 404);
   await call(app, {
