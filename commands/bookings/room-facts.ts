@@ -16,25 +16,29 @@ export type RoomFacts = Readonly<{
   bufferMinutes: number;
 }>;
 
-/** How stale room facts may be for a booking (out-of-service changes made in this process apply at once). */
+/** How stale a room type's cleaning buffer may be for a booking. */
 const FRESH_MS = 1000;
 
-/** What a booking needs to know about a room, from the room's and its type's streams. */
-export function roomFacts(store: EventStore, roomId: string): Promise<RoomFacts> {
-  if (!isUuid(roomId)) return Promise.reject(new NotFoundError('room', roomId));
-  return memo(store, roomStream(roomId), FRESH_MS, () => readRoomFacts(store, roomId));
-}
-
-async function readRoomFacts(store: EventStore, roomId: string): Promise<RoomFacts> {
+/**
+ * What a booking needs to know about a room. The room's own stream is read every
+ * time: a room taken out of service on any instance is refused by every instance
+ * from then on (a memo of it would let another instance book it for a moment).
+ * Its type's cleaning buffer changes rarely and may be up to FRESH_MS old.
+ */
+export async function roomFacts(store: EventStore, roomId: string): Promise<RoomFacts> {
+  if (!isUuid(roomId)) throw new NotFoundError('room', roomId);
   const { state: room } = await load(store, roomStream(roomId), roomDecider);
   if (room.status === 'none') throw new NotFoundError('room', roomId);
-  const { state: type } = await load(store, roomTypeStream(room.roomTypeId), roomTypeDecider);
+  const bufferMinutes = await memo(store, roomTypeStream(room.roomTypeId), FRESH_MS, async () => {
+    const { state: type } = await load(store, roomTypeStream(room.roomTypeId), roomTypeDecider);
+    return type.status === 'defined' ? type.cleaningBufferMinutes : 0;
+  });
   return {
     id: room.id,
     name: room.name,
     roomTypeId: room.roomTypeId,
     capacity: room.capacity,
     inService: room.status === 'in_service',
-    bufferMinutes: type.status === 'defined' ? type.cleaningBufferMinutes : 0,
+    bufferMinutes,
   };
 }

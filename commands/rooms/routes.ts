@@ -7,7 +7,6 @@ import { roomStream, roomTypeStream } from '../../src/events/rooms.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { NotFoundError } from '../../src/errors.js';
 import { isUuid, newId, parseId } from '../../src/ids.js';
-import { forget } from '../../src/infra/memo.js';
 import { roomTypeDecider } from '../room-types/decider.js';
 import { roomDecider, type RoomCommand, type RoomState } from './decider.js';
 import { IdParams, replies } from '../../src/http/schemas.js';
@@ -66,11 +65,10 @@ export const roomCommands: FastifyPluginAsyncTypebox<Readonly<{ store: EventStor
     },
   );
 
-  /** Changes a room; this process forgets its memo of the room at once, so its next hold sees the change. */
+  /** Changes a room; holds on every instance read the room's stream, so they see the change at once. */
   const changeService = async (request: FastifyRequest, id: string, command: RoomCommand) => {
     if (!isUuid(id)) throw new NotFoundError('room', id);
     const { state } = await handle(store, roomStream(id), roomDecider, command, metadataOf(request));
-    forget(store, roomStream(id));
     return { id, status: statusOf(state) };
   };
 

@@ -81,8 +81,9 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const platform = await openPlatform(config, logger);
   const showProgress = Boolean(process.stderr.isTTY) || argv.includes('--progress');
-  const progressOf = (label: string, total: number | null, unit = 'events') =>
-    progress(label, { total, unit, enabled: showProgress, out: process.stderr });
+  // The total is only counted when progress is shown: on a large store the count takes a moment.
+  const progressOf = async (label: string, total: () => Promise<number | null>, unit = 'events') =>
+    progress(label, { total: showProgress ? await total() : null, unit, enabled: showProgress, out: process.stderr });
   try {
     if (archive && area === 'backup') {
       await backup(platform, archive);
@@ -94,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`restored ${events} events from ${archive}; rebuilding the read models\n`);
       const runner = createRunner(platform);
       for (const p of features.projections) {
-        const shown = progressOf(`rebuilding ${p.name}`, await eventsOfTypes(platform, p));
+        const shown = await progressOf(`rebuilding ${p.name}`, () => eventsOfTypes(platform, p));
         const { events: applied, ms } = await runner.rebuild(p.name, (n) => shown.update(n));
         shown.finish();
         process.stdout.write(`rebuilt ${p.name}: ${applied} events in ${Math.round(ms)} ms\n`);
@@ -103,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (history) {
       const started = performance.now();
-      const days = progressOf('playing history', history.days, 'days');
+      const days = await progressOf('playing history', async () => history.days, 'days');
       const report = await generateHistory(platform, history, (n) => days.update(n));
       days.finish();
       process.stdout.write(
@@ -116,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     if (ledgerReplay) {
       const rm = readModelsOf(platform.pool);
       const live = toCsv(await entriesIn(rm, from, to));
-      const shown = progressOf('replaying the ledger', await eventsOfTypes(platform, ledgerProjection));
+      const shown = await progressOf('replaying the ledger', () => eventsOfTypes(platform, ledgerProjection));
       const replayed = await withReplayedLedger(
         platform.db,
         platform.store,
@@ -142,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const runner = createRunner(platform);
     const projection = features.projections.find((p) => p.name === arg);
-    const shown = progressOf(`rebuilding ${arg}`, projection ? await eventsOfTypes(platform, projection) : null);
+    const shown = await progressOf(`rebuilding ${arg}`, async () => (projection ? eventsOfTypes(platform, projection) : null));
     const { events, ms } = await runner.rebuild(arg!, (n) => shown.update(n));
     shown.finish();
     process.stdout.write(`rebuilt ${arg}: ${events} events in ${Math.round(ms)} ms (${Math.round(events / (ms / 1000 || 1))} events/s)\n`);

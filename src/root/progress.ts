@@ -38,6 +38,7 @@ export function progress(
   const began = now();
   const every = o.out.isTTY ? 250 : 5000;
   let shownAt = -Infinity;
+  let shownDone = -1;
   let latest = 0;
 
   const line = () => {
@@ -50,6 +51,7 @@ export function progress(
     return parts.join(', ');
   };
   const show = (final: boolean) => {
+    shownDone = latest;
     // On a terminal the line is redrawn in place (\r, then clear to its end).
     o.out.write(o.out.isTTY ? `\r${line()}\x1b[K${final ? '\n' : ''}` : `${line()}\n`);
   };
@@ -62,7 +64,8 @@ export function progress(
       show(false);
     },
     finish() {
-      show(true);
+      // A log already has the last figures; a terminal's line still needs its end.
+      if (o.out.isTTY || shownDone !== latest) show(true);
     },
   };
 }

@@ -178,6 +178,18 @@ t.test('an availability answer cached on both instances goes stale on both when 
   t.ok(performance.now() - filled < 10_000, `within ${Math.round(performance.now() - filled)} ms of caching, before the answers expire`);
 });
 
+t.test('a room taken out of service on A is refused by holds and walk-ins on B from then on', async (t) => {
+  const room = rooms[4]!.id;
+  t.equal((await hold(b.url, room, at(3, 18))).status, 201, 'B holds the room (and knows it as in service)');
+  t.equal((await call(a.url, 'POST', `/rooms/${room}/out-of-service`, { token: waiter, body: { reason: 'screen broken' } })).status, 200);
+  const refused = await hold(b.url, room, at(3, 20));
+  t.equal(refused.status, 409, 'the next hold on B is refused');
+  t.equal(refused.body?.code, 'room_out_of_service');
+  const walkIn = await call(b.url, 'POST', '/walk-ins', { token: waiter, body: { roomId: room, partySize: 2, durationMinutes: 60 } });
+  t.equal(walkIn.body?.code, 'room_out_of_service', 'and so is a walk-in');
+  t.equal((await call(a.url, 'POST', `/rooms/${room}/return-to-service`, { token: waiter })).status, 200, 'back in service');
+});
+
 t.test('a logout on one instance ends the token on the other at once', async (t) => {
   const token = await signIn(a.url, 'guest@demo.ktv');
   t.equal((await call(b.url, 'GET', '/me', { token })).status, 200, 'B accepts the token');

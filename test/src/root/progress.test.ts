@@ -37,7 +37,11 @@ t.test('elsewhere a line every five seconds; no total, no share or time left', a
   p.update(3);
   ms = 7000;
   p.update(7);
-  t.same(written, ['playing history: 1 days, 1 days/s\n', 'playing history: 7 days, 1 days/s\n']);
+  p.finish(); // already said
+  ms = 8000;
+  p.update(8);
+  p.finish();
+  t.same(written, ['playing history: 1 days, 1 days/s\n', 'playing history: 7 days, 1 days/s\n', 'playing history: 8 days, 1 days/s\n']);
 });
 
 t.test('not asked for: nothing at all', async (t) => {
