@@ -89,6 +89,10 @@ t.test('state: a replayed, forged, expired or missing state is refused before an
   t.equal((await back(noState)).body.code, 'invalid_oauth_state');
   t.equal((await back(fresh)).status, 200, 'the code was not spent by the refused attempts');
 
+  const raced = await wechat.authorize(await startUrl(), someone());
+  const [one, two] = await Promise.all([back(raced), back(raced)]);
+  t.same([one.status, two.status].sort(), [200, 400], 'the same state twice at once: one sign-in');
+
   const late = await wechat.authorize(await startUrl(), someone());
   await platform.pool.query("UPDATE wechat_states SET created_at = now() - interval '11 minutes' WHERE state = $1", [
     late.searchParams.get('state'),
