@@ -66,6 +66,14 @@ const EnvSchema = Type.Object({
   // Queued holds decided at once by one instance.
   BOOKING_QUEUE_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
   OIDC_PROVIDERS: Type.String({ default: '[]' }),
+  // Sign in with WeChat (web authorization, OAuth 2.0): app id, secret and redirect URI together, or none.
+  WECHAT_LOGIN_APP_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  WECHAT_LOGIN_APP_SECRET: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  WECHAT_LOGIN_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // snsapi_login: the QR code page of a website app; snsapi_userinfo: inside WeChat's own browser.
+  WECHAT_LOGIN_SCOPE: Type.Union([Type.Literal('snsapi_login'), Type.Literal('snsapi_userinfo')], { default: 'snsapi_login' }),
+  WECHAT_LOGIN_AUTHORIZE_URL: Type.String({ pattern: '^https?://', default: 'https://open.weixin.qq.com/connect/qrconnect' }),
+  WECHAT_LOGIN_API_URL: Type.String({ pattern: '^https?://', default: 'https://api.weixin.qq.com' }),
   // Smart features: analytics rows older than this are deleted; recommendation lists are cached this long.
   ANALYTICS_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 180 }),
   RECOMMENDATIONS_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 7200 }),
@@ -97,6 +105,39 @@ export type OidcProviderConfig = Static<typeof OidcProviderSchema>;
 const OidcProvidersSchema = Type.Array(OidcProviderSchema);
 
 type Env = Static<typeof EnvSchema>;
+
+export type WeChatLoginConfig = Readonly<{
+  appId: string;
+  appSecret: string;
+  redirectUri: string;
+  scope: 'snsapi_login' | 'snsapi_userinfo';
+  /** Where the browser is sent to authorize (the QR code page, or `/connect/oauth2/authorize` inside WeChat). */
+  authorizeUrl: string;
+  /** Where `sns/oauth2/access_token` and `sns/userinfo` are called, without a trailing slash. */
+  apiUrl: string;
+}>;
+
+function wechatLoginFromEnv(e: Env): WeChatLoginConfig | null {
+  const parts = {
+    WECHAT_LOGIN_APP_ID: e.WECHAT_LOGIN_APP_ID,
+    WECHAT_LOGIN_APP_SECRET: e.WECHAT_LOGIN_APP_SECRET,
+    WECHAT_LOGIN_REDIRECT_URI: e.WECHAT_LOGIN_REDIRECT_URI,
+  };
+  const missing = Object.entries(parts)
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
+  if (missing.length === 3) return null;
+  if (missing.length > 0)
+    throw new ConfigError(`invalid configuration:\n  ${missing.join(', ')}: set with the other WECHAT_LOGIN_* values, or unset them all`);
+  return Object.freeze({
+    appId: e.WECHAT_LOGIN_APP_ID!,
+    appSecret: e.WECHAT_LOGIN_APP_SECRET!,
+    redirectUri: e.WECHAT_LOGIN_REDIRECT_URI!,
+    scope: e.WECHAT_LOGIN_SCOPE,
+    authorizeUrl: e.WECHAT_LOGIN_AUTHORIZE_URL,
+    apiUrl: e.WECHAT_LOGIN_API_URL.replace(/\/+$/, ''),
+  });
+}
 
 export type Config = Readonly<{
   port: number;
@@ -167,6 +208,8 @@ export type Config = Readonly<{
   /** How long a guest's recommendation list is served from the cache (Redis, else the process). */
   recommendationsCacheSeconds: number;
   oidcProviders: readonly OidcProviderConfig[];
+  /** Sign in with WeChat; null: not offered. */
+  wechatLogin: WeChatLoginConfig | null;
   /** The service's address as the outside sees it, for provider callbacks. */
   publicUrl: string;
   /** WeChat Pay settings; null runs the sandbox provider. */
@@ -268,6 +311,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
     analyticsRetentionDays: e.ANALYTICS_RETENTION_DAYS,
     recommendationsCacheSeconds: e.RECOMMENDATIONS_CACHE_SECONDS,
     oidcProviders: Object.freeze(oidc),
+    wechatLogin: wechatLoginFromEnv(e),
     publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
     wechatPay,
   });

@@ -6,19 +6,13 @@ import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import type { OidcProviderConfig } from '../../src/config.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
-import { handle, load, type Decider } from '../../src/eventstore/decide.js';
+import { handle, load } from '../../src/eventstore/decide.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { perIpPerMinute } from '../../src/http/rate-limit.js';
 import { currentUser } from '../../src/auth/current-user.js';
 import { AppError, BadRequestError, ConflictError, NotFoundError, UnauthorizedError, UnavailableError } from '../../src/errors.js';
-import {
-  authAuditStream,
-  identityClaimStream,
-  normaliseEmail,
-  userStream,
-  type AuthAuditEvent,
-  type IdentityClaimEvent,
-} from '../../src/events/users.js';
+import { identityClaimStream, normaliseEmail, userStream } from '../../src/events/users.js';
+import { auditRefusedSignIn, identityClaimDecider } from './external.js';
 import { registerUser, userIdByEmail } from '../users/register.js';
 import { userDecider } from '../users/decider.js';
 import { TokenPairSchema } from './routes.js';
@@ -29,19 +23,6 @@ import { replies } from '../../src/http/schemas.js';
 /** How long a started sign-in may take at the provider before its state is refused. */
 const STATE_TTL = '10 minutes';
 const SCOPE = 'openid email profile';
-
-/**
- * The first `ExternalIdentityClaimed` on a `useridentity-<hash>` stream ties that
- * provider's subject to one user for good, so a returning user is found by the
- * subject (stable) rather than by an e-mail address (which can change).
- */
-type IdentityClaim = { userId: string } | null;
-const identityClaimDecider: Decider<IdentityClaim, { userId: string; provider: string; now: Date }, IdentityClaimEvent> = {
-  initialState: () => null,
-  evolve: (state, e) => state ?? { userId: e.data.userId },
-  decide: (c, state) =>
-    state ? [] : [{ type: 'ExternalIdentityClaimed', data: { userId: c.userId, provider: c.provider, at: c.now.toISOString() } }],
-};
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -209,13 +190,7 @@ export const oauthCommands: FastifyPluginAsyncTypebox<SessionContext> = async (a
         return await signIn(request, request.query.state, reply, provider);
       } catch (err) {
         // Refused sign-ins are audited like failed password logins; the provider's own outages are not.
-        if (err instanceof AppError && err.status < 500 && err.status !== 429) {
-          const event: AuthAuditEvent = {
-            type: 'LoginFailed',
-            data: { email: '', userId: null, ip: request.ip, reason: 'oauth_refused', at: clock().toISOString() },
-          };
-          await store.appendToStream(authAuditStream(clock()), [{ id: randomUUID(), ...event }], 'any');
-        }
+        if (err instanceof AppError && err.status < 500 && err.status !== 429) await auditRefusedSignIn(store, clock, request.ip);
         throw err;
       }
     },

@@ -52,6 +52,7 @@ export type SessionContext = Readonly<{
     | 'loginAccountDelayMaxSeconds'
     | 'oidcProviders'
     | 'passwordResetTtlMinutes'
+    | 'wechatLogin'
   >;
 }>;
 

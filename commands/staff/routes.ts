@@ -7,13 +7,12 @@ import { principalOf } from '../../src/http/access.js';
 import { perIpPerMinute } from '../../src/http/rate-limit.js';
 import { NotFoundError } from '../../src/errors.js';
 import { PASSWORD_MAX_LENGTH } from '../../src/auth/passwords.js';
-import { sessionsStream } from '../../src/events/users.js';
+import { sessionsStream, type SessionEndReason } from '../../src/events/users.js';
 import { isUuid } from '../../src/ids.js';
 import { IdParams, replies } from '../../src/http/schemas.js';
 import { changeRoles, changeStanding } from '../users/admins.js';
 import { sessionsDecider } from '../sessions/decider.js';
 import { revokeEnded, type SessionContext } from '../sessions/open.js';
-import type { SessionEndReason } from '../../src/events/users.js';
 import { issuePasswordReset, resetPassword } from './password-reset.js';
 
 const Standing = Type.Object({ id: Type.String(), disabled: Type.Boolean() });

@@ -64,12 +64,17 @@ export const spendDecider: Decider<MemberSpend, RecordSpend, MemberSpendEvent> =
 export async function reviewLevel(store: EventStore, userId: string, now: Date, metadata: EventMetadata): Promise<void> {
   const { state: rules } = await load(store, MEMBERSHIP_RULES_STREAM, rulesDecider);
   if (!rules) return;
-  const { state: spends } = await load(store, memberSpendStream(userId), spendDecider);
-  const spend = spendInPeriod(spends.values(), rules.periodDays, now);
+  const spend = await spendOf(store, userId, rules, now);
   const earned = earnedLevel(spend, rules.thresholds);
   const command = { type: 'Earn', userId, earned, spend, periodDays: rules.periodDays, rulesVersion: rules.version, now } as const;
   const { state: user } = await load(store, userStream(userId), userDecider);
   if (user.status === 'registered') await handle(store, userStream(userId), userDecider, command, metadata);
+}
+
+/** What a member spent in the rules' rolling period up to `now`, from their spend stream. */
+export async function spendOf(store: EventStore, userId: string, rules: NonNullable<MembershipRules>, now: Date): Promise<number> {
+  const { state: spends } = await load(store, memberSpendStream(userId), spendDecider);
+  return spendInPeriod(spends.values(), rules.periodDays, now);
 }
 
 /** Records what a member spent on a booking (once per booking), then reviews their level. */

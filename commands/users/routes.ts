@@ -15,7 +15,9 @@ import { MEMBERSHIP_LEVELS, MEMBERSHIP_RULES_STREAM, userStream } from '../../sr
 import { isUuid } from '../../src/ids.js';
 import { registerUser } from './register.js';
 import { changeRoles } from './admins.js';
-import { rulesDecider } from './levels.js';
+import { rulesDecider, spendOf } from './levels.js';
+import { nextLevel } from '../../domain/members/levels.js';
+import { currentUser } from '../../src/auth/current-user.js';
 import { userDecider, type UserCommand } from './decider.js';
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../../src/clock.js';
@@ -186,6 +188,43 @@ export const userCommands: FastifyPluginAsyncTypebox<
       },
     },
     rulesNow,
+  );
+
+  app.get(
+    '/me/membership',
+    {
+      config: { permission: 'profile:self' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Your level, what you spent in the rolling period and what the next level needs; `404` until levels are set',
+        response: replies({
+          200: Type.Object({
+            level: Type.String(),
+            levelSetByHand: Type.String({ description: 'Earned levels never go below it' }),
+            spend: Type.Integer({ description: 'Fen spent in the last `periodDays` days' }),
+            periodDays: Type.Integer(),
+            next: Type.Union([
+              Type.Object({ level: Type.String(), missing: Type.Integer({ description: 'Fen still to spend' }) }),
+              Type.Null(),
+            ]),
+          }),
+        }),
+      },
+    },
+    async (request) => {
+      const { userId } = principalOf(request);
+      const rules = await rulesNow();
+      const user = await currentUser(store, userId);
+      if (!user) throw new NotFoundError('user', userId);
+      const spend = await spendOf(store, userId, rules, clock());
+      return {
+        level: user.membershipLevel,
+        levelSetByHand: user.levelSetByHand,
+        spend,
+        periodDays: rules.periodDays,
+        next: nextLevel(spend, rules.thresholds),
+      };
+    },
   );
 
   app.post(

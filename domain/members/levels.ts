@@ -20,3 +20,10 @@ export function spendInPeriod(spends: Iterable<Readonly<{ amount: number; at: Da
   for (const s of spends) if (s.at.getTime() > since && s.at.getTime() <= now.getTime()) total += s.amount;
   return total;
 }
+
+/** The next level above what `spend` earns and how much more it needs (fen); null at the top. */
+export function nextLevel(spend: number, thresholds: LevelThresholds): Readonly<{ level: MembershipLevel; missing: number }> | null {
+  for (const level of ['silver', 'gold', 'black'] as const)
+    if (spend < thresholds[level]) return { level, missing: thresholds[level] - spend };
+  return null;
+}

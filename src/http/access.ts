@@ -78,8 +78,8 @@ export const accessPlugin = fp<{ users: CurrentUsers; tokens: AccessTokens; revo
         users.get(claims.sub),
         users.sessions.standing(claims.sub, claims.sid),
       ]);
-      if (user?.disabled || revoked === 'account_disabled')
-        throw new UnauthorizedError('account_disabled', 'This account has been disabled; ask an admin.');
+      // Read from the account's stream, so it holds even if ending its sessions did not finish.
+      if (user?.disabled) throw new UnauthorizedError('account_disabled', 'This account has been disabled; ask an admin.');
       if (revoked === 'evicted') throw new UnauthorizedError('session_evicted', 'This session was ended by a sign-in on another device.');
       if (revoked || session === 'ended') throw new UnauthorizedError('session_revoked', 'This session has ended; sign in again.');
       // Signed by our key yet naming no session of this user: never issued by a sign-in, so never honoured.

@@ -10,6 +10,7 @@ import { userCommands } from '../../commands/users/routes.js';
 import { sessionCommands } from '../../commands/sessions/routes.js';
 import { oauthCommands } from '../../commands/sessions/oauth.js';
 import { staffCommands } from '../../commands/staff/routes.js';
+import { wechatCommands } from '../../commands/sessions/wechat.js';
 import { memberLevelJobs } from '../../commands/users/earned.js';
 import { userQueries } from '../../queries/users.js';
 import { usersProjection } from '../../projections/users.js';
@@ -110,6 +111,7 @@ export const routes =
     await app.register(sessionCommands, platform);
     await app.register(oauthCommands, platform);
     await app.register(staffCommands, platform);
+    await app.register(wechatCommands, platform);
     await app.register(userQueries, context);
     await app.register(roomTypeCommands, platform);
     await app.register(roomCommands, platform);

@@ -39,6 +39,7 @@ t.test('levels are earned from spend at check-out, and the next hold is priced a
   const guest = await signUp(app, platform.store, 'guest');
   const none = await call(app, { method: 'GET', url: '/membership/levels', headers: guest.auth });
   t.equal(none.status, 404, 'no rules yet');
+  t.equal((await call(app, { method: 'GET', url: '/me/membership', headers: guest.auth })).status, 404);
 
   const rules = { periodDays: 365, thresholds: { silver: 1, gold: 900_000_000, black: 1_000_000_000 } };
   t.equal((await call(app, { method: 'PUT', url: '/membership/levels', headers: guest.auth, payload: rules })).status, 403);
@@ -77,6 +78,15 @@ t.test('levels are earned from spend at check-out, and the next hold is priced a
     [me.body.id],
   );
   t.match(audit.rows, [{ detail: { level: 'silver', previous: 'regular', spend: first.total, periodDays: 365, rulesVersion: 1 } }]);
+
+  const standing = await call(app, { method: 'GET', url: '/me/membership', headers: guest.auth });
+  t.same(standing.body, {
+    level: 'silver',
+    levelSetByHand: 'regular',
+    spend: first.total,
+    periodDays: 365,
+    next: { level: 'gold', missing: 900_000_000 - first.total },
+  });
 
   const second = await call(app, {
     method: 'POST',

@@ -42,3 +42,20 @@ t.test('a bad value stops start-up with a message naming the variable', async (t
   t.ok(err instanceof ConfigError);
   t.match(String((err as Error).message), /PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/, 'every bad variable is named');
 });
+
+t.test('WeChat sign-in: off by default; app id, secret and redirect URI together or not at all', async (t) => {
+  t.equal(loadConfig({}).wechatLogin, null);
+  const c = loadConfig({
+    WECHAT_LOGIN_APP_ID: 'wx123',
+    WECHAT_LOGIN_APP_SECRET: 'secret',
+    WECHAT_LOGIN_REDIRECT_URI: 'https://ktv.example.com/auth/wechat/callback',
+    WECHAT_LOGIN_API_URL: 'http://127.0.0.1:9999/',
+  });
+  t.match(c.wechatLogin, { appId: 'wx123', scope: 'snsapi_login', apiUrl: 'http://127.0.0.1:9999' });
+  t.throws(() => loadConfig({ WECHAT_LOGIN_APP_ID: 'wx123' }), {
+    name: 'ConfigError',
+    message: /WECHAT_LOGIN_APP_SECRET, WECHAT_LOGIN_REDIRECT_URI/,
+  });
+  t.throws(() => loadConfig({ WECHAT_LOGIN_SCOPE: 'snsapi_everything' }), /WECHAT_LOGIN_SCOPE/);
+  t.equal(loadConfig({ PASSWORD_RESET_TTL_MINUTES: '60' }).passwordResetTtlMinutes, 60);
+});

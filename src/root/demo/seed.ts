@@ -170,6 +170,14 @@ export async function seedDemo(app: FastifyInstance, store: EventStore, logger: 
   });
   if (venue.statusCode !== 200) throw new Error(`demo seed venue failed: ${venue.body}`);
   await send('/rate-cards', 'rate-card:1', demoRateCard, manager.accessToken);
+  // Earned levels: ¥2,000 / ¥10,000 / ¥50,000 spent over a year.
+  const levels = await app.inject({
+    method: 'PUT',
+    url: '/membership/levels',
+    payload: { periodDays: 365, thresholds: { silver: 200_000, gold: 1_000_000, black: 5_000_000 } },
+    headers: { authorization: `Bearer ${manager.accessToken}` },
+  });
+  if (levels.statusCode !== 200) throw new Error(`demo seed membership levels failed: ${levels.body}`);
   for (const [i, p] of products.entries()) await send('/products', `product:${i}`, p, manager.accessToken);
   await demoRelease(app, manager.accessToken);
   await demoBookings(app, send, (await login('guest@demo.ktv')).accessToken, roomIds);

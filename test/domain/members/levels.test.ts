@@ -1,5 +1,5 @@
 import t from 'tap';
-import { earnedLevel, higherLevel, spendInPeriod } from '../../../domain/members/levels.js';
+import { earnedLevel, higherLevel, nextLevel, spendInPeriod } from '../../../domain/members/levels.js';
 
 const thresholds = { silver: 100_000, gold: 500_000, black: 2_000_000 };
 
@@ -31,4 +31,11 @@ t.test('higher level: regular < silver < gold < black', async (t) => {
   t.equal(higherLevel('silver', 'gold'), 'gold');
   t.equal(higherLevel('black', 'regular'), 'black');
   t.equal(higherLevel('silver', 'silver'), 'silver');
+});
+
+t.test('next level: the first threshold above the spend, and what is missing', async (t) => {
+  t.same(nextLevel(0, thresholds), { level: 'silver', missing: 100_000 });
+  t.same(nextLevel(100_000, thresholds), { level: 'gold', missing: 400_000 });
+  t.same(nextLevel(1_999_999, thresholds), { level: 'black', missing: 1 });
+  t.equal(nextLevel(2_000_000, thresholds), null, 'at the top');
 });
