@@ -8,6 +8,7 @@ import * as dropRateLimits from './migrations/0005_drop_rate_limits.js';
 import * as idempotencyHeaders from './migrations/0006_idempotency_headers.js';
 import * as analytics from './migrations/0007_analytics.js';
 import * as ledgerJobs from './migrations/0008_ledger_jobs.js';
+import * as analystViews from './migrations/0009_analyst_views.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006_idempotency_headers': idempotencyHeaders,
   '0007_analytics': analytics,
   '0008_ledger_jobs': ledgerJobs,
+  '0009_analyst_views': analystViews,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,6 +9,7 @@ import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { entriesIn, toCsv } from '../../queries/ledger.js';
 import { readModelsOf } from '../../projections/read-models.js';
 import { generateHistory, type HistoryOptions } from './demo/history.js';
+import { grantAnalyst, isAnalystName } from '../db/analysts.js';
 
 const USAGE = `usage: npm run cli -- <command>
 
@@ -17,6 +18,8 @@ const USAGE = `usage: npm run cli -- <command>
   ledger replay --from YYYY-MM-DD --to YYYY-MM-DD --out FILE
                                replay the ledger from the events into a scratch schema and write the
                                period's journal lines as CSV; says whether they match the serving ledger
+  analysts grant NAME           create the PostgreSQL login role NAME in ktv_analyst (read-only: rm.* without personal
+                               data, and the analyst views); its password is printed once and stored nowhere
   demo history [--days 90] [--guests 500] [--seed 1]
                                play a realistic history of the last --days through the real commands (the demo
                                venue first if needed): guests with stable preferences, weekly and daily
@@ -49,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
   const ledgerReplay = area === 'ledger' && verb === 'replay' && from && to && out && DATE.test(from) && DATE.test(to) && from <= to;
   const projections = area === 'projections' && (verb === 'status' || (verb === 'rebuild' && arg));
   const history = area === 'demo' && verb === 'history' ? historyOptions(argv) : null;
-  if (!ledgerReplay && !projections && !history) {
+  const analyst = area === 'analysts' && verb === 'grant' && arg && isAnalystName(arg) ? arg : null;
+  if (!ledgerReplay && !projections && !history && !analyst) {
     process.stderr.write(USAGE);
     return 2;
   }
@@ -69,6 +73,11 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const platform = await openPlatform(config, logger);
   try {
+    if (analyst) {
+      const password = await grantAnalyst(platform.db, analyst);
+      process.stdout.write(`created the login role ${analyst} in ktv_analyst; its password (shown this once): ${password}\n`);
+      return 0;
+    }
     if (history) {
       const started = performance.now();
       const report = await generateHistory(platform, history);
