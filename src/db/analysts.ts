@@ -88,14 +88,19 @@ const exists = async (db: Kysely<PlatformDatabase>, name: string) =>
   (await sql<{ found: boolean }>`SELECT to_regclass(${name}) IS NOT NULL AS found`.execute(db)).rows[0]?.found === true;
 
 /**
- * Builds the `analyst` views whose read models exist and keeps `ktv_analyst` off the private ones.
- * Runs inside every switch of `rm` views (which drops the views built on them) under a lock, so
- * concurrent switches rebuild one after another.
+ * After the `rm` views of `tables` switched builds (which dropped the `analyst` views over them),
+ * builds those `analyst` views again where their read models exist, and keeps `ktv_analyst` off
+ * the private ones. Runs inside the switch's transaction under a lock, so concurrent switches
+ * rebuild one after another.
  */
-export async function refreshAnalystViews(trx: Kysely<PlatformDatabase>): Promise<void> {
+export async function refreshAnalystViews(trx: Kysely<PlatformDatabase>, tables: readonly string[]): Promise<void> {
+  const switched = new Set(tables.map((t) => `rm.${t}`));
+  const affected = Object.entries(ANALYST_VIEWS).filter(([, view]) => view.needs.some((n) => switched.has(n)));
+  const revoked = PRIVATE_READ_MODELS.filter((name) => switched.has(`rm.${name}`));
+  if (affected.length === 0 && revoked.length === 0) return;
   await sql`SELECT pg_advisory_xact_lock(hashtext('analyst-views'))`.execute(trx);
   if (!(await exists(trx, 'analyst.analyst_marker'))) return;
-  for (const [name, view] of Object.entries(ANALYST_VIEWS)) {
+  for (const [name, view] of affected) {
     let ready = true;
     for (const needed of view.needs) ready &&= await exists(trx, needed);
     if (!ready) continue;
@@ -104,9 +109,8 @@ export async function refreshAnalystViews(trx: Kysely<PlatformDatabase>): Promis
   }
   const role = await sql<{ found: boolean }>`SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ktv_analyst') AS found`.execute(trx);
   if (!role.rows[0]?.found) return;
-  for (const name of PRIVATE_READ_MODELS) {
-    if (await exists(trx, `rm.${name}`)) await sql`REVOKE ALL ON ${sql.id('rm', name)} FROM ktv_analyst`.execute(trx);
-  }
+  // The new rm views were granted to ktv_analyst by default; the private ones are taken back at once.
+  for (const name of revoked) await sql`REVOKE ALL ON ${sql.id('rm', name)} FROM ktv_analyst`.execute(trx);
   await sql`GRANT SELECT ON ALL TABLES IN SCHEMA analyst TO ktv_analyst`.execute(trx);
 }
 

@@ -138,7 +138,7 @@ async function pointViews(trx: Kysely<PlatformDatabase>, projection: Projection,
     await sql`DROP VIEW IF EXISTS rm.${sql.id(table)} CASCADE`.execute(trx);
     await sql`CREATE VIEW rm.${sql.id(table)} AS SELECT * FROM ${sql.id(schemaName, table)}`.execute(trx);
   }
-  await refreshAnalystViews(trx);
+  await refreshAnalystViews(trx, projection.tables);
 }
 
 /** Makes sure every projection has a build, so its `rm.*` views exist before the first query. */
