@@ -1,7 +1,11 @@
 import t from 'tap';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { startTestService } from '../../helpers/service.js';
 import { recordPastStay } from '../../helpers/past-stays.js';
@@ -51,6 +55,29 @@ t.test('the granted role is a login role in ktv_analyst', async (t) => {
   );
   t.same(rows, [{ user: name, member: true }]);
   await t.rejects(grantAnalyst(platform.db, 'Robert"; DROP TABLE events; --'), /not a usable role name/);
+});
+
+t.test('npm run cli -- analysts grant NAME prints the password once, and it signs in', async (t) => {
+  const cliName = `analyst_${randomUUID().slice(0, 8)}`;
+  t.teardown(() => sql`DROP ROLE IF EXISTS ${sql.id(cliName)}`.execute(platform.db));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ktv-analyst-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const run = (name: string) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/root/cli.ts', 'analysts', 'grant', name], {
+      cwd: path.resolve(import.meta.dirname, '../../..'),
+      env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dir, LOG_LEVEL: 'silent' },
+    });
+  const { stdout } = await run(cliName);
+  const printed = /its password \(shown this once\): (\S+)/.exec(stdout)?.[1];
+  t.ok(printed, stdout);
+  const login = new URL(databaseUrl);
+  login.username = cliName;
+  login.password = printed ?? '';
+  const client = new pg.Client({ connectionString: login.toString() });
+  await client.connect();
+  t.same((await client.query('SELECT count(*)::int AS n FROM analyst.users')).rows, [{ n: 1 }]);
+  await client.end();
+  t.equal(((await run('Not A Name').catch((e: { code: number }) => e)) as { code: number }).code, 2, 'a bad name prints the usage');
 });
 
 t.test('no column the analyst can read holds personal data', async (t) => {
