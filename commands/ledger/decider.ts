@@ -42,19 +42,21 @@ function checkDate(closed: readonly Period[], date: string, today: string): void
   if (period) throw new ConflictError('period_closed', `${date} is in the closed period ${period.from}..${period.to}.`, { ...period });
 }
 
-/** Debits equal credits, each line on one side only, every account in the chart. */
+/** Each line on one side only, debits equal to credits, every account in the chart (checked in that order). */
 function checkLines(lines: readonly ManualLine[], accounts: ReadonlySet<string>): void {
   lines.forEach((l, i) => {
     if (l.debit > 0 === l.credit > 0)
       throw new ValidationError([{ field: `lines/${i}`, message: 'a line has either a debit or a credit above zero, not both' }]);
-    if (!accounts.has(l.account))
-      throw new UnprocessableError('unknown_account', `Account ${l.account} is not in the chart of accounts.`, {
-        field: `lines/${i}/account`,
-      });
   });
   const debit = lines.reduce((s, l) => s + l.debit, 0);
   const credit = lines.reduce((s, l) => s + l.credit, 0);
   if (debit !== credit) throw new UnprocessableError('unbalanced', `Debits (${debit}) and credits (${credit}) differ.`, { debit, credit });
+  lines.forEach((l, i) => {
+    if (!accounts.has(l.account))
+      throw new UnprocessableError('unknown_account', `Account ${l.account} is not in the chart of accounts (GET /ledger/accounts).`, {
+        field: `lines/${i}/account`,
+      });
+  });
 }
 
 /**

@@ -24,7 +24,7 @@ const EntryBody = Type.Object(
     memo: Memo,
     lines: Type.Array(
       Type.Object({ account: Type.String({ minLength: 1, maxLength: 20 }), debit: Fen, credit: Fen }, { additionalProperties: false }),
-      { minItems: 2, maxItems: 100 },
+      { minItems: 1, maxItems: 100 },
     ),
     attachments: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 500 }), {

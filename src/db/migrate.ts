@@ -12,6 +12,7 @@ import * as passwordResets from './migrations/0012_password_resets.js';
 import * as wechatAndProcesses from './migrations/0013_wechat_and_processes.js';
 import * as ledgerJobs from './migrations/0008_ledger_jobs.js';
 import * as notifications from './migrations/0018_notifications.js';
+import * as analystViews from './migrations/0009_analyst_views.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0013_wechat_and_processes': wechatAndProcesses,
   '0008_ledger_jobs': ledgerJobs,
   '0018_notifications': notifications,
+  '0009_analyst_views': analystViews,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,4 +1,5 @@
 import type { PlatformDatabase } from '../db/schema.js';
+import { refreshAnalystViews } from '../db/analysts.js';
 import { sql, type Kysely } from 'kysely';
 import type { Checkpoint } from '../eventstore/port.js';
 import type { Projection } from './projection.js';
@@ -133,9 +134,11 @@ export async function activate(db: Kysely<PlatformDatabase>, projection: Project
 
 async function pointViews(trx: Kysely<PlatformDatabase>, projection: Projection, schemaName: string): Promise<void> {
   for (const table of projection.tables) {
-    await sql`DROP VIEW IF EXISTS rm.${sql.id(table)}`.execute(trx);
+    // CASCADE: the analysts' views over rm.* go with it, and are built again just below.
+    await sql`DROP VIEW IF EXISTS rm.${sql.id(table)} CASCADE`.execute(trx);
     await sql`CREATE VIEW rm.${sql.id(table)} AS SELECT * FROM ${sql.id(schemaName, table)}`.execute(trx);
   }
+  await refreshAnalystViews(trx, projection.tables);
 }
 
 /** Makes sure every projection has a build, so its `rm.*` views exist before the first query. */

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { withReplayedLedger } from '../../projections/ledger/replay.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { entriesIn, toCsv } from '../../queries/ledger.js';
+import { compareLines } from '../../queries/ledger-jobs.js';
 import { readModelsOf } from '../../projections/read-models.js';
 import { generateHistory, type HistoryOptions } from './demo/history.js';
 import { backup, restore } from './backup.js';
@@ -15,6 +16,7 @@ import * as features from './features.js';
 import { sql } from 'kysely';
 import type { Platform } from '../platform.js';
 import type { Projection } from '../projections/projection.js';
+import { grantAnalyst, isAnalystName } from '../db/analysts.js';
 
 const USAGE = `usage: npm run cli -- <command>
 
@@ -23,6 +25,8 @@ const USAGE = `usage: npm run cli -- <command>
   ledger replay --from YYYY-MM-DD --to YYYY-MM-DD --out FILE
                                replay the ledger from the events into a scratch schema and write the
                                period's journal lines as CSV; says whether they match the serving ledger
+  analysts grant NAME           create the PostgreSQL login role NAME in ktv_analyst (read-only: rm.* without personal
+                               data, and the analyst views); its password is printed once and stored nowhere
   demo history [--days 90] [--guests 500] [--seed 1]
                                play a realistic history of the last --days through the real commands (the demo
                                venue first if needed): guests with stable preferences, weekly and daily
@@ -61,7 +65,8 @@ async function main(argv: string[]): Promise<number> {
   const projections = area === 'projections' && (verb === 'status' || (verb === 'rebuild' && arg));
   const history = area === 'demo' && verb === 'history' ? historyOptions(argv) : null;
   const archive = (area === 'backup' || area === 'restore') && verb && !verb.startsWith('--') ? verb : null;
-  if (!ledgerReplay && !projections && !history && !archive) {
+  const analyst = area === 'analysts' && verb === 'grant' && arg && isAnalystName(arg) ? arg : null;
+  if (!ledgerReplay && !projections && !history && !archive && !analyst) {
     process.stderr.write(USAGE);
     return 2;
   }
@@ -102,6 +107,11 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    if (analyst) {
+      const password = await grantAnalyst(platform.db, analyst);
+      process.stdout.write(`created the login role ${analyst} in ktv_analyst; its password (shown this once): ${password}\n`);
+      return 0;
+    }
     if (history) {
       const started = performance.now();
       const days = await progressOf('playing history', async () => history.days, 'days');
@@ -116,25 +126,25 @@ async function main(argv: string[]): Promise<number> {
     }
     if (ledgerReplay) {
       const rm = readModelsOf(platform.pool);
-      const live = toCsv(await entriesIn(rm, from, to));
+      const live = await entriesIn(rm, from, to);
       const shown = await progressOf('replaying the ledger', () => eventsOfTypes(platform, ledgerProjection));
       const replayed = await withReplayedLedger(
         platform.db,
         platform.store,
         ledgerProjection,
-        async (schema) => toCsv(await entriesIn(rm, from, to, schema)),
+        (schema) => entriesIn(rm, from, to, schema),
         (n) => shown.update(n),
       );
       shown.finish();
-      await writeFile(out, replayed);
-      const lines = replayed.trim().split('\n').length - 1;
-      process.stdout.write(`replayed the ledger from events: ${lines} journal lines from ${from} to ${to} written to ${out}\n`);
+      await writeFile(out, toCsv(replayed));
+      process.stdout.write(`replayed the ledger from events: ${replayed.length} journal lines from ${from} to ${to} written to ${out}\n`);
+      const differences = compareLines(live, replayed);
       process.stdout.write(
-        live === replayed
+        differences.length === 0
           ? 'the serving ledger has exactly the same lines\n'
-          : 'WARNING: the serving ledger differs from the replay (is the projector behind?)\n',
+          : `WARNING: ${differences.length} lines of the serving ledger differ from the replay (is the projector behind?)\n`,
       );
-      return live === replayed ? 0 : 3;
+      return differences.length === 0 ? 0 : 3;
     }
     if (verb === 'status') {
       const lag = await projectionLag(platform.db, platform.store);

@@ -119,3 +119,10 @@ t.test('ReverseEntry mirrors the original lines, once', async (t) => {
     .when(reverse('2026-03-12'))
     .thenThrows('period_closed', { status: 409 });
 });
+
+t.test('a single line is unbalanced, whatever its account', async (t) => {
+  spec(t)
+    .given([])
+    .when(postOn('2026-03-10', [{ account: '9999', debit: 100, credit: 0 }]))
+    .thenThrows('unbalanced', { status: 422 });
+});
