@@ -50,6 +50,7 @@ import { searchAnalytics } from '../../queries/search-analytics.js';
 import { experimentsProjection } from '../../projections/experiments.js';
 import { sweepAnalytics } from '../analytics/events.js';
 import { walletCommands } from '../../commands/wallets/routes.js';
+import { walletJobs } from '../../commands/wallets/jobs.js';
 import { shiftCommands } from '../../commands/shifts/routes.js';
 import { storedValueQueries } from '../../queries/stored-value.js';
 import { storedValueProjection } from '../../projections/stored-value.js';
@@ -142,7 +143,14 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     sweeps: [() => sweepAnalytics(platform.db, platform.config.analyticsRetentionDays, platform.clock()).then(() => undefined)],
   };
   const recommender = recommenderJobs({ ...platform, readModels: readModelsOf(platform.pool) });
-  const parts = [bookingJobs(platform), paymentJobs(platform), waitlistJobs(platform), analyticsRetention, recommender];
+  const parts = [
+    bookingJobs(platform),
+    paymentJobs(platform),
+    waitlistJobs(platform),
+    walletJobs(platform),
+    analyticsRetention,
+    recommender,
+  ];
   const handlers = Object.fromEntries(parts.flatMap((p) => Object.entries(p.handlers)));
   return { handlers, sweeps: parts.flatMap((p) => p.sweeps) };
 }

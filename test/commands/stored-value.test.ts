@@ -5,6 +5,7 @@ import { signUp } from '../helpers/auth.js';
 import { setUpVenue } from '../helpers/venue.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { addDays } from '../../domain/venue/time.js';
+import { walletJobs } from '../../commands/wallets/jobs.js';
 
 const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
@@ -136,4 +137,26 @@ t.test('the ledger: paid and bonus value are liabilities apart, stored value app
   t.equal(-(byAccount.get('2241') ?? 0), Number(rows[0]?.paid), 'paid value owed (2241) = the members’ paid balances');
   t.equal(-(byAccount.get('2242') ?? 0), Number(rows[0]?.bonus), 'bonus value owed (2242) = the members’ bonus balances');
   t.equal(byAccount.get('5601'), 20_000 + 5_000, 'the bonus granted is a promotion cost');
+});
+
+t.test('bonus lapses after its validity: the sweep records it, the statement and the ledger show it', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  await call(app, {
+    method: 'PUT',
+    url: '/stored-value/bonus-rules',
+    headers: manager.auth,
+    payload: { tiers: [{ from: 1_000, bonus: 300, validDays: 1 }] },
+  });
+  t.match((await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 1_000, method: 'cash' })).body, { balance: 1_300 });
+  await runner.catchUp();
+  const later = new Date(Date.now() + 2 * 86_400_000);
+  for (const sweep of walletJobs({ ...platform, clock: () => later }).sweeps) await sweep();
+  const events = (await platform.store.readStream(`wallet-${guest.userId}`)).events;
+  t.match(events.at(-1), { type: 'StoredValueBonusExpired', data: { amount: 300 } });
+  await runner.catchUp();
+  const statement = await get(`/members/${guest.userId}/statement`, waiter.auth);
+  t.match(statement.body, { balance: 1_000, bonus: 0 });
+  t.same(statement.body.movements.at(-1), { ...statement.body.movements.at(-1), kind: 'bonus_expired', bonus: -300 });
+  for (const sweep of walletJobs({ ...platform, clock: () => later }).sweeps) await sweep();
+  t.equal((await platform.store.readStream(`wallet-${guest.userId}`)).events.length, events.length, 'recorded once');
 });
