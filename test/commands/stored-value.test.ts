@@ -160,3 +160,33 @@ t.test('bonus lapses after its validity: the sweep records it, the statement and
   for (const sweep of walletJobs({ ...platform, clock: () => later }).sweeps) await sweep();
   t.equal((await platform.store.readStream(`wallet-${guest.userId}`)).events.length, events.length, 'recorded once');
 });
+
+t.test('two payments racing for the last of a balance: exactly one is taken', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  const a = await hold(guest.auth, S01, 9);
+  const b = await hold(guest.auth, S02, 9);
+  // No bonus tiers: the balance is exactly one deposit.
+  await call(app, { method: 'PUT', url: '/stored-value/bonus-rules', headers: manager.auth, payload: { tiers: [] } });
+  await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: a.price.deposit, method: 'cash' });
+  const answers = await Promise.all([a, b].map((x) => post(`/bookings/${x.id}/payments`, guest.auth, { method: 'stored_value' })));
+  t.same(answers.map((r) => r.status).sort(), [201, 409], 'one payment, one insufficient_balance');
+  await runner.catchUp();
+  t.equal((await get(`/members/${guest.userId}/balance`, guest.auth)).body.balance, 0, 'never below zero');
+});
+
+t.test('stored value pays the bill of a party in its room, as the balance', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 100_000, method: 'card' });
+  const walkIn = await post('/walk-ins', waiter.auth, { roomId: S03, durationMinutes: 60, partySize: 2 });
+  const paid = await post(`/bookings/${walkIn.body.id}/payments`, waiter.auth, {
+    method: 'stored_value',
+    purpose: 'balance',
+    memberId: guest.userId,
+  });
+  t.equal(paid.status, 201, paid.raw);
+  t.equal((await post(`/bookings/${walkIn.body.id}/check-out`, waiter.auth, { settlement: 'none' })).status, 200);
+  await runner.catchUp();
+  t.equal((await get(`/members/${guest.userId}/balance`, guest.auth)).body.balance, 100_000 - paid.body.amount);
+  const self = await post(`/bookings/${walkIn.body.id}/payments`, guest.auth, { method: 'stored_value', memberId: guest.userId });
+  t.equal(self.status, 404, 'a guest cannot pay a booking that is not theirs');
+});
