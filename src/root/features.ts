@@ -56,6 +56,7 @@ import { storedValueQueries } from '../../queries/stored-value.js';
 import { storedValueProjection } from '../../projections/stored-value.js';
 import { shiftsProjection } from '../../projections/shifts.js';
 import { dailyCloseQueries } from '../../queries/daily-close/routes.js';
+import { shiftQueries } from '../../queries/shifts.js';
 
 import { boardProjection } from '../../projections/board.js';
 import { boardQueries } from '../../queries/board/routes.js';
@@ -115,6 +116,7 @@ export const routes =
     await app.register(shiftCommands, platform);
     await app.register(storedValueQueries, context);
     await app.register(dailyCloseQueries, context);
+    await app.register(shiftQueries, context);
   };
 
 // The runner visits builds in this order after each wake-up: the board first, since screens wait on it.

@@ -106,6 +106,12 @@ t.test('top-ups: only staff, only real members, only the three methods; bonus ru
   t.equal((await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 0, method: 'cash' })).status, 422);
   const rules = await call(app, { method: 'PUT', url: '/stored-value/bonus-rules', headers: waiter.auth, payload: { tiers: [] } });
   t.equal(rules.status, 403);
+  await runner.catchUp();
+  t.same(
+    (await get('/stored-value/bonus-rules', waiter.auth)).body.tiers[0],
+    { from: 50_000, bonus: 5_000, validDays: null },
+    'the tiers in force, smallest first',
+  );
   const dup = await call(app, {
     method: 'PUT',
     url: '/stored-value/bonus-rules',
