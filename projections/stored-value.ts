@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { defineProjection } from '../src/projections/projection.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
-import type { WalletEvent } from '../src/events/wallets.js';
+import type { BonusRulesEvent, WalletEvent } from '../src/events/wallets.js';
 
 export interface StoredValueAccountsTable {
   user_id: string;
@@ -30,7 +30,14 @@ export interface StoredValueMovementsTable {
   by: string | null;
   at: Date;
 }
+/** The managers' bonus tiers in force. */
+export interface StoredValueBonusTiersTable {
+  from_amount: number;
+  bonus: number;
+  valid_days: number | null;
+}
 export type StoredValueDatabase = {
+  stored_value_bonus_tiers: StoredValueBonusTiersTable;
   stored_value_accounts: StoredValueAccountsTable;
   stored_value_lots: StoredValueLotsTable;
   stored_value_movements: StoredValueMovementsTable;
@@ -76,14 +83,21 @@ export function movementOf(
 
 /**
  * Members' stored value: `rm.stored_value_accounts` (paid value left), `rm.stored_value_lots`
- * (bonus left per top-up, with its expiry) and `rm.stored_value_movements` (the statement).
+ * (bonus left per top-up, with its expiry), `rm.stored_value_movements` (the statement), and the
+ * bonus tiers in force (`rm.stored_value_bonus_tiers`).
  */
 export const storedValueProjection = defineProjection<StoredValueDatabase>({
   name: 'stored_value',
   version: 1,
-  tables: ['stored_value_accounts', 'stored_value_lots', 'stored_value_movements'],
-  eventTypes: ['StoredValueToppedUp', 'StoredValueSpent', 'StoredValueReturned', 'StoredValueBonusExpired'],
+  tables: ['stored_value_accounts', 'stored_value_lots', 'stored_value_movements', 'stored_value_bonus_tiers'],
+  eventTypes: ['StoredValueToppedUp', 'StoredValueSpent', 'StoredValueReturned', 'StoredValueBonusExpired', 'StoredValueBonusRulesSet'],
   async setup(db) {
+    await db.schema
+      .createTable('stored_value_bonus_tiers')
+      .addColumn('from_amount', 'bigint', (c) => c.primaryKey())
+      .addColumn('bonus', 'bigint', (c) => c.notNull())
+      .addColumn('valid_days', 'integer')
+      .execute();
     await db.schema
       .createTable('stored_value_accounts')
       .addColumn('user_id', 'text', (c) => c.primaryKey())
@@ -117,7 +131,17 @@ export const storedValueProjection = defineProjection<StoredValueDatabase>({
   },
   async apply(trx: Kysely<StoredValueDatabase>, events: readonly RecordedEvent[]) {
     for (const recorded of events) {
-      const e = { type: recorded.type, data: recorded.data } as WalletEvent;
+      const event = { type: recorded.type, data: recorded.data } as WalletEvent | BonusRulesEvent;
+      if (event.type === 'StoredValueBonusRulesSet') {
+        await trx.deleteFrom('stored_value_bonus_tiers').execute();
+        if (event.data.tiers.length > 0)
+          await trx
+            .insertInto('stored_value_bonus_tiers')
+            .values(event.data.tiers.map((t) => ({ from_amount: t.from, bonus: t.bonus, valid_days: t.validDays })))
+            .execute();
+        continue;
+      }
+      const e = event;
       const { lots, ...m } = movementOf(e);
       const inserted = await trx
         .insertInto('stored_value_movements')

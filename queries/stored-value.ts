@@ -39,8 +39,30 @@ export async function balanceOf(db: Kysely<ReadModels>, userId: string, now: Dat
   return { userId, balance: paid + bonus, paid, bonus, currency: 'CNY' as const };
 }
 
-/** Members' stored value as read: the balance and the statement of every movement. */
+/** Members' stored value as read: the balance, the statement of every movement, the bonus tiers. */
 export const storedValueQueries: FastifyPluginAsyncTypebox<Context> = async (app, ctx) => {
+  app.get(
+    '/stored-value/bonus-rules',
+    {
+      config: { permission: 'member:top_up' },
+      schema: {
+        tags: ['stored value'],
+        summary: 'The top-up bonus tiers in force',
+        response: replies({
+          200: Type.Object({
+            tiers: Type.Array(
+              Type.Object({ from: Type.Integer(), bonus: Type.Integer(), validDays: Type.Union([Type.Integer(), Type.Null()]) }),
+            ),
+          }),
+        }),
+      },
+    },
+    async () => {
+      const rows = await ctx.readModels.selectFrom('stored_value_bonus_tiers').selectAll().orderBy('from_amount').execute();
+      return { tiers: rows.map((r) => ({ from: Number(r.from_amount), bonus: Number(r.bonus), validDays: r.valid_days })) };
+    },
+  );
+
   app.get(
     '/members/:userId/balance',
     {

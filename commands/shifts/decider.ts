@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, UnprocessableError } from '../../src/errors.js';
 import type { Decider } from '../../src/eventstore/decide.js';
+import { expectedCash } from '../../domain/shifts/cash.js';
 import { DESK_METHODS, type ByMethod, type DeskMethod, type DeskMovementKind, type TillEvent } from '../../src/events/shifts.js';
 
 type OpenShift = Readonly<{ shiftId: string; openingCash: number; byMethod: ByMethod; refunds: ByMethod }>;
@@ -36,9 +37,6 @@ export const staffOfShift = (shiftId: string): string | null => {
   const dot = shiftId.lastIndexOf('.');
   return dot > 0 && /^\d+$/.test(shiftId.slice(dot + 1)) ? shiftId.slice(0, dot) : null;
 };
-
-/** Cash the drawer should hold: the float, plus cash taken, less cash paid back. */
-export const expectedCash = (s: OpenShift) => s.openingCash + s.byMethod.cash - s.refunds.cash;
 
 export const tillDecider: Decider<Till, TillCommand, TillEvent> = {
   initialState: () => ({ shifts: 0, open: null, closed: new Map(), recorded: new Set() }),
@@ -96,7 +94,7 @@ export const tillDecider: Decider<Till, TillCommand, TillEvent> = {
         if (t.closed.has(c.shiftId)) return [];
         const s = t.open;
         if (!s || s.shiftId !== c.shiftId) throw new NotFoundError('shift', c.shiftId);
-        const expected = expectedCash(s);
+        const expected = expectedCash(s.openingCash, s.byMethod, s.refunds);
         const difference = c.countedCash - expected;
         if (difference !== 0 && !c.reason)
           throw new UnprocessableError('reason_required', `The drawer is ${difference} fen off; say why.`, { field: 'reason', difference });

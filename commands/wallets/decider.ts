@@ -28,7 +28,8 @@ export type WalletCommand =
       now: Date;
     }>
   | Readonly<{ type: 'Spend'; userId: string; paymentId: string; bookingId: string; amount: number; by: string; now: Date }>
-  | Readonly<{ type: 'Return'; userId: string; paymentId: string; refundId: string; amount: number; now: Date }>;
+  | Readonly<{ type: 'Return'; userId: string; paymentId: string; refundId: string; amount: number; now: Date }>
+  | Readonly<{ type: 'ExpireBonus'; userId: string; now: Date }>;
 
 const live = (lot: BonusLot, now: Date) => lot.left > 0 && (lot.expiresAt === null || new Date(lot.expiresAt) > now);
 
@@ -173,6 +174,8 @@ export const walletDecider: Decider<Wallet, WalletCommand, WalletEvent> = {
         // A bonus given back after its top-up lapsed lapses again at once.
         return [returned, ...expiries(c.userId, walletDecider.evolve(w, returned), c.now)];
       }
+      case 'ExpireBonus':
+        return expiries(c.userId, w, c.now);
       default: {
         const never: never = c;
         throw new Error(`unknown wallet command ${JSON.stringify(never)}`);

@@ -110,8 +110,28 @@ export async function shiftsOf(db: Kysely<ReadModels>, date: string) {
   };
 }
 
-export type DailyClose = ReturnType<typeof dailyCloseOf> & Awaited<ReturnType<typeof shiftsOf>> & { businessDate: string; currency: 'CNY' };
+/**
+ * Overtime billed on the bills closed that day (tax included). The ledger books it within room
+ * revenue (6001), so it is read from those bills' lines, for the bills the ledger dated that day.
+ */
+export async function overtimeBilled(db: Kysely<ReadModels>, date: string): Promise<number> {
+  const { rows } = await sql<{ overtime: number }>`
+    SELECT coalesce(sum((line->>'amount')::bigint), 0)::float8 AS overtime
+    FROM rm.journal_entries e JOIN rm.bookings b ON b.booking_id = e.booking_id,
+         jsonb_array_elements(coalesce(b.bill->'lines', '[]'::jsonb)) AS line
+    WHERE e.business_date = ${date}::date AND e.event_type = 'BookingCheckedOut' AND line->>'kind' = 'overtime'`.execute(db);
+  return rows[0]?.overtime ?? 0;
+}
+
+export type DailyClose = ReturnType<typeof dailyCloseOf> &
+  Awaited<ReturnType<typeof shiftsOf>> & { businessDate: string; overtimeBilled: number; currency: 'CNY' };
 
 export async function dailyClose(db: Kysely<ReadModels>, date: string): Promise<DailyClose> {
-  return { businessDate: date, ...dailyCloseOf(await ledgerMovements(db, date)), ...(await shiftsOf(db, date)), currency: 'CNY' };
+  return {
+    businessDate: date,
+    ...dailyCloseOf(await ledgerMovements(db, date)),
+    overtimeBilled: await overtimeBilled(db, date),
+    ...(await shiftsOf(db, date)),
+    currency: 'CNY',
+  };
 }

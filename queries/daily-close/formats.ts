@@ -7,7 +7,7 @@ export function closeRows(c: DailyClose): { section: string; item: string; amoun
   const add = (section: string, values: Readonly<Record<string, number | boolean>>) => {
     for (const [item, amount] of Object.entries(values)) if (typeof amount === 'number') rows.push({ section, item, amount });
   };
-  add('revenue', c.revenue);
+  add('revenue', { ...c.revenue, overtimeBilled: c.overtimeBilled });
   add('payments', c.payments);
   add('top_ups', c.topUps);
   add('refunds', c.refunds);

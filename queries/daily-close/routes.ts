@@ -44,6 +44,7 @@ const Close = Type.Object({
     owedChange: Type.Integer(),
   }),
   deposits: Type.Object({ received: Type.Integer(), forfeited: Type.Integer() }),
+  overtimeBilled: Type.Integer({ description: 'overtime on the bills closed that day, tax included (within room revenue)' }),
   ledger: Type.Object({ debit: Type.Integer(), credit: Type.Integer(), balanced: Type.Boolean() }),
   shifts: Type.Array(
     Type.Object({
@@ -83,7 +84,8 @@ export const dailyCloseQueries: FastifyPluginAsyncTypebox<Readonly<{ readModels:
         ),
         description:
           'Revenue is net of VAT by category (adjustments and refunds after check-out negative); `revenue.total` is what the revenue report ' +
-          'counts for the day. Money by method is what the journal debited (payments, top-ups) or credited (refunds) to each clearing account. ' +
+          'counts for the day; `overtimeBilled` is the overtime inside room revenue, as billed (tax included). ' +
+          'Money by method is what the journal debited (payments, top-ups) or credited (refunds) to each clearing account. ' +
           'Shifts are those closed during the day; `outsideShifts` is desk money taken with no shift open.',
         response: replies({ 200: Close }),
       },

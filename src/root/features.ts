@@ -70,11 +70,13 @@ import { searchAnalytics } from '../../queries/search-analytics.js';
 import { experimentsProjection } from '../../projections/experiments.js';
 import { sweepAnalytics } from '../analytics/events.js';
 import { walletCommands } from '../../commands/wallets/routes.js';
+import { walletJobs } from '../../commands/wallets/jobs.js';
 import { shiftCommands } from '../../commands/shifts/routes.js';
 import { storedValueQueries } from '../../queries/stored-value.js';
 import { storedValueProjection } from '../../projections/stored-value.js';
 import { shiftsProjection } from '../../projections/shifts.js';
 import { dailyCloseQueries } from '../../queries/daily-close/routes.js';
+import { shiftQueries } from '../../queries/shifts.js';
 
 import { boardProjection } from '../../projections/board.js';
 import { boardQueries } from '../../queries/board/routes.js';
@@ -160,6 +162,7 @@ export const routes =
     await app.register(shiftCommands, platform);
     await app.register(storedValueQueries, context);
     await app.register(dailyCloseQueries, context);
+    await app.register(shiftQueries, context);
   };
 
 // The runner visits builds in this order after each wake-up: the board first, since screens wait on it.
@@ -217,6 +220,7 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     analyticsRetention,
     recommender,
     ledger,
+    walletJobs(platform),
     forecasts,
     webhookJobs(platform),
     memberLevelJobs(platform),

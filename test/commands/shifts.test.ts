@@ -4,7 +4,7 @@ import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
 import { setUpVenue } from '../helpers/venue.js';
 
-const { app, platform } = await startTestService(t);
+const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
 const { manager } = venue;
 const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
@@ -35,6 +35,14 @@ t.test('a shift from float to close: desk payments, a top-up and a refund by met
   const card = out.body.bill.due as number;
   const expected = 50_000 + 100_000 + deposit - deposit;
 
+  await runner.catchUp();
+  const live = await call(app, { method: 'GET', url: '/shifts', headers: waiter.auth });
+  t.match(
+    live.body,
+    [{ shiftId, status: 'open', expectedCash: expected, totals: { byMethod: { card }, refunds: { cash: deposit } } }],
+    'the open shift so far',
+  );
+
   const short = await post(`/shifts/${shiftId}/close`, waiter.auth, { countedCash: expected - 500 });
   t.equal(short.status, 422);
   t.equal(short.body.code, 'reason_required', 'a difference needs a reason');
@@ -55,6 +63,13 @@ t.test('a shift from float to close: desk payments, a top-up and a refund by met
   });
   const again = await post(`/shifts/${shiftId}/close`, waiter.auth, { countedCash: 1 });
   t.same(again.body, closed.body, 'a second close answers the first');
+  await runner.catchUp();
+  const listed = await call(app, { method: 'GET', url: `/shifts?staffId=${waiter.userId}`, headers: manager.auth });
+  t.match(
+    listed.body,
+    [{ shiftId, status: 'closed', difference: -500, reason: 'a note given as change twice', handedOverCash: 50_000 }],
+    'a manager reads anyone’s',
+  );
 
   // 交接: the next waiter takes the drawer over with the cash left in it.
   const next = await signUp(app, platform.store, 'waiter');

@@ -5,6 +5,7 @@ import { signUp } from '../helpers/auth.js';
 import { setUpVenue } from '../helpers/venue.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { addDays } from '../../domain/venue/time.js';
+import { walletJobs } from '../../commands/wallets/jobs.js';
 
 const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
@@ -105,6 +106,12 @@ t.test('top-ups: only staff, only real members, only the three methods; bonus ru
   t.equal((await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 0, method: 'cash' })).status, 422);
   const rules = await call(app, { method: 'PUT', url: '/stored-value/bonus-rules', headers: waiter.auth, payload: { tiers: [] } });
   t.equal(rules.status, 403);
+  await runner.catchUp();
+  t.same(
+    (await get('/stored-value/bonus-rules', waiter.auth)).body.tiers[0],
+    { from: 50_000, bonus: 5_000, validDays: null },
+    'the tiers in force, smallest first',
+  );
   const dup = await call(app, {
     method: 'PUT',
     url: '/stored-value/bonus-rules',
@@ -136,4 +143,56 @@ t.test('the ledger: paid and bonus value are liabilities apart, stored value app
   t.equal(-(byAccount.get('2241') ?? 0), Number(rows[0]?.paid), 'paid value owed (2241) = the members’ paid balances');
   t.equal(-(byAccount.get('2242') ?? 0), Number(rows[0]?.bonus), 'bonus value owed (2242) = the members’ bonus balances');
   t.equal(byAccount.get('5601'), 20_000 + 5_000, 'the bonus granted is a promotion cost');
+});
+
+t.test('bonus lapses after its validity: the sweep records it, the statement and the ledger show it', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  await call(app, {
+    method: 'PUT',
+    url: '/stored-value/bonus-rules',
+    headers: manager.auth,
+    payload: { tiers: [{ from: 1_000, bonus: 300, validDays: 1 }] },
+  });
+  t.match((await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 1_000, method: 'cash' })).body, { balance: 1_300 });
+  await runner.catchUp();
+  const later = new Date(Date.now() + 2 * 86_400_000);
+  for (const sweep of walletJobs({ ...platform, clock: () => later }).sweeps) await sweep();
+  const events = (await platform.store.readStream(`wallet-${guest.userId}`)).events;
+  t.match(events.at(-1), { type: 'StoredValueBonusExpired', data: { amount: 300 } });
+  await runner.catchUp();
+  const statement = await get(`/members/${guest.userId}/statement`, waiter.auth);
+  t.match(statement.body, { balance: 1_000, bonus: 0 });
+  t.same(statement.body.movements.at(-1), { ...statement.body.movements.at(-1), kind: 'bonus_expired', bonus: -300 });
+  for (const sweep of walletJobs({ ...platform, clock: () => later }).sweeps) await sweep();
+  t.equal((await platform.store.readStream(`wallet-${guest.userId}`)).events.length, events.length, 'recorded once');
+});
+
+t.test('two payments racing for the last of a balance: exactly one is taken', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  const a = await hold(guest.auth, S01, 9);
+  const b = await hold(guest.auth, S02, 9);
+  // No bonus tiers: the balance is exactly one deposit.
+  await call(app, { method: 'PUT', url: '/stored-value/bonus-rules', headers: manager.auth, payload: { tiers: [] } });
+  await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: a.price.deposit, method: 'cash' });
+  const answers = await Promise.all([a, b].map((x) => post(`/bookings/${x.id}/payments`, guest.auth, { method: 'stored_value' })));
+  t.same(answers.map((r) => r.status).sort(), [201, 409], 'one payment, one insufficient_balance');
+  await runner.catchUp();
+  t.equal((await get(`/members/${guest.userId}/balance`, guest.auth)).body.balance, 0, 'never below zero');
+});
+
+t.test('stored value pays the bill of a party in its room, as the balance', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 100_000, method: 'card' });
+  const walkIn = await post('/walk-ins', waiter.auth, { roomId: S03, durationMinutes: 60, partySize: 2 });
+  const paid = await post(`/bookings/${walkIn.body.id}/payments`, waiter.auth, {
+    method: 'stored_value',
+    purpose: 'balance',
+    memberId: guest.userId,
+  });
+  t.equal(paid.status, 201, paid.raw);
+  t.equal((await post(`/bookings/${walkIn.body.id}/check-out`, waiter.auth, { settlement: 'none' })).status, 200);
+  await runner.catchUp();
+  t.equal((await get(`/members/${guest.userId}/balance`, guest.auth)).body.balance, 100_000 - paid.body.amount);
+  const self = await post(`/bookings/${walkIn.body.id}/payments`, guest.auth, { method: 'stored_value', memberId: guest.userId });
+  t.equal(self.status, 404, 'a guest cannot pay a booking that is not theirs');
 });

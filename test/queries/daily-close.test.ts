@@ -8,6 +8,9 @@ import { readModelsOf } from '../../projections/read-models.js';
 import { withReplayedLedger } from '../../projections/ledger/replay.js';
 import { ledgerProjection } from '../../projections/ledger/journal.js';
 import { dailyCloseOf, ledgerMovements } from '../../queries/daily-close/close.js';
+import { loadBooking } from '../../commands/bookings/context.js';
+import { checkOut } from '../../commands/bookings/check-out.js';
+import { addMinutes } from '../../src/clock.js';
 
 const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform, { vatRatePercent: 6 });
@@ -133,7 +136,7 @@ t.test(
     const replayed = await withReplayedLedger(platform.db, platform.store, ledgerProjection, async (schema) =>
       dailyCloseOf(await ledgerMovements(readModelsOf(platform.pool), today, schema)),
     );
-    const { businessDate: _d, shifts: _s, outsideShifts: _o, currency: _c, ...figures } = c;
+    const { businessDate: _d, shifts: _s, outsideShifts: _o, overtimeBilled: _v, currency: _c, ...figures } = c;
     t.same(replayed, figures, 'a replay of the ledger gives the same close');
 
     const csv = await get(`/reports/daily-close.csv?date=${today}`, manager.auth);
@@ -147,3 +150,16 @@ t.test(
 );
 
 const beer = (await post('/products', manager.auth, { name: 'Beer', category: 'drinks', price: 1_500, stock: 1000 })).body.id as string;
+
+t.test('overtime billed that day is shown within room revenue, as billed', async (t) => {
+  const walkIn = await post('/walk-ins', waiter.auth, { roomId: venue.rooms.large[0], durationMinutes: 60, partySize: 10 });
+  const booking = await loadBooking(platform.store, walkIn.body.id as string, { userId: waiter.userId, staff: true });
+  const late = addMinutes(booking.end, 25);
+  const bill = await checkOut(platform.store, booking, waiter.userId, { actor: waiter.userId }, late);
+  const overtime = bill.lines?.find((l) => l.kind === 'overtime')?.amount ?? 0;
+  t.ok(overtime > 0);
+  await runner.catchUp();
+  const day = businessDateOf(late, DEFAULT_VENUE);
+  const close = (await get(`/reports/daily-close?date=${day}`, manager.auth)).body;
+  t.equal(close.overtimeBilled, overtime, 'the overtime line of the bill closed that day');
+});

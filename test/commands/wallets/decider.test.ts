@@ -94,3 +94,12 @@ t.test('bonus tiers: the richest tier reached, with its validity', async (t) => 
   t.same(bonusFor(rules, 50_000, now), { bonus: 5_000, expiresAt: null });
   t.same(bonusFor(rules, 250_000, now), { bonus: 20_000, expiresAt: new Date(now.getTime() + 30 * 86_400_000) });
 });
+
+t.test('the lapse sweep records only what has lapsed, once', async (t) => {
+  const given = [toppedUp('t1', 1_000, 500, '2027-01-01T00:00:00.000Z'), toppedUp('t2', 0, 200, null)];
+  spec(t)
+    .given(given)
+    .when({ type: 'ExpireBonus', userId, now: later })
+    .then([{ type: 'StoredValueBonusExpired', data: { userId, topUpId: 't1', amount: 500, at: later.toISOString() } }]);
+  spec(t).given(given).when({ type: 'ExpireBonus', userId, now }).thenNothing();
+});
