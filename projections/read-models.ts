@@ -14,6 +14,7 @@ import type { BoardDatabase } from './board.js';
 import type { ExperimentsDatabase } from './experiments.js';
 import type { AdjustmentsDatabase } from './adjustments.js';
 import type { FapiaoDatabase } from './fapiao.js';
+import type { BottlesDatabase } from './bottles.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
@@ -32,7 +33,8 @@ export type ReadModels = UsersDatabase &
   BoardDatabase &
   ExperimentsDatabase &
   AdjustmentsDatabase &
-  FapiaoDatabase;
+  FapiaoDatabase &
+  BottlesDatabase;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');
