@@ -20,6 +20,8 @@ export interface BookingsTable {
   business_date: string;
   status: 'held' | 'confirmed' | 'checked_in' | 'checked_out' | 'cancelled' | 'expired' | 'no_show';
   walk_in: boolean;
+  /** A walk-in with open timing: `end_at` is the latest it could stay, the bill prices the time used. */
+  open_timing: boolean;
   hold_expires_at: Date | null;
   price_total: number;
   deposit: number;
@@ -36,6 +38,8 @@ export interface BookingsTable {
   amount_paid: number;
   refund: number;
   bill: unknown;
+  /** When the party checked out (the end of the time used); null before. */
+  checked_out_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -69,7 +73,8 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
   name: 'bookings',
   // 2: a booking moved back to a room it left holds it again (version 1 left that row released).
   // 3: a checked-out booking's bill shows what was refunded of what was paid beyond it; products ordered; adjustments.
-  version: 3,
+  // 4: open timing and the check-out time.
+  version: 4,
   tables: ['bookings', 'room_reservations', 'occupancy_hourly'],
   eventTypes: [
     'BookingHeld',
@@ -109,6 +114,7 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
       .addColumn('business_date', 'date', (c) => c.notNull())
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('walk_in', 'boolean', (c) => c.notNull())
+      .addColumn('open_timing', 'boolean', (c) => c.notNull().defaultTo(false))
       .addColumn('hold_expires_at', 'timestamptz')
       .addColumn('price_total', 'bigint', (c) => c.notNull())
       .addColumn('deposit', 'bigint', (c) => c.notNull())
@@ -121,6 +127,7 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
       .addColumn('amount_paid', 'bigint', (c) => c.notNull())
       .addColumn('refund', 'bigint', (c) => c.notNull())
       .addColumn('bill', 'jsonb')
+      .addColumn('checked_out_at', 'timestamptz')
       .addColumn('created_at', 'timestamptz', (c) => c.notNull())
       .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
       .execute();
@@ -274,6 +281,7 @@ async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: 
           business_date: d.businessDate,
           status: e.type === 'BookingHeld' ? 'held' : 'checked_in',
           walk_in: e.type === 'WalkInStarted',
+          open_timing: e.type === 'WalkInStarted' && e.data.openTiming === true,
           hold_expires_at: e.type === 'BookingHeld' ? new Date(e.data.holdExpiresAt) : null,
           price_total: d.price.total,
           deposit: d.price.deposit,
@@ -286,6 +294,7 @@ async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: 
           amount_paid: 0,
           refund: 0,
           bill: null,
+          checked_out_at: null,
           created_at: at,
           updated_at: at,
         })
@@ -312,7 +321,11 @@ async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: 
       await update({ room_id: e.data.toRoomId, room_type_id: e.data.toRoomTypeId, base_price: e.data.newTotal });
       return;
     case 'BookingCheckedOut':
-      await update({ status: 'checked_out', bill: sql`${JSON.stringify({ ...e.data.bill, refund: 0 })}::jsonb` });
+      await update({
+        status: 'checked_out',
+        bill: sql`${JSON.stringify({ ...e.data.bill, refund: 0 })}::jsonb`,
+        checked_out_at: new Date(e.data.at),
+      });
       return;
     case 'BookingMarkedNoShow':
       await update({ status: 'no_show' });

@@ -17,6 +17,7 @@ import type { StoredValueDatabase } from './stored-value.js';
 import type { ShiftsDatabase } from './shifts.js';
 import type { AdjustmentsDatabase } from './adjustments.js';
 import type { FapiaoDatabase } from './fapiao.js';
+import type { BottlesDatabase } from './bottles.js';
 
 /**
  * The `rm` schema as queries and analysts see it: one view per table a
@@ -38,7 +39,8 @@ export type ReadModels = UsersDatabase &
   StoredValueDatabase &
   ShiftsDatabase &
   AdjustmentsDatabase &
-  FapiaoDatabase;
+  FapiaoDatabase &
+  BottlesDatabase;
 
 /** A handle on `rm.*` over the platform's pool (closing the platform closes it). */
 export const readModelsOf = (pool: pg.Pool): Kysely<ReadModels> => createKysely<ReadModels>(pool).withSchema('rm');

@@ -35,6 +35,8 @@ const Booking = Type.Object(
     guestId: Type.Union([Type.String(), Type.Null()]),
     guestName: Type.Union([Type.String(), Type.Null()]),
     walkIn: Type.Boolean(),
+    openTiming: Type.Boolean({ description: 'A walk-in with open timing: `end` is the latest it may stay; the bill prices the time used' }),
+    checkedOutAt: Type.Union([Type.String(), Type.Null()], { description: 'When the party checked out' }),
     holdExpiresAt: Type.Union([Type.String(), Type.Null()]),
     price: Type.Object({
       total: Type.Integer(),
@@ -79,6 +81,8 @@ function toBooking(b: Selectable<BookingsTable>) {
     guestId: b.guest_id,
     guestName: b.guest_name,
     walkIn: b.walk_in,
+    openTiming: b.open_timing,
+    checkedOutAt: b.checked_out_at?.toISOString() ?? null,
     holdExpiresAt: b.hold_expires_at?.toISOString() ?? null,
     price: {
       total: Number(b.price_total),

@@ -49,6 +49,7 @@ export const VenueSettingsSchema = Type.Object(
       description: 'Fen waiters may take off one bill in corrections without a manager (0: every correction needs one)',
     }),
     venueName: Type.String({ minLength: 1, maxLength: 60, default: 'KTV', description: 'The name printed on receipts' }),
+    bottleStorageDays: Type.Integer({ minimum: 1, maximum: 365, default: 30, description: 'Days a member’s stored bottle (存酒) is kept' }),
   },
   { additionalProperties: false, $id: 'VenueSettings' },
 );

@@ -24,6 +24,7 @@ export const DEFAULT_VENUE: VenueSettings = {
   billingUnitMinutes: 15,
   waiterAdjustmentLimit: 0,
   venueName: 'KTV',
+  bottleStorageDays: 30,
 };
 
 /** The business date an instant belongs to: the local date of the instant minus the business-day start. */

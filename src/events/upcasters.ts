@@ -52,12 +52,13 @@ export const upcasters: readonly Upcaster[] = [
     },
   },
   {
-    // Settings recorded before waiters could correct a bill (only managers could) and before receipts named the venue.
+    // Settings recorded before waiters could correct a bill (only managers could), before receipts named the venue
+    // and before bottles were stored (30 days, the common house rule).
     type: 'VenueConfigured',
     fromVersion: 5,
     up: (data) => {
       const d = data as { settings: Record<string, unknown> };
-      return { ...d, settings: { waiterAdjustmentLimit: 0, venueName: 'KTV', ...d.settings } };
+      return { ...d, settings: { waiterAdjustmentLimit: 0, venueName: 'KTV', bottleStorageDays: 30, ...d.settings } };
     },
   },
   priceWithoutDynamic('BookingHeld'),

@@ -46,6 +46,8 @@ export type VenueSettings = Readonly<{
   waiterAdjustmentLimit: number;
   /** The venue's name as printed on receipts. */
   venueName: string;
+  /** How many days a member's stored bottle (存酒) is kept. */
+  bottleStorageDays: number;
 }>;
 
 export type DayKind = 'weekday' | 'weekend';

@@ -48,6 +48,9 @@ import { receiptQueries } from '../../queries/receipts/route.js';
 import { fapiaoProjection } from '../../projections/fapiao.js';
 import { fapiaoCommands } from '../../commands/fapiao/routes.js';
 import { fapiaoQueries } from '../../queries/fapiao.js';
+import { bottlesProjection } from '../../projections/bottles.js';
+import { bottleCommands } from '../../commands/bottles/routes.js';
+import { bottleQueries } from '../../queries/bottles.js';
 import { productCommands } from '../../commands/products/routes.js';
 import { orderCommands } from '../../commands/orders/routes.js';
 import { productQueries } from '../../queries/products.js';
@@ -143,6 +146,8 @@ export const routes =
     await app.register(receiptQueries, context);
     await app.register(fapiaoCommands, platform);
     await app.register(fapiaoQueries, context);
+    await app.register(bottleCommands, platform);
+    await app.register(bottleQueries, context);
     await app.register(releaseCommands, platform);
     await app.register(releaseQueries, context);
     await app.register(waitlistCommands, platform);
@@ -177,6 +182,7 @@ export const projections: readonly Projection[] = [
   productsProjection,
   adjustmentsProjection,
   fapiaoProjection,
+  bottlesProjection,
   releasesProjection,
   waitlistProjection,
   experimentsProjection,

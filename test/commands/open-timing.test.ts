@@ -39,6 +39,15 @@ t.test('POST /walk-ins without a duration opens the room with open timing', asyn
   t.equal(res.body.status, 'checked_in');
   t.equal(res.body.openTiming, true);
   t.ok(Date.parse(res.body.end) > Date.parse(res.body.start), 'the room is held past its start');
+  const out = await call(app, { method: 'POST', url: `/bookings/${res.body.id}/check-out`, headers: venue.waiter.auth, payload: {} });
+  t.equal(out.status, 200, out.raw);
+  t.match(out.body.bill.lines, [{ kind: 'room', description: 'Room 15 min (open timing)' }], 'left at once: one billing unit');
+  t.equal(out.body.bill.due, out.body.bill.total, 'taken in cash at the desk');
+  await runner.catchUp();
+  const date = (await call(app, { method: 'GET', url: `/bookings/${res.body.id}`, headers: venue.waiter.auth })).body
+    .businessDate as string;
+  const trial = await call(app, { method: 'GET', url: `/ledger/trial-balance?asOf=${date}`, headers: venue.manager.auth });
+  t.equal(trial.body.balanced, true, 'the ledger balances');
 });
 
 t.test('an open-timed room is taken until check-out: a hold later that night is refused and availability leaves it out', async (t) => {

@@ -8,6 +8,7 @@ import { startTestService } from '../helpers/service.js';
 import { setUpVenue } from '../helpers/venue.js';
 import { PASSWORD } from '../helpers/auth.js';
 import { buildWeb } from '../../web/build.js';
+import { until } from '../helpers/until.js';
 
 /**
  * The staff page in Debian's Chromium: a waiter and a manager sign in on two
@@ -115,6 +116,70 @@ t.test('two screens: walk-in, check-out and cleaned on one show on the other', a
   await other.waitForSelector('html[lang=en]', { state: 'attached', ...WAIT });
   t.match(await other.textContent('[data-room="S01"]'), /Free/, 'English on the toggle');
   await shot(other, '4-english');
+});
+
+t.test('a night at the desk: open timing, an order, a correction a manager approves, the receipt, the timeline', async (t) => {
+  const asManager = { authorization: venue.manager.auth.authorization };
+  const product = await app.inject({
+    method: 'POST',
+    url: '/products',
+    headers: asManager,
+    payload: { name: '青岛啤酒', category: 'drinks', unit: 'bottle', price: 1500, stock: 24 },
+  });
+  t.equal(product.statusCode, 201);
+  const desk = await signedIn(venue.waiter.email);
+  const other = await signedIn(venue.manager.email);
+
+  await desk.click('[data-room="S02"]');
+  await desk.check('[data-action=walk-in] input[name=open]');
+  await desk.click('[data-action=walk-in] button[type=submit]');
+  await desk.waitForSelector('[data-result=ok]', WAIT);
+  await tile(other, 'S02', 'occupied');
+  const [, S02] = venue.rooms.small as [string, string];
+  const stay = await until(async () => {
+    const board = await app.inject({ method: 'GET', url: '/board', headers: asManager });
+    return board
+      .json<{ rooms: { roomId: string; booking: { id: string; status: string } | null }[] }>()
+      .rooms.find((r) => r.roomId === S02 && r.booking?.status === 'checked_in')?.booking?.id;
+  });
+  t.ok(stay, 'the party is in S02 with open timing');
+
+  await desk.waitForSelector('[data-action=order] option', { state: 'attached', ...WAIT });
+  await desk.fill('[data-action=order] input[name=quantity]', '2');
+  await desk.click('[data-action=order] button[type=submit]');
+  // The first test left this browser in English; the page's own words are not what is checked here.
+  await desk.waitForSelector('[data-bill]:has-text("青岛啤酒 × 2 bottle")', WAIT);
+  t.pass('the order is on the bill');
+
+  await desk.fill('[data-action=adjust] input[name=value]', '10%');
+  await desk.fill('[data-action=adjust] input[name=reason]', '老客');
+  await desk.click('[data-action=adjust] button[value="0"]');
+  await desk.waitForSelector('[data-result=error]:has-text("forbidden")', WAIT);
+  t.pass('a waiter cannot apply a discount on their own (the venue allows waiters nothing)');
+  await desk.click('[data-action=adjust] button[value="1"]');
+  await desk.waitForSelector('[data-result=ok]', WAIT);
+  await until(async () => {
+    const list = await app.inject({ method: 'GET', url: `/bookings/${stay}/adjustments`, headers: asManager });
+    return list.json<{ status: string }[]>().some((c) => c.status === 'pending');
+  });
+  await other.click('[data-room="S02"]');
+  await other.click('[data-request=discount] [data-action=approve] button', WAIT);
+  await other.waitForSelector('[data-result=ok]', WAIT);
+  t.match(await other.textContent('[data-bill]'), /10 %: 老客/, 'the manager approved it: a discount line');
+  await shot(other, '5-approved');
+
+  await desk.click('[data-action=check-out] button[type=submit]');
+  await desk.waitForSelector('[data-action=receipt]', WAIT);
+  const [receipt] = await Promise.all([desk.waitForEvent('popup', WAIT), desk.click('[data-action=receipt] button')]);
+  await receipt.waitForSelector('h2:has-text("结账单")', WAIT);
+  t.match(await receipt.textContent('body'), /包厢费[\s\S]*酒水商品[\s\S]*优惠/, 'the receipt lists the room, the beer and the discount');
+  await shot(receipt, '6-receipt');
+
+  await other.click('.sheet-head button.link');
+  await other.click('[data-view=timeline]');
+  await other.waitForSelector('[data-timeline-room="S02"] [data-bar=checked_out]', WAIT);
+  t.ok(await other.$('[data-timeline-room="S01"] [data-bar]'), 'the first test’s stay is on the timeline too');
+  await shot(other, '7-timeline');
 });
 
 t.test('a guest account is refused at sign-in', async (t) => {

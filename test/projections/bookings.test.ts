@@ -54,6 +54,7 @@ const heldRow: Selectable<BookingsTable> = {
   business_date: BUSINESS_DATE,
   status: 'held',
   walk_in: false,
+  open_timing: false,
   hold_expires_at: at('19:15'),
   price_total: 29400,
   deposit: 8820,
@@ -66,6 +67,7 @@ const heldRow: Selectable<BookingsTable> = {
   amount_paid: 0,
   refund: 0,
   bill: null,
+  checked_out_at: null,
   created_at: at('19:00'),
   updated_at: at('19:00'),
 };
@@ -206,6 +208,7 @@ t.test('bookings', async (t) => {
           status: 'checked_out',
           bill: { total: 29400, paid: 8820, due: 20580, currency: 'CNY', refund: 0 },
           updated_at: at('23:05'),
+          checked_out_at: at('23:05'),
         },
       ]);
   });
@@ -221,6 +224,7 @@ t.test('bookings', async (t) => {
           status: 'checked_out',
           bill: { ...bill(15000, 24000), refund: 9000 },
           updated_at: at('23:05'),
+          checked_out_at: at('23:05'),
         },
       ]);
     await spec(t)
@@ -471,6 +475,7 @@ t.test('a booking’s evening, held → confirmed → checked in → moved → e
         extra_total: 21600,
         bill: { ...bill(86280, 8820), refund: 0 },
         updated_at: at('23:40'),
+        checked_out_at: at('23:40'),
       },
     ]);
   });
@@ -585,6 +590,7 @@ t.test('redelivery', async (t) => {
           status: 'checked_out',
           bill: { ...bill(44100, 8820), refund: 0 },
           updated_at: at('23:05'),
+          checked_out_at: at('23:05'),
         },
       ]);
   });

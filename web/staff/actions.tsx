@@ -3,19 +3,14 @@ import { api, ApiError } from '../shared/api.js';
 import { useStrings } from '../shared/i18n.js';
 import { STRINGS } from './strings.js';
 import type { BoardRoom } from './types.js';
-
-const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
-type Bill = { total: number; paid: number; due: number };
-const text = (form: FormData, name: string) => {
-  const v = form.get(name);
-  return typeof v === 'string' ? v : '';
-};
+import { BillActions, openReceipt, text, yuan, type Bill } from './bill.js';
 
 /** The desk's actions on one room, offered by its state; each is one API command. */
 export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: readonly BoardRoom[]; onClose: () => void }) {
   const [t] = useStrings(STRINGS);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [checkedOut, setCheckedOut] = useState<string | null>(null);
   const b = room.booking;
   const inRoom = b?.status === 'checked_in' ? b : null;
   const arriving = b && b.status !== 'checked_in' ? b : null;
@@ -23,7 +18,9 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
   /** A form's submit handler running one command, then showing its outcome. */
   const run = (fn: (form: FormData) => Promise<string | void>) => (e: Event) => {
     e.preventDefault();
-    const form = new FormData(e.currentTarget as HTMLFormElement);
+    // The button pressed is part of the form's data (a form with two submit buttons says which).
+    const submitter = (e as SubmitEvent).submitter as HTMLButtonElement | null;
+    const form = new FormData(e.currentTarget as HTMLFormElement, submitter);
     setBusy(true);
     setMessage(null);
     fn(form)
@@ -32,16 +29,19 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
       .finally(() => setBusy(false));
   };
   const walkIn = run(async (f) => {
+    // Open timing (计时): no duration; the time used is billed at check-out.
+    const open = text(f, 'open') === 'on';
     await api('POST', '/walk-ins', {
       roomId: room.roomId,
       partySize: Number(text(f, 'partySize')),
-      durationMinutes: Number(text(f, 'minutes')),
+      ...(open ? {} : { durationMinutes: Number(text(f, 'minutes')) }),
     });
   });
   const extend = run(async (f) => void (await api('POST', `/bookings/${inRoom!.id}/extend`, { minutes: Number(text(f, 'minutes')) })));
   const move = run(async (f) => void (await api('POST', `/bookings/${inRoom!.id}/move`, { roomId: text(f, 'roomId') })));
   const checkOut = run(async (f) => {
     const out = await api<{ bill: Bill }>('POST', `/bookings/${inRoom!.id}/check-out`, { settlement: text(f, 'settlement') });
+    setCheckedOut(inRoom!.id);
     return t.bill(yuan(out.bill.total), yuan(out.bill.paid), yuan(out.bill.due));
   });
   const outOfService = run(async (f) => void (await api('POST', `/rooms/${room.roomId}/out-of-service`, { reason: text(f, 'reason') })));
@@ -67,6 +67,10 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
             <label>
               {t.minutes}
               <input name="minutes" type="number" min="15" step="15" value="120" />
+            </label>
+            <label class="check">
+              <input name="open" type="checkbox" />
+              {t.openTiming}
             </label>
             <button type="submit">{t.walkIn}</button>
           </form>
@@ -100,6 +104,7 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
                 {t.move}
               </button>
             </form>
+            <BillActions bookingId={inRoom.id} run={run} />
             <form onSubmit={checkOut} data-action="check-out">
               <label>
                 {t.settlement}
@@ -112,6 +117,11 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
               <button type="submit">{t.checkOut}</button>
             </form>
           </>
+        )}
+        {checkedOut && (
+          <form onSubmit={run(async () => void (await openReceipt(checkedOut)))} data-action="receipt">
+            <button type="submit">{t.receipt}</button>
+          </form>
         )}
         {room.state === 'cleaning' && (
           <form onSubmit={run(async () => void (await api('POST', `/rooms/${room.roomId}/cleaned`)))} data-action="cleaned">

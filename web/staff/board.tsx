@@ -5,6 +5,7 @@ import { clockTime, useStrings, type Lang } from '../shared/i18n.js';
 import { STRINGS, type Strings } from './strings.js';
 import type { BoardRoom } from './types.js';
 import { Actions } from './actions.js';
+import { Timeline } from './timeline.js';
 
 const minutesUntil = (iso: string, now: number) => Math.ceil((Date.parse(iso) - now) / 60_000);
 
@@ -52,10 +53,15 @@ export function Board() {
   const [open, setOpen] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
   const [tz, setTz] = useState('Asia/Shanghai');
+  const [dayStart, setDayStart] = useState(6 * 60);
+  const [view, setView] = useState<'board' | 'timeline'>('board');
   useEffect(() => {
-    api<{ timeZone: string }>('GET', '/venue')
-      .then((v) => setTz(v.timeZone))
-      .catch(() => {}); // the default zone until the venue answers
+    api<{ timeZone: string; businessDayStartMinute: number }>('GET', '/venue')
+      .then((v) => {
+        setTz(v.timeZone);
+        setDayStart(v.businessDayStartMinute);
+      })
+      .catch(() => {}); // the demo's zone and day until the venue answers
   }, []);
   useEffect(
     () =>
@@ -81,11 +87,23 @@ export function Board() {
       <p class={`status ${status}`} data-status={status}>
         {status === 'live' ? t.live : status === 'connecting' ? t.connecting : t.offline}
       </p>
-      <section class="board">
-        {list.map((r) => (
-          <Tile key={r.roomId} room={r} now={now} t={t} l={l} tz={tz} onOpen={() => setOpen(r.roomId)} />
-        ))}
-      </section>
+      <nav class="views">
+        <button class={view === 'board' ? 'active' : 'secondary'} data-view="board" onClick={() => setView('board')}>
+          {t.boardView}
+        </button>
+        <button class={view === 'timeline' ? 'active' : 'secondary'} data-view="timeline" onClick={() => setView('timeline')}>
+          {t.timelineView}
+        </button>
+      </nav>
+      {view === 'board' ? (
+        <section class="board">
+          {list.map((r) => (
+            <Tile key={r.roomId} room={r} now={now} t={t} l={l} tz={tz} onOpen={() => setOpen(r.roomId)} />
+          ))}
+        </section>
+      ) : (
+        <Timeline rooms={list} now={now} timeZone={tz} dayStartMinute={dayStart} />
+      )}
       {selected && <Actions room={selected} rooms={list} onClose={() => setOpen(null)} />}
     </main>
   );
