@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { addMinutes } from '../../src/clock.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
-import { handle, precheck } from '../../src/eventstore/decide.js';
-import { bookingStream, roomDayStream } from '../../src/events/bookings.js';
+import { handle, handleAll, precheck, step } from '../../src/eventstore/decide.js';
+import { bookingStream, guestHoldsStream, roomDayStream } from '../../src/events/bookings.js';
 import type { MembershipLevel } from '../../src/events/users.js';
 import { newId } from '../../src/ids.js';
 import { bookingWindow } from '../../domain/venue/booking-window.js';
@@ -13,6 +13,7 @@ import { roomDayDecider } from '../room-days/decider.js';
 import { bookingDecider } from './decider.js';
 import { roomFacts } from './room-facts.js';
 import { endGuestHold, openGuestHold } from './guest-holds.js';
+import { guestHoldsDecider } from '../guest-holds/decider.js';
 import { holdPriceFor, type Actor, type BookingContext } from './context.js';
 
 /** Optional contact details of a guest who has no account. */
@@ -36,11 +37,14 @@ export type HoldInput = Readonly<{
 }>;
 
 /**
- * Holds a room for a time: the hold is counted against the guest's limit on
- * the guest's stream first, room time is decided on the room-day stream next,
- * then the booking stream records the hold. Each step recognises its own
- * booking id, so a retry resumes; a hold whose booking record never got written
- * stops occupying the room when its hold time runs out.
+ * Holds a room for a time: room time on the room-day stream, the hold counted
+ * against the guest's limit on the guest's stream, the hold recorded on the
+ * booking stream. Where the store appends to several streams atomically
+ * (PostgreSQL) the three are one commit. Elsewhere (EventStoreDB) they are
+ * steps of a process: the allowance first, room time next, the booking last;
+ * each step recognises its own booking id, so a retry resumes, and a hold whose
+ * booking record never got written stops occupying the room when its hold time
+ * runs out.
  */
 export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, input: HoldInput, actor: Actor, metadata: EventMetadata) {
   const { store } = ctx;
@@ -74,19 +78,6 @@ export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, 
     guestId,
   });
   const dayStream = roomDayStream(room.id, businessDate);
-  // A slot already taken is refused before the guest's allowance is touched: a crowd racing for one
-  // room then writes nothing but the winner's events.
-  await precheck(store, dayStream, roomDayDecider, reserve);
-  if (guestId !== null) {
-    await openGuestHold(store, { guestId, bookingId, holdExpiresAt, maxActiveHolds: venue.maxActiveHolds }, metadata, now);
-  }
-  try {
-    await handle(store, dayStream, roomDayDecider, reserve, metadata);
-  } catch (err) {
-    // The room time went to someone else (or the step failed): the guest's allowance is not used up by it.
-    await endGuestHold(store, { guestId, id: bookingId }, 'not_taken', metadata, now);
-    throw err;
-  }
   const data = {
     bookingId,
     roomId: room.id,
@@ -103,6 +94,33 @@ export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, 
     price,
     at: now.toISOString(),
   };
-  await handle(store, bookingStream(bookingId), bookingDecider, { type: 'Hold', data, now, by: actor.userId }, metadata, 'new');
+  const hold = { type: 'Hold', data, now, by: actor.userId } as const;
+  const limit =
+    guestId === null ? null : ({ type: 'Open', guestId, bookingId, holdExpiresAt, maxActiveHolds: venue.maxActiveHolds, now } as const);
+  if (store.atomicMultiStream) {
+    // One commit for the room time, the guest's allowance and the booking: a refusal on any writes nothing.
+    await handleAll(
+      store,
+      [
+        step(dayStream, roomDayDecider, reserve),
+        ...(limit ? [step(guestHoldsStream(limit.guestId), guestHoldsDecider, limit)] : []),
+        step(bookingStream(bookingId), bookingDecider, hold, 'new'),
+      ],
+      metadata,
+    );
+    return data;
+  }
+  // A slot already taken is refused before the guest's allowance is touched: a crowd racing for one
+  // room then writes nothing but the winner's events.
+  await precheck(store, dayStream, roomDayDecider, reserve);
+  if (limit) await openGuestHold(store, limit, metadata, now);
+  try {
+    await handle(store, dayStream, roomDayDecider, reserve, metadata);
+  } catch (err) {
+    // The room time went to someone else (or the step failed): the guest's allowance is not used up by it.
+    await endGuestHold(store, { guestId, id: bookingId }, 'not_taken', metadata, now);
+    throw err;
+  }
+  await handle(store, bookingStream(bookingId), bookingDecider, hold, metadata, 'new');
   return data;
 }

@@ -185,3 +185,103 @@ async function decideAndAppend<State, Command, Event extends DomainEvent>(
     }
   }
 }
+
+/** One stream's part of `handleAll`: a decider and its command, erased so steps of different streams fit one list. */
+export type Step = Readonly<{
+  streamId: string;
+  decider: Decider<unknown, unknown, DomainEvent>;
+  command: unknown;
+  /** The stream must not exist yet: decide on the initial state without reading it. */
+  isNew: boolean;
+}>;
+
+export function step<State, Command, Event extends DomainEvent>(
+  streamId: string,
+  decider: Decider<State, Command, Event>,
+  command: Command,
+  known?: 'new',
+): Step {
+  return { streamId, decider: decider as unknown as Step['decider'], command, isNew: known === 'new' };
+}
+
+/**
+ * Decides on several streams and appends everything in one atomic multi-stream append, so a
+ * command that spans streams commits once or not at all: any refusal writes nothing, and a version
+ * conflict on any stream decides them all again (a bounded number of times). Only for stores whose
+ * `atomicMultiStream` is true; the caller keeps a step-by-step process for the others. It takes its
+ * turn on every stream in one global order, so two such commands never wait on each other.
+ */
+export async function handleAll(store: EventStore, steps: readonly Step[], metadata: EventMetadata): Promise<void> {
+  if (!store.atomicMultiStream) throw new Error('handleAll needs an event store with atomic multi-stream appends');
+  const turns = new Map<string, { carried: Known<unknown> | null; remember: (k: Known<unknown>) => void }>();
+  const ordered = steps.map((s) => s.streamId).sort();
+  const enter = (i: number): Promise<void> => {
+    const id = ordered[i];
+    if (id === undefined) return decideAllAndAppend(store, steps, metadata, turns);
+    return inTurn(store, id, (carried, remember) => {
+      turns.set(id, { carried, remember });
+      return enter(i + 1);
+    });
+  };
+  await enter(0);
+}
+
+async function decideAllAndAppend(
+  store: EventStore,
+  steps: readonly Step[],
+  metadata: EventMetadata,
+  turns: ReadonlyMap<string, { carried: Known<unknown> | null; remember: (k: Known<unknown>) => void }>,
+): Promise<void> {
+  const note = (s: Step, k: Known<unknown>) => {
+    turns.get(s.streamId)?.remember(k);
+    keep(lastStatesOf(store, s.decider), s.streamId, k);
+  };
+  for (let attempt = 1; ; attempt++) {
+    const decided: { step: Step; known: Known<unknown>; events: readonly DomainEvent[] }[] = [];
+    for (const s of steps) {
+      const seen = lastStatesOf(store, s.decider).get(s.streamId);
+      const guess =
+        attempt > 1 ? undefined : s.isNew ? { state: s.decider.initialState(), version: 0n } : (turns.get(s.streamId)?.carried ?? seen);
+      let known = guess ?? (await load(store, s.streamId, s.decider));
+      let events: readonly DomainEvent[] | undefined;
+      try {
+        events = s.decider.decide(s.command, known.state);
+      } catch (err) {
+        // A refusal on a remembered state may be stale: only a fresh read answers it.
+        if (guess === undefined || guess !== seen) throw err;
+      }
+      if (events === undefined || (events.length === 0 && guess !== undefined && guess === seen)) {
+        known = await load(store, s.streamId, s.decider);
+        events = s.decider.decide(s.command, known.state);
+      }
+      decided.push({ step: s, known, events });
+    }
+    const writing = decided.filter((d) => d.events.length > 0);
+    if (writing.length === 0) return;
+    try {
+      const results = await store.appendToStreams(
+        writing.map((d) => ({
+          streamId: d.step.streamId,
+          events: d.events.map((e) => ({
+            id: randomUUID(),
+            type: e.type,
+            schemaVersion: schemaVersionOf(e.type),
+            data: e.data,
+            metadata,
+          })),
+          expected: d.known.version === 0n ? ('no_stream' as const) : d.known.version,
+        })),
+      );
+      writing.forEach((d, i) =>
+        note(d.step, {
+          state: d.events.reduce(d.step.decider.evolve, d.known.state),
+          version: results[i]?.nextExpectedVersion ?? d.known.version,
+        }),
+      );
+      return;
+    } catch (err) {
+      if (!(err instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+    }
+  }
+}

@@ -356,9 +356,14 @@ const APPEND_MANY = `
     SELECT stream_id, stream_type, n FROM s WHERE expected = 0
     ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id, version
   ),
+  -- Rows are locked in stream id order, so two batches sharing streams never deadlock.
+  locked AS (
+    SELECT t.stream_id FROM streams t JOIN s ON s.stream_id = t.stream_id AND s.expected > 0
+    ORDER BY t.stream_id FOR UPDATE OF t
+  ),
   bumped AS (
-    UPDATE streams t SET version = t.version + s.n FROM s
-    WHERE t.stream_id = s.stream_id AND s.expected > 0 AND t.version = s.expected
+    UPDATE streams t SET version = t.version + s.n FROM s, locked l
+    WHERE t.stream_id = s.stream_id AND l.stream_id = s.stream_id AND t.version = s.expected
     RETURNING t.stream_id, t.version
   ),
   moved AS (SELECT * FROM created UNION ALL SELECT * FROM bumped),

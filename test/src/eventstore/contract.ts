@@ -237,21 +237,31 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     }
   });
 
-  t.test('racing multi-stream appends over a shared stream: exactly one wins', async (t) => {
+  t.test('racing multi-stream appends over two shared streams, named in either order: exactly one wins', async (t) => {
     const store = await makeStore(t, []);
-    const shared = `contract-${randomUUID()}`;
-    await store.appendToStream(shared, [ev('Start')], 'no_stream');
+    const x = `contract-${randomUUID()}`;
+    const y = `contract-${randomUUID()}`;
+    await store.appendToStream(x, [ev('Start')], 'no_stream');
+    await store.appendToStream(y, [ev('Start')], 'no_stream');
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () =>
-        store.appendToStreams([
+      Array.from({ length: 12 }, (_, i) => {
+        const shared = [
+          { streamId: x, events: [ev('Claim')], expected: 1n },
+          { streamId: y, events: [ev('Claim')], expected: 1n },
+        ];
+        return store.appendToStreams([
           { streamId: `contract-${randomUUID()}`, events: [ev('Own')], expected: 'no_stream' },
-          { streamId: shared, events: [ev('Claim')], expected: 1n },
-        ]),
-      ),
+          ...(i % 2 ? shared.reverse() : shared),
+        ]);
+      }),
     );
     t.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-    t.ok(results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof WrongExpectedVersionError));
-    t.equal((await store.readStream(shared)).version, 2n);
+    t.ok(
+      results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof WrongExpectedVersionError),
+      'the others are conflicts (no deadlock, no other error)',
+    );
+    t.equal((await store.readStream(x)).version, 2n);
+    t.equal((await store.readStream(y)).version, 2n);
   });
 
   t.test('racing writers on one stream: exactly one wins each version', async (t) => {

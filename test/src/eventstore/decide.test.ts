@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { PostgresEventStore } from '../../../src/eventstore/postgres.js';
-import { handle, precheck, type Decider } from '../../../src/eventstore/decide.js';
+import { handle, handleAll, precheck, step, type Decider } from '../../../src/eventstore/decide.js';
 import { createPool } from '../../../src/db/pool.js';
 import type { DomainEvent } from '../../../src/events/event.js';
 import { testDatabase } from '../../helpers/database.js';
@@ -88,4 +88,22 @@ t.test('precheck: a remembered refusal is read again, a refusal read from the st
   await t.rejects(handle(here, stream, seats, { type: 'Take', seat: 'a' }, meta), /seat_taken/);
   const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [stream]);
   t.equal(rows[0]!.n, 3, 'a precheck appends nothing');
+});
+
+t.test('handleAll: several streams decided and committed together; a refusal on any writes nothing', async (t) => {
+  const [a, b] = [`seats-${randomUUID()}`, `seats-${randomUUID()}`];
+  await handleAll(here, [step(a, seats, { type: 'Take', seat: '1' }), step(b, seats, { type: 'Take', seat: '1' })], meta);
+  t.equal((await here.readStream(a)).version, 1n);
+  t.equal((await here.readStream(b)).version, 1n);
+  await handle(there, b, seats, { type: 'Take', seat: '2' }, meta);
+  await t.rejects(
+    handleAll(here, [step(a, seats, { type: 'Take', seat: '2' }), step(b, seats, { type: 'Take', seat: '2' })], meta),
+    { message: 'seat_taken' },
+    'refused on b as it is now, not as this process remembered it',
+  );
+  t.equal((await here.readStream(a)).version, 1n, 'a is untouched');
+  await handle(there, a, seats, { type: 'Take', seat: '3' }, meta);
+  await handleAll(here, [step(a, seats, { type: 'Take', seat: '4' }), step(b, seats, { type: 'Take', seat: '4' })], meta);
+  t.equal((await here.readStream(a)).version, 3n, 'a stale remembered version fails the append, and all are decided again');
+  t.equal((await here.readStream(b)).version, 3n);
 });
