@@ -135,6 +135,8 @@ t.test('a busy night: the queue position, then the outcome pushed on the guest s
   await page.click('[data-offer="S03"] [data-action=hold]');
   t.ok(await page.waitForSelector('[data-queue-position="1"]', WAIT), 'first in line, shown while it waits');
   await shot(page, '3-queue');
+  await page.reload();
+  t.ok(await page.waitForSelector('[data-queue-position="1"]', WAIT), 'a reload still shows the place in line');
   // The worker starts only now, so the page is seen waiting first.
   await platform.admission.start(features.admissionWorker(platform));
   t.ok(await page.waitForSelector('[data-booking-status=held]', WAIT), 'the outcome arrives: the room is held');

@@ -187,11 +187,15 @@ type Tracked =
   | { kind: 'waitlist'; id: string; position?: number; status: string }
   | { kind: 'booking'; id: string };
 
+const TRACKED = 'ktv.guest.tracked';
+
 function Home({ timeZone }: { timeZone: string }) {
   const [t] = useStrings(STRINGS);
   const [offers, setOffers] = useState<Offer[] | null>(null);
   const [wish, setWish] = useState<Wish | null>(null);
-  const [tracked, setTracked] = useState<Tracked>({ kind: 'none' });
+  const [tracked, setTracked] = useState<Tracked>(() => JSON.parse(sessionStorage.getItem(TRACKED) ?? '{"kind":"none"}') as Tracked);
+  // Kept for the tab, so a reload still shows the booking, the place in the queue or on the waitlist.
+  useEffect(() => sessionStorage.setItem(TRACKED, JSON.stringify(tracked)), [tracked]);
   const [stream, setStream] = useState<StreamStatus>('connecting');
   const [error, setError] = useState('');
 
@@ -366,7 +370,15 @@ function App() {
   const [t, current] = useStrings(STRINGS);
   const [signedIn, setSignedIn] = useState(session() !== null);
   const [timeZone, setTimeZone] = useState<string | null>(null);
-  useEffect(() => onSessionChange(() => setSignedIn(session() !== null)), []);
+  useEffect(
+    () =>
+      onSessionChange(() => {
+        // What one guest was following is not the next one's to see.
+        if (!session()) sessionStorage.removeItem(TRACKED);
+        setSignedIn(session() !== null);
+      }),
+    [],
+  );
   useEffect(() => {
     void fetch('/venue')
       .then((r) => r.json() as Promise<{ timeZone: string }>)
