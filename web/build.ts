@@ -9,7 +9,10 @@ import path from 'node:path';
 export async function buildWeb(out = path.resolve(import.meta.dirname, '../dist/web')): Promise<string> {
   await mkdir(out, { recursive: true });
   await build({
-    entryPoints: { staff: path.join(import.meta.dirname, 'staff/main.tsx') },
+    entryPoints: {
+      staff: path.join(import.meta.dirname, 'staff/main.tsx'),
+      guest: path.join(import.meta.dirname, 'guest/main.tsx'),
+    },
     outdir: out,
     bundle: true,
     format: 'esm',
@@ -22,6 +25,8 @@ export async function buildWeb(out = path.resolve(import.meta.dirname, '../dist/
   });
   await copyFile(path.join(import.meta.dirname, 'staff/index.html'), path.join(out, 'staff.html'));
   await copyFile(path.join(import.meta.dirname, 'staff/staff.css'), path.join(out, 'staff.css'));
+  await copyFile(path.join(import.meta.dirname, 'guest/index.html'), path.join(out, 'guest.html'));
+  await copyFile(path.join(import.meta.dirname, 'guest/guest.css'), path.join(out, 'guest.css'));
   return out;
 }
 

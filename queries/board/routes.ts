@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../src/clock.js';
 import type { News } from '../../src/infra/news.js';
 import { replies } from '../../src/http/schemas.js';
+import { BadRequestError } from '../../src/errors.js';
 import type { ReadModels } from '../../projections/read-models.js';
 import { BoardFeed } from './feed.js';
 import websocket from '@fastify/websocket';
@@ -97,23 +98,25 @@ export const boardQueries: FastifyPluginAsyncTypebox<BoardContext> = async (app,
     },
   );
 
-  app.get(
-    '/board/socket',
-    {
-      websocket: true,
-      config: { permission: 'booking:read' },
-      schema: {
-        tags: ['board'],
-        summary: 'The board live over WebSocket: the same room changes and ids as GET /board/events',
-        description:
-          'Upgrade with `Authorization: Bearer <token>`, then send `{"type":"subscribe"}` (or `{"type":"subscribe","lastEventId":"<id>"}` ' +
-          'to resume). Each change arrives as `{"type":"room","id":"<event feed position>.<n>","room":{…as in GET /board}}`; without an id ' +
-          'the first messages are every room as it is. The server pings every 10 s and drops a client that did not answer the previous ' +
-          'ping; a client that stops reading is disconnected and resumes from the id of the last message it received. Any other ' +
-          'message closes the socket with 1008. A plain GET (no upgrade) answers 404.',
-        response: replies({ 101: Type.Null({ description: 'Switching Protocols: the WebSocket is open' }) }),
-      },
+  // `wsHandler` beside a plain handler, rather than `websocket: true`, which the plugin hides from the OpenAPI document.
+  app.route({
+    method: 'GET',
+    url: '/board/socket',
+    config: { permission: 'booking:read' },
+    schema: {
+      tags: ['board'],
+      summary: 'The board live over WebSocket: the same room changes and ids as GET /board/events',
+      description:
+        'Upgrade with `Authorization: Bearer <token>`, then send `{"type":"subscribe"}` (or `{"type":"subscribe","lastEventId":"<id>"}` ' +
+        'to resume). Each change arrives as `{"type":"room","id":"<event feed position>.<n>","room":{…as in GET /board}}`; without an id ' +
+        'the first messages are every room as it is. The server pings every 10 s and drops a client that did not answer the previous ' +
+        'ping; a client that stops reading is disconnected and resumes from the id of the last message it received. Any other ' +
+        'message closes the socket with 1008. A plain GET (no upgrade) is `400 upgrade_required`.',
+      response: replies({ 101: Type.Null({ description: 'Switching Protocols: the WebSocket is open' }) }),
     },
-    (socket) => serveSocket(socket, feed, streams, app.log),
-  );
+    handler: async () => {
+      throw new BadRequestError('upgrade_required', 'Open this route as a WebSocket (Upgrade: websocket).');
+    },
+    wsHandler: (socket) => serveSocket(socket, feed, streams, app.log),
+  });
 };

@@ -12,6 +12,23 @@ export const webPages: FastifyPluginAsyncTypebox<{ webDir: string }> = async (ap
   await app.register(fastifyStatic, { root: path.resolve(webDir), serve: false });
 
   app.get(
+    '/',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['pages'],
+        summary:
+          "The guest's page: search, prices, hold, pay the deposit, the booking, the waitlist and the queue (zh-CN, English on the page)",
+        response: { 200: Type.String({ description: 'text/html' }) },
+        produces: ['text/html'],
+      },
+    },
+    (_request, reply) => {
+      void reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').sendFile('guest.html');
+    },
+  );
+
+  app.get(
     '/staff',
     {
       config: { permission: 'public' },

@@ -60,7 +60,8 @@ t.test('the OpenAPI document is valid, lints clean and says what the routes do',
     const security = route.permission === 'public' ? '[]' : '[{"bearer":[]}]';
     if (JSON.stringify(op.security) !== security) wrong.push(`${name}: security ${JSON.stringify(op.security)} for ${route.permission}`);
     const codes = Object.keys(op.responses);
-    if (!codes.some((c) => /^[23]/.test(c))) wrong.push(`${name}: no success response`);
+    // A WebSocket route succeeds with 101 Switching Protocols.
+    if (!codes.some((c) => /^([23]|101$)/.test(c))) wrong.push(`${name}: no success response`);
     for (const code of ['4XX', '5XX'])
       if (!op.responses[code]?.content?.['application/problem+json']) wrong.push(`${name}: ${code} not problem+json`);
     for (const p of op.parameters ?? []) {

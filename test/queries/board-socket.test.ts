@@ -95,7 +95,7 @@ t.test('the server pings, and a client that answers stays connected', async (t) 
   t.equal(s.closed(), null, 'still open after the next ping');
 });
 
-t.test('refusals: no token is a 401 before the upgrade; a bad message closes with 1008; a plain GET is 404', async (t) => {
+t.test('refusals: no token is a 401 before the upgrade; a bad message closes with 1008; a plain GET is 400', async (t) => {
   const anonymous = await openSocket(wsUrl, {});
   t.equal(anonymous.status, 401);
   const guest = await signUp(a.app, a.platform.store, 'guest');
@@ -109,5 +109,6 @@ t.test('refusals: no token is a 401 before the upgrade; a bad message closes wit
     t.equal(s.closed()!.code, 1008);
   }
   const plain = await call(a.app, { method: 'GET', url: '/board/socket', headers: auth });
-  t.equal(plain.status, 404);
+  t.equal(plain.status, 400);
+  t.equal(plain.body.code, 'upgrade_required');
 });

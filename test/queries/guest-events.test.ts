@@ -10,7 +10,7 @@ import * as features from '../../src/root/features.js';
 import { offerWaitingGuests } from '../../commands/waitlist/offers.js';
 
 /** GET /me/events over real sockets: a ticket opens it, and a guest hears their queued hold decided and their waitlist offer. */
-const { app, platform, runner } = await startTestService(t, { redis: true });
+const { app, platform, runner, databaseUrl } = await startTestService(t, { redis: true });
 const venue = await setUpVenue(app, platform);
 const small = venue.rooms.small;
 await app.listen({ port: 0, host: '127.0.0.1' });
@@ -87,4 +87,25 @@ t.test('a waitlist offer reaches the guest waiting', async (t) => {
   t.ok(await until(() => s.events.length > 0));
   t.equal(s.events[0]!.event, 'waitlist');
   t.same(parsed(s.events[0]!.data), { id: joined.body.id, status: 'offered', bookingId: joined.body.id });
+});
+
+t.test('decided on one instance, heard on a stream held by another (Redis pub/sub)', async (t) => {
+  const b = await startTestService(t, { redis: true, databaseUrl });
+  await b.app.listen({ port: 0, host: '127.0.0.1' });
+  const guest = await signUp(app, platform.store, 'guest');
+  const ticket = (await post(guest.auth, '/me/event-tickets')).body.ticket as string;
+  const s = await openEvents(`http://127.0.0.1:${(b.app.server.address() as AddressInfo).port}/me/events?ticket=${ticket}`, {});
+  t.teardown(() => s.close());
+  t.equal(s.status, 200, "instance B accepts instance A's ticket (kept in Redis)");
+  const queued = await post(
+    guest.auth,
+    '/bookings',
+    { roomId: small[1], start: iso(venue.at(6, '20:00')), durationMinutes: 60, partySize: 2 },
+    {
+      prefer: 'respond-async',
+    },
+  );
+  t.equal(queued.status, 202);
+  t.ok(await until(() => s.events.length > 0, { timeoutMs: 30_000 }), "instance A's worker decided; B's stream heard");
+  t.same(parsed(s.events[0]!.data), { id: queued.body.id, status: 'held', bookingId: queued.body.id });
 });
