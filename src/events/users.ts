@@ -32,7 +32,15 @@ export type UserEvent =
    */
   | DomainEvent<
       'MembershipLevelEarned',
-      Readonly<{ userId: string; level: MembershipLevel; previous: MembershipLevel; spend: number; periodDays: number; rulesVersion: number; at: string }>
+      Readonly<{
+        userId: string;
+        level: MembershipLevel;
+        previous: MembershipLevel;
+        spend: number;
+        periodDays: number;
+        rulesVersion: number;
+        at: string;
+      }>
     >;
 
 /** The spend each level needs, in fen, over the rolling period; regular needs nothing. */
@@ -47,7 +55,10 @@ export type MembershipRulesEvent = DomainEvent<
 export const MEMBERSHIP_RULES_STREAM = 'membership-levels';
 
 /** Events of `memberspend-<userId>` streams: what a member spent, one entry per checked-out booking. */
-export type MemberSpendEvent = DomainEvent<'MemberSpendRecorded', Readonly<{ userId: string; bookingId: string; amount: number; at: string }>>;
+export type MemberSpendEvent = DomainEvent<
+  'MemberSpendRecorded',
+  Readonly<{ userId: string; bookingId: string; amount: number; at: string }>
+>;
 
 export const memberSpendStream = (userId: string) => `memberspend-${userId}`;
 
