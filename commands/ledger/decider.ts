@@ -3,10 +3,11 @@ import type { Decider } from '../../src/eventstore/decide.js';
 import type { LedgerEvent, ManualLine } from '../../src/events/ledger.js';
 
 export type Period = Readonly<{ from: string; to: string }>;
+type Closed = Period & Readonly<{ closedAt: string }>;
 
 /** The books as the accountants left them: the closed periods, and each manual entry's lines and whether it was reversed. */
 export type BooksState = Readonly<{
-  closed: readonly Period[];
+  closed: readonly Closed[];
   entries: ReadonlyMap<string, Readonly<{ lines: readonly ManualLine[]; reversed: boolean }>>;
 }>;
 
@@ -68,7 +69,7 @@ export const booksDecider: Decider<BooksState, BooksCommand, LedgerEvent> = {
   evolve: (state, event) => {
     switch (event.type) {
       case 'PeriodClosed':
-        return { ...state, closed: [...state.closed, { from: event.data.from, to: event.data.to }] };
+        return { ...state, closed: [...state.closed, { from: event.data.from, to: event.data.to, closedAt: event.data.at }] };
       case 'PeriodReopened':
         return { ...state, closed: state.closed.filter((p) => p.from !== event.data.from || p.to !== event.data.to) };
       case 'JournalEntryPosted': {
@@ -90,11 +91,9 @@ export const booksDecider: Decider<BooksState, BooksCommand, LedgerEvent> = {
       case 'ClosePeriod': {
         const { from, to, by, today } = command;
         checkPeriod(from, to, today);
-        const overlap = state.closed.find((p) => p.from <= to && from <= p.to);
-        if (overlap)
-          throw new ConflictError('period_overlaps', `The closed period ${overlap.from}..${overlap.to} overlaps ${from}..${to}.`, {
-            ...overlap,
-          });
+        // The same period again changes nothing. One overlapping closed dates is closed as asked: a date
+        // stays closed until every period holding it is reopened.
+        if (state.closed.some((p) => p.from === from && p.to === to)) return [];
         return [{ type: 'PeriodClosed', data: { from, to, by, at } }];
       }
       case 'ReopenPeriod': {

@@ -63,16 +63,16 @@ export const ledgerCommands: FastifyPluginAsyncTypebox<LedgerCommandContext> = a
         tags: ['ledger'],
         summary: 'Close the business dates from..to (inclusive, up to today): no journal line is dated inside them again',
         description:
-          'An event that arrives later for a date inside posts on the first open business date after the period, its description naming the original date. `409 period_overlaps` when part of the range is already closed.',
+          'An event that arrives later for a date inside posts on the first open business date after the period, its description naming the original date. Closing the same period again changes nothing and answers its first `closedAt`.',
         body: PeriodBody,
         response: replies({ 201: Type.Object({ from: Type.String(), to: Type.String(), closedAt: Type.String({ format: 'date-time' }) }) }),
       },
     },
     async (request, reply) => {
       const { from, to } = request.body;
-      const { events } = await decide(request, (who) => ({ type: 'ClosePeriod', from, to, ...who }));
-      const closed = events[0];
-      return reply.code(201).send({ from, to, closedAt: closed?.type === 'PeriodClosed' ? closed.data.at : clock().toISOString() });
+      const { state } = await decide(request, (who) => ({ type: 'ClosePeriod', from, to, ...who }));
+      const closed = state.closed.find((p) => p.from === from && p.to === to);
+      return reply.code(201).send({ from, to, closedAt: closed?.closedAt ?? clock().toISOString() });
     },
   );
 

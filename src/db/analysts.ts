@@ -110,7 +110,9 @@ export async function refreshAnalystViews(trx: Kysely<PlatformDatabase>, tables:
   const role = await sql<{ found: boolean }>`SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ktv_analyst') AS found`.execute(trx);
   if (!role.rows[0]?.found) return;
   // The new rm views were granted to ktv_analyst by default; the private ones are taken back at once.
-  for (const name of revoked) await sql`REVOKE ALL ON ${sql.id('rm', name)} FROM ktv_analyst`.execute(trx);
+  for (const name of revoked) {
+    if (await exists(trx, `rm.${name}`)) await sql`REVOKE ALL ON ${sql.id('rm', name)} FROM ktv_analyst`.execute(trx);
+  }
   await sql`GRANT SELECT ON ALL TABLES IN SCHEMA analyst TO ktv_analyst`.execute(trx);
 }
 

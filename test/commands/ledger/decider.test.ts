@@ -51,11 +51,15 @@ t.test('ClosePeriod past today is refused: the future has not happened', async (
   spec(t).given([]).when(close('2026-03-01', '2026-03-14')).thenThrows('period_in_future', { is: UnprocessableError });
 });
 
-t.test('ClosePeriod overlapping a closed period is refused', async (t) => {
+t.test('ClosePeriod of the same period again records nothing; an overlapping one is closed as asked', async (t) => {
+  spec(t)
+    .given([closed('2026-03-01', '2026-03-10')])
+    .when(close('2026-03-01', '2026-03-10'))
+    .thenNothing();
   spec(t)
     .given([closed('2026-03-01', '2026-03-10')])
     .when(close('2026-03-10', '2026-03-12'))
-    .thenThrows('period_overlaps', { is: ConflictError });
+    .then([closed('2026-03-10', '2026-03-12')]);
 });
 
 t.test('ReopenPeriod of a closed period records who and why; of anything else is 404', async (t) => {

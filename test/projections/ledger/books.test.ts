@@ -3,7 +3,18 @@ import { ledgerProjection, type LedgerDatabase } from '../../../projections/ledg
 import { openDateFor } from '../../../projections/ledger/periods.js';
 import type { LedgerEvent } from '../../../src/events/ledger.js';
 import { ProjectionSpecification } from '../../helpers/projection-spec.js';
-import { BUSINESS_DATE, confirmed, held, local, paymentStarted, paymentSucceeded, refundSucceeded } from '../fixtures.js';
+import {
+  BUSINESS_DATE,
+  at,
+  confirmed,
+  held,
+  local,
+  paymentStarted,
+  paymentSucceeded,
+  refundFailed,
+  refundRequested,
+  refundSucceeded,
+} from '../fixtures.js';
 
 /**
  * The books' own events in the journal: a closed period moves every later posting dated inside it
@@ -149,4 +160,30 @@ t.test('a reversing entry is its own entry pointing at the original; the two net
     [0, 0],
     'every account back to zero',
   );
+});
+
+t.test('refunds are kept with their state: requested, then succeeded or failed', async (t) => {
+  const s = spec(t)
+    .given([...depositPaid, refundRequested('pay-1', 'rf-1', 8820, '19:30'), refundRequested('pay-1', 'rf-2', 100, '19:35')])
+    .when([refundSucceeded('pay-1', 'rf-1', 8820, { hhmm: '19:40' }), refundFailed('pay-1', 'rf-2', '19:45')]);
+  await s.expectRows('ledger_refunds', [
+    {
+      refund_id: 'rf-1',
+      amount: 8820,
+      status: 'succeeded',
+      business_date: BUSINESS_DATE,
+      requested_at: at('19:30'),
+      settled_at: at('19:40'),
+      failure: null,
+    },
+    {
+      refund_id: 'rf-2',
+      amount: 100,
+      status: 'failed',
+      business_date: BUSINESS_DATE,
+      requested_at: at('19:35'),
+      settled_at: at('19:45'),
+      failure: 'account closed',
+    },
+  ]);
 });

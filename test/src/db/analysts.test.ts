@@ -11,6 +11,7 @@ import { startTestService } from '../../helpers/service.js';
 import { recordPastStay } from '../../helpers/past-stays.js';
 import { signUp } from '../../helpers/auth.js';
 import { grantAnalyst } from '../../../src/db/analysts.js';
+import * as analystViews from '../../../src/db/migrations/0009_analyst_views.js';
 import { recordAnalytics } from '../../../src/analytics/events.js';
 import { bookingStream } from '../../../src/events/bookings.js';
 
@@ -118,6 +119,15 @@ t.test('a rebuilt projection keeps its private views private and the analyst vie
   const { rows } = await analyst.query('SELECT id, email_domain FROM analyst.users WHERE id = $1', [guest.userId]);
   t.same(rows, [{ id: guest.userId, email_domain: 'test.ktv' }]);
   t.equal((await analyst.query('SELECT * FROM analyst.cohorts')).rowCount, 1);
+});
+
+t.test('on a database that served before the migration, the private views are taken back at once', async (t) => {
+  await sql`GRANT SELECT ON rm.users, rm.sessions TO ktv_analyst`.execute(platform.db);
+  await sql`DROP VIEW analyst.users`.execute(platform.db);
+  await analystViews.up(platform.db);
+  await t.rejects(analyst.query('SELECT email FROM rm.users'), /permission denied/);
+  await t.rejects(analyst.query('SELECT ip FROM rm.sessions'), /permission denied/);
+  t.equal((await analyst.query('SELECT * FROM analyst.users')).rowCount, 1, 'and the analyst views are there');
 });
 
 t.test('the funnel and cohorts count what happened', async (t) => {
