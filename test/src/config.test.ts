@@ -27,6 +27,13 @@ t.test('the overload guard: on by default, 0 turns it off, nonsense is refused',
   t.throws(() => loadConfig({ OVERLOAD_SAMPLE_INTERVAL_MS: '1' }), /OVERLOAD_SAMPLE_INTERVAL_MS/);
 });
 
+t.test('the Redis key prefix: none by default, letters, digits and separators only', async (t) => {
+  t.equal(loadConfig({}).redisKeyPrefix, '');
+  t.equal(loadConfig({ REDIS_KEY_PREFIX: 'green:' }).redisKeyPrefix, 'green:');
+  t.throws(() => loadConfig({ REDIS_KEY_PREFIX: 'a b' }), /REDIS_KEY_PREFIX/);
+  t.throws(() => loadConfig({ REDIS_KEY_PREFIX: 'x'.repeat(65) }), /REDIS_KEY_PREFIX/);
+});
+
 t.test('a bad value stops start-up with a message naming the variable', async (t) => {
   t.throws(() => loadConfig({ PORT: 'eighty' }), { name: 'ConfigError', message: /PORT/ });
   t.throws(() => loadConfig({ PORT: '70000' }), /PORT/);
