@@ -280,6 +280,7 @@ export async function timeOutPayment(ctx: PaymentContext, paymentId: string): Pr
   const { state } = await load(ctx.store, paymentStream(paymentId), paymentDecider);
   if (state.status !== 'pending') return;
   const metadata = { actor: 'system', causationId: `timeout:${paymentId}` };
+  if (state.method === 'stored_value') return finishStoredValue(ctx, state, metadata);
   const q = await ctx.payments.query(paymentId);
   if (q.state === 'succeeded' && q.transactionId && q.amount !== null) {
     await applyCallback(ctx, {
@@ -305,4 +306,29 @@ export async function timeOutPayment(ctx: PaymentContext, paymentId: string): Pr
     { type: 'Close', reason: 'no payment before the timeout', now: ctx.clock() },
     metadata,
   );
+}
+
+/**
+ * A stored-value payment left pending by a crash between its steps: the member's wallet is its
+ * provider, so the wallet says whether the value was taken. Taken, the payment succeeds and is
+ * applied; not taken, it is closed (the sweep only sees payments long past their request).
+ */
+async function finishStoredValue(ctx: PaymentContext, payment: Payment, metadata: EventMetadata): Promise<void> {
+  const stream = paymentStream(payment.id);
+  const spent = payment.providerOrderId
+    ? (await load(ctx.store, walletStream(payment.providerOrderId), walletDecider)).state.spends.has(payment.id)
+    : false;
+  const now = ctx.clock();
+  if (!spent) {
+    await handle(ctx.store, stream, paymentDecider, { type: 'Close', reason: 'stored value never taken', now }, metadata);
+    return;
+  }
+  const { state } = await handle(
+    ctx.store,
+    stream,
+    paymentDecider,
+    { type: 'Succeed', transactionId: `stored_value-${payment.id}`, amount: payment.amount, paidAt: now, now },
+    metadata,
+  );
+  if (state.status !== 'none') await settle(ctx, state, metadata);
 }

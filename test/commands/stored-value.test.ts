@@ -6,6 +6,11 @@ import { setUpVenue } from '../helpers/venue.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { addDays } from '../../domain/venue/time.js';
 import { walletJobs } from '../../commands/wallets/jobs.js';
+import { walletDecider } from '../../commands/wallets/decider.js';
+import { paymentDecider } from '../../commands/payments/decider.js';
+import { timeOutPayment } from '../../commands/payments/process.js';
+import { bookingDecider } from '../../commands/bookings/decider.js';
+import { handle, load } from '../../src/eventstore/decide.js';
 
 const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
@@ -195,4 +200,58 @@ t.test('stored value pays the bill of a party in its room, as the balance', asyn
   t.equal((await get(`/members/${guest.userId}/balance`, guest.auth)).body.balance, 100_000 - paid.body.amount);
   const self = await post(`/bookings/${walkIn.body.id}/payments`, guest.auth, { method: 'stored_value', memberId: guest.userId });
   t.equal(self.status, 404, 'a guest cannot pay a booking that is not theirs');
+});
+
+t.test('a stored-value payment cut short by a crash is finished from the wallet by the timeout sweep', async (t) => {
+  const guest = await signUp(app, platform.store, 'guest');
+  await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 50_000, method: 'cash' });
+  const metadata = { actor: guest.userId };
+  const now = new Date();
+  const started = async (bookingId: string, amount: number) => {
+    const paymentId = crypto.randomUUID();
+    await handle(
+      platform.store,
+      `payment-${paymentId}`,
+      paymentDecider,
+      {
+        type: 'Start',
+        paymentId,
+        bookingId,
+        purpose: 'deposit',
+        method: 'stored_value',
+        amount,
+        providerOrderId: guest.userId,
+        by: guest.userId,
+        now,
+      },
+      metadata,
+    );
+    return paymentId;
+  };
+  // Crashed after the wallet paid: the payment succeeds and confirms the booking.
+  const a = await hold(guest.auth, S01, 12);
+  const taken = await started(a.id, a.price.deposit);
+  await handle(
+    platform.store,
+    `wallet-${guest.userId}`,
+    walletDecider,
+    {
+      type: 'Spend',
+      userId: guest.userId,
+      paymentId: taken,
+      bookingId: a.id,
+      amount: a.price.deposit,
+      by: guest.userId,
+      now,
+    },
+    metadata,
+  );
+  await timeOutPayment(platform, taken);
+  t.match((await load(platform.store, `payment-${taken}`, paymentDecider)).state, { status: 'succeeded' });
+  t.equal((await load(platform.store, `booking-${a.id}`, bookingDecider)).state.status, 'confirmed');
+  // Crashed before the wallet paid: the payment is closed, nothing was taken.
+  const b = await hold(guest.auth, S02, 12);
+  const never = await started(b.id, b.price.deposit);
+  await timeOutPayment(platform, never);
+  t.match((await load(platform.store, `payment-${never}`, paymentDecider)).state, { status: 'closed' });
 });

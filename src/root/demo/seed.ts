@@ -179,6 +179,19 @@ export async function seedDemo(app: FastifyInstance, store: EventStore, logger: 
   });
   if (levels.statusCode !== 200) throw new Error(`demo seed membership levels failed: ${levels.body}`);
   for (const [i, p] of products.entries()) await send('/products', `product:${i}`, p, manager.accessToken);
+  // 储值: top up ¥500, get ¥50; top up ¥1,000, get ¥200; the bonus valid a year.
+  const tiers = await app.inject({
+    method: 'PUT',
+    url: '/stored-value/bonus-rules',
+    payload: {
+      tiers: [
+        { from: 50_000, bonus: 5_000, validDays: 365 },
+        { from: 100_000, bonus: 20_000, validDays: 365 },
+      ],
+    },
+    headers: { authorization: `Bearer ${manager.accessToken}` },
+  });
+  if (tiers.statusCode !== 200) throw new Error(`demo seed bonus tiers failed: ${tiers.body}`);
   await demoRelease(app, manager.accessToken);
   await demoBookings(app, send, (await login('guest@demo.ktv')).accessToken, roomIds);
   await store.appendToStream(
