@@ -33,19 +33,21 @@ async function claimRoomTime(
   venue: VenueSettings,
   room: RoomFacts,
   bookingId: string,
-  start: Date,
+  now: Date,
   durationMinutes: number | null,
   metadata: EventMetadata,
 ) {
+  // A walk-in starts now, off the grid, from the minute.
+  const start = startOfMinute(now);
   const unit = venue.billingUnitMinutes;
-  // A walk-in starts now, off the grid; only the duration is checked (open timing: one billing unit).
+  // Only the duration is checked (open timing: one billing unit).
   const { businessDate, dayEnd } = bookingWindow(
     durationMinutes === null ? { ...venue, gridMinutes: 1, minDurationMinutes: 1 } : { ...venue, gridMinutes: 1 },
     start,
     durationMinutes ?? unit,
     start,
   );
-  const target = { roomId: room.id, businessDate, bookingId, bufferMinutes: room.bufferMinutes, dayEnd, now: start };
+  const target = { roomId: room.id, businessDate, bookingId, bufferMinutes: room.bufferMinutes, dayEnd, now };
   const command =
     durationMinutes === null
       ? { ...target, type: 'ReserveOpen' as const, start, minMinutes: unit, latestEnd: closingTime(businessDate, venue) }
@@ -74,7 +76,7 @@ export async function startWalkIn(ctx: Pick<BookingContext, 'store' | 'clock'>, 
   // Open timing records one billing unit's price: the least the stay costs; check-out prices the time used.
   const price = await priceFor(store, venue, room, start, input.durationMinutes ?? venue.billingUnitMinutes, 'regular');
   const bookingId = newId<'booking'>();
-  const { businessDate, end } = await claimRoomTime(store, venue, room, bookingId, start, input.durationMinutes, metadata);
+  const { businessDate, end } = await claimRoomTime(store, venue, room, bookingId, now, input.durationMinutes, metadata);
   const data = {
     bookingId,
     roomId: room.id,
