@@ -9,6 +9,7 @@ import { setUpVenue } from '../helpers/venue.js';
 import { PASSWORD } from '../helpers/auth.js';
 import { buildWeb } from '../../web/build.js';
 import * as features from '../../src/root/features.js';
+import { offerWaitingGuests } from '../../commands/waitlist/offers.js';
 import { demoVenue } from '../../src/root/demo/rate-card.js';
 import { businessDateOf } from '../../domain/venue/settings.js';
 
@@ -111,13 +112,34 @@ t.test('search, see prices, hold, pay the deposit in the sandbox, see it confirm
   await page.click('[data-action=language]');
 });
 
-t.test('nothing fits: join the waitlist and see the place in line', async (t) => {
+t.test('nothing fits: join the waitlist, see the place in line, and the offer when the room frees up', async (t) => {
+  // Only L01 takes fifteen; someone else holds it.
+  const at = venue.at(4, '20:00');
+  const [L01] = venue.rooms.large as [string];
+  const other = await app.inject({
+    method: 'POST',
+    url: '/bookings',
+    headers: venue.manager.auth,
+    payload: { roomId: L01, start: at.toISOString(), durationMinutes: 120, partySize: 15, guestName: 'Other', guestPhone: '13800000000' },
+  });
+  t.equal(other.statusCode, 201);
   const page = await registered('wang');
-  await search(page, venue.at(4, '20:00'), 40);
+  await search(page, at, 15);
   await page.waitForSelector('[data-action=join-waitlist]', WAIT);
   await page.click('[data-action=join-waitlist]');
   t.ok(await page.waitForSelector('[data-waitlist-status=waiting]', WAIT));
   t.match(await page.textContent('[data-waitlist-status]'), /第 1 位/);
+
+  const cancelled = await app.inject({
+    method: 'POST',
+    url: `/bookings/${other.json<{ id: string }>().id}/cancel`,
+    headers: venue.manager.auth,
+  });
+  t.equal(cancelled.statusCode, 200);
+  await runner.catchUp();
+  t.equal(await offerWaitingGuests(platform), 1);
+  t.ok(await page.waitForSelector('[data-waitlist-status=offered]', WAIT), 'the offer arrives on the stream');
+  t.ok(await page.waitForSelector('[data-booking-status=held]', WAIT), 'then the booking held in the guest’s name, ready to pay');
 });
 
 t.test('a busy night: the queue position, then the outcome pushed on the guest stream', async (t) => {
