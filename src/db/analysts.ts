@@ -8,7 +8,7 @@ import type { PlatformDatabase } from './schema.js';
  * sign-in details) stays in the `rm` views below, which the role may not read; the `analyst`
  * views carry the rest of those rows, masked.
  */
-export const PRIVATE_READ_MODELS = ['users', 'sessions', 'auth_audit', 'bookings'] as const;
+export const PRIVATE_READ_MODELS = ['users', 'sessions', 'auth_audit', 'bookings', 'desk_actions', 'fapiao_requests'] as const;
 
 /** The venue's business date of an instant, by the venue's time zone and business-day start as configured. */
 const businessDate = (column: string) => `((${column} AT TIME ZONE v.tz) - make_interval(mins => v.start_minute))::date`;
@@ -33,8 +33,18 @@ export const ANALYST_VIEWS: Readonly<Record<string, AnalystView>> = {
   bookings: {
     needs: ['rm.bookings'],
     body: `SELECT booking_id, room_id, room_type_id, guest_id, guest_name IS NOT NULL AS has_guest_name, guest_phone IS NOT NULL AS has_guest_phone,
-                  booked_by, party_size, start_at, end_at, business_date, status, walk_in, hold_expires_at, price_total, deposit,
+                  booked_by, party_size, start_at, end_at, business_date, status, walk_in, open_timing, checked_out_at, hold_expires_at, price_total, deposit,
                   rate_card_version, price, base_price, extra_total, amount_paid, refund, bill, created_at, updated_at FROM rm.bookings`,
+  },
+  desk_actions: {
+    needs: ['rm.desk_actions'],
+    // The event's data stays out: a walk-in's carries the name and phone given at the desk.
+    body: `SELECT event_id, position, type, actor, approved_by, booking_id, room_id, amount, at FROM rm.desk_actions`,
+  },
+  fapiao_requests: {
+    needs: ['rm.fapiao_requests'],
+    body: `SELECT booking_id, buyer_kind, tax_id IS NOT NULL AS has_tax_id, amount, tax, tax_rate_percent, requested_by, requested_at
+           FROM rm.fapiao_requests`,
   },
   funnel_daily: {
     needs: ['rm.bookings', 'rm.venue_settings'],
