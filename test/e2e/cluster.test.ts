@@ -160,31 +160,47 @@ t.test('set-up: the venue changed on B governs the hold made on B at once', asyn
 });
 
 t.test('an availability answer cached on both instances goes stale on both when a hold lands', async (t) => {
-  const query = `/availability?start=${encodeURIComponent(at(3, 14))}&durationMinutes=60&partySize=2`;
-  const free = async (base: string) => ((await call(base, 'GET', query)).body as { roomId: string }[]).map((o) => o.roomId);
-  const before = [await free(a.url), await free(b.url)];
-  const room = before[0]![0]!;
-  t.ok(
-    before.every((list) => list.includes(room)),
-    'both answered (and cached) with the room free',
-  );
-  const filled = performance.now();
-  t.equal((await hold(a.url, room, at(3, 14))).status, 201, 'held on A');
-  const gone = await until(async () => !(await free(a.url)).includes(room) && !(await free(b.url)).includes(room), {
-    timeoutMs: 9000,
-  });
-  t.ok(gone, 'neither instance offers the room any more');
-  // Answers stay fresh for 10 s: seen sooner, the NOTIFY made them stale, not time.
-  t.ok(performance.now() - filled < 10_000, `within ${Math.round(performance.now() - filled)} ms of caching, before the answers expire`);
+  // Answers stay fresh for 10 s after they are computed: a change seen sooner was announced, not timed out.
+  // A projector too slow to apply the hold within most of that window proves nothing either way: try another day.
+  for (const day of [3, 8, 9]) {
+    const query = `/availability?start=${encodeURIComponent(at(day, 14))}&durationMinutes=60&partySize=2`;
+    const free = async (base: string) => ((await call(base, 'GET', query)).body as { roomId: string }[]).map((o) => o.roomId);
+    const filled = performance.now();
+    const before = [await free(a.url), await free(b.url)];
+    const room = before[0]![0]!;
+    t.ok(
+      before.every((list) => list.includes(room)),
+      'both answered (and cached) with the room free',
+    );
+    const held = await hold(a.url, room, at(day, 14));
+    t.equal(held.status, 201, 'held on A');
+    await until(async () => (await call(b.url, 'GET', `/bookings/${held.body.id}`, { token: guest })).status === 200, {
+      timeoutMs: 30_000,
+    });
+    if (performance.now() - filled > 7000 && day !== 9) {
+      t.comment(`the projector took ${Math.round(performance.now() - filled)} ms: again on another day`);
+      continue;
+    }
+    const gone = await until(async () => !(await free(a.url)).includes(room) && !(await free(b.url)).includes(room), {
+      timeoutMs: Math.max(0, 10_000 - (performance.now() - filled)),
+    });
+    t.ok(gone, 'neither instance offers the room any more');
+    t.ok(performance.now() - filled < 10_000, `within ${Math.round(performance.now() - filled)} ms of caching, before the answers expire`);
+    return;
+  }
 });
 
 t.test('a room taken out of service on A is refused by holds and walk-ins on B from then on', async (t) => {
   const room = rooms[4]!.id;
   t.equal((await hold(b.url, room, at(3, 18))).status, 201, 'B holds the room (and knows it as in service)');
-  t.equal((await call(a.url, 'POST', `/rooms/${room}/out-of-service`, { token: waiter, body: { reason: 'screen broken' } })).status, 200);
+  t.equal(
+    (await call(a.url, 'POST', `/rooms/${room}/out-of-service`, { token: waiter, body: { reason: 'screen broken' } })).status,
+    200,
+    'taken out of service on A',
+  );
   const refused = await hold(b.url, room, at(3, 20));
   t.equal(refused.status, 409, 'the next hold on B is refused');
-  t.equal(refused.body?.code, 'room_out_of_service');
+  t.equal(refused.body?.code, 'room_out_of_service', 'because the room is out of service');
   const walkIn = await call(b.url, 'POST', '/walk-ins', { token: waiter, body: { roomId: room, partySize: 2, durationMinutes: 60 } });
   t.equal(walkIn.body?.code, 'room_out_of_service', 'and so is a walk-in');
   t.equal((await call(a.url, 'POST', `/rooms/${room}/return-to-service`, { token: waiter })).status, 200, 'back in service');
