@@ -3,6 +3,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
@@ -11,7 +12,7 @@ import { overlapsInLog } from '../helpers/invariants.js';
 import { readModelSnapshot } from '../helpers/read-models.js';
 import { openEvents } from '../helpers/sse.js';
 import { until } from '../helpers/until.js';
-import { freePort, startProjector, startServer } from './process.js';
+import { freePort, startProjector, startServer, type Server } from './process.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { openPlatform } from '../../src/platform.js';
@@ -77,14 +78,15 @@ const env: NodeJS.ProcessEnv = {
 delete env.EVENTSTORE_URL;
 
 const [portA, portB] = [await freePort(), await freePort()];
-const started = await Promise.all([
+const starting = await Promise.allSettled([
   startServer({ ...env, PORT: String(portA), SEED_DEMO: '1' }),
   startServer({ ...env, PORT: String(portB) }),
   startProjector(env),
   startProjector(env),
 ]);
-const [a, b, p1, p2] = started;
-for (const [i, s] of started.entries()) {
+for (const [i, started] of starting.entries()) {
+  if (started.status === 'rejected') continue;
+  const s = started.value;
   t.teardown(() => {
     s.child.kill('SIGKILL');
     // What each process said, when something went wrong.
@@ -92,6 +94,13 @@ for (const [i, s] of started.entries()) {
       t.comment(`${['API A', 'API B', 'projector 1', 'projector 2'][i]}:\n${s.logs.join('').split('\n').slice(-40).join('\n')}`);
   });
 }
+// The ones that did start are stopped by their teardown (and on any exit, however abrupt); a start
+// that failed stopped its own process.
+process.on('exit', () => {
+  for (const s of starting) if (s.status === 'fulfilled') s.value.child.kill('SIGKILL');
+});
+for (const s of starting) if (s.status === 'rejected') throw s.reason;
+const [a, b, p1, p2] = starting.map((s) => (s as PromiseFulfilledResult<Server>).value) as [Server, Server, Server, Server];
 const startupMs = Math.round(performance.now() - began);
 
 // The test's own view of the database, for checks only: no Redis, no jobs, no projections of its own.
@@ -132,6 +141,8 @@ const manager = await signIn(a.url, 'manager@demo.ktv');
 const venue = await call(b.url, 'PUT', '/venue', { token: manager, body: { ...demoVenue, maxActiveHolds: 10_000, holdMinutes: 1 } });
 // Top-level assertions would let tap end the file here; the subtests check what the set-up did.
 if (venue.status !== 200) throw new Error(`PUT /venue answered ${venue.status}`);
+// Commands on other instances may use the settings they read up to a second ago (commands/venue/current.ts).
+await sleep(1100);
 
 const today = businessDateOf(new Date(), DEFAULT_VENUE);
 const at = (days: number, hour: number) => instantOf(addDays(today, days), hour * 60, DEFAULT_VENUE.timeZone).toISOString();
@@ -160,31 +171,47 @@ t.test('set-up: the venue changed on B governs the hold made on B at once', asyn
 });
 
 t.test('an availability answer cached on both instances goes stale on both when a hold lands', async (t) => {
-  const query = `/availability?start=${encodeURIComponent(at(3, 14))}&durationMinutes=60&partySize=2`;
-  const free = async (base: string) => ((await call(base, 'GET', query)).body as { roomId: string }[]).map((o) => o.roomId);
-  const before = [await free(a.url), await free(b.url)];
-  const room = before[0]![0]!;
-  t.ok(
-    before.every((list) => list.includes(room)),
-    'both answered (and cached) with the room free',
-  );
-  const filled = performance.now();
-  t.equal((await hold(a.url, room, at(3, 14))).status, 201, 'held on A');
-  const gone = await until(async () => !(await free(a.url)).includes(room) && !(await free(b.url)).includes(room), {
-    timeoutMs: 9000,
-  });
-  t.ok(gone, 'neither instance offers the room any more');
-  // Answers stay fresh for 10 s: seen sooner, the NOTIFY made them stale, not time.
-  t.ok(performance.now() - filled < 10_000, `within ${Math.round(performance.now() - filled)} ms of caching, before the answers expire`);
+  // Answers stay fresh for 10 s after they are computed: a change seen sooner was announced, not timed out.
+  // A projector too slow to apply the hold within most of that window proves nothing either way: try another day.
+  for (const day of [3, 8, 9]) {
+    const query = `/availability?start=${encodeURIComponent(at(day, 14))}&durationMinutes=60&partySize=2`;
+    const free = async (base: string) => ((await call(base, 'GET', query)).body as { roomId: string }[]).map((o) => o.roomId);
+    const filled = performance.now();
+    const before = [await free(a.url), await free(b.url)];
+    const room = before[0]![0]!;
+    t.ok(
+      before.every((list) => list.includes(room)),
+      'both answered (and cached) with the room free',
+    );
+    const held = await hold(a.url, room, at(day, 14));
+    if (!t.equal(held.status, 201, 'held on A')) return;
+    await until(async () => (await call(b.url, 'GET', `/bookings/${held.body.id}`, { token: guest })).status === 200, {
+      timeoutMs: 30_000,
+    });
+    if (performance.now() - filled > 7000 && day !== 9) {
+      t.comment(`the projector took ${Math.round(performance.now() - filled)} ms: again on another day`);
+      continue;
+    }
+    const gone = await until(async () => !(await free(a.url)).includes(room) && !(await free(b.url)).includes(room), {
+      timeoutMs: Math.max(0, 10_000 - (performance.now() - filled)),
+    });
+    t.ok(gone, 'neither instance offers the room any more');
+    t.ok(performance.now() - filled < 10_000, `within ${Math.round(performance.now() - filled)} ms of caching, before the answers expire`);
+    return;
+  }
 });
 
 t.test('a room taken out of service on A is refused by holds and walk-ins on B from then on', async (t) => {
   const room = rooms[4]!.id;
   t.equal((await hold(b.url, room, at(3, 18))).status, 201, 'B holds the room (and knows it as in service)');
-  t.equal((await call(a.url, 'POST', `/rooms/${room}/out-of-service`, { token: waiter, body: { reason: 'screen broken' } })).status, 200);
+  t.equal(
+    (await call(a.url, 'POST', `/rooms/${room}/out-of-service`, { token: waiter, body: { reason: 'screen broken' } })).status,
+    200,
+    'taken out of service on A',
+  );
   const refused = await hold(b.url, room, at(3, 20));
   t.equal(refused.status, 409, 'the next hold on B is refused');
-  t.equal(refused.body?.code, 'room_out_of_service');
+  t.equal(refused.body?.code, 'room_out_of_service', 'because the room is out of service');
   const walkIn = await call(b.url, 'POST', '/walk-ins', { token: waiter, body: { roomId: room, partySize: 2, durationMinutes: 60 } });
   t.equal(walkIn.body?.code, 'room_out_of_service', 'and so is a walk-in');
   t.equal((await call(a.url, 'POST', `/rooms/${room}/return-to-service`, { token: waiter })).status, 200, 'back in service');
