@@ -56,3 +56,22 @@ t.test('a refund after check-out names who asked, who approved and why; revenue 
   const tb = await call(app, { method: 'GET', url: `/ledger/trial-balance?asOf=${addDays(today, 1)}`, headers: manager.auth });
   t.equal(tb.body.balanced, true);
 });
+
+t.test('a refund of a part paid from stored value goes back to the member’s balance', async (t) => {
+  const member = await signUp(app, platform.store, 'guest');
+  await post(`/members/${member.userId}/top-ups`, waiter.auth, { amount: 3_000, method: 'card' });
+  const walkIn = await post('/walk-ins', waiter.auth, { roomId: venue.rooms.small[1], durationMinutes: 60, partySize: 2 });
+  const id = walkIn.body.id as string;
+  const out = await post(`/bookings/${id}/check-out`, waiter.auth, {
+    payments: [{ method: 'stored_value', amount: 3_000, memberId: member.userId }, { method: 'cash' }],
+  });
+  t.equal(out.status, 200, out.raw);
+  const sv = (out.body.settlement.payments as { paymentId: string; method: string }[]).find((p) => p.method === 'stored_value')!;
+  const refund = await post(`/bookings/${id}/refunds`, manager.auth, { amount: 2_000, reason: 'wrong room rate', paymentId: sv.paymentId });
+  t.equal(refund.status, 201, refund.raw);
+  await runner.catchUp();
+  t.equal((await call(app, { method: 'GET', url: `/members/${member.userId}/balance`, headers: member.auth })).body.balance, 2_000);
+  const tb = await call(app, { method: 'GET', url: `/ledger/trial-balance?asOf=${addDays(today, 1)}`, headers: manager.auth });
+  t.equal(tb.body.balanced, true);
+  t.equal((tb.body.accounts as { account: string; balance: number }[]).find((a) => a.account === '1020')?.balance ?? 0, 0);
+});
