@@ -20,6 +20,9 @@ import {
 import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent, type VenueEvent } from '../../src/events/venue.js';
 import { productStream, type ProductEvent } from '../../src/events/products.js';
 import { experimentStream, type ExperimentEvent } from '../../src/events/experiments.js';
+import { adjustmentRequestStream, type AdjustmentRequestEvent } from '../../src/events/adjustments.js';
+import { fapiaoStream, type FapiaoEvent } from '../../src/events/fapiao.js';
+import { bottleStream, type BottleEvent } from '../../src/events/bottles.js';
 import { testDatabase } from './database.js';
 
 /** Every event a projection may be given, typed as the deciders record them. */
@@ -36,7 +39,10 @@ export type SpecEvent =
   | VenueEvent
   | RateCardEvent
   | ProductEvent
-  | ExperimentEvent;
+  | ExperimentEvent
+  | AdjustmentRequestEvent
+  | FapiaoEvent
+  | BottleEvent;
 
 /** An event as a spec writes it; `createdAt` (when the store recorded it) defaults to RECORDED_AT. */
 export type GivenEvent = SpecEvent & Readonly<{ createdAt?: Date }>;
@@ -112,6 +118,15 @@ export function streamOf(e: SpecEvent): string {
     case 'ExperimentStarted':
     case 'ExperimentStopped':
       return experimentStream(e.data.experimentId);
+    case 'AdjustmentRequested':
+    case 'AdjustmentRequestApproved':
+    case 'AdjustmentRequestDeclined':
+      return adjustmentRequestStream(e.data.requestId);
+    case 'FapiaoRequested':
+      return fapiaoStream(e.data.bookingId);
+    case 'BottleStored':
+    case 'BottleWithdrawn':
+      return bottleStream(e.data.bottleId);
     default: {
       const never: never = e;
       throw new Error(`no stream for ${JSON.stringify(never)}`);
