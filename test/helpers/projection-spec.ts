@@ -21,6 +21,9 @@ import { RATE_CARD_STREAM, VENUE_STREAM, type RateCardEvent, type VenueEvent } f
 import { productStream, type ProductEvent } from '../../src/events/products.js';
 import { experimentStream, type ExperimentEvent } from '../../src/events/experiments.js';
 import { LEDGER_BOOKS_STREAM, type LedgerEvent } from '../../src/events/ledger.js';
+import { adjustmentRequestStream, type AdjustmentRequestEvent } from '../../src/events/adjustments.js';
+import { fapiaoStream, type FapiaoEvent } from '../../src/events/fapiao.js';
+import { bottleStream, type BottleEvent } from '../../src/events/bottles.js';
 import { testDatabase } from './database.js';
 
 /** Every event a projection may be given, typed as the deciders record them. */
@@ -38,7 +41,10 @@ export type SpecEvent =
   | RateCardEvent
   | ProductEvent
   | ExperimentEvent
-  | LedgerEvent;
+  | LedgerEvent
+  | AdjustmentRequestEvent
+  | FapiaoEvent
+  | BottleEvent;
 
 /** An event as a spec writes it; `createdAt` (when the store recorded it) defaults to RECORDED_AT, `metadata` to none. */
 export type GivenEvent = SpecEvent & Readonly<{ createdAt?: Date; metadata?: EventMetadata }>;
@@ -124,6 +130,15 @@ export function streamOf(e: SpecEvent): string {
     case 'PeriodReopened':
     case 'JournalEntryPosted':
       return LEDGER_BOOKS_STREAM;
+    case 'AdjustmentRequested':
+    case 'AdjustmentRequestApproved':
+    case 'AdjustmentRequestDeclined':
+      return adjustmentRequestStream(e.data.requestId);
+    case 'FapiaoRequested':
+      return fapiaoStream(e.data.bookingId);
+    case 'BottleStored':
+    case 'BottleWithdrawn':
+      return bottleStream(e.data.bottleId);
     default: {
       const never: never = e;
       throw new Error(`no stream for ${JSON.stringify(never)}`);

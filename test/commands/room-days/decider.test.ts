@@ -470,3 +470,57 @@ t.test('clean: a room with no check-out waiting, or one already cleaned, is refu
     .when(clean('2026-03-13 21:45'))
     .thenThrows('not_cleaning', conflict, 'cleaned twice');
 });
+
+const reserveOpen = (bookingId: string, start: string, minMinutes = 15): RoomDayCommand => ({
+  type: 'ReserveOpen',
+  roomId: ROOM,
+  businessDate: DATE,
+  bookingId,
+  start: local(start),
+  bufferMinutes: BUFFER,
+  minMinutes,
+  latestEnd: DAY_END,
+  dayEnd: DAY_END,
+  now: local(start),
+});
+const openReserved = (bookingId: string, start: string, end: string): RoomDayEvent => ({
+  type: 'RoomTimeReserved',
+  data: {
+    roomId: ROOM,
+    businessDate: DATE,
+    bookingId,
+    start: iso(start),
+    end: iso(end),
+    bufferMinutes: BUFFER,
+    kind: 'walk_in',
+    holdExpiresAt: null,
+    openTiming: true,
+    at: iso(start),
+  },
+});
+
+t.test('open timing: the room until the next live reservation less the buffer, else the day’s end less the buffer', async (t) => {
+  spec(t)
+    .given([])
+    .when(reserveOpen('w-1', '2026-03-13 20:00'))
+    .then([openReserved('w-1', '2026-03-13 20:00', '2026-03-14 05:45')]);
+  spec(t)
+    .given([reserved('b-1', { start: '2026-03-13 22:00', end: '2026-03-13 23:00', holdExpiresAt: null })])
+    .when(reserveOpen('w-1', '2026-03-13 20:00'))
+    .then([openReserved('w-1', '2026-03-13 20:00', '2026-03-13 21:45')]);
+  spec(t)
+    .given([reserved('b-1', { start: '2026-03-13 22:00', end: '2026-03-13 23:00', holdExpiresAt: '2026-03-13 19:00' })])
+    .when(reserveOpen('w-1', '2026-03-13 20:00'))
+    .then([openReserved('w-1', '2026-03-13 20:00', '2026-03-14 05:45')], 'an expired hold does not stop it');
+});
+
+t.test('open timing: refused without one billing unit free, or while a stay still holds the room', async (t) => {
+  spec(t)
+    .given([reserved('b-1', { start: '2026-03-13 22:00', end: '2026-03-13 23:00', holdExpiresAt: null })])
+    .when(reserveOpen('w-1', '2026-03-13 21:35'))
+    .thenThrows('slot_taken', { status: 409 });
+  spec(t)
+    .given([reserved('b-1', { start: '2026-03-13 19:00', end: '2026-03-13 20:00', holdExpiresAt: null })])
+    .when(reserveOpen('w-1', '2026-03-13 20:10'))
+    .thenThrows('slot_taken', { status: 409 }, 'the cleaning buffer of the stay before runs to 20:15');
+});
