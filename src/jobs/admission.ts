@@ -1,4 +1,4 @@
-import { Queue, Worker } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
 
@@ -165,10 +165,22 @@ export class InProcessAdmissionQueue implements AdmissionQueue {
 
 type JobData = AdmissionRequest & Readonly<{ seq: number }>;
 
+/** A request waiting this long may drop a place ahead of it whose request never reached the queue. */
+const LOST_HEAD_MS = 1000;
+
+/**
+ * First come, first served per group across every worker of every instance: each group keeps a
+ * Redis sorted set of its undecided requests by arrival (`seq`), and a worker decides a request
+ * only when it is the first one left; one that is not goes back to the queue for a few
+ * milliseconds (more the further back it is), so no worker slot waits on another request and a
+ * dead worker's request is free to be taken again. It leaves the set once decided (or finally
+ * failed); a crash in between makes BullMQ run the request again, which decides nothing twice. A
+ * place whose job already finished, or never reached the queue (an enqueue that died between its
+ * two steps), is dropped by whoever waits behind it.
+ */
 export class BullMqAdmissionQueue implements AdmissionQueue {
   private readonly queue: Queue<JobData, AdmissionOutcome>;
   private worker: Worker<JobData, AdmissionOutcome> | null = null;
-  private readonly turns = new GroupTurns();
 
   constructor(
     private readonly connection: RedisOptions,
@@ -184,6 +196,8 @@ export class BullMqAdmissionQueue implements AdmissionQueue {
 
   async enqueue(request: AdmissionRequest): Promise<number> {
     const seq = await this.redis.incr(`${this.name}:enqueued`);
+    // Its place in its group's line; a request already in line keeps its first place.
+    await this.redis.zadd(this.lineOf(request.group), 'NX', seq, request.id);
     // A job id already in the queue is not added again: the first request keeps its place.
     const job = await this.queue.add(
       'hold',
@@ -217,13 +231,14 @@ export class BullMqAdmissionQueue implements AdmissionQueue {
   async start(worker: AdmissionWorker): Promise<void> {
     this.worker = new Worker<JobData, AdmissionOutcome>(
       this.name,
-      (job) =>
-        this.turns.run(job.data.group, async () => {
-          if (job.attemptsMade === 0) this.observeWait((Date.now() - job.data.enqueuedAt) / 1000);
-          const outcome = await worker(job.data);
-          await this.redis.incr(`${this.name}:decided`);
-          return outcome;
-        }),
+      async (job, token) => {
+        // Not first in its line: back to the queue for a moment, so no worker slot waits on another request.
+        if (!(await this.isFirst(job.data.group, job.data.id, job.timestamp))) return this.later(job, token);
+        if (job.attemptsMade === 0) this.observeWait((Date.now() - job.data.enqueuedAt) / 1000);
+        const outcome = await worker(job.data);
+        await this.redis.multi().zrem(this.lineOf(job.data.group), job.data.id).incr(`${this.name}:decided`).exec();
+        return outcome;
+      },
       {
         // Workers block on Redis; BullMQ requires unlimited retries on their connection.
         connection: { ...this.connection, maxRetriesPerRequest: null },
@@ -236,13 +251,46 @@ export class BullMqAdmissionQueue implements AdmissionQueue {
     );
     this.worker.on('failed', (job, err) => {
       this.logger.warn({ err, request: job?.id }, 'queued hold failed');
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void this.redis.incr(`${this.name}:decided`).catch(() => undefined);
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
+        void this.redis
+          .multi()
+          .zrem(this.lineOf(job.data.group), job.data.id)
+          .incr(`${this.name}:decided`)
+          .exec()
+          .catch(() => undefined);
     });
   }
 
   async close(): Promise<void> {
     await this.worker?.close();
     await this.queue.close();
+  }
+
+  private lineOf(group: string): string {
+    return `${this.name}:line:${group}`;
+  }
+
+  /** Whether no request that came before this one in its group is left undecided (dropping a lost one ahead). */
+  private async isFirst(group: string, id: string, queuedAt: number): Promise<boolean> {
+    const line = this.lineOf(group);
+    for (;;) {
+      const [head] = await this.redis.zrange(line, 0, 0);
+      // Not in line (queued before lines existed, or already dropped): nothing to wait for.
+      if (head === undefined || head === id || (await this.redis.zscore(line, id)) === null) return true;
+      const ahead = await this.queue.getJob(head);
+      const state = ahead ? await ahead.getState() : 'unknown';
+      // Finished (its leaving the line was lost), or never queued: its enqueue had time enough, since this one came later.
+      const lost = state === 'completed' || state === 'failed' || (state === 'unknown' && Date.now() - queuedAt > LOST_HEAD_MS);
+      if (!lost) return false;
+      await this.redis.zrem(line, head);
+    }
+  }
+
+  /** Puts a request back for longer the further back in its line it is. */
+  private async later(job: Job<JobData, AdmissionOutcome>, token: string | undefined): Promise<never> {
+    const rank = (await this.redis.zrank(this.lineOf(job.data.group), job.data.id)) ?? 1;
+    await job.moveToDelayed(Date.now() + Math.min(250, 5 * rank), token);
+    throw new DelayedError();
   }
 
   private async positionOf(seq: number): Promise<number> {
