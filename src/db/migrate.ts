@@ -7,12 +7,12 @@ import * as analystRole from './migrations/0004_analyst_role.js';
 import * as dropRateLimits from './migrations/0005_drop_rate_limits.js';
 import * as idempotencyHeaders from './migrations/0006_idempotency_headers.js';
 import * as analytics from './migrations/0007_analytics.js';
-import * as webhooks from './migrations/0017_webhooks.js';
-import * as passwordResets from './migrations/0012_password_resets.js';
-import * as wechatAndProcesses from './migrations/0013_wechat_and_processes.js';
 import * as ledgerJobs from './migrations/0008_ledger_jobs.js';
-import * as notifications from './migrations/0018_notifications.js';
 import * as analystViews from './migrations/0009_analyst_views.js';
+import * as passwordResets from './migrations/0010_password_resets.js';
+import * as wechatAndProcesses from './migrations/0011_wechat_and_processes.js';
+import * as webhooks from './migrations/0012_webhooks.js';
+import * as notifications from './migrations/0013_notifications.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -23,12 +23,12 @@ const migrations: Record<string, Migration> = {
   '0005_drop_rate_limits': dropRateLimits,
   '0006_idempotency_headers': idempotencyHeaders,
   '0007_analytics': analytics,
-  '0017_webhooks': webhooks,
-  '0012_password_resets': passwordResets,
-  '0013_wechat_and_processes': wechatAndProcesses,
   '0008_ledger_jobs': ledgerJobs,
-  '0018_notifications': notifications,
   '0009_analyst_views': analystViews,
+  '0010_password_resets': passwordResets,
+  '0011_wechat_and_processes': wechatAndProcesses,
+  '0012_webhooks': webhooks,
+  '0013_notifications': notifications,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
