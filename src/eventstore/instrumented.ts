@@ -1,12 +1,26 @@
 import type { Metrics } from '../metrics.js';
 import { noteAppended } from './positions.js';
 import { currentTraceContext } from '../tracing.js';
-import { WrongExpectedVersionError, streamType, type EventStore, type ExpectedVersion, type NewEvent, type StreamAppend } from './port.js';
+import {
+  WrongExpectedVersionError,
+  streamType,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type StreamAppend,
+  type Checkpoint,
+} from './port.js';
 
 /**
  * Counts appends and version conflicts around any adapter, stamps each event with the trace context, tells this process's listeners which streams it appended to,
  * and notes each append's position for the request that made it (see positions.ts).
  */
+/** Each event remembers the trace that appended it, so the projections' work links back to it. */
+function stamped(events: readonly NewEvent[]): readonly NewEvent[] {
+  const traced = currentTraceContext();
+  return traced.traceparent ? events.map((e) => ({ ...e, metadata: { ...traced, ...e.metadata } })) : events;
+}
+
 export class InstrumentedEventStore implements EventStore {
   readonly kind: EventStore['kind'];
   readonly atomicMultiStream: boolean;
@@ -22,16 +36,9 @@ export class InstrumentedEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion) {
     const labels = { stream_type: streamType(streamId) };
-    // Each event remembers the trace that appended it, so the projections' work links back to it.
-    const traced = currentTraceContext();
-    const stamped = traced.traceparent ? events.map((e) => ({ ...e, metadata: { ...traced, ...e.metadata } })) : events;
     try {
-      const result = await this.inner.appendToStream(streamId, stamped, expected);
-      this.metrics.appends.inc(labels);
-      this.metrics.appendedEvents.inc(events.length);
-      this.metrics.countBusiness(events);
-      for (const listener of this.appendListeners) listener(streamId);
-      noteAppended(result.position);
+      const result = await this.inner.appendToStream(streamId, stamped(events), expected);
+      this.appended(streamId, events, result.position);
       return result;
     } catch (err) {
       if (err instanceof WrongExpectedVersionError) this.metrics.conflicts.inc(labels);
@@ -41,19 +48,21 @@ export class InstrumentedEventStore implements EventStore {
 
   async appendToStreams(appends: readonly StreamAppend[]) {
     try {
-      const results = await this.inner.appendToStreams(appends);
-      appends.forEach(({ streamId, events }, i) => {
-        this.metrics.appends.inc({ stream_type: streamType(streamId) });
-        this.metrics.appendedEvents.inc(events.length);
-        for (const listener of this.appendListeners) listener(streamId);
-        const result = results[i];
-        if (result) noteAppended(result.position);
-      });
+      const results = await this.inner.appendToStreams(appends.map((a) => ({ ...a, events: stamped(a.events) })));
+      appends.forEach(({ streamId, events }, i) => this.appended(streamId, events, results[i]?.position));
       return results;
     } catch (err) {
       if (err instanceof WrongExpectedVersionError) this.metrics.conflicts.inc({ stream_type: streamType(err.streamId) });
       throw err;
     }
+  }
+
+  private appended(streamId: string, events: readonly NewEvent[], position: Checkpoint | undefined): void {
+    this.metrics.appends.inc({ stream_type: streamType(streamId) });
+    this.metrics.appendedEvents.inc(events.length);
+    this.metrics.countBusiness(events);
+    for (const listener of this.appendListeners) listener(streamId);
+    if (position !== undefined) noteAppended(position);
   }
 
   /** Called after each append this process makes succeeds, before the caller hears of it. */

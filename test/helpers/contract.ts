@@ -29,14 +29,15 @@ export function contractOf(doc: OpenApiDocument): (answer: Answer) => string[] {
   };
 
   return ({ method, url, status, contentType, body }) => {
-    const path = url.split('?')[0] ?? url;
+    // As the request reached the server: dot segments resolved (`/users/..` is `/`).
+    const path = new URL(url.split('?')[0] ?? url, 'http://service').pathname;
     const route = routes.find((r) => r.pattern.test(path));
     const operation = route ? doc.paths[route.path]?.[method.toLowerCase()] : undefined;
     const name = `${method} ${route?.path ?? path} → ${status}`;
     if (!operation) {
-      // Unknown routes and methods answer a problem, documented nowhere by nature; the document, its page and the web pages'
-      // static assets are not operations.
-      if (status === 404 || status === 405 || path === '/openapi.json' || /^\/(docs|web)\b/.test(path)) return [];
+      // Unknown routes and methods (and paths refused before routing) answer a problem, documented nowhere by nature; the
+      // document, its page and the web pages' static assets are not operations.
+      if ((status >= 400 && status < 500) || path === '/openapi.json' || /^\/(docs|web)\b/.test(path)) return [];
       return [`${name}: no such operation is documented`];
     }
     const code = [String(status), `${String(status)[0]}XX`, 'default'].find((c) => operation.responses[c] !== undefined);
