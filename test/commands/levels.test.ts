@@ -2,12 +2,12 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { followCheckOuts, reviewLevels } from '../../commands/users/earned.js';
 import { until } from '../helpers/until.js';
 
 const { app, platform, runner } = await startTestService(t);
-const venue = await setUpVenue(app, platform);
+const venue = await setUpVenue(app, platform, dayEndFarFromNow());
 const [M01, M02] = venue.rooms.medium as [string, string];
 const iso = (d: Date) => d.toISOString();
 

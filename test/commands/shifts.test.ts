@@ -8,7 +8,6 @@ const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
 const { manager } = venue;
 const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
-const soon = (hours = 0) => new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000 + hours * 3_600_000);
 
 t.test('a shift from float to close: desk payments, a top-up and a refund by method, expected and counted cash', async (t) => {
   const waiter = await signUp(app, platform.store, 'waiter');
@@ -22,7 +21,7 @@ t.test('a shift from float to close: desk payments, a top-up and a refund by met
   // A deposit taken in cash at the desk, then the booking cancelled by staff: the cash goes back out of the drawer.
   const held = await post('/bookings', guest.auth, {
     roomId: venue.rooms.small[0],
-    start: soon(6).toISOString(),
+    start: venue.at(2, '15:00').toISOString(),
     durationMinutes: 60,
     partySize: 2,
   });

@@ -16,7 +16,8 @@ const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
 const { manager, waiter } = venue;
 const [S01, S02, S03] = venue.rooms.small as [string, string, string];
-const soon = (hours = 0) => new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000 + hours * 3_600_000);
+// The day after tomorrow, `hours` past 08:00: far enough ahead for a full refund, and one hour's stay never crosses the day's end.
+const ahead = (hours: number) => venue.at(2, `${8 + hours}:00`);
 const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
 const get = (url: string, auth: Record<string, string>) => call(app, { method: 'GET', url, headers: auth });
 const today = businessDateOf(new Date(), DEFAULT_VENUE);
@@ -33,8 +34,8 @@ await call(app, {
   },
 });
 
-async function hold(auth: Record<string, string>, roomId: string, hours = 0) {
-  const held = await post('/bookings', auth, { roomId, start: soon(hours).toISOString(), durationMinutes: 60, partySize: 2 });
+async function hold(auth: Record<string, string>, roomId: string, hours: number) {
+  const held = await post('/bookings', auth, { roomId, start: ahead(hours).toISOString(), durationMinutes: 60, partySize: 2 });
   t.equal(held.status, 201, held.raw);
   return held.body as { id: string; price: { deposit: number; total: number } };
 }

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { until } from '../helpers/until.js';
 import { at } from '../helpers/clock.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
@@ -32,7 +32,7 @@ async function receiver(t: Test) {
 
 t.test('signed webhooks for booking and payment events: retries, the delivery log, redelivery', async (t) => {
   const { app, platform, runner } = await startTestService(t);
-  const venue = await setUpVenue(app, platform);
+  const venue = await setUpVenue(app, platform, dayEndFarFromNow());
   const admin = await signUp(app, platform.store, 'admin');
   const guest = await signUp(app, platform.store, 'guest');
   const hook = await receiver(t);
@@ -142,7 +142,7 @@ t.test('signed webhooks for booking and payment events: retries, the delivery lo
 
 t.test('a subscriber that never answers is given up after the last attempt', async (t) => {
   const { app, platform, runner } = await startTestService(t);
-  const venue = await setUpVenue(app, platform);
+  const venue = await setUpVenue(app, platform, dayEndFarFromNow());
   const admin = await signUp(app, platform.store, 'admin');
   const hook = await receiver(t);
   hook.answers.push(...Array<number>(20).fill(503));

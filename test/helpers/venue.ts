@@ -4,7 +4,7 @@ import { demoRateCard, demoVenue } from '../../src/root/demo/rate-card.js';
 import { addDays } from '../../domain/venue/time.js';
 import { businessDateOf } from '../../domain/venue/settings.js';
 import type { VenueSettings } from '../../src/events/venue.js';
-import { instantOf } from '../../domain/venue/time.js';
+import { instantOf, minuteOfDay } from '../../domain/venue/time.js';
 import { signUp, type SignedIn } from './auth.js';
 
 export type TestVenue = {
@@ -63,3 +63,13 @@ export const guestHoldInput = (guestId: string, roomId: string, start: Date, dur
   guestName: null,
   guestPhone: null,
 });
+
+/**
+ * Venue settings whose business day turns over about twelve hours from now. Tests that book relative
+ * to the clock ("in a minute", "in an hour") use them, so their stays never cross the day's end,
+ * whatever the hour the suite runs at. Such tests must not use `at` or the demo's business dates.
+ */
+export function dayEndFarFromNow(now = new Date()): Pick<VenueSettings, 'businessDayStartMinute'> {
+  const hour = Math.floor(minuteOfDay(now, demoVenue.timeZone) / 60);
+  return { businessDayStartMinute: ((hour + 12) % 24) * 60 };
+}

@@ -2,7 +2,7 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 
 /** One sample of /metrics' text, by its name and labels as printed (`name{a="b"}`). */
 function sample(text: string, series: string): number | undefined {
@@ -12,7 +12,7 @@ function sample(text: string, series: string): number | undefined {
 
 t.test('business counters: holds, confirmations, payments and revenue, each counted once', async (t) => {
   const { app, platform } = await startTestService(t);
-  const venue = await setUpVenue(app, platform);
+  const venue = await setUpVenue(app, platform, dayEndFarFromNow());
   const guest = await signUp(app, platform.store, 'guest');
   const start = new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000).toISOString();
   const hold = async (roomId: string) =>

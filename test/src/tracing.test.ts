@@ -12,7 +12,7 @@ const exporter = new tracing.InMemorySpanExporter();
 const started = await startTracing({ spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] });
 t.teardown(() => started.shutdown());
 const { startTestService } = await import('../helpers/service.js');
-const { setUpVenue } = await import('../helpers/venue.js');
+const { dayEndFarFromNow, setUpVenue } = await import('../helpers/venue.js');
 const { signUp } = await import('../helpers/auth.js');
 const { createLogger } = await import('../../src/logger.js');
 
@@ -36,7 +36,7 @@ t.test('tracing is off unless the OTEL_* variables ask for it', async (t) => {
 
 t.test('a hold: HTTP, Fastify, PostgreSQL and Redis spans in one tree, and the projection linked to it', async (t) => {
   const { app, platform, runner } = await startTestService(t, { redis: true });
-  const venue = await setUpVenue(app, platform);
+  const venue = await setUpVenue(app, platform, dayEndFarFromNow());
   const guest = await signUp(app, platform.store, 'guest');
   await runner.catchUp();
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { startTestService } from '../../helpers/service.js';
 import { call } from '../../helpers/http.js';
 import { signUp } from '../../helpers/auth.js';
-import { setUpVenue } from '../../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../../helpers/venue.js';
 import { readModelsOf } from '../../../projections/read-models.js';
 import { sendArrivalReminders } from '../../../queries/reminders/arrival.js';
 import { LogNotifier } from '../../../src/notifications/log.js';
@@ -23,7 +23,7 @@ class Outbox implements Notifier {
 
 t.test('a confirmed booking starting within the hour is reminded once; later ones wait', async (t) => {
   const { app, platform, runner } = await startTestService(t);
-  const venue = await setUpVenue(app, platform);
+  const venue = await setUpVenue(app, platform, dayEndFarFromNow());
   const guest = await signUp(app, platform.store, 'guest');
   const quarter = (ms: number) => new Date(Math.ceil((Date.now() + ms) / 900_000) * 900_000).toISOString();
   const book = async (roomId: string, start: string) => {
