@@ -7,8 +7,18 @@ import type { VenueEvent } from '../src/events/venue.js';
 import type { FloorClockEvent } from '../src/events/floor.js';
 import { nextChange, roomView, type RoomState, type Stay } from '../domain/rooms/board.js';
 
-/** The party in a room or next to arrive, as the board shows it. */
-export type BoardBooking = Readonly<{ id: string; start: string; end: string; status: Stay['status']; partySize: number }>;
+/**
+ * The party in a room or next to arrive, as the board shows it. `openTiming` is there only for an
+ * open-timed walk-in, so every other booking keeps the documented five fields.
+ */
+export type BoardBooking = Readonly<{
+  id: string;
+  start: string;
+  end: string;
+  status: Stay['status'];
+  partySize: number;
+  openTiming?: true;
+}>;
 
 /** One room on the board: exactly the object of `GET /board` and of each `room` event. */
 export type BoardRoom = Readonly<{
@@ -46,6 +56,7 @@ export interface BoardStaysTable {
   status: Stay['status'];
   party_size: number;
   hold_expires_at: Date | null;
+  open_timing: boolean;
 }
 
 export interface BoardSettingsTable {
@@ -88,7 +99,8 @@ export const boardProjection = defineProjection<BoardDatabase>({
   name: 'board',
   // 2: the change log counts its own sequence, so a rebuild numbers it as the live projection did.
   // 3: a room's new name and capacity show once changed.
-  version: 3,
+  // 4: an open-timed walk-in's booking says so (`openTiming`).
+  version: 4,
   tables: ['board_rooms', 'board_stays', 'board_settings', 'board_changes'],
   eventTypes: [
     'RoomRegistered',
@@ -133,6 +145,7 @@ export const boardProjection = defineProjection<BoardDatabase>({
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('party_size', 'integer', (c) => c.notNull())
       .addColumn('hold_expires_at', 'timestamptz')
+      .addColumn('open_timing', 'boolean', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('board_stays_by_room').on('board_stays').column('room_id').execute();
     await db.schema
@@ -213,6 +226,7 @@ async function applyFact(trx: Db, e: Handled, at: Date): Promise<string[]> {
           status: e.type === 'BookingHeld' ? 'held' : 'checked_in',
           party_size: e.data.partySize,
           hold_expires_at: e.type === 'BookingHeld' ? new Date(e.data.holdExpiresAt) : null,
+          open_timing: e.type === 'WalkInStarted' && e.data.openTiming === true,
         })
         .onConflict((oc) => oc.column('booking_id').doNothing())
         .execute();
@@ -290,11 +304,19 @@ const bookingInOrder = (b: BoardBooking): BoardBooking => ({
   end: b.end,
   status: b.status,
   partySize: b.partySize,
+  ...(b.openTiming ? { openTiming: true as const } : {}),
 });
 
 const iso = (d: Date) => d.toISOString();
 const bookingOf = (s: Stay | null): BoardBooking | null =>
-  s && { id: s.bookingId, start: iso(new Date(s.start)), end: iso(new Date(s.end)), status: s.status, partySize: s.partySize };
+  s && {
+    id: s.bookingId,
+    start: iso(new Date(s.start)),
+    end: iso(new Date(s.end)),
+    status: s.status,
+    partySize: s.partySize,
+    ...(s.openTiming ? { openTiming: true as const } : {}),
+  };
 
 /** Works out the touched rooms' views at `now` and logs each one that changed, numbered after the event's position. */
 async function refresh(trx: Db, touched: readonly string[], now: Date, position: string): Promise<void> {
@@ -328,6 +350,7 @@ async function refresh(trx: Db, touched: readonly string[], now: Date, position:
           status: s.status,
           partySize: s.party_size,
           holdExpiresAt: s.hold_expires_at?.getTime() ?? null,
+          openTiming: s.open_timing,
         })),
     };
     const view = roomView(facts, now.getTime(), window);

@@ -13,6 +13,9 @@ export interface PaymentsTable {
   status: 'pending' | 'succeeded' | 'closed';
   transaction_id: string | null;
   paid_at: Date | null;
+  /** Cash handed over at the desk for this payment and the change given back (null when not entered). */
+  tendered: number | null;
+  change: number | null;
   refunded: number;
   started_at: Date;
   updated_at: Date;
@@ -28,12 +31,13 @@ type Handled = Extract<BookingEvent, { type: 'BookingHeld' }> | PaymentEvent;
 
 /**
  * `rm.payments`: every payment of a booking with its state and what was given
- * back, for the desk, the guest's receipts, reconciliation against provider
- * bills and the payment timeout sweep.
+ * back (and, for cash at the desk, what was tendered and the change), for the
+ * desk, the guest's receipts, reconciliation against provider bills and the
+ * payment timeout sweep.
  */
 export const paymentsProjection = defineProjection<PaymentsDatabase>({
   name: 'payments',
-  version: 1,
+  version: 2,
   tables: ['payments'],
   eventTypes: ['BookingHeld', 'PaymentStarted', 'PaymentSucceeded', 'PaymentClosed', 'RefundSucceeded'],
   async setup(db) {
@@ -48,6 +52,8 @@ export const paymentsProjection = defineProjection<PaymentsDatabase>({
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('transaction_id', 'text')
       .addColumn('paid_at', 'timestamptz')
+      .addColumn('tendered', 'bigint')
+      .addColumn('change', 'bigint')
       .addColumn('refunded', 'bigint', (c) => c.notNull())
       .addColumn('started_at', 'timestamptz', (c) => c.notNull())
       .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
@@ -92,6 +98,8 @@ async function applyPayment(trx: Kysely<PaymentsDatabase>, e: Handled, at: Date)
           status: 'pending',
           transaction_id: null,
           paid_at: null,
+          tendered: null,
+          change: null,
           refunded: 0,
           started_at: new Date(e.data.at),
           updated_at: at,
@@ -103,7 +111,14 @@ async function applyPayment(trx: Kysely<PaymentsDatabase>, e: Handled, at: Date)
     case 'PaymentSucceeded':
       await trx
         .updateTable('payments')
-        .set({ status: 'succeeded', transaction_id: e.data.transactionId, paid_at: new Date(e.data.paidAt), updated_at: at })
+        .set({
+          status: 'succeeded',
+          transaction_id: e.data.transactionId,
+          paid_at: new Date(e.data.paidAt),
+          tendered: e.data.tendered ?? null,
+          change: e.data.change ?? null,
+          updated_at: at,
+        })
         .where('payment_id', '=', e.data.paymentId)
         .execute();
       break;

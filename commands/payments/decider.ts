@@ -29,7 +29,15 @@ export type PaymentCommand =
       by: string;
       now: Date;
     }>
-  | Readonly<{ type: 'Succeed'; transactionId: string; amount: number; paidAt: Date; now: Date }>
+  | Readonly<{
+      type: 'Succeed';
+      transactionId: string;
+      amount: number;
+      paidAt: Date;
+      /** Cash handed over at the desk for this payment, when the desk entered it. */
+      tendered?: number;
+      now: Date;
+    }>
   | Readonly<{ type: 'Close'; reason: string; now: Date }>
   | Readonly<{
       type: 'RequestRefund';
@@ -102,6 +110,12 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         if (state.status === 'succeeded') return [];
         if (c.amount !== state.amount)
           throw new UnprocessableError('amount_mismatch', `The provider reports ${c.amount} fen paid; ${state.amount} was asked.`);
+        if (c.tendered !== undefined && state.method !== 'cash')
+          throw new UnprocessableError('not_cash', 'Only a cash payment is tendered.', { field: 'cashTendered' });
+        if (c.tendered !== undefined && c.tendered < c.amount)
+          throw new UnprocessableError('tendered_short', `${c.tendered} fen tendered for ${c.amount} fen in cash.`, {
+            field: 'cashTendered',
+          });
         return [
           {
             type: 'PaymentSucceeded',
@@ -112,6 +126,7 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
               transactionId: c.transactionId,
               amount: c.amount,
               paidAt: c.paidAt.toISOString(),
+              ...(c.tendered === undefined ? {} : { tendered: c.tendered, change: c.tendered - c.amount }),
             },
           },
         ];

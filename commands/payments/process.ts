@@ -84,7 +84,8 @@ export async function startPayment(
 
 /**
  * A payment taken at the desk (cash or card): started and succeeded at once, then applied like
- * any other; the money belongs to the open shift of the staff member who took it (`by`).
+ * any other; the money belongs to the open shift of the staff member who took it (`by`). For cash,
+ * `tendered` is what the guest handed over for it, when the desk entered it (the receipt's 收款 and 找零).
  */
 export async function recordDeskPayment(
   ctx: PaymentContext,
@@ -94,6 +95,7 @@ export async function recordDeskPayment(
   amount: number,
   by: string,
   metadata: EventMetadata,
+  tendered?: number,
 ) {
   const paymentId = newId<'payment'>();
   const now = ctx.clock();
@@ -108,7 +110,7 @@ export async function recordDeskPayment(
     ctx.store,
     paymentStream(paymentId),
     paymentDecider,
-    { type: 'Succeed', transactionId: `${method}-${paymentId}`, amount, paidAt: now, now },
+    { type: 'Succeed', transactionId: `${method}-${paymentId}`, amount, paidAt: now, tendered, now },
     metadata,
   );
   await recordAtDesk(ctx.store, by, { movementId: paymentId, kind: 'payment', method, amount, bookingId, memberId: null }, metadata, now);

@@ -106,7 +106,9 @@ export const checkOutRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (a
       let settlement;
       if (split) {
         const { cashTendered = 0, change = 0, parts = [] } = plan ?? {};
-        settlement = { cashTendered, change, payments: await takeParts(ctx, booking, parts, actor.userId, metadata) };
+        // What was handed over is recorded only when the desk entered it, for the receipt to print.
+        const given = request.body?.cashTendered === undefined ? null : change;
+        settlement = { cashTendered, change, payments: await takeParts(ctx, booking, parts, actor.userId, metadata, given) };
       } else if (closing && settled.due > 0 && method !== 'none')
         await recordDeskPayment(ctx, booking.id, method, 'balance', settled.due, actor.userId, metadata);
       // Measured from what the payments still hold, so a check-out retried after a crash here refunds the rest and no more.
@@ -158,11 +160,25 @@ async function planCheckOut(
   return plan;
 }
 
-/** Takes each part of a split, stored value first (the one part that can be refused), then card, then cash. */
-async function takeParts(ctx: PaymentContext, booking: Booking, parts: readonly PlannedPart[], staffId: string, metadata: EventMetadata) {
+/**
+ * Takes each part of a split, stored value first (the one part that can be refused), then card, then
+ * cash. With `change` (the desk entered the cash tendered), each cash payment records what was handed
+ * over for it: its amount, and the last one the change as well, so the tendered and change of the
+ * payments add up to the settlement's.
+ */
+async function takeParts(
+  ctx: PaymentContext,
+  booking: Booking,
+  parts: readonly PlannedPart[],
+  staffId: string,
+  metadata: EventMetadata,
+  change: number | null,
+) {
   const order = { stored_value: 0, card: 1, cash: 2 } as const;
   const taken: { paymentId: string; method: string; amount: number }[] = [];
-  for (const part of [...parts].sort((a, b) => order[a.method] - order[b.method])) {
+  const sorted = [...parts].sort((a, b) => order[a.method] - order[b.method]);
+  const lastCash = sorted.findLastIndex((p) => p.method === 'cash');
+  for (const [i, part] of sorted.entries()) {
     let paymentId: string;
     if (part.method === 'stored_value') {
       const memberId = part.memberId ?? booking.guestId;
@@ -174,7 +190,10 @@ async function takeParts(ctx: PaymentContext, booking: Booking, parts: readonly 
         staffId,
         metadata,
       );
-    } else paymentId = await recordDeskPayment(ctx, booking.id, part.method, 'balance', part.amount, staffId, metadata);
+    } else {
+      const tendered = change === null || part.method !== 'cash' ? undefined : part.amount + (i === lastCash ? change : 0);
+      paymentId = await recordDeskPayment(ctx, booking.id, part.method, 'balance', part.amount, staffId, metadata, tendered);
+    }
     taken.push({ paymentId, method: part.method, amount: part.amount });
   }
   return taken;

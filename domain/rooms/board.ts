@@ -12,6 +12,8 @@ export type Stay = Readonly<{
   partySize: number;
   /** Set while the booking is an unconfirmed hold: it stops counting then. */
   holdExpiresAt: number | null;
+  /** A walk-in with no set duration (计时): `end` is the latest it may stay, not a time it booked. */
+  openTiming?: boolean;
 }>;
 
 /** What the board knows of a room apart from the clock. */

@@ -25,6 +25,11 @@ const BoardBooking = Type.Union([
     end: Type.String({ format: 'date-time' }),
     status: Type.Union([Type.Literal('held'), Type.Literal('confirmed'), Type.Literal('checked_in')]),
     partySize: Type.Integer(),
+    openTiming: Type.Optional(
+      Type.Literal(true, {
+        description: 'Only on an open-timed walk-in (计时): `end` is the latest it may stay; billed for the time used',
+      }),
+    ),
   }),
   Type.Null(),
 ]);

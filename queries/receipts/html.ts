@@ -27,6 +27,7 @@ export function receiptHtml(r: Receipt, paper: Paper): string {
   const payments = r.payments
     .map((p) => row(`${escape(p.label)} <small>${escape(p.at)}</small>`, yuan(p.amount) + (p.refunded ? ` (退 ${yuan(p.refunded)})` : '')))
     .join('');
+  const cash = r.cash ? row('收款 Tendered', yuan(r.cash.tendered)) + row('找零 Change', yuan(r.cash.change)) : '';
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${escape(r.venueName)} 结账单</title>
 <style>
@@ -46,7 +47,7 @@ ${STYLE[paper]}
 ${r.guestName ? `<tr><td>客人 Guest</td><td class="amt">${escape(r.guestName)}</td></tr>` : ''}
 </table><hr>
 <table class="lines">${lines}${row('合计 Total', yuan(r.total), 'sum')}${tax}</table><hr>
-<table class="payments">${payments || row('付款', yuan(0))}${row('已付 Paid', yuan(r.payments.reduce((s, p) => s + p.amount, 0)), 'sum')}${row('退还 Refund', yuan(r.refund))}</table><hr>
+<table class="payments">${payments || row('付款', yuan(0))}${row('已付 Paid', yuan(r.payments.reduce((s, p) => s + p.amount, 0)), 'sum')}${cash}${row('退还 Refund', yuan(r.refund))}</table><hr>
 <table class="meta"><tr><td>单号 No.</td><td class="amt">${r.bookingId.slice(0, 8)}</td></tr><tr><td>打印 Printed</td><td class="amt">${escape(r.printedAt)}</td></tr></table>
 <p style="text-align:center">谢谢光临 欢迎再来</p>
 </body></html>`;

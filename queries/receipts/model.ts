@@ -29,6 +29,8 @@ export type Receipt = Readonly<{
   /** VAT inside the total (null when the venue charges none): the rate, the tax and the total without it. */
   tax: Readonly<{ ratePercent: number; amount: number; net: number }> | null;
   payments: readonly Readonly<{ label: string; amount: number; refunded: number; at: string }>[];
+  /** Cash the guest handed over at the desk and the change given back (找零); null when the desk entered none. */
+  cash: Readonly<{ tendered: number; change: number }> | null;
   /** What was paid beyond the bill and given back at check-out. */
   refund: number;
   printedAt: string;
@@ -64,7 +66,7 @@ export async function receiptOf(db: Kysely<ReadModels>, bookingId: string, now: 
     venueSettings(db),
     db
       .selectFrom('payments')
-      .select(['method', 'amount', 'refunded', 'paid_at'])
+      .select(['method', 'amount', 'refunded', 'paid_at', 'tendered', 'change'])
       .where('booking_id', '=', bookingId)
       .where('status', '=', 'succeeded')
       .orderBy('paid_at')
@@ -88,10 +90,18 @@ export async function receiptOf(db: Kysely<ReadModels>, bookingId: string, now: 
       refunded: Number(p.refunded),
       at: p.paid_at ? localTime(p.paid_at, venue.timeZone) : '',
     })),
+    cash: cashTendered(payments),
     refund: Number(booking.refund),
     printedAt: localTime(now, venue.timeZone),
   });
   return { guestId: booking.guest_id, status: booking.status, receipt: bill && booking.status === 'checked_out' ? receipt(bill) : null };
+}
+
+/** What the cash payments record as tendered and given back, added up; null when none records it. */
+function cashTendered(payments: readonly { tendered: number | null; change: number | null }[]) {
+  const given = payments.filter((p) => p.tendered !== null);
+  if (given.length === 0) return null;
+  return { tendered: given.reduce((s, p) => s + (p.tendered ?? 0), 0), change: given.reduce((s, p) => s + (p.change ?? 0), 0) };
 }
 
 /** ¥12.34 from fen, negative amounts with a minus sign. */

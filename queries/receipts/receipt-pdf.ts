@@ -34,6 +34,7 @@ function rows(r: Receipt): Row[] {
     { kind: 'rule' },
     ...r.payments.map((p) => pair(`${p.label} ${p.at}`, yuan(p.amount))),
     pair('已付 Paid', yuan(paid)),
+    ...(r.cash ? [pair('收款 Tendered', yuan(r.cash.tendered)), pair('找零 Change', yuan(r.cash.change))] : []),
     pair('退还 Refund', yuan(r.refund)),
     { kind: 'rule' },
     pair('单号 No.', r.bookingId.slice(0, 8)),

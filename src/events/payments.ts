@@ -29,6 +29,13 @@ export type PaymentEvent =
         transactionId: string;
         amount: number;
         paidAt: string;
+        /**
+         * Cash at the desk: what the guest handed over for this payment and the change given back
+         * (找零), `tendered - amount`. Absent on other payments and on events recorded before
+         * tendered cash was kept.
+         */
+        tendered?: number;
+        change?: number;
         at: string;
       }>
     >

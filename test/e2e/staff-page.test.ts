@@ -143,6 +143,9 @@ t.test('a night at the desk: open timing, an order, a correction a manager appro
       .rooms.find((r) => r.roomId === S02 && r.booking?.status === 'checked_in')?.booking?.id;
   });
   t.ok(stay, 'the party is in S02 with open timing');
+  await desk.waitForSelector('[data-action=move]', WAIT);
+  t.notOk(await desk.$('[data-action=extend]'), 'an open-timed stay has no end to extend');
+  t.match(await other.textContent('[data-room="S02"] .countdown'), /used|已用/, 'its tile counts the time used, not down');
 
   await desk.waitForSelector('[data-action=order] option', { state: 'attached', ...WAIT });
   await desk.fill('[data-action=order] input[name=quantity]', '2');

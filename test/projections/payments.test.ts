@@ -41,6 +41,8 @@ const pending: Selectable<PaymentsTable> = {
   status: 'pending',
   transaction_id: null,
   paid_at: null,
+  tendered: null,
+  change: null,
   refunded: 0,
   started_at: at('19:01'),
   updated_at: twoSecondsAfter('19:01'),
@@ -97,6 +99,33 @@ t.test('PaymentSucceeded marks the payment paid with its transaction id and the 
     .given([held(), stored(paymentStarted('pay-1', 8820))])
     .when([stored(paymentSucceeded('pay-1', 8820))])
     .expectRows('payments', [paid]);
+});
+
+t.test('PaymentSucceeded for cash at the desk keeps what the guest tendered and the change given back', async (t) => {
+  const cash = paymentSucceeded('pay-w', 29400, { purpose: 'balance', method: 'cash', hhmm: '23:10', bookingId: 'bk-walk-in' });
+  await spec(t)
+    .given([
+      walkIn(),
+      stored(paymentStarted('pay-w', 29400, { purpose: 'balance', method: 'cash', hhmm: '23:10', bookingId: 'bk-walk-in' })),
+    ])
+    .when([stored({ ...cash, data: { ...cash.data, tendered: 30000, change: 600 } } as PaymentEvent)])
+    .expectRows('payments', [
+      {
+        ...paid,
+        payment_id: 'pay-w',
+        booking_id: 'bk-walk-in',
+        guest_id: null,
+        purpose: 'balance',
+        method: 'cash',
+        amount: 29400,
+        transaction_id: 'tx-pay-w',
+        paid_at: at('23:10'),
+        tendered: 30000,
+        change: 600,
+        started_at: at('23:10'),
+        updated_at: twoSecondsAfter('23:10'),
+      },
+    ]);
 });
 
 t.test('PaymentClosed closes a payment that is still pending', async (t) => {

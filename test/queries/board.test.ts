@@ -57,6 +57,7 @@ t.test('a walk-in is occupied, a check-out is cleaning, cleaned is free again; o
   t.equal(w.status, 201);
   const occupied = await settled(S02, (r) => r?.state === 'occupied');
   t.match(occupied?.booking, { id: w.body.id, status: 'checked_in', partySize: 3 });
+  t.notOk(occupied && 'openTiming' in occupied.booking!, 'a walk-in for a set time has the five documented fields');
   t.equal((await post(`/bookings/${w.body.id}/check-out`, { settlement: 'cash' })).status, 200);
   const cleaning = await settled(S02, (r) => r?.state === 'cleaning');
   t.equal(cleaning?.booking, null, 'nobody is in the room or coming');
@@ -118,4 +119,13 @@ t.test('changes from the clock alone: the window opening, overtime, a hold runni
   t.ok(await tickFloorClock(ctx, addMinutes(end, 1)));
   const over = await settled(S01, (x) => x?.state === 'overtime');
   t.match(over?.booking, { id: w.body.id, status: 'checked_in' });
+});
+
+t.test('an open-timed walk-in (no duration) is on the board with `openTiming`, which the staff page reads', async (t) => {
+  const M02 = venue.rooms.medium[1]!;
+  const w = await post('/walk-ins', { roomId: M02, partySize: 2 });
+  t.equal(w.status, 201, JSON.stringify(w.body));
+  t.equal(w.body.openTiming, true);
+  const occupied = await settled(M02, (x) => x?.state === 'occupied');
+  t.same(occupied?.booking, { id: w.body.id, start: w.body.start, end: w.body.end, status: 'checked_in', partySize: 2, openTiming: true });
 });

@@ -79,3 +79,29 @@ t.test('a guest sees only their own receipts', async (t) => {
   const res = await call(app, { method: 'GET', url: `/bookings/${booking}/receipt`, headers: guest.auth });
   t.equal(res.status, 404);
 });
+
+t.test('cash tendered at check-out: the receipt shows what was handed over and the change, on the page and in the PDF', async (t) => {
+  const party = (await post('/walk-ins', waiter.auth, { roomId: venue.rooms.small[1], durationMinutes: 60, partySize: 2 })).body
+    .id as string;
+  await runner.catchUp();
+  const out = await post(`/bookings/${party}/check-out`, waiter.auth, { payments: [{ method: 'cash' }], cashTendered: 100_000 });
+  t.equal(out.status, 200, out.raw);
+  const { cashTendered, change } = out.body.settlement;
+  t.equal(cashTendered, 100_000);
+  t.equal(change, 100_000 - out.body.bill.due);
+  await runner.catchUp();
+  const html = (await app.inject({ method: 'GET', url: `/bookings/${party}/receipt`, headers: waiter.auth })).body;
+  t.ok(html.includes('收款 Tendered</td><td class="amt">¥1000.00'), 'what the guest handed over');
+  t.ok(html.includes(`找零 Change</td><td class="amt">¥${(change / 100).toFixed(2)}`), 'the change given back');
+  const ucs2 = (s: string) => [...s].map((c) => c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')).join('');
+  const pdf = (await app.inject({ method: 'GET', url: `/bookings/${party}/receipt?format=pdf`, headers: waiter.auth })).rawPayload.toString(
+    'latin1',
+  );
+  t.ok(pdf.includes(`<${ucs2('收款 Tendered')}>`), 'the PDF shows the tendered row');
+  t.ok(pdf.includes(`<${ucs2(`¥${(change / 100).toFixed(2)}`)}>`) && pdf.includes(`<${ucs2('找零 Change')}>`), 'and the change');
+});
+
+t.test('a receipt with no cash tendered entered shows no tendered or change rows', async (t) => {
+  const html = (await app.inject({ method: 'GET', url: `/bookings/${booking}/receipt`, headers: waiter.auth })).body;
+  t.notOk(html.includes('找零'));
+});

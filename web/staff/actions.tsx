@@ -13,6 +13,8 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
   const [checkedOut, setCheckedOut] = useState<string | null>(null);
   const b = room.booking;
   const inRoom = b?.status === 'checked_in' ? b : null;
+  // An open-timed stay booked no end: it is billed for the time used, so there is nothing to extend (409 open_timing).
+  const extendable = inRoom !== null && !inRoom.openTiming;
   const arriving = b && b.status !== 'checked_in' ? b : null;
 
   /** A form's submit handler running one command, then showing its outcome. */
@@ -82,13 +84,15 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
         )}
         {inRoom && (
           <>
-            <form onSubmit={extend} data-action="extend">
-              <label>
-                {t.extendBy}
-                <input name="minutes" type="number" min="15" step="15" value="30" />
-              </label>
-              <button type="submit">{t.extend}</button>
-            </form>
+            {extendable && (
+              <form onSubmit={extend} data-action="extend">
+                <label>
+                  {t.extendBy}
+                  <input name="minutes" type="number" min="15" step="15" value="30" />
+                </label>
+                <button type="submit">{t.extend}</button>
+              </form>
+            )}
             <form onSubmit={move} data-action="move">
               <label>
                 {t.moveTo}

@@ -9,10 +9,14 @@ import { Timeline } from './timeline.js';
 
 const minutesUntil = (iso: string, now: number) => Math.ceil((Date.parse(iso) - now) / 60_000);
 
-/** The line under a tile's state: how long is left, how long until the party arrives, how long over. */
+/**
+ * The line under a tile's state: how long is left, how long until the party arrives, how long over.
+ * An open-timed party booked no end, so it shows the time used (what its bill counts) instead.
+ */
 function countdown(room: BoardRoom, now: number, t: Strings): string {
   const b = room.booking;
   if (!b) return '';
+  if (room.state === 'occupied' && b.openTiming) return t.used(Math.max(0, Math.floor((now - Date.parse(b.start)) / 60_000)));
   if (room.state === 'occupied') return t.left(Math.max(0, minutesUntil(b.end, now)));
   if (room.state === 'overtime') return t.over(Math.max(0, -minutesUntil(b.end, now)));
   if (room.state === 'reserved') return t.startsIn(Math.max(0, minutesUntil(b.start, now)));
@@ -32,7 +36,8 @@ function Tile({ room, now, t, l, tz, onOpen }: TileProps) {
       <div class="state">{t.states[room.state]}</div>
       {b && (
         <div class="party">
-          {t.people(b.partySize)} · {clockTime(b.start, l, tz)}–{clockTime(b.end, l, tz)}
+          {t.people(b.partySize)} ·{' '}
+          {b.openTiming ? `${clockTime(b.start, l, tz)} · ${t.openTiming}` : `${clockTime(b.start, l, tz)}–${clockTime(b.end, l, tz)}`}
         </div>
       )}
       <div class={room.state === 'overtime' ? 'countdown warning' : 'countdown'}>{countdown(room, now, t)}</div>

@@ -4,7 +4,15 @@
  * see is checked against the OpenAPI document, which is where the two must agree.
  */
 export type RoomState = 'free' | 'reserved' | 'occupied' | 'overtime' | 'cleaning' | 'out_of_service';
-export type BoardBooking = { id: string; start: string; end: string; status: 'held' | 'confirmed' | 'checked_in'; partySize: number };
+export type BoardBooking = {
+  id: string;
+  start: string;
+  end: string;
+  status: 'held' | 'confirmed' | 'checked_in';
+  partySize: number;
+  /** An open-timed walk-in: no end booked, so no countdown and nothing to extend. */
+  openTiming?: true;
+};
 export type BoardRoom = {
   roomId: string;
   name: string;

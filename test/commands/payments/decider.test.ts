@@ -108,6 +108,25 @@ t.test('succeed: a different amount than asked is refused with amount_mismatch',
   spec(t).given([started]).when(succeed(5000)).thenThrows('amount_mismatch', { is: UnprocessableError, status: 422 });
 });
 
+t.test('succeed: cash at the desk records what was tendered and the change; too little or not cash is refused', async (t) => {
+  const cashStarted: PaymentEvent = {
+    type: 'PaymentStarted',
+    data: { ...ids, purpose: 'balance', method: 'cash', amount: 5400, providerOrderId: null, by: 'user-waiter', at: iso('10:00') },
+  };
+  const tender = (tendered: number): PaymentCommand => ({ ...succeed(), tendered }) as PaymentCommand;
+  spec(t)
+    .given([cashStarted])
+    .when(tender(10000))
+    .then([
+      {
+        type: 'PaymentSucceeded',
+        data: { ...succeeded.data, method: 'cash', purpose: 'balance', tendered: 10000, change: 4600 },
+      },
+    ]);
+  spec(t).given([cashStarted]).when(tender(5000)).thenThrows('tendered_short', { is: UnprocessableError, status: 422 });
+  spec(t).given([started]).when(tender(10000)).thenThrows('not_cash', { is: UnprocessableError, status: 422 });
+});
+
 t.test('close: a pending payment is closed', async (t) => {
   spec(t).given([started]).when(close()).then([closed()]);
 });
