@@ -3,7 +3,8 @@ import { api, ApiError } from '../shared/api.js';
 import { useStrings } from '../shared/i18n.js';
 import { STRINGS } from './strings.js';
 import type { BoardRoom } from './types.js';
-import { BillActions, openReceipt, text, yuan, type Bill } from './bill.js';
+import { BillActions, openReceipt, text } from './bill.js';
+import { CheckOut } from './checkout.js';
 
 /** The desk's actions on one room, offered by its state; each is one API command. */
 export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: readonly BoardRoom[]; onClose: () => void }) {
@@ -39,11 +40,6 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
   });
   const extend = run(async (f) => void (await api('POST', `/bookings/${inRoom!.id}/extend`, { minutes: Number(text(f, 'minutes')) })));
   const move = run(async (f) => void (await api('POST', `/bookings/${inRoom!.id}/move`, { roomId: text(f, 'roomId') })));
-  const checkOut = run(async (f) => {
-    const out = await api<{ bill: Bill }>('POST', `/bookings/${inRoom!.id}/check-out`, { settlement: text(f, 'settlement') });
-    setCheckedOut(inRoom!.id);
-    return t.bill(yuan(out.bill.total), yuan(out.bill.paid), yuan(out.bill.due));
-  });
   const outOfService = run(async (f) => void (await api('POST', `/rooms/${room.roomId}/out-of-service`, { reason: text(f, 'reason') })));
   const free = rooms.filter((r) => r.state === 'free' && r.roomId !== room.roomId && r.capacity >= (inRoom?.partySize ?? 0));
 
@@ -105,17 +101,7 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
               </button>
             </form>
             <BillActions bookingId={inRoom.id} run={run} />
-            <form onSubmit={checkOut} data-action="check-out">
-              <label>
-                {t.settlement}
-                <select name="settlement">
-                  <option value="cash">{t.cash}</option>
-                  <option value="card">{t.card}</option>
-                  <option value="none">{t.none}</option>
-                </select>
-              </label>
-              <button type="submit">{t.checkOut}</button>
-            </form>
+            <CheckOut bookingId={inRoom.id} run={run} onCheckedOut={() => setCheckedOut(inRoom.id)} />
           </>
         )}
         {checkedOut && (

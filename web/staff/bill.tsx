@@ -152,13 +152,13 @@ export function BillActions({ bookingId, run }: { bookingId: string; run: Run })
 }
 
 /**
- * Opens a checked-out booking's receipt to print: fetched with the desk's token (a plain link
- * would carry none) and written into a new window. The receipt is read from the read models, which
- * may be a moment behind the check-out, so a 409 is asked again a few times.
+ * Opens a page of the API to print (a receipt, the daily close): fetched with the desk's token (a
+ * plain link would carry none) and written into a new window. Such pages are read from the read
+ * models, which may be a moment behind the command before, so a 409 is asked again a few times.
  */
-export async function openReceipt(bookingId: string): Promise<void> {
+export async function openPrintable(path: string): Promise<void> {
   const win = window.open('', '_blank');
-  const get = () => fetch(`/bookings/${bookingId}/receipt`, { headers: { authorization: `Bearer ${session()?.accessToken ?? ''}` } });
+  const get = () => fetch(path, { headers: { authorization: `Bearer ${session()?.accessToken ?? ''}` } });
   let res = await get();
   for (let tries = 0; res.status === 409 && tries < 10; tries++) {
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -170,3 +170,6 @@ export async function openReceipt(bookingId: string): Promise<void> {
   win.document.write(html);
   win.document.close();
 }
+
+/** A checked-out booking's receipt, to print. */
+export const openReceipt = (bookingId: string) => openPrintable(`/bookings/${bookingId}/receipt`);
