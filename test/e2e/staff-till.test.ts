@@ -82,7 +82,7 @@ t.test('a day at the till: float, a cash check-out with change, a top-up, the co
   await desk.click('[data-action=check-out] button[type=submit]');
   const result = await desk.waitForSelector('.sheet [data-result=ok]:has-text("找零")', WAIT);
   const said = (await result.textContent()) ?? '';
-  const [, total = '', change = ''] = /账单 ¥(\d+\.\d\d)[\s\S]*找零 ¥(\d+\.\d\d)/.exec(said) ?? [];
+  const [, change = '', total = ''] = /找零 ¥(\d+\.\d\d)[\s\S]*账单 ¥(\d+\.\d\d)/.exec(said) ?? [];
   t.ok(fen(total) > 0, `the bill is shown (${said})`);
   t.equal(fen(change), 100_000 - fen(total), 'the change is what was tendered less the bill');
   await shot(desk, '1-change');
@@ -94,6 +94,16 @@ t.test('a day at the till: float, a cash check-out with change, a top-up, the co
   await desk.click('[data-action=top-up] button[value=top-up]');
   await desk.waitForSelector('[data-balance="30000"]', WAIT);
   t.pass('the balance after the top-up is shown');
+  // Asking for the balance reads the read model, which may be a moment behind the top-up.
+  const looked = await until(
+    async () => {
+      await desk.click('[data-action=top-up] button[value=balance]');
+      const shown = await desk.waitForSelector('[data-balance]:has-text("本金")', WAIT);
+      return (await shown.getAttribute('data-balance')) === '30000';
+    },
+    { timeoutMs: 30_000, intervalMs: 300 },
+  );
+  t.ok(looked, 'and asked again, with paid and bonus value apart');
 
   // The till follows: the float, the bill's cash and the top-up's cash.
   const expected = 50_000 + fen(total) + 30_000;

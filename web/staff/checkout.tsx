@@ -37,7 +37,7 @@ export function CheckOut({ bookingId, run, onCheckedOut }: { bookingId: string; 
     onCheckedOut();
     const bill = t.bill(yuan(out.bill.total), yuan(out.bill.paid), yuan(out.bill.due));
     if (!out.settlement?.cashTendered) return bill;
-    return `${bill} · ${m.change(yuan(out.settlement.change))}`;
+    return `${m.change(yuan(out.settlement.change))} · ${bill}`;
   });
   const methods = (
     <>

@@ -16,7 +16,7 @@ type Shift = {
   expectedCash: number;
 };
 type Closed = { shiftId: string; expectedCash: number; countedCash: number; difference: number; handedOverCash: number };
-type Balance = { balance: number; paid: number; bonus: number };
+type Balance = { balance: number; paid?: number; bonus?: number };
 type Outcome = { ok: boolean; text: string } | null;
 
 /** A panel's form handlers: one command each, its outcome shown under the panel. */
@@ -68,13 +68,13 @@ function Till() {
 
   const open = run(async (f) => {
     const takeOverFrom = text(f, 'takeOverFrom').trim();
-    const out = await api<{ shiftId: string }>('POST', '/shifts', {
+    const out = await api<{ shiftId: string; openingCash: number }>('POST', '/shifts', {
       openingCash: fenOf(text(f, 'openingCash')) ?? 0,
       ...(takeOverFrom ? { takeOverFrom } : {}),
     });
     setClosed(null);
     await refresh();
-    return m.shiftOpen(out.shiftId);
+    return m.openedWith(out.shiftId, yuan(out.openingCash));
   });
   const close = run(async (f) => {
     const reason = text(f, 'reason').trim();
@@ -192,16 +192,15 @@ function TopUp() {
     if (!user) throw new Error(m.noMember);
     return user.id;
   };
-  const shown = (b: Balance) => {
-    setBalance(b);
-    return m.balance(yuan(b.balance), yuan(b.paid), yuan(b.bonus));
-  };
   const submit = run(async (f) => {
     const member = encodeURIComponent(await memberOf(f));
-    if (text(f, 'do') === 'balance') return shown(await api<Balance>('GET', `/members/${member}/balance`));
-    return shown(
-      await api<Balance>('POST', `/members/${member}/top-ups`, { amount: fenOf(text(f, 'amount')) ?? 0, method: text(f, 'method') }),
-    );
+    setBalance(null);
+    if (text(f, 'do') === 'balance') return void setBalance(await api<Balance>('GET', `/members/${member}/balance`));
+    const body = { amount: fenOf(text(f, 'amount')) ?? 0, method: text(f, 'method') };
+    const out = await api<{ paid: number; bonus: number; balance: number }>('POST', `/members/${member}/top-ups`, body);
+    // The wallet's own answer: the balance route reads a model that may be a moment behind.
+    setBalance({ balance: out.balance });
+    return m.toppedUp(yuan(out.paid), yuan(out.bonus));
   });
 
   return (
@@ -233,7 +232,13 @@ function TopUp() {
           </button>
         </form>
       </fieldset>
-      {balance && <p data-balance={balance.balance}>{m.balance(yuan(balance.balance), yuan(balance.paid), yuan(balance.bonus))}</p>}
+      {balance && (
+        <p class="balance" data-balance={balance.balance}>
+          {balance.paid === undefined || balance.bonus === undefined
+            ? m.balanceNow(yuan(balance.balance))
+            : m.balance(yuan(balance.balance), yuan(balance.paid), yuan(balance.bonus))}
+        </p>
+      )}
       <Result message={message} />
     </section>
   );
