@@ -1,34 +1,20 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../shared/api.js';
+import { api } from '../shared/api.js';
 import { useStrings } from '../shared/i18n.js';
 import { STRINGS } from './strings.js';
 import type { BoardRoom } from './types.js';
-import { BillActions, openReceipt, text } from './bill.js';
+import { BillActions, openReceipt, Result, text, useRun } from './bill.js';
 import { CheckOut } from './checkout.js';
 
 /** The desk's actions on one room, offered by its state; each is one API command. */
 export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: readonly BoardRoom[]; onClose: () => void }) {
   const [t] = useStrings(STRINGS);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [run, message, busy] = useRun();
   const [checkedOut, setCheckedOut] = useState<string | null>(null);
   const b = room.booking;
   const inRoom = b?.status === 'checked_in' ? b : null;
   const arriving = b && b.status !== 'checked_in' ? b : null;
 
-  /** A form's submit handler running one command, then showing its outcome. */
-  const run = (fn: (form: FormData) => Promise<string | void>) => (e: Event) => {
-    e.preventDefault();
-    // The button pressed is part of the form's data (a form with two submit buttons says which).
-    const submitter = (e as SubmitEvent).submitter as HTMLButtonElement | null;
-    const form = new FormData(e.currentTarget as HTMLFormElement, submitter);
-    setBusy(true);
-    setMessage(null);
-    fn(form)
-      .then((text) => setMessage({ ok: true, text: text || t.done }))
-      .catch((err: unknown) => setMessage({ ok: false, text: err instanceof ApiError ? `${err.message} (${err.code})` : String(err) }))
-      .finally(() => setBusy(false));
-  };
   const walkIn = run(async (f) => {
     // Open timing (计时): no duration; the time used is billed at check-out.
     const open = text(f, 'open') === 'on';
@@ -130,11 +116,7 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
           </form>
         )}
       </fieldset>
-      {message && (
-        <p class={message.ok ? 'result' : 'result error'} data-result={message.ok ? 'ok' : 'error'}>
-          {message.text}
-        </p>
-      )}
+      <Result message={message} />
     </div>
   );
 }

@@ -1,10 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../shared/api.js';
+import { api } from '../shared/api.js';
 import { session } from '../shared/auth.js';
 import { useStrings } from '../shared/i18n.js';
-import { STRINGS } from './strings.js';
 import { TILL_STRINGS, fenOf } from './till-strings.js';
-import { openPrintable, text, yuan, type Run } from './bill.js';
+import { openPrintable, Result, text, useRun, yuan } from './bill.js';
 import { businessDay } from './timeline.js';
 
 type ByMethod = Record<'cash' | 'card' | 'wechatpay' | 'stored_value', number>;
@@ -17,32 +16,6 @@ type Shift = {
 };
 type Closed = { shiftId: string; expectedCash: number; countedCash: number; difference: number; handedOverCash: number };
 type Balance = { balance: number; paid?: number; bonus?: number };
-type Outcome = { ok: boolean; text: string } | null;
-
-/** A panel's form handlers: one command each, its outcome shown under the panel. */
-function useRun(): [Run, Outcome, boolean] {
-  const [t] = useStrings(STRINGS);
-  const [message, setMessage] = useState<Outcome>(null);
-  const [busy, setBusy] = useState(false);
-  const run: Run = (fn) => (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    fn(new FormData(e.currentTarget as HTMLFormElement, (e as SubmitEvent).submitter as HTMLButtonElement | null))
-      .then((out) => setMessage({ ok: true, text: out || t.done }))
-      .catch((err: unknown) => setMessage({ ok: false, text: err instanceof ApiError ? `${err.message} (${err.code})` : String(err) }))
-      .finally(() => setBusy(false));
-  };
-  return [run, message, busy];
-}
-
-const Result = ({ message }: { message: Outcome }) =>
-  message && (
-    <p class={message.ok ? 'result' : 'result error'} data-result={message.ok ? 'ok' : 'error'}>
-      {message.text}
-    </p>
-  );
-
 /**
  * 交班: the signed-in staff member's shift. Open it with the float; while open, what it has taken
  * by method and the cash the drawer should hold (read again every few seconds, the read model
