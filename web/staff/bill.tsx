@@ -28,7 +28,12 @@ export function useRun(): [Run, Outcome, boolean] {
     // The button pressed is part of the form's data (a form with two submit buttons says which).
     fn(new FormData(e.currentTarget as HTMLFormElement, (e as SubmitEvent).submitter as HTMLButtonElement | null))
       .then((out) => setMessage({ ok: true, text: out || t.done }))
-      .catch((err: unknown) => setMessage({ ok: false, text: err instanceof ApiError ? `${err.message} (${err.code})` : String(err) }))
+      .catch((err: unknown) =>
+        setMessage({
+          ok: false,
+          text: err instanceof ApiError ? `${err.message} (${err.code})` : err instanceof Error ? err.message : String(err),
+        }),
+      )
       .finally(() => setBusy(false));
   };
   return [run, message, busy];
