@@ -1,15 +1,15 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../shared/api.js';
+import { api } from '../shared/api.js';
 import { useStrings } from '../shared/i18n.js';
 import { STRINGS } from './strings.js';
 import type { BoardRoom } from './types.js';
-import { BillActions, openReceipt, text, yuan, type Bill } from './bill.js';
+import { BillActions, openReceipt, Result, text, useRun } from './bill.js';
+import { CheckOut } from './checkout.js';
 
 /** The desk's actions on one room, offered by its state; each is one API command. */
 export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: readonly BoardRoom[]; onClose: () => void }) {
   const [t] = useStrings(STRINGS);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [run, message, busy] = useRun();
   const [checkedOut, setCheckedOut] = useState<string | null>(null);
   const b = room.booking;
   const inRoom = b?.status === 'checked_in' ? b : null;
@@ -17,19 +17,6 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
   const extendable = inRoom !== null && !inRoom.openTiming;
   const arriving = b && b.status !== 'checked_in' ? b : null;
 
-  /** A form's submit handler running one command, then showing its outcome. */
-  const run = (fn: (form: FormData) => Promise<string | void>) => (e: Event) => {
-    e.preventDefault();
-    // The button pressed is part of the form's data (a form with two submit buttons says which).
-    const submitter = (e as SubmitEvent).submitter as HTMLButtonElement | null;
-    const form = new FormData(e.currentTarget as HTMLFormElement, submitter);
-    setBusy(true);
-    setMessage(null);
-    fn(form)
-      .then((text) => setMessage({ ok: true, text: text || t.done }))
-      .catch((err: unknown) => setMessage({ ok: false, text: err instanceof ApiError ? `${err.message} (${err.code})` : String(err) }))
-      .finally(() => setBusy(false));
-  };
   const walkIn = run(async (f) => {
     // Open timing (计时): no duration; the time used is billed at check-out.
     const open = text(f, 'open') === 'on';
@@ -41,11 +28,6 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
   });
   const extend = run(async (f) => void (await api('POST', `/bookings/${inRoom!.id}/extend`, { minutes: Number(text(f, 'minutes')) })));
   const move = run(async (f) => void (await api('POST', `/bookings/${inRoom!.id}/move`, { roomId: text(f, 'roomId') })));
-  const checkOut = run(async (f) => {
-    const out = await api<{ bill: Bill }>('POST', `/bookings/${inRoom!.id}/check-out`, { settlement: text(f, 'settlement') });
-    setCheckedOut(inRoom!.id);
-    return t.bill(yuan(out.bill.total), yuan(out.bill.paid), yuan(out.bill.due));
-  });
   const outOfService = run(async (f) => void (await api('POST', `/rooms/${room.roomId}/out-of-service`, { reason: text(f, 'reason') })));
   const free = rooms.filter((r) => r.state === 'free' && r.roomId !== room.roomId && r.capacity >= (inRoom?.partySize ?? 0));
 
@@ -109,17 +91,7 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
               </button>
             </form>
             <BillActions bookingId={inRoom.id} run={run} />
-            <form onSubmit={checkOut} data-action="check-out">
-              <label>
-                {t.settlement}
-                <select name="settlement">
-                  <option value="cash">{t.cash}</option>
-                  <option value="card">{t.card}</option>
-                  <option value="none">{t.none}</option>
-                </select>
-              </label>
-              <button type="submit">{t.checkOut}</button>
-            </form>
+            <CheckOut bookingId={inRoom.id} run={run} onCheckedOut={() => setCheckedOut(inRoom.id)} />
           </>
         )}
         {checkedOut && (
@@ -148,11 +120,7 @@ export function Actions({ room, rooms, onClose }: { room: BoardRoom; rooms: read
           </form>
         )}
       </fieldset>
-      {message && (
-        <p class={message.ok ? 'result' : 'result error'} data-result={message.ok ? 'ok' : 'error'}>
-          {message.text}
-        </p>
-      )}
+      <Result message={message} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../shared/api.js';
+import { api, ApiError } from '../shared/api.js';
 import { session } from '../shared/auth.js';
 import { useStrings } from '../shared/i18n.js';
 import { STRINGS } from './strings.js';
@@ -8,8 +8,43 @@ export const yuan = (fen: number) => `${fen < 0 ? '-' : ''}¥${(Math.abs(fen) / 
 export type Bill = { total: number; paid: number; due: number; lines?: { kind: string; description: string; amount: number }[] };
 type Product = { id: string; name: string; unit: string; price: number; stock: number | null };
 type Correction = { id: string; kind: string; amount: number | null; percent: number | null; reason: string; status: string };
-/** Runs a form's command and reports its outcome; the sheet owns how that is shown. */
+/** Runs a form's command and reports its outcome (`useRun` below). */
 export type Run = (fn: (form: FormData) => Promise<string | void>) => (e: Event) => void;
+
+type Outcome = { ok: boolean; text: string } | null;
+
+/**
+ * Form submit handlers running one command each, the outcome shown under the form's panel (a
+ * command's answer, or the API's problem with its code), the panel busy meanwhile.
+ */
+export function useRun(): [Run, Outcome, boolean] {
+  const [t] = useStrings(STRINGS);
+  const [message, setMessage] = useState<Outcome>(null);
+  const [busy, setBusy] = useState(false);
+  const run: Run = (fn) => (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setMessage(null);
+    // The button pressed is part of the form's data (a form with two submit buttons says which).
+    fn(new FormData(e.currentTarget as HTMLFormElement, (e as SubmitEvent).submitter as HTMLButtonElement | null))
+      .then((out) => setMessage({ ok: true, text: out || t.done }))
+      .catch((err: unknown) =>
+        setMessage({
+          ok: false,
+          text: err instanceof ApiError ? `${err.message} (${err.code})` : err instanceof Error ? err.message : String(err),
+        }),
+      )
+      .finally(() => setBusy(false));
+  };
+  return [run, message, busy];
+}
+
+export const Result = ({ message }: { message: Outcome }) =>
+  message && (
+    <p class={message.ok ? 'result' : 'result error'} data-result={message.ok ? 'ok' : 'error'}>
+      {message.text}
+    </p>
+  );
 
 export const text = (form: FormData, name: string) => {
   const v = form.get(name);
@@ -152,13 +187,13 @@ export function BillActions({ bookingId, run }: { bookingId: string; run: Run })
 }
 
 /**
- * Opens a checked-out booking's receipt to print: fetched with the desk's token (a plain link
- * would carry none) and written into a new window. The receipt is read from the read models, which
- * may be a moment behind the check-out, so a 409 is asked again a few times.
+ * Opens a page of the API to print (a receipt, the daily close): fetched with the desk's token (a
+ * plain link would carry none) and written into a new window. Such pages are read from the read
+ * models, which may be a moment behind the command before, so a 409 is asked again a few times.
  */
-export async function openReceipt(bookingId: string): Promise<void> {
+export async function openPrintable(path: string): Promise<void> {
   const win = window.open('', '_blank');
-  const get = () => fetch(`/bookings/${bookingId}/receipt`, { headers: { authorization: `Bearer ${session()?.accessToken ?? ''}` } });
+  const get = () => fetch(path, { headers: { authorization: `Bearer ${session()?.accessToken ?? ''}` } });
   let res = await get();
   for (let tries = 0; res.status === 409 && tries < 10; tries++) {
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -170,3 +205,6 @@ export async function openReceipt(bookingId: string): Promise<void> {
   win.document.write(html);
   win.document.close();
 }
+
+/** A checked-out booking's receipt, to print. */
+export const openReceipt = (bookingId: string) => openPrintable(`/bookings/${bookingId}/receipt`);

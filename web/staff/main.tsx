@@ -4,6 +4,7 @@ import { onSessionChange, session, signIn, signOut } from '../shared/auth.js';
 import { lang, setLang, useStrings } from '../shared/i18n.js';
 import { STRINGS } from './strings.js';
 import { Board } from './board.js';
+import { Desk } from './till.js';
 
 const STAFF = ['waiter', 'manager', 'admin'];
 
@@ -55,7 +56,14 @@ function App() {
           </button>
         )}
       </header>
-      {signedIn ? <Board /> : <SignIn />}
+      {signedIn ? (
+        <>
+          <Board />
+          <Desk />
+        </>
+      ) : (
+        <SignIn />
+      )}
     </>
   );
 }
