@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Page } from 'playwright-core';
 import { startTestService } from '../helpers/service.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { PASSWORD, signUp } from '../helpers/auth.js';
 import { buildWeb } from '../../web/build.js';
 import { until } from '../helpers/until.js';
@@ -22,7 +22,7 @@ const WAIT = { timeout: 30_000 };
 
 const webDir = await buildWeb(await mkdtemp(path.join(tmpdir(), 'ktv-web-')));
 const { app, platform, runner } = await startTestService(t, { env: { WEB_DIR: webDir } });
-const venue = await setUpVenue(app, platform);
+const venue = await setUpVenue(app, platform, dayEndFarFromNow());
 await runner.start();
 t.teardown(() => runner.stop());
 await app.listen({ port: 0, host: '127.0.0.1' });
