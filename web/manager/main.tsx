@@ -3,7 +3,6 @@ import { useEffect, useState } from 'preact/hooks';
 import { onSessionChange, session, signIn, signOut } from '../shared/auth.js';
 import { api } from '../shared/api.js';
 import { lang, setLang, useStrings } from '../shared/i18n.js';
-import { venueToday } from '../shared/time.js';
 import { STRINGS } from './strings.js';
 import { HeatMap, RevenueChart, percent, yuan, type OwnerReport } from './charts.js';
 
@@ -42,6 +41,9 @@ function SignIn() {
   );
 }
 
+/** The venue's business date now: its calendar date `startMinute` minutes ago (a night past midnight is still that evening's). */
+const businessToday = (timeZone: string, startMinute: number) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date(Date.now() - startMinute * 60_000));
 const minusDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
 function Reports() {
@@ -51,9 +53,9 @@ function Reports() {
   const [error, setError] = useState(false);
   useEffect(() => {
     // The last seven business days, by the venue's calendar rather than the device's.
-    api<{ timeZone: string }>('GET', '/venue')
+    api<{ timeZone: string; businessDayStartMinute: number }>('GET', '/venue')
       .then((v) => {
-        const to = venueToday(v.timeZone);
+        const to = businessToday(v.timeZone, v.businessDayStartMinute);
         setPeriod({ from: minusDays(to, 6), to });
       })
       .catch(() => setError(true));
