@@ -12,6 +12,7 @@ export async function buildWeb(out = path.resolve(import.meta.dirname, '../dist/
     entryPoints: {
       staff: path.join(import.meta.dirname, 'staff/main.tsx'),
       guest: path.join(import.meta.dirname, 'guest/main.tsx'),
+      manager: path.join(import.meta.dirname, 'manager/main.tsx'),
     },
     outdir: out,
     bundle: true,
@@ -27,6 +28,8 @@ export async function buildWeb(out = path.resolve(import.meta.dirname, '../dist/
   await copyFile(path.join(import.meta.dirname, 'staff/staff.css'), path.join(out, 'staff.css'));
   await copyFile(path.join(import.meta.dirname, 'guest/index.html'), path.join(out, 'guest.html'));
   await copyFile(path.join(import.meta.dirname, 'guest/guest.css'), path.join(out, 'guest.css'));
+  await copyFile(path.join(import.meta.dirname, 'manager/index.html'), path.join(out, 'manager.html'));
+  await copyFile(path.join(import.meta.dirname, 'manager/manager.css'), path.join(out, 'manager.css'));
   return out;
 }
 

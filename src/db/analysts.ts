@@ -18,6 +18,16 @@ const VENUE = `(SELECT coalesce(settings->>'timeZone', 'Asia/Shanghai') AS tz, c
 const CHANNEL = `CASE WHEN b.walk_in THEN 'walk_in' WHEN b.guest_id IS NOT NULL AND b.booked_by = b.guest_id THEN 'online' ELSE 'desk' END`;
 
 type AnalystView = Readonly<{ needs: readonly string[]; body: string }>;
+/** Local hour (0–23) of an instant, in the venue's time zone. */
+const localHour = (column: string) => `extract(hour FROM ${column} AT TIME ZONE v.tz)::int`;
+/**
+ * The journal lines revenue is made of, as the revenue report counts them (SALES in
+ * projections/ledger/journal.ts): income accounts and the VAT charged on bills, tax included.
+ */
+const SALES_LINE = `(l.account LIKE '6%' OR (l.account = '2221' AND l.booking_id IS NOT NULL))`;
+const byAccount = (account: string) => `coalesce(sum(l.credit - l.debit) FILTER (WHERE l.account = '${account}'), 0)::bigint`;
+/** A line sold at a member level above `regular` (the level the booking was priced at when held). */
+const MEMBER_LINE = `l.member_level IS NOT NULL AND l.member_level <> 'regular'`;
 
 export const ANALYST_VIEWS: Readonly<Record<string, AnalystView>> = {
   users: {
@@ -91,6 +101,33 @@ export const ANALYST_VIEWS: Readonly<Record<string, AnalystView>> = {
                   round(count(*) FILTER (WHERE status IN ('cancelled', 'no_show'))::numeric / count(*), 4) AS lost_rate,
                   coalesce(sum(refund) FILTER (WHERE status = 'cancelled'), 0)::bigint AS refunded
            FROM rm.bookings WHERE NOT walk_in GROUP BY 1, 2`,
+  },
+  // The owner's reports (GET /reports/owner reads these same bodies, so the page and the analysts agree).
+  revenue_room_hourly: {
+    needs: ['rm.journal_lines', 'rm.bookings', 'rm.venue_settings'],
+    body: `SELECT l.business_date, l.room_id, ${localHour('b.start_at')} AS hour, count(DISTINCT l.booking_id)::int AS bookings,
+                  ${byAccount('6001')} AS room_revenue, ${byAccount('6002')} AS product_revenue, ${byAccount('6003')} AS adjustments,
+                  coalesce(sum(l.credit - l.debit) FILTER (WHERE l.account LIKE '6%' AND l.account NOT IN ('6001', '6002', '6003')), 0)::bigint AS other_revenue,
+                  ${byAccount('2221')} AS vat, sum(l.credit - l.debit)::bigint AS revenue,
+                  coalesce(sum(l.credit - l.debit) FILTER (WHERE ${MEMBER_LINE}), 0)::bigint AS member_revenue
+           FROM rm.journal_lines l JOIN rm.bookings b ON b.booking_id = l.booking_id, ${VENUE}
+           WHERE ${SALES_LINE}
+           GROUP BY l.business_date, l.room_id, 3`,
+  },
+  party_spend: {
+    needs: ['rm.journal_entries', 'rm.journal_lines', 'rm.bookings', 'rm.venue_settings'],
+    body: `SELECT e.booking_id, e.business_date, b.room_id, b.room_type_id, b.party_size, b.walk_in, ${localHour('b.start_at')} AS hour,
+                  s.member_level, s.revenue, s.room_revenue, s.product_revenue
+           FROM rm.journal_entries e JOIN rm.bookings b ON b.booking_id = e.booking_id, ${VENUE},
+           LATERAL (SELECT max(l.member_level) AS member_level, coalesce(sum(l.credit - l.debit), 0)::bigint AS revenue,
+                           ${byAccount('6001')} AS room_revenue, ${byAccount('6002')} AS product_revenue
+                    FROM rm.journal_lines l WHERE l.booking_id = e.booking_id AND ${SALES_LINE}) s
+           WHERE e.event_type = 'BookingCheckedOut'`,
+  },
+  occupancy_room_hourly: {
+    needs: ['rm.occupancy_hourly', 'rm.venue_settings'],
+    body: `SELECT o.room_id, o.business_date, ${localHour('o.hour_start')} AS hour, sum(o.occupied_minutes)::int AS occupied_minutes
+           FROM rm.occupancy_hourly o, ${VENUE} GROUP BY 1, 2, 3`,
   },
 };
 

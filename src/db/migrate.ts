@@ -13,6 +13,7 @@ import * as passwordResets from './migrations/0010_password_resets.js';
 import * as wechatAndProcesses from './migrations/0011_wechat_and_processes.js';
 import * as webhooks from './migrations/0012_webhooks.js';
 import * as notifications from './migrations/0013_notifications.js';
+import * as ownerReportViews from './migrations/0014_owner_report_views.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0011_wechat_and_processes': wechatAndProcesses,
   '0012_webhooks': webhooks,
   '0013_notifications': notifications,
+  '0014_owner_report_views': ownerReportViews,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

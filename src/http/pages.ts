@@ -45,6 +45,23 @@ export const webPages: FastifyPluginAsyncTypebox<{ webDir: string }> = async (ap
   );
 
   app.get(
+    '/manager',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['pages'],
+        summary:
+          "The manager's page: the owner's reports (headline figures, occupancy heat map by room and hour, revenue by day and category; zh-CN, English on the page)",
+        response: { 200: Type.String({ description: 'text/html' }) },
+        produces: ['text/html'],
+      },
+    },
+    (_request, reply) => {
+      void reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').sendFile('manager.html');
+    },
+  );
+
+  app.get(
     '/web/:file',
     {
       config: { permission: 'public' },

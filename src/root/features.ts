@@ -79,6 +79,7 @@ import { storedValueQueries } from '../../queries/stored-value.js';
 import { storedValueProjection } from '../../projections/stored-value.js';
 import { shiftsProjection } from '../../projections/shifts.js';
 import { dailyCloseQueries } from '../../queries/daily-close/routes.js';
+import { ownerReportQueries } from '../../queries/owner-report.js';
 import { shiftQueries } from '../../queries/shifts.js';
 
 import { boardProjection } from '../../projections/board.js';
@@ -167,6 +168,7 @@ export const routes =
     await app.register(shiftCommands, platform);
     await app.register(storedValueQueries, context);
     await app.register(dailyCloseQueries, context);
+    await app.register(ownerReportQueries, context);
     await app.register(shiftQueries, context);
   };
 
