@@ -1,13 +1,11 @@
 import t from 'tap';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startTestService } from '../helpers/service.js';
 import { setUpVenue } from '../helpers/venue.js';
 import { PASSWORD } from '../helpers/auth.js';
-import { buildWeb } from '../../web/build.js';
+import { builtPages, chromiumFor, listening } from '../helpers/browser.js';
 import * as features from '../../src/root/features.js';
 import { offerWaitingGuests } from '../../commands/waitlist/offers.js';
 import { demoVenue } from '../../src/root/demo/rate-card.js';
@@ -23,37 +21,14 @@ import { businessDateOf } from '../../domain/venue/settings.js';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts/guest-page');
 const WAIT = { timeout: 20_000 };
 
-const webDir = await buildWeb(await mkdtemp(path.join(tmpdir(), 'ktv-web-')));
-const { app, platform, runner } = await startTestService(t, { env: { WEB_DIR: webDir } });
+const { app, platform, runner } = await startTestService(t, { env: { WEB_DIR: await builtPages(t) } });
 const venue = await setUpVenue(app, platform);
 await runner.start();
 t.teardown(() => runner.stop());
-await app.listen({ port: 0, host: '127.0.0.1' });
-const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const base = await listening(app);
 await mkdir(ARTIFACTS, { recursive: true });
 
-const userDataDir = await mkdtemp(path.join(tmpdir(), 'ktv-chromium-'));
-const browser = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 1,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
-t.teardown(async () => {
-  await browser.close();
-  await rm(userDataDir, { recursive: true, force: true });
-  await rm(webDir, { recursive: true, force: true });
-});
+const browser = await chromiumFor(t, { width: 390, height: 844 });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 /** The wall-clock date and time of an instant in the venue's zone, as the page's inputs take them. */

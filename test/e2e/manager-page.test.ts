@@ -1,10 +1,7 @@
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
 import { startTestService } from '../helpers/service.js';
 import { setUpVenue } from '../helpers/venue.js';
 import { PASSWORD } from '../helpers/auth.js';
@@ -12,7 +9,7 @@ import { bill, held, price } from '../projections/fixtures.js';
 import { bookingStream } from '../../src/events/bookings.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { addDays } from '../../domain/venue/time.js';
-import { buildWeb } from '../../web/build.js';
+import { builtPages, chromiumFor, listening } from '../helpers/browser.js';
 
 /**
  * The manager's page in Debian's Chromium: a manager signs in and sees the headline figures, the
@@ -21,8 +18,7 @@ import { buildWeb } from '../../web/build.js';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts/manager-page');
 const WAIT = { timeout: 20_000 };
 
-const webDir = await buildWeb(await mkdtemp(path.join(tmpdir(), 'ktv-web-')));
-const { app, platform, runner } = await startTestService(t, { env: { WEB_DIR: webDir } });
+const { app, platform, runner } = await startTestService(t, { env: { WEB_DIR: await builtPages(t) } });
 const venue = await setUpVenue(app, platform, { vatRatePercent: 6 });
 const { manager, waiter } = venue;
 const must = async (method: 'GET' | 'POST', url: string, auth: Record<string, string>, payload?: object) => {
@@ -74,31 +70,10 @@ for (const [daysBack, roomId, roomTypeId, total, level] of [
 await runner.start();
 t.teardown(() => runner.stop());
 await runner.catchUp();
-await app.listen({ port: 0, host: '127.0.0.1' });
-const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const base = await listening(app);
 await mkdir(ARTIFACTS, { recursive: true });
 
-const userDataDir = await mkdtemp(path.join(tmpdir(), 'ktv-chromium-'));
-const browser = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1100, height: 900 },
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
-t.teardown(async () => {
-  await browser.close();
-  await rm(userDataDir, { recursive: true, force: true });
-  await rm(webDir, { recursive: true, force: true });
-});
+const browser = await chromiumFor(t, { width: 1100, height: 900 });
 
 async function signIn(email: string) {
   const page = await browser.newPage();

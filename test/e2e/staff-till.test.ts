@@ -1,13 +1,11 @@
 import t from 'tap';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startTestService } from '../helpers/service.js';
 import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { PASSWORD, signUp } from '../helpers/auth.js';
-import { buildWeb } from '../../web/build.js';
+import { builtPages, chromiumFor, listening } from '../helpers/browser.js';
 import { until } from '../helpers/until.js';
 
 /**
@@ -20,36 +18,14 @@ import { until } from '../helpers/until.js';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts/staff-till');
 const WAIT = { timeout: 30_000 };
 
-const webDir = await buildWeb(await mkdtemp(path.join(tmpdir(), 'ktv-web-')));
-const { app, platform, runner } = await startTestService(t, { env: { WEB_DIR: webDir } });
+const { app, platform, runner } = await startTestService(t, { env: { WEB_DIR: await builtPages(t) } });
 const venue = await setUpVenue(app, platform, dayEndFarFromNow());
 await runner.start();
 t.teardown(() => runner.stop());
-await app.listen({ port: 0, host: '127.0.0.1' });
-const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const base = await listening(app);
 await mkdir(ARTIFACTS, { recursive: true });
 
-const userDataDir = await mkdtemp(path.join(tmpdir(), 'ktv-chromium-'));
-const browser = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1024, height: 900 },
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
-t.teardown(async () => {
-  await browser.close();
-  await rm(userDataDir, { recursive: true, force: true });
-  await rm(webDir, { recursive: true, force: true });
-});
+const browser = await chromiumFor(t, { width: 1024, height: 900 });
 
 async function signedIn(email: string): Promise<Page> {
   const page = await browser.newPage();

@@ -1,7 +1,10 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { onSessionChange, session, signIn, signOut } from '../shared/auth.js';
+import { onSessionChange, session, signOut } from '../shared/auth.js';
+import { SignIn } from '../shared/sign-in.js';
+import { field } from '../shared/form.js';
 import { api } from '../shared/api.js';
+import { businessDay } from '../shared/time.js';
 import { lang, setLang, useStrings } from '../shared/i18n.js';
 import { STRINGS } from './strings.js';
 import { HeatMap, RevenueChart, percent, yuan, type OwnerReport } from './charts.js';
@@ -9,41 +12,6 @@ import { HeatMap, RevenueChart, percent, yuan, type OwnerReport } from './charts
 /** Who may read the owner's reports (the API's `report:read`). */
 const READERS = ['manager', 'accountant', 'admin'];
 
-/** A text field of a submitted form ('' when absent or a file). */
-function field(e: Event, name: string): string {
-  const v = new FormData(e.currentTarget as HTMLFormElement).get(name);
-  return typeof v === 'string' ? v : '';
-}
-
-function SignIn() {
-  const [t] = useStrings(STRINGS);
-  const [error, setError] = useState('');
-  const submit = (e: Event) => {
-    e.preventDefault();
-    signIn(field(e, 'email'), field(e, 'password'), READERS).catch((err: unknown) =>
-      setError(err instanceof Error && err.message === 'not_allowed' ? t.notAllowed : t.badLogin),
-    );
-  };
-  return (
-    <form class="sign-in" onSubmit={submit}>
-      <h1>{t.title}</h1>
-      <label>
-        {t.email}
-        <input name="email" type="email" autocomplete="username" required />
-      </label>
-      <label>
-        {t.password}
-        <input name="password" type="password" autocomplete="current-password" required />
-      </label>
-      {error && <p class="error">{error}</p>}
-      <button type="submit">{t.signIn}</button>
-    </form>
-  );
-}
-
-/** The venue's business date now: its calendar date `startMinute` minutes ago (a night past midnight is still that evening's). */
-const businessToday = (timeZone: string, startMinute: number) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date(Date.now() - startMinute * 60_000));
 const minusDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
 function Reports() {
@@ -55,7 +23,7 @@ function Reports() {
     // The last seven business days, by the venue's calendar rather than the device's.
     api<{ timeZone: string; businessDayStartMinute: number }>('GET', '/venue')
       .then((v) => {
-        const to = businessToday(v.timeZone, v.businessDayStartMinute);
+        const to = businessDay(Date.now(), v.timeZone, v.businessDayStartMinute).date;
         setPeriod({ from: minusDays(to, 6), to });
       })
       .catch(() => setError(true));
@@ -142,7 +110,7 @@ function App() {
           </button>
         )}
       </header>
-      {signedIn ? <Reports /> : <SignIn />}
+      {signedIn ? <Reports /> : <SignIn roles={READERS} labels={t} />}
     </>
   );
 }

@@ -31,3 +31,12 @@ export function venueInstant(date: string, time: string, timeZone: string): stri
 
 /** Today's date (YYYY-MM-DD) in the venue's time zone. */
 export const venueToday = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+
+/** The business day `now` falls in: its date and its first instant (the day starts at `startMinute` local time). */
+export function businessDay(now: number, timeZone: string, startMinute: number): { date: string; start: number } {
+  const shifted = now - startMinute * 60_000;
+  const local = new Date(shifted + offsetMinutes(shifted, timeZone) * 60_000);
+  const date = local.toISOString().slice(0, 10);
+  const midnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate());
+  return { date, start: midnight + startMinute * 60_000 - offsetMinutes(midnight, timeZone) * 60_000 };
+}

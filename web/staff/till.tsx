@@ -4,7 +4,7 @@ import { session } from '../shared/auth.js';
 import { useStrings } from '../shared/i18n.js';
 import { TILL_STRINGS, fenOf } from './till-strings.js';
 import { openPrintable, Result, text, useRun, yuan } from './bill.js';
-import { businessDay } from './timeline.js';
+import { businessDay } from '../shared/time.js';
 
 type ByMethod = Record<'cash' | 'card' | 'wechatpay' | 'stored_value', number>;
 type Shift = {

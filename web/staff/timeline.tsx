@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
+import { businessDay } from '../shared/time.js';
 import { clockTime, useStrings } from '../shared/i18n.js';
 import { STRINGS } from './strings.js';
 import type { BoardRoom } from './types.js';
@@ -17,31 +18,6 @@ type Booking = {
 const DAY_MS = 86_400_000;
 /** Bookings that take or took room time; cancelled, expired and no-show ones are not drawn. */
 const DRAWN = new Set(['held', 'confirmed', 'checked_in', 'checked_out']);
-
-/** The zone's offset from UTC at an instant, in milliseconds (so local wall times can be placed). */
-function offsetMs(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const p = Object.fromEntries(parts.map((x) => [x.type, Number(x.value)]));
-  return Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0) - Math.floor(at / 1000) * 1000;
-}
-
-/** The business day `now` falls in: its date and its first instant (the day starts at `startMinute` local time). */
-export function businessDay(now: number, timeZone: string, startMinute: number): { date: string; start: number } {
-  const shifted = now - startMinute * 60_000;
-  const local = new Date(shifted + offsetMs(shifted, timeZone));
-  const date = local.toISOString().slice(0, 10);
-  const midnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate());
-  return { date, start: midnight + startMinute * 60_000 - offsetMs(midnight, timeZone) };
-}
 
 type Props = { rooms: readonly BoardRoom[]; now: number; timeZone: string; dayStartMinute: number };
 
