@@ -1,11 +1,11 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { onSessionChange, session, signOut } from '../shared/auth.js';
 import { SignIn } from '../shared/sign-in.js';
+import { Shell } from '../shared/shell.js';
 import { field } from '../shared/form.js';
 import { api } from '../shared/api.js';
 import { businessDay } from '../shared/time.js';
-import { lang, setLang, useStrings } from '../shared/i18n.js';
+import { lang, useStrings } from '../shared/i18n.js';
 import { STRINGS } from './strings.js';
 import { HeatMap, RevenueChart, percent, yuan, type OwnerReport } from './charts.js';
 
@@ -95,24 +95,7 @@ function Reports() {
 
 function App() {
   const [t, current] = useStrings(STRINGS);
-  const [signedIn, setSignedIn] = useState(session() !== null);
-  useEffect(() => onSessionChange(() => setSignedIn(session() !== null)), []);
-  return (
-    <>
-      <header>
-        <span class="brand">KTV · {t.title}</span>
-        <button class="link" onClick={() => setLang(current === 'en' ? 'zh-CN' : 'en')}>
-          {t.language}
-        </button>
-        {signedIn && (
-          <button class="link" onClick={signOut}>
-            {t.signOut}
-          </button>
-        )}
-      </header>
-      {signedIn ? <Reports /> : <SignIn roles={READERS} labels={t} />}
-    </>
-  );
+  return <Shell labels={t} current={current} page={<Reports />} signIn={<SignIn roles={READERS} labels={t} />} />;
 }
 
 document.documentElement.lang = lang();
