@@ -18,8 +18,11 @@ import {
 } from './port.js';
 import { noUpcast, type Upcast } from './upcast.js';
 import { listen } from '../db/listen.js';
+import { GroupCommit } from './group-commit.js';
 
 export const NOTIFY_CHANNEL = 'ktv_events';
+/** Multi-stream appends under way at once; more wait and go together (see GroupCommit). */
+const GROUP_COMMIT_IN_FLIGHT = 4;
 
 /**
  * The PostgreSQL event store (schema in src/db/migrations/0001_event_store.ts).
@@ -38,6 +41,14 @@ export class PostgresEventStore implements EventStore {
   private readonly local = new Set<() => void>();
   private notifyPending = false;
   private notifying = false;
+  /** Concurrent multi-stream appends (holds, on a busy night) share statements and commits. */
+  private readonly groupCommit = new GroupCommit<readonly StreamAppend[], AppendResult[]>({
+    maxInFlight: GROUP_COMMIT_IN_FLIGHT,
+    maxBatch: 64,
+    keysOf: (appends) => appends.map((a) => a.streamId),
+    together: (batch) => this.appendTogether(batch),
+    alone: (appends) => this.appendAlone(appends),
+  });
 
   /**
    * `pool` runs the statements (a client inside an open transaction works too,
@@ -123,6 +134,28 @@ export class PostgresEventStore implements EventStore {
   async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     if (appends.some((a) => a.events.length === 0)) throw new Error('appendToStreams needs at least one event per stream');
     if (new Set(appends.map((a) => a.streamId)).size !== appends.length) throw new Error('appendToStreams needs distinct streams');
+    return this.groupCommit.write(appends);
+  }
+
+  /** One multi-stream append, or, if any stream did not move, each stream resolved as a retry or a conflict. */
+  private async appendAlone(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const written = await this.appendMany(appends);
+    if (written) return written;
+    const results: AppendResult[] = [];
+    for (const a of appends) results.push(await this.resolveRetryOrConflict(a.streamId, a.events, a.expected));
+    return results;
+  }
+
+  /** Several callers' multi-stream appends (no stream in two of them) as one statement; null if refused. */
+  private async appendTogether(batch: readonly (readonly StreamAppend[])[]): Promise<AppendResult[][] | null> {
+    const written = await this.appendMany(batch.flat());
+    if (!written) return null;
+    let at = 0;
+    return batch.map((appends) => written.slice(at, (at += appends.length)));
+  }
+
+  /** The multi-stream append statement: the streams' results in order, or null when nothing was written. */
+  private async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[] | null> {
     const events = appends.flatMap((a, i) => a.events.map((e) => ({ e, stream: i + 1 })));
     const params = [
       appends.map((a) => a.streamId),
@@ -143,22 +176,19 @@ export class PostgresEventStore implements EventStore {
         values: params,
       });
       // No rows: no stream moved, so nothing was written (the check only runs beside written events).
-      if (rows.length === appends.length) {
-        const byStream = new Map(rows.map((r) => [r.stream_id, r]));
-        const results = appends.map((a) => {
-          const r = byStream.get(a.streamId);
-          if (!r) throw new Error(`multi-stream append returned nothing for ${a.streamId}`);
-          return { nextExpectedVersion: BigInt(r.version), position: encode(r.tx, r.pos) };
-        });
-        this.announce();
-        return results;
-      }
+      if (rows.length !== appends.length) return null;
+      const byStream = new Map(rows.map((r) => [r.stream_id, r]));
+      const results = appends.map((a) => {
+        const r = byStream.get(a.streamId);
+        if (!r) throw new Error(`multi-stream append returned nothing for ${a.streamId}`);
+        return { nextExpectedVersion: BigInt(r.version), position: encode(r.tx, r.pos) };
+      });
+      this.announce();
+      return results;
     } catch (err) {
-      if (!isUniqueViolation(err) && !isDivisionByZero(err)) throw err;
+      if (isUniqueViolation(err) || isDivisionByZero(err)) return null;
+      throw err;
     }
-    const results: AppendResult[] = [];
-    for (const a of appends) results.push(await this.resolveRetryOrConflict(a.streamId, a.events, a.expected));
-    return results;
   }
 
   /** A refused append is either a retry of one that already landed (same ids, same places) or a conflict. */

@@ -164,3 +164,22 @@ export async function compareAndSetCheckpoint(
     .executeTakeFirst();
   return r.numUpdatedRows === 1n;
 }
+
+/**
+ * Moves several builds' checkpoints from `from` to `to` in one statement; true only if every one
+ * of them moved (otherwise the batch must roll back).
+ */
+export async function compareAndSetCheckpoints(
+  trx: Kysely<PlatformDatabase>,
+  builds: readonly Readonly<{ g: Generation; applied: number }>[],
+  from: Checkpoint,
+  to: Checkpoint,
+): Promise<boolean> {
+  const r = await sql`
+    UPDATE projection_generations p
+    SET checkpoint = ${to}, applied = p.applied + u.applied, updated_at = now()
+    FROM unnest(${builds.map((b) => b.g.name)}::text[], ${builds.map((b) => b.g.generation)}::int[], ${builds.map((b) => b.applied)}::int[])
+      AS u(name, generation, applied)
+    WHERE p.name = u.name AND p.generation = u.generation AND p.checkpoint = ${from} AND p.status <> 'retired'`.execute(trx);
+  return r.numAffectedRows === BigInt(builds.length);
+}

@@ -4,7 +4,14 @@ import type { Logger } from '../logger.js';
 import type { Checkpoint, EventStore, ReadAllResult, Subscription } from '../eventstore/port.js';
 import type { Projection } from './projection.js';
 import { linksTo, tracer } from '../tracing.js';
-import { activate, compareAndSetCheckpoint, listGenerations, startGeneration, type Generation } from './registry.js';
+import {
+  activate,
+  compareAndSetCheckpoint,
+  compareAndSetCheckpoints,
+  listGenerations,
+  startGeneration,
+  type Generation,
+} from './registry.js';
 
 export type RunnerOptions = Readonly<{
   db: Kysely<PlatformDatabase>;
@@ -148,54 +155,131 @@ export class ProjectionRunner {
     });
   }
 
-  /** One batch for every build this process serves; true if any made progress. */
+  /**
+   * One batch for every build this process serves; true if any made progress. Builds at the same
+   * checkpoint (in steady state, every serving build) share one read of the feed and one
+   * transaction, instead of a read and a commit each: under load that is most of the work the
+   * projector asks of the database.
+   */
   private async tick(): Promise<boolean> {
     await this.refresh(false);
     let progressed = false;
-    for (const g of this.generations) {
+    for (const group of this.groups()) {
       if (this.stopping) break;
-      const projection = this.byName.get(g.name);
-      if (!projection) continue;
-      const step = await this.step(projection, g);
-      if (step === 'lost') {
+      const [first] = group;
+      if (!first) continue;
+      const batch = await this.readFeed(first);
+      if (batch.next === first.checkpoint) {
+        for (const g of group) await this.activateIfCaughtUp(g);
+        continue;
+      }
+      const outcome = await this.commitGroup(group, first.checkpoint, batch);
+      if (outcome === 'lost') {
         await this.refresh(true);
         return true;
       }
-      if (step === 'idle') {
-        if (g.status === 'building' && (await this.atHead(g)) && (await activate(this.o.db, projection, g))) {
-          this.o.logger.info({ projection: g.name, generation: g.generation }, 'projection build caught up and now serves reads');
-          await this.refresh(true);
-        }
-        continue;
-      }
-      this.replace({ ...g, checkpoint: step.checkpoint });
+      for (const g of group) this.replace({ ...g, checkpoint: batch.next });
       progressed = true;
     }
     return progressed;
   }
 
-  private async step(projection: Projection, g: Generation): Promise<'idle' | 'lost' | { applied: number; checkpoint: Checkpoint }> {
-    const batch = await this.read(projection, g);
-    if (batch.next === g.checkpoint) return 'idle';
-    if (!(await this.commit(projection, g, batch))) return 'lost';
-    return { applied: batch.events.length, checkpoint: batch.next };
+  /** The builds this process serves, grouped by where they read next (checkpoint and batch size). */
+  private groups(): Generation[][] {
+    const groups = new Map<string, Generation[]>();
+    for (const g of this.generations) {
+      if (!this.byName.has(g.name)) continue;
+      const key = `${this.limitOf(g)}/${g.checkpoint}`;
+      groups.set(key, [...(groups.get(key) ?? []), g]);
+    }
+    return [...groups.values()];
+  }
+
+  private async activateIfCaughtUp(g: Generation): Promise<void> {
+    const projection = this.byName.get(g.name);
+    if (!projection || g.status !== 'building' || !(await this.atHead(g))) return;
+    if (await activate(this.o.db, projection, g)) {
+      this.o.logger.info({ projection: g.name, generation: g.generation }, 'projection build caught up and now serves reads');
+      await this.refresh(true);
+    }
+  }
+
+  /**
+   * Applies one read of the feed to every build of the group in one transaction. If that fails
+   * (one projection cannot apply an event), each build is committed on its own instead, so the
+   * others move on and the error names the one that failed.
+   */
+  private async commitGroup(group: readonly Generation[], checkpoint: Checkpoint, batch: ReadAllResult): Promise<'ok' | 'lost'> {
+    if (group.length > 1) {
+      const together = await this.commitTogether(group, checkpoint, batch).catch((err: unknown) => {
+        this.o.logger.warn({ err, projections: group.map((g) => g.name) }, 'a shared projection batch failed; applying it build by build');
+        return null;
+      });
+      if (together !== null) return together;
+    }
+    let outcome: 'ok' | 'lost' = 'ok';
+    for (const g of group) {
+      const projection = this.byName.get(g.name);
+      if (projection && !(await this.commit(projection, g, this.eventsFor(projection, batch)))) outcome = 'lost';
+    }
+    return outcome;
+  }
+
+  private async commitTogether(group: readonly Generation[], checkpoint: Checkpoint, batch: ReadAllResult): Promise<'ok' | 'lost'> {
+    const parts = group.flatMap((g) => {
+      const projection = this.byName.get(g.name);
+      return projection ? [{ g, projection, batch: this.eventsFor(projection, batch) }] : [];
+    });
+    const committed = await this.o.db.transaction().execute(async (trx) => {
+      const schemas = parts.map((p) => p.g.schemaName);
+      const locks = await sql<{ ok: boolean }>`
+        SELECT pg_try_advisory_xact_lock(hashtext('projection'), hashtext(s)) AS ok
+        FROM unnest(${schemas}::text[]) WITH ORDINALITY AS u(s, i) ORDER BY i`.execute(trx);
+      if (!locks.rows.every((r) => r.ok)) return false;
+      const builds = parts.map((p) => ({ g: p.g, applied: p.batch.events.length }));
+      if (!(await compareAndSetCheckpoints(trx, builds, checkpoint, batch.next))) return false;
+      for (const { g, projection, batch: own } of parts) {
+        if (own.events.length > 0) await this.traced(g, own, () => projection.apply(trx.withSchema(g.schemaName), own.events));
+      }
+      return true;
+    });
+    if (!committed) return 'lost';
+    for (const { g, batch: own } of parts) if (own.events.length > 0) this.o.onBatch?.(g.name, own.events.length);
+    return 'ok';
+  }
+
+  private eventsFor(projection: Projection, batch: ReadAllResult): ReadAllResult {
+    const wanted = new Set(projection.eventTypes);
+    return { events: batch.events.filter((e) => wanted.has(e.type)), next: batch.next };
+  }
+
+  private limitOf(g: Generation): number {
+    return g.status === 'building' ? this.o.rebuildBatchSize : this.o.batchSize;
+  }
+
+  /** The whole feed after `g`'s checkpoint; each projection picks out its own event types. */
+  private readFeed(g: Generation): Promise<ReadAllResult> {
+    return this.o.store.readAll({ from: g.checkpoint, limit: this.limitOf(g) });
   }
 
   private read(projection: Projection, g: Generation): Promise<ReadAllResult> {
-    const limit = g.status === 'building' ? this.o.rebuildBatchSize : this.o.batchSize;
-    return this.o.store.readAll({ from: g.checkpoint, limit, types: projection.eventTypes });
+    return this.o.store.readAll({ from: g.checkpoint, limit: this.limitOf(g), types: projection.eventTypes });
   }
 
   /** Applies a batch and moves the checkpoint past it in one transaction; false if another runner got there first. */
   private async commit(projection: Projection, g: Generation, batch: ReadAllResult): Promise<boolean> {
     if (batch.events.length === 0) return this.commitBatch(projection, g, batch);
-    // A batch is a trace of its own, linked to the commands whose events it applies.
+    return this.traced(g, batch, () => this.commitBatch(projection, g, batch));
+  }
+
+  /** A batch is a trace of its own, linked to the commands whose events it applies. */
+  private traced<T>(g: Generation, batch: ReadAllResult, work: () => Promise<T>): Promise<T> {
     return tracer.startActiveSpan(
       `project ${g.name}`,
       { links: linksTo(batch.events.map((e) => e.metadata)), attributes: { 'ktv.projection': g.name, 'ktv.events': batch.events.length } },
       async (span) => {
         try {
-          return await this.commitBatch(projection, g, batch);
+          return await work();
         } finally {
           span.end();
         }

@@ -264,6 +264,36 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     t.equal((await store.readStream(y)).version, 2n);
   });
 
+  t.test('many callers appending at once: each gets its own outcome, whoever it was written beside', async (t) => {
+    const store = await makeStore(t, []);
+    const stale = `contract-${randomUUID()}`;
+    await store.appendToStream(stale, [ev('Start'), ev('Moved')], 'no_stream');
+    // 40 callers on streams of their own, every fifth also naming a stream at a version it is past.
+    const callers = Array.from({ length: 40 }, (_, i) => {
+      const own = `contract-${randomUUID()}`;
+      const appends = [{ streamId: own, events: [ev('Own', { i })], expected: 'no_stream' as const }];
+      return {
+        own,
+        conflicted: i % 5 === 0,
+        appends: i % 5 === 0 ? [...appends, { streamId: stale, events: [ev('Late')], expected: 1n }] : appends,
+      };
+    });
+    const results = await Promise.allSettled(callers.map((c) => store.appendToStreams(c.appends)));
+    for (const [i, r] of results.entries()) {
+      const caller = callers[i]!;
+      if (caller.conflicted) t.ok(r.status === 'rejected' && r.reason instanceof WrongExpectedVersionError, `caller ${i}: a conflict`);
+      else t.same(r.status === 'fulfilled' && r.value.map((x) => x.nextExpectedVersion), [1n], `caller ${i}: landed`);
+    }
+    const versions = await Promise.all(callers.map(async (c) => (await store.readStream(c.own)).version));
+    if (store.atomicMultiStream)
+      t.same(
+        versions,
+        callers.map((c) => (c.conflicted ? 0n : 1n)),
+        'every caller that landed wrote its stream; none that conflicted wrote anything',
+      );
+    t.equal((await store.readStream(stale)).version, 2n, 'the stale stream is untouched');
+  });
+
   t.test('racing writers on one stream: exactly one wins each version', async (t) => {
     const store = await makeStore(t, []);
     const s = `contract-${randomUUID()}`;

@@ -87,6 +87,33 @@ t.test('a crash between apply and checkpoint leaves no trace; the retry applies 
   );
 });
 
+t.test('projections at one checkpoint share a batch; one that fails does not take the others down with it', async (t) => {
+  const { db, append, runner } = await setup(t);
+  await append(500);
+  const r = runner([ledgerOf('steady'), ledgerOf('flaky', 1, { after: 130 })]);
+  await r.catchUp();
+  for (const name of ['steady', 'flaky']) {
+    const seen = await rows(db, `${name}_seen`);
+    t.same(
+      seen.map((s) => s.n),
+      Array.from({ length: 500 }, (_, i) => i),
+      `${name}: every event once`,
+    );
+  }
+  // An event one projection can never apply: the other still commits the batch that holds it.
+  const poisoned: Projection = {
+    ...ledgerOf('poisoned'),
+    async apply(_trx, events) {
+      if (events.some((e) => (e.data as { n: number }).n === 250)) throw new Error('cannot apply 250');
+    },
+  };
+  const p = runner([ledgerOf('healthy'), poisoned]);
+  await t.rejects(p.catchUp(), /cannot apply 250/);
+  const [healthy] = await listGenerations(db, 'healthy');
+  const [stuck] = await listGenerations(db, 'poisoned');
+  t.ok(healthy!.applied > stuck!.applied, 'the healthy projection got past the event the other cannot apply');
+});
+
 t.test('two runners racing over one projection apply every event exactly once', async (t) => {
   const { db, append, runner } = await setup(t);
   await append(2000);
