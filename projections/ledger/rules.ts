@@ -107,6 +107,8 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
     case 'BookingHeld':
     case 'WalkInStarted':
     case 'BookingConfirmed':
+    // The money of a part of a deposit posts with its payment (PaymentSucceeded).
+    case 'DepositPartPaid':
     case 'BookingExpired':
     case 'BookingCheckedIn':
     case 'BookingExtended':
