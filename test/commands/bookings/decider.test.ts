@@ -245,7 +245,10 @@ t.test('confirm: an expired, cancelled or checked-in booking cannot be confirmed
 });
 
 t.test('deposit in parts: a held booking takes a part of its deposit and records what is still due', async (t) => {
-  spec(t).given([held]).when(payPart('2026-03-13 10:03', 2000)).then([partPaid(2000, 3400)]);
+  spec(t)
+    .given([held])
+    .when(payPart('2026-03-13 10:03', 2000))
+    .then([partPaid(2000, 3400)]);
   spec(t)
     .given([held, partPaid(2000, 3400)])
     .when(payPart('2026-03-13 10:04', 1000, 'sv-2'))
@@ -253,7 +256,10 @@ t.test('deposit in parts: a held booking takes a part of its deposit and records
 });
 
 t.test('deposit in parts: the same payment applied again records nothing', async (t) => {
-  spec(t).given([held, partPaid(2000, 3400)]).when(payPart('2026-03-13 10:05', 2000)).thenNothing();
+  spec(t)
+    .given([held, partPaid(2000, 3400)])
+    .when(payPart('2026-03-13 10:05', 2000))
+    .thenNothing();
 });
 
 t.test('deposit in parts: nothing, or all that is still due, is no part (not_a_part): the rest confirms the booking', async (t) => {
@@ -269,7 +275,10 @@ t.test('deposit in parts: nothing, or all that is still due, is no part (not_a_p
 t.test('deposit in parts: only a held booking within its hold takes a part', async (t) => {
   spec(t).given([held]).when(payPart('2026-03-13 10:15', 2000)).thenThrows('hold_expired', { is: ConflictError, status: 409 });
   spec(t).given([held, expired]).when(payPart('2026-03-13 10:20', 2000)).thenThrows('booking_expired', conflict('expired'));
-  spec(t).given([held, confirmed()]).when(payPart('2026-03-13 10:06', 2000, 'sv-9')).thenThrows('booking_confirmed', conflict('confirmed'));
+  spec(t)
+    .given([held, confirmed()])
+    .when(payPart('2026-03-13 10:06', 2000, 'sv-9'))
+    .thenThrows('booking_confirmed', conflict('confirmed'));
   spec(t).given([held, cancelled]).when(payPart('2026-03-13 12:05', 2000)).thenThrows('booking_cancelled', conflict('cancelled'));
 });
 
