@@ -139,6 +139,28 @@ t.test('a part paid, then the hold expires: the part goes back to the balance', 
   );
 });
 
+t.test('a part paid, the rest paid only after the hold expired: both go back, each the way it came', async (t) => {
+  const guest = await member(10_000);
+  const booking = await hold(guest.auth, M01, 16);
+  const part = Math.floor(booking.price.deposit / 2);
+  const paid = await post(`/bookings/${booking.id}/payments`, guest.auth, { method: 'stored_value', amount: part });
+  t.equal(paid.status, 201, paid.raw);
+  const rest = await post(`/bookings/${booking.id}/payments`, guest.auth);
+  t.equal(rest.body.amount, booking.price.deposit - part);
+
+  const later = at(platform, new Date(Date.now() + 16 * 60_000));
+  await jobs(later).handlers[HOLD_EXPIRY]!(booking.id);
+  t.equal((await call(app, { method: 'POST', url: rest.body.sandboxCompleteUrl })).status, 200, 'the provider reports the rest paid, late');
+  t.match(await bookingOf(booking.id), { status: 'expired' });
+  t.equal(await balanceOf(guest), 10_000, 'the part is back in the balance');
+  for (const p of [paid.body, rest.body])
+    t.match(
+      (await get(`/payments/${p.paymentId}`, waiter.auth)).body,
+      { status: 'succeeded', refunded: p.amount },
+      `${p.provider} refunded`,
+    );
+});
+
 t.test('a part paid, then the booking is cancelled: the part goes back to the balance', async (t) => {
   const guest = await member(10_000);
   const booking = await hold(guest.auth, M02, 12);
