@@ -107,8 +107,7 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
     case 'BookingHeld':
     case 'WalkInStarted':
     case 'BookingConfirmed':
-    // The money of a part of a deposit posts with its payment (PaymentSucceeded).
-    case 'DepositPartPaid':
+    case 'DepositPartPaid': // its money posts with its payment (PaymentSucceeded)
     case 'BookingExpired':
     case 'BookingCheckedIn':
     case 'BookingExtended':
