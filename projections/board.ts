@@ -271,10 +271,11 @@ async function applyFact(trx: Db, e: Handled, at: Date): Promise<string[]> {
     case 'RoomRetired':
       // Always after RoomTakenOutOfService, which already shows the room out of service (not subscribed).
       return [];
+    case 'DepositPartPaid':
     case 'OrderPlaced':
     case 'OrderLineVoided':
     case 'BillAdjusted':
-      // What is on the bill does not change what the room shows (not subscribed; here for exhaustiveness).
+      // Money paid and what is on the bill do not change what the room shows (not subscribed; here for exhaustiveness).
       return [];
     default: {
       const never: never = e;

@@ -80,6 +80,7 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
     'BookingHeld',
     'WalkInStarted',
     'BookingConfirmed',
+    'DepositPartPaid',
     'BookingCancelled',
     'BookingExpired',
     'BookingCheckedIn',
@@ -304,6 +305,9 @@ async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: 
     }
     case 'BookingConfirmed':
       await update({ status: 'confirmed', hold_expires_at: null, amount_paid: sql`amount_paid + ${e.data.amountPaid}` });
+      return;
+    case 'DepositPartPaid':
+      await update({ amount_paid: sql`amount_paid + ${e.data.amount}` });
       return;
     case 'BookingCancelled':
       await update({ status: 'cancelled', refund: e.data.refund });

@@ -3,17 +3,21 @@ import { handle, load } from '../../src/eventstore/decide.js';
 import { bookingStream, roomDayStream } from '../../src/events/bookings.js';
 import { ConflictError, NotFoundError } from '../../src/errors.js';
 import { roomDayDecider } from '../room-days/decider.js';
-import { bookingDecider, type Booking } from './decider.js';
+import { bookingDecider, depositDue, type Booking } from './decider.js';
 import { endGuestHold } from './guest-holds.js';
 
-export type ConfirmingPayment = Readonly<{ paymentId: string | null; amount: number; by: string }>;
+/**
+ * `part`: the payer chose the amount (stored value), so one less than what is still due pays that
+ * part of the deposit and leaves the booking held; other payments confirm whatever they paid.
+ */
+export type ConfirmingPayment = Readonly<{ paymentId: string | null; amount: number; by: string; part?: boolean }>;
 
 /**
- * Confirms a held booking once its deposit is paid: first on the room-day
+ * Confirms a held booking once its deposit is paid (a part of it only records the part): first on the room-day
  * stream (which refuses an expired hold, so a late payment cannot take time
  * someone else may already hold), then on the booking. Payments call this;
- * the booking lists the payments that confirmed it, so a caller can tell
- * whether its payment is the one that counted.
+ * the booking lists the payments that paid its deposit, so a caller can tell
+ * whether its payment is one that counted.
  */
 export async function confirmBooking(
   store: EventStore,
@@ -28,6 +32,17 @@ export async function confirmBooking(
   if (payment.paymentId !== null && state.paymentIds.includes(payment.paymentId)) return state;
   if (state.status === 'confirmed') return state;
   if (state.status !== 'held') throw new ConflictError(`booking_${state.status}`, `A ${state.status} booking cannot be confirmed.`);
+  if (payment.part && payment.paymentId !== null && payment.amount < depositDue(state)) {
+    const { state: after } = await handle(
+      store,
+      bookingStream(bookingId),
+      bookingDecider,
+      { type: 'PayDepositPart', paymentId: payment.paymentId, amount: payment.amount, now, by: payment.by },
+      metadata,
+    );
+    if (after.status === 'none') throw new Error('part-paid booking vanished');
+    return after;
+  }
   await handle(
     store,
     roomDayStream(state.roomId, state.businessDate),

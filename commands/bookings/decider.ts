@@ -23,7 +23,7 @@ export type Booking = Readonly<{
   /** Extensions, added to the bill at check-out. */
   extraTotal: number;
   amountPaid: number;
-  /** Payments that confirmed this booking, refunded from when it is cancelled. */
+  /** Payments that paid this booking's deposit (its parts, then the one that confirmed it), refunded from when it is cancelled. */
   paymentIds: readonly string[];
   /** Products ordered, each line with its order and whether it was voided. */
   orderLines: readonly OrderedLine[];
@@ -65,6 +65,7 @@ export type BookingCommand =
   | (At & Readonly<{ type: 'Hold'; data: Extract<BookingEvent, { type: 'BookingHeld' }>['data'] }>)
   | (At & Readonly<{ type: 'StartWalkIn'; data: Extract<BookingEvent, { type: 'WalkInStarted' }>['data'] }>)
   | (At & Readonly<{ type: 'Confirm'; paymentId: string | null; amount: number }>)
+  | (At & Readonly<{ type: 'PayDepositPart'; paymentId: string; amount: number }>)
   | (At & Readonly<{ type: 'Cancel'; reason: string; override: boolean; fullRefundMinutesBefore: number }>)
   | (At & Readonly<{ type: 'Expire' }>)
   | (At & Readonly<{ type: 'CheckIn'; opensMinutesBefore: number }>)
@@ -153,6 +154,9 @@ function needsManager(b: Booking, authority: AdjustAuthority): ForbiddenError {
   );
 }
 
+/** What is still owed on a held booking's deposit: the deposit less the parts already paid. */
+export const depositDue = (b: Booking) => Math.max(0, b.price.deposit - b.amountPaid);
+
 /** What the guest owes in total: the sum of the bill's lines. */
 export const billTotal = (b: Booking) => billLines(b).reduce((sum, l) => sum + l.amount, 0);
 
@@ -206,6 +210,8 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
           amountPaid: state.amountPaid + e.data.amountPaid,
           paymentIds: e.data.paymentId ? [...state.paymentIds, e.data.paymentId] : state.paymentIds,
         };
+      case 'DepositPartPaid':
+        return { ...state, amountPaid: state.amountPaid + e.data.amount, paymentIds: [...state.paymentIds, e.data.paymentId] };
       case 'BookingCancelled':
         return { ...state, status: 'cancelled', amountPaid: state.amountPaid - e.data.refund };
       case 'BookingExpired':
@@ -265,12 +271,29 @@ export const bookingDecider: Decider<BookingState, BookingCommand, BookingEvent>
         if (b.holdExpiresAt && b.holdExpiresAt.getTime() <= now)
           throw new ConflictError('hold_expired', 'The hold has expired; book again.');
         return [{ type: 'BookingConfirmed', data: { bookingId, paymentId: c.paymentId, amountPaid: c.amount, by: c.by, at } }];
+      case 'PayDepositPart': {
+        if (b.paymentIds.includes(c.paymentId)) return []; // the same payment, applied again
+        if (b.status !== 'held') wrongStatus(b, 'paid a part of its deposit');
+        if (b.holdExpiresAt && b.holdExpiresAt.getTime() <= now)
+          throw new ConflictError('hold_expired', 'The hold has expired; book again.');
+        const due = depositDue(b);
+        // A part that covers the rest is no part: it confirms the booking (Confirm).
+        if (c.amount <= 0 || c.amount >= due)
+          throw new UnprocessableError('not_a_part', `A part of the deposit is more than 0 and less than the ${due} fen still due.`, {
+            field: 'amount',
+            due,
+          });
+        return [
+          { type: 'DepositPartPaid', data: { bookingId, paymentId: c.paymentId, amount: c.amount, due: due - c.amount, by: c.by, at } },
+        ];
+      }
       case 'Cancel': {
         if (b.status === 'cancelled') return [];
         if (b.status !== 'held' && b.status !== 'confirmed') wrongStatus(b, 'cancelled');
         // Full refund of what was paid up to the cut-off before the start, none after; staff may override.
+        // A held booking was never confirmed: the parts of its deposit paid so far all go back.
         const inTime = c.now <= addMinutes(b.start, -c.fullRefundMinutesBefore);
-        const refund = inTime || c.override ? b.amountPaid : 0;
+        const refund = inTime || c.override || b.status === 'held' ? b.amountPaid : 0;
         return [
           { type: 'BookingCancelled', data: { bookingId, reason: c.reason, refund, overridden: c.override && !inTime, by: c.by, at } },
         ];

@@ -1,18 +1,24 @@
 import { sql, type QueryExecutorProvider } from 'kysely';
 import type { Clock } from '../../src/clock.js';
-import type { EventStore } from '../../src/eventstore/port.js';
+import type { EventMetadata, EventStore } from '../../src/eventstore/port.js';
 import { handle } from '../../src/eventstore/decide.js';
 import { bookingStream } from '../../src/events/bookings.js';
-import { bookingDecider } from './decider.js';
+import { bookingDecider, type Booking } from './decider.js';
 import { releaseRoomTime } from './release.js';
 import { endGuestHold } from './guest-holds.js';
 
 export const HOLD_EXPIRY = 'hold-expiry';
 
-type ExpiryContext = Readonly<{ store: EventStore; clock: Clock; db: QueryExecutorProvider }>;
+/** What settlement does for an expired hold: gives back the parts of its deposit paid so far. Run again, it gives nothing more. */
+export type AfterExpiry = (booking: Booking, metadata: EventMetadata) => Promise<void>;
 
-/** Ends a hold whose time ran out and releases its room time. Idempotent: the job, the sweep and a retry may all run it. */
-export async function expireHold(ctx: Pick<ExpiryContext, 'store' | 'clock'>, bookingId: string): Promise<boolean> {
+type ExpiryContext = Readonly<{ store: EventStore; clock: Clock; db: QueryExecutorProvider; afterExpiry?: AfterExpiry }>;
+
+/**
+ * Ends a hold whose time ran out, releases its room time and hands it to `afterExpiry`. Idempotent:
+ * the job, the sweep and a retry may all run it, and each finishes what a crash left undone.
+ */
+export async function expireHold(ctx: Pick<ExpiryContext, 'store' | 'clock' | 'afterExpiry'>, bookingId: string): Promise<boolean> {
   const now = ctx.clock();
   const metadata = { actor: 'system', causationId: `expire:${bookingId}` };
   const { state, events } = await handle(
@@ -25,6 +31,7 @@ export async function expireHold(ctx: Pick<ExpiryContext, 'store' | 'clock'>, bo
   if (state.status !== 'expired') return false;
   await releaseRoomTime(ctx.store, state, 'expired', metadata, now);
   await endGuestHold(ctx.store, state, 'expired', metadata, now);
+  await ctx.afterExpiry?.(state, metadata);
   return events.length > 0;
 }
 

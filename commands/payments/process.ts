@@ -164,9 +164,10 @@ export async function applyCallback(ctx: PaymentContext, event: CallbackEvent): 
 
 /**
  * What a succeeded payment does to its booking: a deposit confirms it and is
- * kept, or is given back in full when it cannot count (the hold expired, the
- * booking was cancelled, or another payment already confirmed it), from the
- * till of `desk` when staff took it. Run again for the same payment, it changes nothing.
+ * kept (from stored value, less than what is still due pays that part and the
+ * booking stays held), or is given back in full when it cannot count (the hold
+ * expired, the booking was cancelled, or another payment already confirmed it),
+ * from the till of `desk` when staff took it. Run again for the same payment, it changes nothing.
  */
 export async function settle(ctx: PaymentContext, payment: Payment, metadata: EventMetadata, desk: string | null = null): Promise<void> {
   if (payment.purpose !== 'deposit') return;
@@ -175,7 +176,7 @@ export async function settle(ctx: PaymentContext, payment: Payment, metadata: Ev
     const booking = await confirmBooking(
       ctx.store,
       payment.bookingId,
-      { paymentId: payment.id, amount: payment.paid, by: metadata.actor ?? 'system' },
+      { paymentId: payment.id, amount: payment.paid, by: metadata.actor ?? 'system', part: payment.method === 'stored_value' },
       metadata,
       ctx.clock(),
     );

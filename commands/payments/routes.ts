@@ -2,11 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { metadataOf } from '../../src/http/metadata.js';
 import { IdParams, replies } from '../../src/http/schemas.js';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../src/errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../src/errors.js';
 import { CallbackRejectedError } from '../../src/payments/provider.js';
 import { SandboxProvider } from '../../src/payments/sandbox.js';
 import { actorOf, loadBooking } from '../bookings/context.js';
-import { billOf } from '../bookings/decider.js';
+import { billOf, depositDue } from '../bookings/decider.js';
 import { load } from '../../src/eventstore/decide.js';
 import { paymentStream } from '../../src/events/payments.js';
 import { paymentDecider } from './decider.js';
@@ -31,13 +31,23 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
         description:
           'In sandbox mode (no WeChat Pay credentials) the reply has `sandboxCompleteUrl`: a POST to it plays the success callback. ' +
           '`method: "stored_value"` pays at once from the guest\'s stored value (staff may name another member with `memberId`): ' +
-          '`201` with `status: "succeeded"`, the booking confirmed a moment later; `409 insufficient_balance` when the balance is short.',
+          '`201` with `status: "succeeded"`, the booking confirmed a moment later; `409 insufficient_balance` when the balance is short. ' +
+          'With `amount` (fen, deposits only) less than what is still due on the deposit, stored value pays that part: the booking stays held and ' +
+          '`remaining` says what is still due, which the next payment (any method) takes; more than is due is `422 amount_exceeds_due`. ' +
+          'A deposit payment always asks for what is still due, so after a part it charges only the rest.',
         params: IdParams,
         body: Type.Union([
           Type.Object(
             {
               purpose: Type.Optional(Type.Union([Type.Literal('deposit'), Type.Literal('balance')])),
               method: Type.Optional(Type.Literal('stored_value')),
+              amount: Type.Optional(
+                Type.Integer({
+                  minimum: 1,
+                  maximum: 100_000_000,
+                  description: 'Stored value only: the part of the deposit to pay, in fen',
+                }),
+              ),
               memberId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
               payerOpenId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
             },
@@ -54,6 +64,11 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
             amount: Type.Integer(),
             currency: Type.Literal('CNY'),
             status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded')]),
+            remaining: Type.Optional(
+              Type.Integer({
+                description: 'Stored value for a deposit: what is still due on it after this payment (0 once nothing more is due)',
+              }),
+            ),
             codeUrl: Type.Optional(Type.String()),
             prepayId: Type.Optional(Type.String()),
             jsapiParams: Type.Optional(Type.Record(Type.String(), Type.String())),
@@ -66,10 +81,30 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
       const actor = actorOf(request);
       const booking = await loadBooking(ctx.store, request.params.id, actor);
       const purpose = request.body?.purpose ?? 'deposit';
+      const part = request.body?.amount;
+      if (part !== undefined && request.body?.method !== 'stored_value')
+        throw new UnprocessableError(
+          'amount_stored_value_only',
+          'Only stored value pays a chosen amount; other methods take what is due.',
+          {
+            field: 'amount',
+          },
+        );
+      if (part !== undefined && purpose !== 'deposit')
+        throw new UnprocessableError('amount_deposit_only', 'A bill is split at check-out (`payments`); `amount` pays part of a deposit.', {
+          field: 'amount',
+        });
       let amount: number;
       if (purpose === 'deposit') {
         if (booking.status !== 'held') throw new ConflictError(`booking_${booking.status}`, 'Only a held booking takes a deposit.');
-        amount = booking.price.deposit;
+        // What is still due: the whole deposit, or the rest after parts paid from stored value.
+        amount = depositDue(booking);
+        if (part !== undefined && part > amount)
+          throw new UnprocessableError('amount_exceeds_due', `${amount} fen is still due on the deposit.`, {
+            field: 'amount',
+            due: amount,
+          });
+        amount = part ?? amount;
       } else {
         if (booking.status !== 'checked_in')
           throw new ConflictError(`booking_${booking.status}`, 'The balance is paid while the room is in use.');
@@ -87,6 +122,7 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
           actor.staff ? actor.userId : null,
           metadataOf(request),
         );
+        const after = purpose === 'deposit' ? await loadBooking(ctx.store, booking.id, actor) : null;
         return reply.code(201).send({
           paymentId,
           bookingId: booking.id,
@@ -95,6 +131,7 @@ export const paymentCommands: FastifyPluginAsyncTypebox<PaymentContext> = async 
           amount,
           currency: 'CNY' as const,
           status: 'succeeded' as const,
+          ...(after ? { remaining: after.status === 'held' ? depositDue(after) : 0 } : {}),
         });
       }
       const p = await startPayment(ctx, booking, purpose, amount, actor.userId, metadataOf(request), request.body?.payerOpenId);

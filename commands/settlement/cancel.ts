@@ -16,6 +16,8 @@ export const cancelRoute: FastifyPluginAsyncTypebox<PaymentContext> = async (app
       schema: {
         tags: ['bookings'],
         summary: 'Cancel: a full refund of what was paid up to the cut-off before the start, none after; staff may override with a reason',
+        description:
+          'A held booking was never confirmed: the parts of its deposit paid from stored value all go back, whenever it is cancelled.',
         params: IdParams,
         body: Type.Union([
           Type.Object(

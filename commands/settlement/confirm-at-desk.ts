@@ -6,6 +6,7 @@ import { metadataOf } from '../../src/http/metadata.js';
 import { IdParams, replies } from '../../src/http/schemas.js';
 import { ConflictError } from '../../src/errors.js';
 import { actorOf, loadBooking } from '../bookings/context.js';
+import { depositDue } from '../bookings/decider.js';
 import { paymentDecider } from '../payments/decider.js';
 import { recordDeskPayment, settle, type PaymentContext } from '../payments/process.js';
 
@@ -18,6 +19,7 @@ export const confirmAtDeskRoute: FastifyPluginAsyncTypebox<PaymentContext> = asy
       schema: {
         tags: ['bookings'],
         summary: 'Take the deposit at the desk (cash or card) and confirm the held booking',
+        description: '`amount` defaults to what is still due on the deposit: all of it, or the rest after a part paid from stored value.',
         params: IdParams,
         body: Type.Union([
           Type.Object(
@@ -42,7 +44,7 @@ export const confirmAtDeskRoute: FastifyPluginAsyncTypebox<PaymentContext> = asy
         booking.id,
         request.body?.method ?? 'cash',
         'deposit',
-        request.body?.amount ?? booking.price.deposit,
+        request.body?.amount ?? depositDue(booking),
         actor.userId,
         metadata,
       );

@@ -107,6 +107,7 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
     case 'BookingHeld':
     case 'WalkInStarted':
     case 'BookingConfirmed':
+    case 'DepositPartPaid': // its money posts with its payment (PaymentSucceeded)
     case 'BookingExpired':
     case 'BookingCheckedIn':
     case 'BookingExtended':

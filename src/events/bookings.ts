@@ -135,6 +135,11 @@ export type BookingEvent =
    */
   | DomainEvent<'WalkInStarted', BookedRoom & Readonly<{ openTiming?: boolean }>>
   | DomainEvent<'BookingConfirmed', Readonly<{ bookingId: string; paymentId: string | null; amountPaid: number; by: string; at: string }>>
+  /**
+   * Part of a held booking's deposit paid (from stored value, the amount the payer chose); the
+   * booking stays held until a payment covers `due`, what is still owed on the deposit.
+   */
+  | DomainEvent<'DepositPartPaid', Readonly<{ bookingId: string; paymentId: string; amount: number; due: number; by: string; at: string }>>
   | DomainEvent<
       'BookingCancelled',
       Readonly<{ bookingId: string; reason: string; refund: number; overridden: boolean; by: string; at: string }>

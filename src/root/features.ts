@@ -18,6 +18,7 @@ import { deskAuditProjection } from '../../projections/desk-audit.js';
 import { venueCommands } from '../../commands/venue/routes.js';
 import { bookingCommands } from '../../commands/bookings/routes.js';
 import { settlementCommands } from '../../commands/settlement/routes.js';
+import { refundExpiredHold } from '../../commands/settlement/expiry.js';
 import { bookingJobs } from '../../commands/bookings/expiry.js';
 import type { JobHandler } from '../jobs/queue.js';
 import type { AdmissionWorker } from '../jobs/admission.js';
@@ -222,7 +223,7 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     sweeps: [() => sendArrivalReminders({ ...platform, readModels, notifier }).then(() => undefined)],
   };
   const parts = [
-    bookingJobs(platform),
+    bookingJobs({ ...platform, afterExpiry: refundExpiredHold(platform) }),
     paymentJobs(platform),
     waitlistJobs(platform),
     analyticsRetention,

@@ -58,6 +58,7 @@ export function streamOf(e: SpecEvent): string {
     case 'BookingHeld':
     case 'WalkInStarted':
     case 'BookingConfirmed':
+    case 'DepositPartPaid':
     case 'BookingCancelled':
     case 'BookingExpired':
     case 'BookingCheckedIn':

@@ -29,6 +29,7 @@ import {
   timeReleased,
   walkIn,
 } from './fixtures.js';
+import type { BookingEvent } from '../../src/events/bookings.js';
 
 /**
  * Bookings (`rm.bookings`), the room time they hold (`rm.room_reservations`, one
@@ -142,6 +143,17 @@ t.test('bookings', async (t) => {
       .given([held()])
       .when([confirmed(8820)])
       .expectRows('bookings', [confirmedRow]);
+  });
+
+  t.test('DepositPartPaid adds the part to what was paid and leaves the booking held', async (t) => {
+    const part = (paymentId: string, amount: number, due: number, hhmm: string): BookingEvent => ({
+      type: 'DepositPartPaid',
+      data: { bookingId: BOOKING, paymentId, amount, due, by: GUEST, at: local(hhmm) },
+    });
+    await spec(t)
+      .given([held()])
+      .when([part('sv-1', 2000, 6820, '19:03'), part('sv-2', 1000, 5820, '19:04')])
+      .expectRows('bookings', [{ ...heldRow, amount_paid: 3000, updated_at: at('19:04') }]);
   });
 
   t.test('BookingCancelled cancels the booking and records the refund; what was paid stays as paid', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { bookingDecider, type AdjustAuthority, type BookingCommand } from '../../../commands/bookings/decider.js';
-import { ConflictError } from '../../../src/errors.js';
+import { ConflictError, UnprocessableError } from '../../../src/errors.js';
 import type { AdjustmentApproval, BookingEvent, Price } from '../../../src/events/bookings.js';
 import { DeciderSpecification } from '../../helpers/decider-spec.js';
 
@@ -79,6 +79,11 @@ const confirmed = (amountPaid = 5400, paymentId: string | null = 'pay-1'): Booki
   type: 'BookingConfirmed',
   data: { bookingId: BOOKING, paymentId, amountPaid, by: GUEST, at: iso('2026-03-13 10:05') },
 });
+/** A part of the deposit paid from stored value; `due` is what it leaves owed. */
+const partPaid = (amount: number, due: number, paymentId = 'sv-1', at = '2026-03-13 10:03'): BookingEvent => ({
+  type: 'DepositPartPaid',
+  data: { bookingId: BOOKING, paymentId, amount, due, by: GUEST, at: iso(at) },
+});
 const checkedIn: BookingEvent = { type: 'BookingCheckedIn', data: { bookingId: BOOKING, by: WAITER, at: iso('2026-03-13 19:50') } };
 const cancelled: BookingEvent = {
   type: 'BookingCancelled',
@@ -124,6 +129,13 @@ const hold = (now = '2026-03-13 10:00'): BookingCommand => ({ type: 'Hold', data
 const startWalkIn = (): BookingCommand => ({ type: 'StartWalkIn', data: walkInData, now: local('2026-03-13 20:00'), by: WAITER });
 const confirm = (now: string, amount = 5400, paymentId: string | null = 'pay-1'): BookingCommand => ({
   type: 'Confirm',
+  paymentId,
+  amount,
+  now: local(now),
+  by: GUEST,
+});
+const payPart = (now: string, amount: number, paymentId = 'sv-1'): BookingCommand => ({
+  type: 'PayDepositPart',
   paymentId,
   amount,
   now: local(now),
@@ -230,6 +242,72 @@ t.test('confirm: an expired, cancelled or checked-in booking cannot be confirmed
   spec(t).given([held, expired]).when(confirm('2026-03-13 10:20')).thenThrows('booking_expired', conflict('expired'));
   spec(t).given([held, cancelled]).when(confirm('2026-03-13 12:05')).thenThrows('booking_cancelled', conflict('cancelled'));
   spec(t).given([held, confirmed(), checkedIn]).when(confirm('2026-03-13 19:55')).thenThrows('booking_checked_in', conflict('checked_in'));
+});
+
+t.test('deposit in parts: a held booking takes a part of its deposit and records what is still due', async (t) => {
+  spec(t)
+    .given([held])
+    .when(payPart('2026-03-13 10:03', 2000))
+    .then([partPaid(2000, 3400)]);
+  spec(t)
+    .given([held, partPaid(2000, 3400)])
+    .when(payPart('2026-03-13 10:04', 1000, 'sv-2'))
+    .then([partPaid(1000, 2400, 'sv-2', '2026-03-13 10:04')], 'a second part counts the first');
+});
+
+t.test('deposit in parts: the same payment applied again records nothing', async (t) => {
+  spec(t)
+    .given([held, partPaid(2000, 3400)])
+    .when(payPart('2026-03-13 10:05', 2000))
+    .thenNothing();
+});
+
+t.test('deposit in parts: nothing, or all that is still due, is no part (not_a_part): the rest confirms the booking', async (t) => {
+  const notAPart = (due: number) => ({ is: UnprocessableError, status: 422, detail: { field: 'amount', due } });
+  spec(t).given([held]).when(payPart('2026-03-13 10:03', 0)).thenThrows('not_a_part', notAPart(5400), 'nothing');
+  spec(t).given([held]).when(payPart('2026-03-13 10:03', 5400)).thenThrows('not_a_part', notAPart(5400), 'the whole deposit');
+  spec(t)
+    .given([held, partPaid(2000, 3400)])
+    .when(payPart('2026-03-13 10:04', 3400, 'sv-2'))
+    .thenThrows('not_a_part', notAPart(3400), 'the rest after a part');
+});
+
+t.test('deposit in parts: only a held booking within its hold takes a part', async (t) => {
+  spec(t).given([held]).when(payPart('2026-03-13 10:15', 2000)).thenThrows('hold_expired', { is: ConflictError, status: 409 });
+  spec(t).given([held, expired]).when(payPart('2026-03-13 10:20', 2000)).thenThrows('booking_expired', conflict('expired'));
+  spec(t)
+    .given([held, confirmed()])
+    .when(payPart('2026-03-13 10:06', 2000, 'sv-9'))
+    .thenThrows('booking_confirmed', conflict('confirmed'));
+  spec(t).given([held, cancelled]).when(payPart('2026-03-13 12:05', 2000)).thenThrows('booking_cancelled', conflict('cancelled'));
+});
+
+t.test('deposit in parts: the rest confirms, and cancelling in time gives back every part', async (t) => {
+  spec(t)
+    .given([held, partPaid(2000, 3400)])
+    .when(confirm('2026-03-13 10:05', 3400, 'pay-2'))
+    .then([confirmed(3400, 'pay-2')]);
+  spec(t)
+    .given([held, partPaid(2000, 3400), confirmed(3400, 'pay-2')])
+    .when(cancel('2026-03-13 12:00'))
+    .then([
+      {
+        type: 'BookingCancelled',
+        data: { bookingId: BOOKING, reason: 'plans changed', refund: 5400, overridden: false, by: GUEST, at: iso('2026-03-13 12:00') },
+      },
+    ]);
+});
+
+t.test('deposit in parts: a held booking was never confirmed, so cancelling it gives back its parts even after the cut-off', async (t) => {
+  spec(t)
+    .given([held, partPaid(2000, 3400)])
+    .when(cancel('2026-03-13 19:00'))
+    .then([
+      {
+        type: 'BookingCancelled',
+        data: { bookingId: BOOKING, reason: 'plans changed', refund: 2000, overridden: false, by: GUEST, at: iso('2026-03-13 19:00') },
+      },
+    ]);
 });
 
 t.test('cancel: a confirmed booking cancelled at least 2 hours before its start gets everything paid back', async (t) => {

@@ -318,6 +318,7 @@ t.test('events that move no money post nothing', async (t) => {
     { type: 'BookingHeld', data: { ...stay, guestId: 'user-guest', holdExpiresAt: at } },
     { type: 'WalkInStarted', data: stay },
     { type: 'BookingConfirmed', data: { bookingId: 'bk-1', paymentId: 'pay-1', amountPaid: 5400, by: 'user-guest', at } },
+    { type: 'DepositPartPaid', data: { bookingId: 'bk-1', paymentId: 'sv-1', amount: 2000, due: 3400, by: 'user-guest', at } },
     { type: 'BookingExpired', data: { bookingId: 'bk-1', at } },
     { type: 'BookingCheckedIn', data: { bookingId: 'bk-1', by: 'user-waiter', at } },
     { type: 'BookingExtended', data: { bookingId: 'bk-1', minutes: 60, end: at, price, by: 'user-waiter', at } },
