@@ -36,6 +36,8 @@ export type PaymentCommand =
       paidAt: Date;
       /** Cash handed over at the desk for this payment, when the desk entered it. */
       tendered?: number;
+      /** The staff member taking it at the desk. */
+      desk?: string;
       now: Date;
     }>
   | Readonly<{ type: 'Close'; reason: string; now: Date }>
@@ -48,7 +50,15 @@ export type PaymentCommand =
       authorisation?: Readonly<{ requestedBy: string; approvedBy: string; vatRatePercent: number }>;
       now: Date;
     }>
-  | Readonly<{ type: 'CompleteRefund'; refundId: string; succeeded: boolean; reason: string; now: Date }>;
+  | Readonly<{
+      type: 'CompleteRefund';
+      refundId: string;
+      succeeded: boolean;
+      reason: string;
+      /** The staff member paying it out at the desk. */
+      desk?: string;
+      now: Date;
+    }>;
 
 /** Paid and not refunded (refunds under way count as gone). */
 export const refundable = (p: Payment) =>
@@ -127,6 +137,7 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
               amount: c.amount,
               paidAt: c.paidAt.toISOString(),
               ...(c.tendered === undefined ? {} : { tendered: c.tendered, change: c.tendered - c.amount }),
+              ...(c.desk ? { desk: c.desk } : {}),
             },
           },
         ];
@@ -153,7 +164,12 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         const r = state.refunds.get(c.refundId);
         if (!r || r.status !== 'requested') return [];
         return c.succeeded
-          ? [{ type: 'RefundSucceeded', data: { ...base, method: state.method, refundId: r.refundId, amount: r.amount } }]
+          ? [
+              {
+                type: 'RefundSucceeded',
+                data: { ...base, method: state.method, refundId: r.refundId, amount: r.amount, ...(c.desk ? { desk: c.desk } : {}) },
+              },
+            ]
           : [{ type: 'RefundFailed', data: { ...base, refundId: r.refundId, reason: c.reason } }];
       }
       default: {

@@ -1,5 +1,5 @@
 import { AppError, ConflictError, UnavailableError } from '../../src/errors.js';
-import { handle, load } from '../../src/eventstore/decide.js';
+import { handle, load, step } from '../../src/eventstore/decide.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
 import { paymentStream, type PaymentMethod, type PaymentPurpose } from '../../src/events/payments.js';
 import type { CallbackEvent } from '../../src/payments/provider.js';
@@ -15,7 +15,7 @@ import type { Booking } from '../bookings/decider.js';
 import { paymentDecider, refundable, type Payment } from './decider.js';
 import { walletDecider } from '../wallets/decider.js';
 import { walletStream } from '../../src/events/wallets.js';
-import { recordAtDesk } from '../shifts/till.js';
+import { moveMoneyAtDesk } from '../shifts/till.js';
 
 /** How long a provider order stays open before the timeout job asks the provider and closes it. */
 export const PAYMENT_TIMEOUT_MINUTES = 15;
@@ -106,14 +106,22 @@ export async function recordDeskPayment(
     { type: 'Start', paymentId, bookingId, purpose, method, amount, providerOrderId: null, by, now },
     metadata,
   );
-  await handle(
+  await moveMoneyAtDesk(
     ctx.store,
-    paymentStream(paymentId),
-    paymentDecider,
-    { type: 'Succeed', transactionId: `${method}-${paymentId}`, amount, paidAt: now, tendered, now },
+    step(paymentStream(paymentId), paymentDecider, {
+      type: 'Succeed',
+      transactionId: `${method}-${paymentId}`,
+      amount,
+      paidAt: now,
+      tendered,
+      desk: by,
+      now,
+    }),
+    by,
+    { movementId: paymentId, kind: 'payment', method, amount, bookingId, memberId: null },
     metadata,
+    now,
   );
-  await recordAtDesk(ctx.store, by, { movementId: paymentId, kind: 'payment', method, amount, bookingId, memberId: null }, metadata, now);
   return paymentId;
 }
 
@@ -219,15 +227,16 @@ export async function refundPayment(
   if (state.method === 'stored_value' && state.providerOrderId) {
     const userId = state.providerOrderId;
     await handle(ctx.store, walletStream(userId), walletDecider, { type: 'Return', userId, paymentId, refundId, amount, now }, metadata);
-    await handle(
+    await moveMoneyAtDesk(
       ctx.store,
-      paymentStream(paymentId),
-      paymentDecider,
-      { type: 'CompleteRefund', refundId, succeeded: true, reason: 'returned to the stored value', now },
-      metadata,
-    );
-    await recordAtDesk(
-      ctx.store,
+      step(paymentStream(paymentId), paymentDecider, {
+        type: 'CompleteRefund',
+        refundId,
+        succeeded: true,
+        reason: 'returned to the stored value',
+        ...(desk ? { desk } : {}),
+        now,
+      }),
       desk,
       { movementId: refundId, kind: 'refund', method: 'stored_value', amount, bookingId: state.bookingId, memberId: userId },
       metadata,
@@ -236,15 +245,16 @@ export async function refundPayment(
     return refundId;
   }
   if (state.method === 'cash' || state.method === 'card') {
-    await handle(
+    await moveMoneyAtDesk(
       ctx.store,
-      paymentStream(paymentId),
-      paymentDecider,
-      { type: 'CompleteRefund', refundId, succeeded: true, reason: 'paid out at the desk', now },
-      metadata,
-    );
-    await recordAtDesk(
-      ctx.store,
+      step(paymentStream(paymentId), paymentDecider, {
+        type: 'CompleteRefund',
+        refundId,
+        succeeded: true,
+        reason: 'paid out at the desk',
+        ...(desk ? { desk } : {}),
+        now,
+      }),
       desk,
       { movementId: refundId, kind: 'refund', method: state.method, amount, bookingId: state.bookingId, memberId: null },
       metadata,
