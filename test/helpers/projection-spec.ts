@@ -103,6 +103,7 @@ export function streamOf(e: SpecEvent): string {
     case 'AccountEnabled':
     case 'PasswordResetIssued':
     case 'PasswordChanged':
+    case 'EmailChanged':
     case 'MembershipLevelEarned':
       return userStream(e.data.userId);
     case 'SessionStarted':
