@@ -12,6 +12,8 @@ export type Payment = Readonly<{
   method: PaymentMethod;
   amount: number;
   providerOrderId: string | null;
+  /** The staff member taking it at the desk, when the payment named one from its start. */
+  desk: string | null;
   paid: number;
   refunds: ReadonlyMap<string, Refund>;
 }>;
@@ -27,6 +29,7 @@ export type PaymentCommand =
       amount: number;
       providerOrderId: string | null;
       by: string;
+      desk?: string;
       now: Date;
     }>
   | Readonly<{
@@ -77,6 +80,7 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         method: d.method,
         amount: d.amount,
         providerOrderId: d.providerOrderId,
+        desk: d.desk ?? null,
         paid: 0,
         refunds: new Map(),
       };

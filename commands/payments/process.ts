@@ -322,8 +322,9 @@ export async function timeOutPayment(ctx: PaymentContext, paymentId: string): Pr
 
 /**
  * A stored-value payment left pending by a crash between its steps: the member's wallet is its
- * provider, so the wallet says whether the value was taken. Taken, the payment succeeds and is
- * applied; not taken, it is closed (the sweep only sees payments long past their request).
+ * provider, so the wallet says whether the value was taken. Taken, the payment succeeds (in the till
+ * of the staff member who took it at the desk, as it would have) and is applied; not taken, it is
+ * closed (the sweep only sees payments long past their request).
  */
 async function finishStoredValue(ctx: PaymentContext, payment: Payment, metadata: EventMetadata): Promise<void> {
   const stream = paymentStream(payment.id);
@@ -335,12 +336,22 @@ async function finishStoredValue(ctx: PaymentContext, payment: Payment, metadata
     await handle(ctx.store, stream, paymentDecider, { type: 'Close', reason: 'stored value never taken', now }, metadata);
     return;
   }
-  const { state } = await handle(
+  const { desk, amount, bookingId, providerOrderId: memberId } = payment;
+  await moveMoneyAtDesk(
     ctx.store,
-    stream,
-    paymentDecider,
-    { type: 'Succeed', transactionId: `stored_value-${payment.id}`, amount: payment.amount, paidAt: now, now },
+    step(stream, paymentDecider, {
+      type: 'Succeed',
+      transactionId: `stored_value-${payment.id}`,
+      amount,
+      paidAt: now,
+      ...(desk ? { desk } : {}),
+      now,
+    }),
+    desk,
+    { movementId: payment.id, kind: 'payment', method: 'stored_value', amount, bookingId, memberId },
     metadata,
+    now,
   );
-  if (state.status !== 'none') await settle(ctx, state, metadata);
+  const { state } = await load(ctx.store, stream, paymentDecider);
+  if (state.status !== 'none') await settle(ctx, state, metadata, desk);
 }

@@ -34,7 +34,18 @@ export async function payFromStoredValue(
     ctx.store,
     stream,
     paymentDecider,
-    { type: 'Start', paymentId, bookingId, purpose, method: 'stored_value', amount, providerOrderId: memberId, by, now },
+    {
+      type: 'Start',
+      paymentId,
+      bookingId,
+      purpose,
+      method: 'stored_value',
+      amount,
+      providerOrderId: memberId,
+      by,
+      ...(desk ? { desk } : {}),
+      now,
+    },
     metadata,
   );
   try {

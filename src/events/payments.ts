@@ -16,6 +16,8 @@ export type PaymentEvent =
         /** The provider's order; for stored value, the member whose balance pays (their wallet is the provider). */
         providerOrderId: string | null;
         by: string;
+        /** Stored value taken at the desk: the staff member taking it, whose till gets it however the payment is finished. */
+        desk?: string;
         at: string;
       }>
     >

@@ -11,7 +11,7 @@ import { tillStream } from '../../src/events/shifts.js';
 import { newId } from '../../src/ids.js';
 import { paymentDecider } from '../../commands/payments/decider.js';
 import { walletDecider } from '../../commands/wallets/decider.js';
-import { tillJobs } from '../../commands/shifts/repair.js';
+import { tillRepairJobs } from '../../commands/payments/till-repair.js';
 
 const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
@@ -119,7 +119,7 @@ t.test('money a crash kept out of the till reaches the shift, once, by the repai
     (await sql<{ movement_id: string }>`SELECT movement_id FROM rm.desk_unrecorded WHERE staff_id = ${waiter.userId}`.execute(platform.db))
       .rows;
   const sweep = async () => {
-    for (const s of tillJobs(platform).sweeps) await s();
+    for (const s of tillRepairJobs(platform).sweeps) await s();
   };
 
   // On PostgreSQL the money and its till record are one commit: a desk top-up leaves no gap to repair.

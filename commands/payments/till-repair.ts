@@ -7,9 +7,9 @@ import { paymentStream } from '../../src/events/payments.js';
 import { walletStream } from '../../src/events/wallets.js';
 import { DESK_METHODS, type DeskMethod, type DeskMovementKind } from '../../src/events/shifts.js';
 import type { JobHandler } from '../../src/jobs/queue.js';
-import { paymentDecider } from '../payments/decider.js';
+import { paymentDecider } from './decider.js';
 import { walletDecider } from '../wallets/decider.js';
-import { recordAtDesk, type DeskMovement } from './till.js';
+import { recordAtDesk, type DeskMovement } from '../shifts/till.js';
 
 type TillRepairContext = Readonly<{ store: EventStore; clock: Clock; logger: Logger; db: QueryExecutorProvider }>;
 type Unrecorded = Readonly<{ movement_id: string; staff_id: string; kind: DeskMovementKind; source_id: string }>;
@@ -56,4 +56,7 @@ async function recordUnrecorded(ctx: TillRepairContext): Promise<void> {
   }
 }
 
-export const tillJobs = (ctx: TillRepairContext) => ({ handlers: {} as Record<string, JobHandler>, sweeps: [() => recordUnrecorded(ctx)] });
+export const tillRepairJobs = (ctx: TillRepairContext) => ({
+  handlers: {} as Record<string, JobHandler>,
+  sweeps: [() => recordUnrecorded(ctx)],
+});
