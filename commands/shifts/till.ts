@@ -15,7 +15,8 @@ const record = (staffId: string, movement: DeskMovement, now: Date) => ({ type: 
  * null means nobody at the desk handled it (a guest paying online, a provider's callback), and
  * nothing is recorded. Where the store appends to several streams atomically (PostgreSQL) the money
  * and its till record are one commit; elsewhere the till record follows, and a crash between the two
- * is repaired by the sweep in commands/payments/till-repair.ts, which finds the money by the staff member its event names.
+ * is repaired by the sweep in commands/payments/till-repair.ts, which finds the money by the staff
+ * member its event names (so the `money` command must name `desk` too).
  */
 export async function moveMoneyAtDesk(
   store: EventStore,
