@@ -1,7 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { defineProjection } from '../src/projections/projection.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
-import type { ByMethod, TillEvent } from '../src/events/shifts.js';
+import type { ByMethod, DeskMovementKind, TillEvent } from '../src/events/shifts.js';
+import type { PaymentEvent } from '../src/events/payments.js';
+import type { WalletEvent } from '../src/events/wallets.js';
 
 export interface ShiftsTable {
   shift_id: string;
@@ -30,14 +32,35 @@ export interface DeskMovementsTable {
   member_id: string | null;
   at: Date;
 }
-export type ShiftsDatabase = { shifts: ShiftsTable; desk_movements: DeskMovementsTable };
+/**
+ * Money a staff member handled at the desk, as the payment or wallet stream records it, that no till
+ * records yet: a crash fell between the two appends (stores without atomic multi-stream appends).
+ * The repair sweep reads it; the row goes when the till records the movement.
+ */
+export interface DeskUnrecordedTable {
+  movement_id: string;
+  staff_id: string;
+  kind: DeskMovementKind;
+  /** What moved the money: the payment (of a payment or refund), or the member whose wallet was topped up. */
+  source_id: string;
+  at: Date;
+}
+export type ShiftsDatabase = { shifts: ShiftsTable; desk_movements: DeskMovementsTable; desk_unrecorded: DeskUnrecordedTable };
 
-/** Cashier shifts (`rm.shifts`) and the money handled at the desk (`rm.desk_movements`). */
+type Handled =
+  | TillEvent
+  | Extract<PaymentEvent, { type: 'PaymentSucceeded' | 'RefundSucceeded' }>
+  | Extract<WalletEvent, { type: 'StoredValueToppedUp' }>;
+
+/**
+ * Cashier shifts (`rm.shifts`), the money handled at the desk (`rm.desk_movements`), and desk money
+ * no till has recorded yet (`rm.desk_unrecorded`).
+ */
 export const shiftsProjection = defineProjection<ShiftsDatabase>({
   name: 'shifts',
-  version: 1,
-  tables: ['shifts', 'desk_movements'],
-  eventTypes: ['ShiftOpened', 'DeskMoneyRecorded', 'ShiftClosed'],
+  version: 2,
+  tables: ['shifts', 'desk_movements', 'desk_unrecorded'],
+  eventTypes: ['ShiftOpened', 'DeskMoneyRecorded', 'ShiftClosed', 'PaymentSucceeded', 'RefundSucceeded', 'StoredValueToppedUp'],
   async setup(db) {
     await db.schema
       .createTable('shifts')
@@ -68,11 +91,49 @@ export const shiftsProjection = defineProjection<ShiftsDatabase>({
       .addColumn('at', 'timestamptz', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('desk_movements_by_time').on('desk_movements').column('at').execute();
+    await db.schema
+      .createTable('desk_unrecorded')
+      .addColumn('movement_id', 'text', (c) => c.primaryKey())
+      .addColumn('staff_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('source_id', 'text', (c) => c.notNull())
+      .addColumn('at', 'timestamptz', (c) => c.notNull())
+      .execute();
   },
   async apply(trx: Kysely<ShiftsDatabase>, events: readonly RecordedEvent[]) {
     for (const recorded of events) {
-      const e = { type: recorded.type, data: recorded.data } as TillEvent;
+      const e = { type: recorded.type, data: recorded.data } as Handled;
       switch (e.type) {
+        case 'PaymentSucceeded':
+          if (e.data.desk && e.data.amount > 0)
+            await unrecorded(trx, {
+              movement_id: e.data.paymentId,
+              staff_id: e.data.desk,
+              kind: 'payment',
+              source_id: e.data.paymentId,
+              at: new Date(e.data.at),
+            });
+          break;
+        case 'RefundSucceeded':
+          if (e.data.desk && e.data.amount > 0)
+            await unrecorded(trx, {
+              movement_id: e.data.refundId,
+              staff_id: e.data.desk,
+              kind: 'refund',
+              source_id: e.data.paymentId,
+              at: new Date(e.data.at),
+            });
+          break;
+        case 'StoredValueToppedUp':
+          if (e.data.paid > 0)
+            await unrecorded(trx, {
+              movement_id: e.data.topUpId,
+              staff_id: e.data.by,
+              kind: 'top_up',
+              source_id: e.data.userId,
+              at: new Date(e.data.at),
+            });
+          break;
         case 'ShiftOpened':
           await trx
             .insertInto('shifts')
@@ -110,6 +171,7 @@ export const shiftsProjection = defineProjection<ShiftsDatabase>({
             })
             .onConflict((oc) => oc.column('movement_id').doNothing())
             .execute();
+          await trx.deleteFrom('desk_unrecorded').where('movement_id', '=', d.movementId).execute();
           break;
         }
         case 'ShiftClosed': {
@@ -137,3 +199,18 @@ export const shiftsProjection = defineProjection<ShiftsDatabase>({
     }
   },
 });
+
+/** The money's own event and its till record may come in either order: only money the till has not recorded is kept. */
+async function unrecorded(trx: Kysely<ShiftsDatabase>, row: DeskUnrecordedTable): Promise<void> {
+  const recorded = await trx
+    .selectFrom('desk_movements')
+    .select('movement_id')
+    .where('movement_id', '=', row.movement_id)
+    .executeTakeFirst();
+  if (recorded) return;
+  await trx
+    .insertInto('desk_unrecorded')
+    .values(row)
+    .onConflict((oc) => oc.column('movement_id').doNothing())
+    .execute();
+}

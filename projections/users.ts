@@ -54,6 +54,7 @@ const AUDITED = new Set([
   'AccountEnabled',
   'PasswordResetIssued',
   'PasswordChanged',
+  'EmailChanged',
 ]);
 
 /**
@@ -70,7 +71,8 @@ export const usersProjection = defineProjection<UsersDatabase>({
   name: 'users',
   // 2: audit rows no longer copy the refresh token's hash; the rebuild drops the ones version 1 wrote.
   // 3: accounts disabled and enabled (`users.disabled_at`), password resets and earned levels in the audit trail.
-  version: 3,
+  // 4: e-mail changes (`users.email`, and in the audit trail).
+  version: 4,
   tables: ['users', 'sessions', 'auth_audit'],
   eventTypes: [
     'UserRegistered',
@@ -83,6 +85,7 @@ export const usersProjection = defineProjection<UsersDatabase>({
     'AccountEnabled',
     'PasswordResetIssued',
     'PasswordChanged',
+    'EmailChanged',
     'SessionStarted',
     'SessionRefreshed',
     'SessionEnded',
@@ -169,6 +172,9 @@ export const usersProjection = defineProjection<UsersDatabase>({
             .set({ name: e.data.name, phone: e.data.phone, updated_at: at })
             .where('id', '=', e.data.userId)
             .execute();
+          break;
+        case 'EmailChanged':
+          await trx.updateTable('users').set({ email: e.data.email, updated_at: at }).where('id', '=', e.data.userId).execute();
           break;
         case 'RolesChanged':
           await trx

@@ -7,11 +7,14 @@ import { NotFoundError } from '../src/errors.js';
 import { principalOf } from '../src/http/access.js';
 import type { UsersDatabase } from '../projections/users.js';
 import { IdParams, replies } from '../src/http/schemas.js';
+import { isPlaceholderEmail } from '../src/events/users.js';
 
 const User = Type.Object(
   {
     id: Type.String(),
-    email: Type.String(),
+    email: Type.Union([Type.String(), Type.Null()], {
+      description: 'null: no address yet (an account made by Sign in with WeChat); the user adds one with `PUT /me/email`',
+    }),
     name: Type.String(),
     phone: Type.Union([Type.String(), Type.Null()]),
     roles: Type.Array(Type.String()),
@@ -57,7 +60,8 @@ const DeskAction = Type.Object({
 function toUser(r: UsersDatabase['users']) {
   return {
     id: r.id,
-    email: r.email,
+    // The placeholder of a WeChat account is no address: never shown as one.
+    email: isPlaceholderEmail(r.email) ? null : r.email,
     name: r.name,
     phone: r.phone,
     roles: r.roles,

@@ -12,6 +12,8 @@ export type Payment = Readonly<{
   method: PaymentMethod;
   amount: number;
   providerOrderId: string | null;
+  /** The staff member taking it at the desk, when the payment named one from its start. */
+  desk: string | null;
   paid: number;
   refunds: ReadonlyMap<string, Refund>;
 }>;
@@ -27,6 +29,7 @@ export type PaymentCommand =
       amount: number;
       providerOrderId: string | null;
       by: string;
+      desk?: string;
       now: Date;
     }>
   | Readonly<{
@@ -36,6 +39,8 @@ export type PaymentCommand =
       paidAt: Date;
       /** Cash handed over at the desk for this payment, when the desk entered it. */
       tendered?: number;
+      /** The staff member taking it at the desk. */
+      desk?: string;
       now: Date;
     }>
   | Readonly<{ type: 'Close'; reason: string; now: Date }>
@@ -48,7 +53,15 @@ export type PaymentCommand =
       authorisation?: Readonly<{ requestedBy: string; approvedBy: string; vatRatePercent: number }>;
       now: Date;
     }>
-  | Readonly<{ type: 'CompleteRefund'; refundId: string; succeeded: boolean; reason: string; now: Date }>;
+  | Readonly<{
+      type: 'CompleteRefund';
+      refundId: string;
+      succeeded: boolean;
+      reason: string;
+      /** The staff member paying it out at the desk. */
+      desk?: string;
+      now: Date;
+    }>;
 
 /** Paid and not refunded (refunds under way count as gone). */
 export const refundable = (p: Payment) =>
@@ -67,6 +80,7 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         method: d.method,
         amount: d.amount,
         providerOrderId: d.providerOrderId,
+        desk: d.desk ?? null,
         paid: 0,
         refunds: new Map(),
       };
@@ -127,6 +141,7 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
               amount: c.amount,
               paidAt: c.paidAt.toISOString(),
               ...(c.tendered === undefined ? {} : { tendered: c.tendered, change: c.tendered - c.amount }),
+              ...(c.desk ? { desk: c.desk } : {}),
             },
           },
         ];
@@ -153,7 +168,12 @@ export const paymentDecider: Decider<PaymentState, PaymentCommand, PaymentEvent>
         const r = state.refunds.get(c.refundId);
         if (!r || r.status !== 'requested') return [];
         return c.succeeded
-          ? [{ type: 'RefundSucceeded', data: { ...base, method: state.method, refundId: r.refundId, amount: r.amount } }]
+          ? [
+              {
+                type: 'RefundSucceeded',
+                data: { ...base, method: state.method, refundId: r.refundId, amount: r.amount, ...(c.desk ? { desk: c.desk } : {}) },
+              },
+            ]
           : [{ type: 'RefundFailed', data: { ...base, refundId: r.refundId, reason: c.reason } }];
       }
       default: {

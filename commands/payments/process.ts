@@ -1,5 +1,5 @@
 import { AppError, ConflictError, UnavailableError } from '../../src/errors.js';
-import { handle, load } from '../../src/eventstore/decide.js';
+import { handle, load, step } from '../../src/eventstore/decide.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
 import { paymentStream, type PaymentMethod, type PaymentPurpose } from '../../src/events/payments.js';
 import type { CallbackEvent } from '../../src/payments/provider.js';
@@ -15,7 +15,7 @@ import type { Booking } from '../bookings/decider.js';
 import { paymentDecider, refundable, type Payment } from './decider.js';
 import { walletDecider } from '../wallets/decider.js';
 import { walletStream } from '../../src/events/wallets.js';
-import { recordAtDesk } from '../shifts/till.js';
+import { moveMoneyAtDesk } from '../shifts/till.js';
 
 /** How long a provider order stays open before the timeout job asks the provider and closes it. */
 export const PAYMENT_TIMEOUT_MINUTES = 15;
@@ -106,14 +106,22 @@ export async function recordDeskPayment(
     { type: 'Start', paymentId, bookingId, purpose, method, amount, providerOrderId: null, by, now },
     metadata,
   );
-  await handle(
+  await moveMoneyAtDesk(
     ctx.store,
-    paymentStream(paymentId),
-    paymentDecider,
-    { type: 'Succeed', transactionId: `${method}-${paymentId}`, amount, paidAt: now, tendered, now },
+    step(paymentStream(paymentId), paymentDecider, {
+      type: 'Succeed',
+      transactionId: `${method}-${paymentId}`,
+      amount,
+      paidAt: now,
+      tendered,
+      desk: by,
+      now,
+    }),
+    by,
+    { movementId: paymentId, kind: 'payment', method, amount, bookingId, memberId: null },
     metadata,
+    now,
   );
-  await recordAtDesk(ctx.store, by, { movementId: paymentId, kind: 'payment', method, amount, bookingId, memberId: null }, metadata, now);
   return paymentId;
 }
 
@@ -220,15 +228,16 @@ export async function refundPayment(
   if (state.method === 'stored_value' && state.providerOrderId) {
     const userId = state.providerOrderId;
     await handle(ctx.store, walletStream(userId), walletDecider, { type: 'Return', userId, paymentId, refundId, amount, now }, metadata);
-    await handle(
+    await moveMoneyAtDesk(
       ctx.store,
-      paymentStream(paymentId),
-      paymentDecider,
-      { type: 'CompleteRefund', refundId, succeeded: true, reason: 'returned to the stored value', now },
-      metadata,
-    );
-    await recordAtDesk(
-      ctx.store,
+      step(paymentStream(paymentId), paymentDecider, {
+        type: 'CompleteRefund',
+        refundId,
+        succeeded: true,
+        reason: 'returned to the stored value',
+        ...(desk ? { desk } : {}),
+        now,
+      }),
       desk,
       { movementId: refundId, kind: 'refund', method: 'stored_value', amount, bookingId: state.bookingId, memberId: userId },
       metadata,
@@ -237,15 +246,16 @@ export async function refundPayment(
     return refundId;
   }
   if (state.method === 'cash' || state.method === 'card') {
-    await handle(
+    await moveMoneyAtDesk(
       ctx.store,
-      paymentStream(paymentId),
-      paymentDecider,
-      { type: 'CompleteRefund', refundId, succeeded: true, reason: 'paid out at the desk', now },
-      metadata,
-    );
-    await recordAtDesk(
-      ctx.store,
+      step(paymentStream(paymentId), paymentDecider, {
+        type: 'CompleteRefund',
+        refundId,
+        succeeded: true,
+        reason: 'paid out at the desk',
+        ...(desk ? { desk } : {}),
+        now,
+      }),
       desk,
       { movementId: refundId, kind: 'refund', method: state.method, amount, bookingId: state.bookingId, memberId: null },
       metadata,
@@ -313,8 +323,9 @@ export async function timeOutPayment(ctx: PaymentContext, paymentId: string): Pr
 
 /**
  * A stored-value payment left pending by a crash between its steps: the member's wallet is its
- * provider, so the wallet says whether the value was taken. Taken, the payment succeeds and is
- * applied; not taken, it is closed (the sweep only sees payments long past their request).
+ * provider, so the wallet says whether the value was taken. Taken, the payment succeeds (in the till
+ * of the staff member who took it at the desk, as it would have) and is applied; not taken, it is
+ * closed (the sweep only sees payments long past their request).
  */
 async function finishStoredValue(ctx: PaymentContext, payment: Payment, metadata: EventMetadata): Promise<void> {
   const stream = paymentStream(payment.id);
@@ -326,12 +337,22 @@ async function finishStoredValue(ctx: PaymentContext, payment: Payment, metadata
     await handle(ctx.store, stream, paymentDecider, { type: 'Close', reason: 'stored value never taken', now }, metadata);
     return;
   }
-  const { state } = await handle(
+  const { desk, amount, bookingId, providerOrderId: memberId } = payment;
+  await moveMoneyAtDesk(
     ctx.store,
-    stream,
-    paymentDecider,
-    { type: 'Succeed', transactionId: `stored_value-${payment.id}`, amount: payment.amount, paidAt: now, now },
+    step(stream, paymentDecider, {
+      type: 'Succeed',
+      transactionId: `stored_value-${payment.id}`,
+      amount,
+      paidAt: now,
+      ...(desk ? { desk } : {}),
+      now,
+    }),
+    desk,
+    { movementId: payment.id, kind: 'payment', method: 'stored_value', amount, bookingId, memberId },
     metadata,
+    now,
   );
-  if (state.status !== 'none') await settle(ctx, state, metadata);
+  const { state } = await load(ctx.store, stream, paymentDecider);
+  if (state.status !== 'none') await settle(ctx, state, metadata, desk);
 }

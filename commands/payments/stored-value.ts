@@ -1,11 +1,11 @@
 import { ConflictError } from '../../src/errors.js';
-import { handle, load, precheck } from '../../src/eventstore/decide.js';
+import { handle, load, precheck, step } from '../../src/eventstore/decide.js';
 import type { EventMetadata } from '../../src/eventstore/port.js';
 import { paymentStream, type PaymentPurpose } from '../../src/events/payments.js';
 import { walletStream } from '../../src/events/wallets.js';
 import { newId } from '../../src/ids.js';
 import { walletDecider } from '../wallets/decider.js';
-import { recordAtDesk } from '../shifts/till.js';
+import { moveMoneyAtDesk } from '../shifts/till.js';
 import { paymentDecider } from './decider.js';
 import { settle, type PaymentContext } from './process.js';
 
@@ -34,7 +34,18 @@ export async function payFromStoredValue(
     ctx.store,
     stream,
     paymentDecider,
-    { type: 'Start', paymentId, bookingId, purpose, method: 'stored_value', amount, providerOrderId: memberId, by, now },
+    {
+      type: 'Start',
+      paymentId,
+      bookingId,
+      purpose,
+      method: 'stored_value',
+      amount,
+      providerOrderId: memberId,
+      by,
+      ...(desk ? { desk } : {}),
+      now,
+    },
     metadata,
   );
   try {
@@ -44,15 +55,16 @@ export async function payFromStoredValue(
       await handle(ctx.store, stream, paymentDecider, { type: 'Close', reason: `stored value refused: ${err.code}`, now }, metadata);
     throw err;
   }
-  await handle(
+  await moveMoneyAtDesk(
     ctx.store,
-    stream,
-    paymentDecider,
-    { type: 'Succeed', transactionId: `stored_value-${paymentId}`, amount, paidAt: now, now },
-    metadata,
-  );
-  await recordAtDesk(
-    ctx.store,
+    step(stream, paymentDecider, {
+      type: 'Succeed',
+      transactionId: `stored_value-${paymentId}`,
+      amount,
+      paidAt: now,
+      ...(desk ? { desk } : {}),
+      now,
+    }),
     desk,
     { movementId: paymentId, kind: 'payment', method: 'stored_value', amount, bookingId, memberId },
     metadata,

@@ -67,6 +67,12 @@ export async function resetPassword(ctx: ResetContext, token: string, password: 
     .values({ user_id: row.user_id, password_hash: passwordHash })
     .onConflict((oc) => oc.column('user_id').doUpdateSet({ password_hash: passwordHash, updated_at: now }))
     .execute();
-  await handle(ctx.store, userStream(row.user_id), userDecider, { type: 'RecordPasswordChange', userId: row.user_id, now }, metadata);
+  await handle(
+    ctx.store,
+    userStream(row.user_id),
+    userDecider,
+    { type: 'RecordPasswordChange', userId: row.user_id, via: 'reset_token', now },
+    metadata,
+  );
   return row.user_id;
 }

@@ -3,7 +3,7 @@ import type { Decider } from '../../src/eventstore/decide.js';
 import { evolveUser, type UserState } from '../../src/auth/current-user.js';
 import { isRole } from '../../src/auth/permissions.js';
 import { higherLevel } from '../../domain/members/levels.js';
-import type { MembershipLevel, UserEvent } from '../../src/events/users.js';
+import type { MembershipLevel, PasswordChangeVia, UserEvent } from '../../src/events/users.js';
 
 export type UserCommand =
   | Readonly<{ type: 'Register'; userId: string; email: string; name: string; phone: string | null; via: string; now: Date }>
@@ -14,7 +14,8 @@ export type UserCommand =
   | Readonly<{ type: 'Disable'; userId: string; reason: string; by: string; now: Date }>
   | Readonly<{ type: 'Enable'; userId: string; by: string; now: Date }>
   | Readonly<{ type: 'IssuePasswordReset'; userId: string; by: string; expiresAt: Date; now: Date }>
-  | Readonly<{ type: 'RecordPasswordChange'; userId: string; now: Date }>
+  | Readonly<{ type: 'ChangeEmail'; userId: string; email: string; now: Date }>
+  | Readonly<{ type: 'RecordPasswordChange'; userId: string; via: PasswordChangeVia; now: Date }>
   | Readonly<{
       type: 'Earn';
       userId: string;
@@ -104,7 +105,12 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
       }
       case 'RecordPasswordChange': {
         const user = registered(state, command.userId);
-        return [{ type: 'PasswordChanged', data: { userId: user.id, via: 'reset_token', at } }];
+        return [{ type: 'PasswordChanged', data: { userId: user.id, via: command.via, at } }];
+      }
+      case 'ChangeEmail': {
+        const user = registered(state, command.userId);
+        if (user.email === command.email) return [];
+        return [{ type: 'EmailChanged', data: { userId: user.id, email: command.email, previous: user.email, at } }];
       }
       case 'Earn': {
         const user = registered(state, command.userId);

@@ -7,7 +7,8 @@ export type ClaimState = { status: 'free' } | { status: 'claimed'; userId: strin
 /**
  * The claim that makes an address unique: the first `EmailClaimed` on the
  * address's stream wins, so racing registrations give one account. A claim whose
- * user never got registered (the process died in between) may be taken over.
+ * user never got registered (the process died in between), or who has changed to
+ * another address since, may be taken over (see `claimEmail`).
  */
 export type ClaimEmail = Readonly<{ userId: string; now: Date; takeOverFrom: string | null }>;
 

@@ -11,10 +11,33 @@ import { userDecider } from './decider.js';
 
 export type Registration = Readonly<{ email: string; name: string; phone: string | null; passwordHash: string | null; via: string }>;
 
-/** The user an address belongs to, read from the claim stream (consistent, unlike a read model). */
+/**
+ * The user an address belongs to, read from the claim stream (consistent, unlike a read model): the
+ * user who claimed it, while it is still their address (a user who changed theirs gave it up).
+ */
 export async function userIdByEmail(store: EventStore, email: string): Promise<string | null> {
   const { state } = await load(store, emailClaimStream(email), emailClaimDecider);
-  return state.status === 'claimed' ? state.userId : null;
+  if (state.status !== 'claimed') return null;
+  const holder = await currentUser(store, state.userId);
+  return holder?.email === normaliseEmail(email) ? state.userId : null;
+}
+
+/**
+ * Claims an address for a user (`409 email_taken` when another account has it). A claim may be taken
+ * over once it is old enough that no registration or change can still be on its way to the account
+ * that made it, when that account never got registered (the process died in between) or has since
+ * changed to another address.
+ */
+export async function claimEmail(store: EventStore, userId: string, email: string, metadata: EventMetadata, now: Date): Promise<void> {
+  const claim = await load(store, emailClaimStream(email), emailClaimDecider);
+  let takeOverFrom: string | null = null;
+  if (claim.state.status === 'claimed' && claim.state.userId !== userId) {
+    const settled = now.getTime() - claim.state.at.getTime() > ABANDONED_CLAIM_MS;
+    if (!settled || (await currentUser(store, claim.state.userId))?.email === normaliseEmail(email))
+      throw new ConflictError('email_taken', 'An account with this e-mail address already exists.');
+    takeOverFrom = claim.state.userId;
+  }
+  await handle(store, emailClaimStream(email), emailClaimDecider, { userId, now, takeOverFrom }, metadata);
 }
 
 /**
@@ -34,14 +57,7 @@ export async function registerUser(
   const email = normaliseEmail(r.email);
   if (r.passwordHash) await db.insertInto('credentials').values({ user_id: userId, password_hash: r.passwordHash }).execute();
   try {
-    const claim = await load(store, emailClaimStream(email), emailClaimDecider);
-    let takeOverFrom: string | null = null;
-    if (claim.state.status === 'claimed') {
-      const abandoned = now.getTime() - claim.state.at.getTime() > ABANDONED_CLAIM_MS && !(await currentUser(store, claim.state.userId));
-      if (!abandoned) throw new ConflictError('email_taken', 'An account with this e-mail address already exists.');
-      takeOverFrom = claim.state.userId;
-    }
-    await handle(store, emailClaimStream(email), emailClaimDecider, { userId, now, takeOverFrom }, metadata);
+    await claimEmail(store, userId, email, metadata, now);
   } catch (err) {
     await db.deleteFrom('credentials').where('user_id', '=', userId).execute();
     throw err;

@@ -14,6 +14,7 @@ import { ROLES } from '../../src/auth/permissions.js';
 import { MEMBERSHIP_LEVELS, MEMBERSHIP_RULES_STREAM, userStream } from '../../src/events/users.js';
 import { isUuid } from '../../src/ids.js';
 import { registerUser } from './register.js';
+import { changeEmail } from './change-email.js';
 import { changeRoles } from './admins.js';
 import { rulesDecider, spendOf } from './levels.js';
 import { nextLevel } from '../../domain/members/levels.js';
@@ -95,6 +96,31 @@ export const userCommands: FastifyPluginAsyncTypebox<
       );
       if (state.status !== 'registered') throw new NotFoundError('user', userId);
       return { id: state.id, name: state.name, phone: state.phone };
+    },
+  );
+
+  app.put(
+    '/me/email',
+    {
+      config: { permission: 'profile:self' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Change your own e-mail address (an account made by Sign in with WeChat adds its first real one)',
+        description:
+          'With a password on the account, `password` is that password and confirms the change (`403 wrong_password`). ' +
+          'Without one (a WeChat account), `password` is optional and becomes the password, so the account can also sign in ' +
+          'with the address. `409 email_taken` when another account has the address; the old address no longer signs in.',
+        body: Type.Object(
+          { email: Email, password: Type.Optional(Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH })) },
+          { additionalProperties: false },
+        ),
+        response: replies({ 200: Type.Object({ id: Type.String(), email: Type.String() }) }),
+      },
+    },
+    async (request) => {
+      const { userId } = principalOf(request);
+      const email = await changeEmail({ store, db }, userId, request.body, metadataOf(request), clock());
+      return { id: userId, email };
     },
   );
 

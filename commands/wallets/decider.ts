@@ -10,7 +10,8 @@ type Spend = Readonly<{ bookingId: string; paid: number; bonusFrom: readonly Bon
 export type Wallet = Readonly<{
   paid: number;
   lots: readonly BonusLot[];
-  topUps: ReadonlySet<string>;
+  /** What each top-up took at the desk, so its till record can be made again from the wallet. */
+  topUps: ReadonlyMap<string, Readonly<{ method: TopUpMethod; paid: number }>>;
   spends: ReadonlyMap<string, Spend>;
   refunds: ReadonlySet<string>;
 }>;
@@ -69,13 +70,13 @@ const withLots = (w: Wallet, parts: readonly BonusPart[], sign: 1 | -1): readonl
   });
 
 export const walletDecider: Decider<Wallet, WalletCommand, WalletEvent> = {
-  initialState: () => ({ paid: 0, lots: [], topUps: new Set(), spends: new Map(), refunds: new Set() }),
+  initialState: () => ({ paid: 0, lots: [], topUps: new Map(), spends: new Map(), refunds: new Set() }),
   evolve: (w, e) => {
     switch (e.type) {
       case 'StoredValueToppedUp': {
         const d = e.data;
         const lots = d.bonus > 0 ? [...w.lots, { topUpId: d.topUpId, left: d.bonus, expiresAt: d.bonusExpiresAt }] : w.lots;
-        return { ...w, paid: w.paid + d.paid, lots, topUps: new Set(w.topUps).add(d.topUpId) };
+        return { ...w, paid: w.paid + d.paid, lots, topUps: new Map(w.topUps).set(d.topUpId, { method: d.method, paid: d.paid }) };
       }
       case 'StoredValueSpent': {
         const d = e.data;

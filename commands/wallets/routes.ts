@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Clock } from '../../src/clock.js';
 import type { EventStore } from '../../src/eventstore/port.js';
-import { handle, load } from '../../src/eventstore/decide.js';
+import { handle, load, step } from '../../src/eventstore/decide.js';
 import { BONUS_RULES_STREAM, walletStream } from '../../src/events/wallets.js';
 import { metadataOf } from '../../src/http/metadata.js';
 import { principalOf } from '../../src/http/access.js';
@@ -10,7 +10,7 @@ import { replies } from '../../src/http/schemas.js';
 import { currentUser } from '../../src/auth/current-user.js';
 import { NotFoundError } from '../../src/errors.js';
 import { isUuid, newId } from '../../src/ids.js';
-import { recordAtDesk } from '../shifts/till.js';
+import { moveMoneyAtDesk } from '../shifts/till.js';
 import { balanceOf, walletDecider } from './decider.js';
 import { bonusFor, bonusRulesDecider } from './bonus-rules.js';
 
@@ -71,20 +71,25 @@ export const walletCommands: FastifyPluginAsyncTypebox<WalletContext> = async (a
       const { state: rules } = await load(ctx.store, BONUS_RULES_STREAM, bonusRulesDecider);
       const { bonus, expiresAt } = bonusFor(rules, amount, now);
       const topUpId = newId<'topUp'>();
-      const { state } = await handle(
+      await moveMoneyAtDesk(
         ctx.store,
-        walletStream(userId),
-        walletDecider,
-        { type: 'TopUp', userId, topUpId, method, paid: amount, bonus, bonusExpiresAt: expiresAt, by: staffId, now },
-        metadata,
-      );
-      await recordAtDesk(
-        ctx.store,
+        step(walletStream(userId), walletDecider, {
+          type: 'TopUp',
+          userId,
+          topUpId,
+          method,
+          paid: amount,
+          bonus,
+          bonusExpiresAt: expiresAt,
+          by: staffId,
+          now,
+        }),
         staffId,
         { movementId: topUpId, kind: 'top_up', method, amount, bookingId: null, memberId: userId },
         metadata,
         now,
       );
+      const { state } = await load(ctx.store, walletStream(userId), walletDecider);
       return reply.code(201).send({
         topUpId,
         userId,

@@ -48,6 +48,8 @@ export function evolveUser(state: UserState, e: UserEvent): UserState {
       return state.status === 'registered'
         ? { ...state, externalIdentities: [...state.externalIdentities, `${e.data.provider}:${e.data.subject}`] }
         : state;
+    case 'EmailChanged':
+      return state.status === 'registered' ? { ...state, email: e.data.email } : state;
     case 'AccountDisabled':
       return state.status === 'registered' ? { ...state, disabled: true } : state;
     case 'AccountEnabled':

@@ -16,6 +16,8 @@ export type PaymentEvent =
         /** The provider's order; for stored value, the member whose balance pays (their wallet is the provider). */
         providerOrderId: string | null;
         by: string;
+        /** Stored value taken at the desk: the staff member taking it, whose till gets it however the payment is finished. */
+        desk?: string;
         at: string;
       }>
     >
@@ -36,6 +38,8 @@ export type PaymentEvent =
          */
         tendered?: number;
         change?: number;
+        /** The staff member who took the money at the desk (it belongs in their till); absent when nobody at the desk did. */
+        desk?: string;
         at: string;
       }>
     >
@@ -62,7 +66,16 @@ export type PaymentEvent =
     >
   | DomainEvent<
       'RefundSucceeded',
-      Readonly<{ paymentId: string; bookingId: string; method: PaymentMethod; refundId: string; amount: number; at: string }>
+      Readonly<{
+        paymentId: string;
+        bookingId: string;
+        method: PaymentMethod;
+        refundId: string;
+        amount: number;
+        /** The staff member who paid it out at the desk (it leaves their till); absent when nobody at the desk did. */
+        desk?: string;
+        at: string;
+      }>
     >
   | DomainEvent<'RefundFailed', Readonly<{ paymentId: string; bookingId: string; refundId: string; reason: string; at: string }>>;
 

@@ -25,7 +25,9 @@ export type UserEvent =
   | DomainEvent<'AccountEnabled', Readonly<{ userId: string; by: string; at: string }>>
   /** An admin made a one-time reset token (its hash is in `password_resets`, never here). */
   | DomainEvent<'PasswordResetIssued', Readonly<{ userId: string; by: string; expiresAt: string; at: string }>>
-  | DomainEvent<'PasswordChanged', Readonly<{ userId: string; via: 'reset_token'; at: string }>>
+  | DomainEvent<'PasswordChanged', Readonly<{ userId: string; via: PasswordChangeVia; at: string }>>
+  /** The user's own e-mail address changed (`previous` was theirs until then; its claim is given up). */
+  | DomainEvent<'EmailChanged', Readonly<{ userId: string; email: string; previous: string; at: string }>>
   /**
    * The level the member's spend earned, decided after a check-out: `spend` is what they spent in
    * the `periodDays` before `at`, under the thresholds of `rulesVersion` of the `membership-levels` stream.
@@ -42,6 +44,9 @@ export type UserEvent =
         at: string;
       }>
     >;
+
+/** How a password came to be: a reset token, or the first one, set with a real e-mail address by an account that had none (WeChat). */
+export type PasswordChangeVia = 'reset_token' | 'set_with_email';
 
 /** The spend each level needs, in fen, over the rolling period; regular needs nothing. */
 export type LevelThresholds = Readonly<{ silver: number; gold: number; black: number }>;
@@ -110,6 +115,12 @@ export const userStream = (id: string) => `${USER_STREAM_PREFIX}${id}`;
 export const sessionsStream = (userId: string) => `sessions-${userId}`;
 export const authAuditStream = (at: Date) => `authaudit-${at.toISOString().slice(0, 10)}`;
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+/**
+ * An address under the reserved `.invalid` domain (RFC 2606) is no address: it stands in for one on
+ * an account made by a sign-in that gave none (WeChat), is never shown as the user's e-mail, and is
+ * never accepted as a new one.
+ */
+export const isPlaceholderEmail = (email: string) => normaliseEmail(email).endsWith('.invalid');
 /** Hashed so the stream name carries no address. */
 export const emailClaimStream = (email: string) => `useremail-${createHash('sha256').update(normaliseEmail(email)).digest('hex')}`;
 /** Hashed like the e-mail claim: some providers use the address as the subject. */

@@ -75,6 +75,7 @@ import { experimentsProjection } from '../../projections/experiments.js';
 import { sweepAnalytics } from '../analytics/events.js';
 import { walletCommands } from '../../commands/wallets/routes.js';
 import { walletJobs } from '../../commands/wallets/jobs.js';
+import { tillRepairJobs } from '../../commands/payments/till-repair.js';
 import { shiftCommands } from '../../commands/shifts/routes.js';
 import { storedValueQueries } from '../../queries/stored-value.js';
 import { storedValueProjection } from '../../projections/stored-value.js';
@@ -230,6 +231,7 @@ export function jobs(platform: Platform): { handlers: Record<string, JobHandler>
     recommender,
     ledger,
     walletJobs(platform),
+    tillRepairJobs(platform),
     forecasts,
     webhookJobs(platform),
     memberLevelJobs(platform),

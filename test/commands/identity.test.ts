@@ -4,6 +4,8 @@ import { createSigner } from 'fast-jwt';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { PASSWORD, signIn, signUp } from '../helpers/auth.js';
+import { claimEmail } from '../../commands/users/register.js';
+import { ABANDONED_CLAIM_MS } from '../../commands/users/email-claim.js';
 
 const svc = await startTestService(t, {
   env: { LOGIN_FAILURES_PER_ACCOUNT: '3', SESSION_POLICY: 'guest=2,waiter=1,manager=3,accountant=3,admin=3' },
@@ -379,4 +381,26 @@ t.test('profile and membership', async (t) => {
     headers: manager.auth,
   });
   t.equal(found.body.length, 1);
+});
+
+t.test('any user changes their e-mail address with their password; the old one is given up', async (t) => {
+  const mei = await signUp(app, platform.store, 'guest');
+  const other = await signUp(app, platform.store, 'guest');
+  const next = `mei-${randomUUID()}@example.com`;
+  const put = (payload: object) => call(app, { method: 'PUT', url: '/me/email', headers: mei.auth, payload });
+  t.equal((await put({ email: other.email, password: PASSWORD })).body.code, 'email_taken', 'another account’s address');
+  t.equal((await put({ email: next, password: 'a wrong password here' })).status, 403);
+  const changed = await put({ email: next, password: PASSWORD });
+  t.equal(changed.status, 200, changed.raw);
+  await runner.catchUp();
+  t.equal((await call(app, { method: 'GET', url: '/me', headers: mei.auth })).body.email, next);
+  t.equal((await call(app, { method: 'POST', url: '/auth/login', payload: { email: mei.email, password: PASSWORD } })).status, 401);
+  t.equal((await call(app, { method: 'POST', url: '/auth/login', payload: { email: next, password: PASSWORD } })).status, 200);
+  // The old address: refused to others while a change could still be on its way, free once it is settled.
+  const meta = { actor: 'test' };
+  const soon = new Date();
+  await t.rejects(claimEmail(platform.store, other.userId, next, meta, soon), { code: 'email_taken' }, 'the new address is the user’s');
+  const later = new Date(Date.now() + ABANDONED_CLAIM_MS + 1_000);
+  await t.rejects(claimEmail(platform.store, other.userId, next, meta, later), { code: 'email_taken' }, 'still theirs, however late');
+  await t.resolves(claimEmail(platform.store, other.userId, mei.email, meta, later), 'the given-up address can be claimed');
 });

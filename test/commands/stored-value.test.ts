@@ -208,7 +208,7 @@ t.test('a stored-value payment cut short by a crash is finished from the wallet 
   await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 50_000, method: 'cash' });
   const metadata = { actor: guest.userId };
   const now = new Date();
-  const started = async (bookingId: string, amount: number) => {
+  const started = async (bookingId: string, amount: number, desk?: string) => {
     const paymentId = crypto.randomUUID();
     await handle(
       platform.store,
@@ -222,31 +222,26 @@ t.test('a stored-value payment cut short by a crash is finished from the wallet 
         method: 'stored_value',
         amount,
         providerOrderId: guest.userId,
-        by: guest.userId,
+        by: desk ?? guest.userId,
+        ...(desk ? { desk } : {}),
         now,
       },
       metadata,
     );
     return paymentId;
   };
+  const spend = (paymentId: string, bookingId: string, amount: number) =>
+    handle(
+      platform.store,
+      `wallet-${guest.userId}`,
+      walletDecider,
+      { type: 'Spend', userId: guest.userId, paymentId, bookingId, amount, by: guest.userId, now },
+      metadata,
+    );
   // Crashed after the wallet paid: the payment succeeds and confirms the booking.
   const a = await hold(guest.auth, S01, 12);
   const taken = await started(a.id, a.price.deposit);
-  await handle(
-    platform.store,
-    `wallet-${guest.userId}`,
-    walletDecider,
-    {
-      type: 'Spend',
-      userId: guest.userId,
-      paymentId: taken,
-      bookingId: a.id,
-      amount: a.price.deposit,
-      by: guest.userId,
-      now,
-    },
-    metadata,
-  );
+  await spend(taken, a.id, a.price.deposit);
   await timeOutPayment(platform, taken);
   t.match((await load(platform.store, `payment-${taken}`, paymentDecider)).state, { status: 'succeeded' });
   t.equal((await load(platform.store, `booking-${a.id}`, bookingDecider)).state.status, 'confirmed');
@@ -255,4 +250,16 @@ t.test('a stored-value payment cut short by a crash is finished from the wallet 
   const never = await started(b.id, b.price.deposit);
   await timeOutPayment(platform, never);
   t.match((await load(platform.store, `payment-${never}`, paymentDecider)).state, { status: 'closed' });
+  // Taken at the desk: finished, it is in the till of the staff member who took it, as it would have been.
+  const c = await hold(guest.auth, S03, 12);
+  const atDesk = await started(c.id, c.price.deposit, waiter.userId);
+  await spend(atDesk, c.id, c.price.deposit);
+  await timeOutPayment(platform, atDesk);
+  const till = (await platform.store.readStream(`till-${waiter.userId}`)).events.map(
+    (e) => e.data as { movementId: string; method: string },
+  );
+  t.match(
+    till.filter((m) => m.movementId === atDesk),
+    [{ movementId: atDesk, method: 'stored_value', amount: c.price.deposit, memberId: guest.userId }],
+  );
 });

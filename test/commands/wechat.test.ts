@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
-import { signUp } from '../helpers/auth.js';
+import { PASSWORD, signUp } from '../helpers/auth.js';
 import { startWeChatStandIn, type WeChatUser } from '../helpers/wechat-standin.js';
 
 const CALLBACK = 'https://ktv.test/auth/wechat/callback';
@@ -45,7 +45,9 @@ t.test('a first WeChat sign-in makes a guest account named after the nickname; l
   await runner.catchUp();
   const me = await call(app, { method: 'GET', url: '/me', headers: { authorization: `Bearer ${first.body.accessToken}` } });
   t.equal(me.body.name, '王小明');
-  t.match(me.body.email, /^wechat-[0-9a-f]{32}@wechat\.invalid$/, 'a placeholder under the reserved .invalid domain');
+  t.equal(me.body.email, null, 'no address yet: the placeholder is never shown as one');
+  const { rows } = await platform.pool.query<{ email: string }>('SELECT email FROM rm.users WHERE id = $1', [first.body.user.id]);
+  t.match(rows[0]?.email, /^wechat-[0-9a-f]{32}@wechat\.invalid$/, 'a placeholder under the reserved .invalid domain fills its place');
   // Another app of the venue gives another openid for the same person: the unionid finds them.
   const again = await signInWith({ ...user, openid: `o_${randomUUID()}`, nickname: 'renamed' });
   t.equal(again.body.user.id, first.body.user.id);
@@ -151,6 +153,7 @@ t.test('bind: a signed-in user binds WeChat, then signs in with it; a WeChat acc
   t.equal((await signInWith(user)).body.user.id, member.userId, 'WeChat now signs into it');
 
   const other = await signUp(app, platform.store, 'guest');
+  await runner.catchUp();
   const again = await call(app, { method: 'POST', url: '/auth/wechat/bind', headers: other.auth });
   const taken = await back(await wechat.authorize(again.body.authorizeUrl, user));
   t.equal(taken.status, 409);
@@ -181,4 +184,65 @@ t.test('without WECHAT_LOGIN_* configured, WeChat sign-in is 404', async (t) => 
     const r = await call(plain.app, req);
     t.equal(r.status, 404, req.url);
   }
+});
+
+t.test('a WeChat account adds its real e-mail and a password, then signs in with them too', async (t) => {
+  const wechatUser = someone();
+  const first = await signInWith(wechatUser);
+  const userId = first.body.user.id as string;
+  const auth = { authorization: `Bearer ${first.body.accessToken}` };
+  const put = (payload: object) => call(app, { method: 'PUT', url: '/me/email', headers: auth, payload });
+  const login = (email: string, password = PASSWORD) => call(app, { method: 'POST', url: '/auth/login', payload: { email, password } });
+  const email = `mei-${randomUUID()}@example.com`;
+  const userEvents = async () => (await platform.store.readStream(`user-${userId}`)).events.map((e) => e.type);
+  const before = await userEvents();
+  const unchanged = async (why: string) => {
+    await runner.catchUp();
+    t.equal((await call(app, { method: 'GET', url: '/me', headers: auth })).body.email, null, why);
+    t.same(await userEvents(), before, `${why}: nothing recorded`);
+  };
+
+  for (const [payload, status, why] of [
+    [{ email: 'not an address' }, 422, 'a malformed address'],
+    [{ email: 'me@wechat.invalid' }, 422, 'a placeholder address'],
+    [{ email, password: 'short' }, 422, 'a password too short'],
+    [{ email, extra: 1 }, 422, 'an unknown field'],
+  ] as const) {
+    const r = await put(payload);
+    t.equal(r.status, status, `${why}: ${r.raw}`);
+    t.match(String(r.headers['content-type']), /problem\+json/);
+    await unchanged(why);
+  }
+  const other = await signUp(app, platform.store, 'guest');
+  await runner.catchUp();
+  const otherEmail = (await call(app, { method: 'GET', url: '/me', headers: other.auth })).body.email as string;
+  const taken = await put({ email: otherEmail.toUpperCase(), password: PASSWORD });
+  t.equal(taken.status, 409);
+  t.equal(taken.body.code, 'email_taken');
+  await unchanged('a taken address');
+
+  const added = await put({ email: email.toUpperCase(), password: PASSWORD });
+  t.equal(added.status, 200, added.raw);
+  t.same(added.body, { id: userId, email });
+  await runner.catchUp();
+  t.equal((await call(app, { method: 'GET', url: '/me', headers: auth })).body.email, email, 'GET /me shows the real address');
+  const byEmail = await login(email);
+  t.equal(byEmail.status, 200, byEmail.raw);
+  t.equal(byEmail.body.user.id, userId, 'signs in with e-mail and password');
+  t.equal((await signInWith(wechatUser)).body.user.id, userId, 'and still with WeChat');
+  t.same((await userEvents()).slice(-2), ['PasswordChanged', 'EmailChanged'], 'recorded on the user’s stream');
+
+  // With a password now, changing the address again needs it.
+  const next = `mei-${randomUUID()}@example.com`;
+  t.equal((await put({ email: next })).status, 422, 'the password confirms the change');
+  const wrong = await put({ email: next, password: 'not the password at all' });
+  t.equal(wrong.status, 403);
+  t.equal(wrong.body.code, 'wrong_password');
+  const moved = await put({ email: next, password: PASSWORD });
+  t.equal(moved.status, 200, moved.raw);
+  t.equal((await login(next)).body.user?.id, userId, 'the new address signs in');
+  t.equal((await login(email)).status, 401, 'the old one no longer does');
+  const again = await put({ email: next, password: PASSWORD });
+  t.same(again.body, { id: userId, email: next }, 'the same address again changes nothing');
+  t.equal((await userEvents()).filter((type) => type === 'EmailChanged').length, 2);
 });

@@ -24,6 +24,8 @@ import { LEDGER_BOOKS_STREAM, type LedgerEvent } from '../../src/events/ledger.j
 import { adjustmentRequestStream, type AdjustmentRequestEvent } from '../../src/events/adjustments.js';
 import { fapiaoStream, type FapiaoEvent } from '../../src/events/fapiao.js';
 import { bottleStream, type BottleEvent } from '../../src/events/bottles.js';
+import { tillStream, type TillEvent } from '../../src/events/shifts.js';
+import { walletStream, type WalletEvent } from '../../src/events/wallets.js';
 import { testDatabase } from './database.js';
 
 /** Every event a projection may be given, typed as the deciders record them. */
@@ -44,7 +46,9 @@ export type SpecEvent =
   | LedgerEvent
   | AdjustmentRequestEvent
   | FapiaoEvent
-  | BottleEvent;
+  | BottleEvent
+  | TillEvent
+  | WalletEvent;
 
 /** An event as a spec writes it; `createdAt` (when the store recorded it) defaults to RECORDED_AT, `metadata` to none. */
 export type GivenEvent = SpecEvent & Readonly<{ createdAt?: Date; metadata?: EventMetadata }>;
@@ -104,6 +108,7 @@ export function streamOf(e: SpecEvent): string {
     case 'AccountEnabled':
     case 'PasswordResetIssued':
     case 'PasswordChanged':
+    case 'EmailChanged':
     case 'MembershipLevelEarned':
       return userStream(e.data.userId);
     case 'SessionStarted':
@@ -140,6 +145,15 @@ export function streamOf(e: SpecEvent): string {
     case 'BottleStored':
     case 'BottleWithdrawn':
       return bottleStream(e.data.bottleId);
+    case 'ShiftOpened':
+    case 'DeskMoneyRecorded':
+    case 'ShiftClosed':
+      return tillStream(e.data.staffId);
+    case 'StoredValueToppedUp':
+    case 'StoredValueSpent':
+    case 'StoredValueReturned':
+    case 'StoredValueBonusExpired':
+      return walletStream(e.data.userId);
     default: {
       const never: never = e;
       throw new Error(`no stream for ${JSON.stringify(never)}`);

@@ -113,6 +113,16 @@ t.test('RolesChanged replaces the roles with the full new set and is audited wit
   ]);
 });
 
+t.test('EmailChanged replaces the address and is audited with the one it replaced', async (t) => {
+  const changed: UserEvent = {
+    type: 'EmailChanged',
+    data: { userId: alice, email: 'alice.wang@example.com', previous: aliceRow.email, at: t2 },
+  };
+  const s = spec(t).given([registered]).when([changed]);
+  await s.expectRows('users', [{ ...aliceRow, email: 'alice.wang@example.com', updated_at: new Date(t2) }]);
+  await s.expectRows('auth_audit', [{ event_id: s.idOf(1), user_id: alice, type: 'EmailChanged', detail: changed.data, at: new Date(t2) }]);
+});
+
 t.test('MembershipLevelChanged sets the new level and is audited with its data', async (t) => {
   const s = spec(t).given([registered]).when([promoted]);
   await s.expectRows('users', [{ ...aliceRow, membership_level: 'gold', updated_at: new Date(t2) }]);

@@ -192,6 +192,15 @@ t.test('password reset: issuing and using a token are recorded, never the token'
     .then([{ type: 'PasswordResetIssued', data: { userId: USER, by: ADMIN, expiresAt: expiresAt.toISOString(), at } }]);
   spec(t)
     .given([registered])
-    .when({ type: 'RecordPasswordChange', userId: USER, now })
+    .when({ type: 'RecordPasswordChange', userId: USER, via: 'reset_token', now })
     .then([{ type: 'PasswordChanged', data: { userId: USER, via: 'reset_token', at } }]);
+});
+
+t.test('changing the e-mail address: recorded with the one it replaces; the same address again changes nothing', async (t) => {
+  spec(t)
+    .given([registered])
+    .when({ type: 'ChangeEmail', userId: USER, email: 'new@example.com', now })
+    .then([{ type: 'EmailChanged', data: { userId: USER, email: 'new@example.com', previous: 'mei@example.com', at } }]);
+  spec(t).given([registered]).when({ type: 'ChangeEmail', userId: USER, email: 'mei@example.com', now }).then([]);
+  spec(t).given([]).when({ type: 'ChangeEmail', userId: USER, email: 'new@example.com', now }).thenThrows('not_found', notFound);
 });
