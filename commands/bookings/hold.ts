@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { addMinutes } from '../../src/clock.js';
-import type { EventMetadata } from '../../src/eventstore/port.js';
+import { WrongExpectedVersionError, type EventMetadata, type EventStore } from '../../src/eventstore/port.js';
 import { handle, handleAll, precheck, step } from '../../src/eventstore/decide.js';
 import { bookingStream, guestHoldsStream, roomDayStream } from '../../src/events/bookings.js';
 import type { MembershipLevel } from '../../src/events/users.js';
@@ -11,7 +11,8 @@ import { currentVenue } from '../venue/current.js';
 import { assertReleased, currentReleases } from '../venue/releases.js';
 import { roomDayDecider } from '../room-days/decider.js';
 import { bookingDecider } from './decider.js';
-import { roomFacts } from './room-facts.js';
+import { roomFacts, type RoomFacts } from './room-facts.js';
+import { roomStream } from '../../src/events/rooms.js';
 import { endGuestHold, openGuestHold } from './guest-holds.js';
 import { guestHoldsDecider } from '../guest-holds/decider.js';
 import { holdPriceFor, type Actor, type BookingContext } from './context.js';
@@ -47,12 +48,52 @@ export type HoldInput = Readonly<{
  * runs out.
  */
 export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, input: HoldInput, actor: Actor, metadata: EventMetadata) {
+  if (!ctx.store.atomicMultiStream) return holdOnce(ctx, input, actor, metadata, false);
+  try {
+    return await holdOnce(ctx, input, actor, metadata, true);
+  } catch (err) {
+    // The room had changed since this process last saw it (on another instance): decide on it as it is.
+    if (err instanceof WrongExpectedVersionError && err.streamId === roomStream(input.roomId))
+      return holdOnce(ctx, input, actor, metadata, false);
+    throw err;
+  }
+}
+
+/**
+ * The room as this process remembers it (the append then proves it, see `roomFacts`), or as read
+ * now; a refusal made on the remembered room is checked against a fresh read before it counts.
+ */
+async function roomTaking(store: EventStore, input: HoldInput, remembered: boolean): Promise<RoomFacts> {
+  if (remembered) {
+    try {
+      const room = await roomFacts(store, input.roomId, { remembered });
+      assertRoomTakes(room, input.partySize);
+      return room;
+    } catch {
+      // Refused on what this process remembers, which may be stale: only a fresh read answers.
+    }
+  }
+  const room = await roomFacts(store, input.roomId);
+  assertRoomTakes(room, input.partySize);
+  return room;
+}
+
+async function holdOnce(
+  ctx: Pick<BookingContext, 'store' | 'clock'>,
+  input: HoldInput,
+  actor: Actor,
+  metadata: EventMetadata,
+  rememberedRoom: boolean,
+) {
   const { store } = ctx;
   const now = ctx.clock();
-  const [venue, room, releases] = await Promise.all([currentVenue(store), roomFacts(store, input.roomId), currentReleases(store)]);
+  const [venue, room, releases] = await Promise.all([
+    currentVenue(store),
+    roomTaking(store, input, rememberedRoom),
+    currentReleases(store),
+  ]);
   const { businessDate, dayEnd } = bookingWindow(venue, input.start, input.durationMinutes, now);
   assertReleased(releases, businessDate, now);
-  assertRoomTakes(room, input.partySize);
   const bookingId = input.bookingId ?? newId<'booking'>();
   const end = addMinutes(input.start, input.durationMinutes);
   const holdExpiresAt = addMinutes(now, venue.holdMinutes);
@@ -107,6 +148,7 @@ export async function holdBooking(ctx: Pick<BookingContext, 'store' | 'clock'>, 
         step(bookingStream(bookingId), bookingDecider, hold, 'new'),
       ],
       metadata,
+      [{ streamId: roomStream(room.id), version: room.version }],
     );
     return data;
   }

@@ -122,6 +122,25 @@ function lastStatesOf(store: EventStore, decider: object): Map<string, Known<unk
   return states;
 }
 
+/**
+ * The state this process last saw a stream in, or, failing that, as read now (and then
+ * remembered). It may be stale: use it only with its version as a condition of an append
+ * (`handleAll`), which proves it, and read again (`fresh`) before a refusal made on it counts.
+ */
+export async function recall<State, Event extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<State, never, Event>,
+  { fresh }: { fresh: boolean },
+): Promise<Known<State>> {
+  const states = lastStatesOf(store, decider);
+  const seen = fresh ? undefined : (states.get(streamId) as Known<State> | undefined);
+  if (seen) return seen;
+  const read = await load(store, streamId, decider);
+  keep(states, streamId, read);
+  return read;
+}
+
 function keep(states: Map<string, Known<unknown>>, streamId: string, k: Known<unknown>): void {
   states.delete(streamId);
   states.set(streamId, k);
@@ -211,13 +230,25 @@ export function step<State, Command, Event extends DomainEvent>(
  * `atomicMultiStream` is true; the caller keeps a step-by-step process for the others. It takes its
  * turn on every stream in one global order, so two such commands never wait on each other.
  */
-export async function handleAll(store: EventStore, steps: readonly Step[], metadata: EventMetadata): Promise<void> {
+export type Condition = Readonly<{ streamId: string; version: bigint }>;
+
+/**
+ * `conditions` are streams the command was decided on without writing to them (say, a room's
+ * service status): the append lands only if each is still at its version. A condition that moved
+ * on is the caller's to decide again, so its conflict is thrown at once.
+ */
+export async function handleAll(
+  store: EventStore,
+  steps: readonly Step[],
+  metadata: EventMetadata,
+  conditions: readonly Condition[] = [],
+): Promise<void> {
   if (!store.atomicMultiStream) throw new Error('handleAll needs an event store with atomic multi-stream appends');
   const turns = new Map<string, { carried: Known<unknown> | null; remember: (k: Known<unknown>) => void }>();
   const ordered = steps.map((s) => s.streamId).sort();
   const enter = (i: number): Promise<void> => {
     const id = ordered[i];
-    if (id === undefined) return decideAllAndAppend(store, steps, metadata, turns);
+    if (id === undefined) return decideAllAndAppend(store, steps, metadata, turns, conditions);
     return inTurn(store, id, (carried, remember) => {
       turns.set(id, { carried, remember });
       return enter(i + 1);
@@ -231,6 +262,7 @@ async function decideAllAndAppend(
   steps: readonly Step[],
   metadata: EventMetadata,
   turns: ReadonlyMap<string, { carried: Known<unknown> | null; remember: (k: Known<unknown>) => void }>,
+  conditions: readonly Condition[],
 ): Promise<void> {
   const note = (s: Step, k: Known<unknown>) => {
     turns.get(s.streamId)?.remember(k);
@@ -259,8 +291,8 @@ async function decideAllAndAppend(
     const writing = decided.filter((d) => d.events.length > 0);
     if (writing.length === 0) return;
     try {
-      const results = await store.appendToStreams(
-        writing.map((d) => ({
+      const results = await store.appendToStreams([
+        ...writing.map((d) => ({
           streamId: d.step.streamId,
           events: d.events.map((e) => ({
             id: randomUUID(),
@@ -271,7 +303,8 @@ async function decideAllAndAppend(
           })),
           expected: d.known.version === 0n ? ('no_stream' as const) : d.known.version,
         })),
-      );
+        ...conditions.map((c) => ({ streamId: c.streamId, events: [], expected: c.version })),
+      ]);
       writing.forEach((d, i) =>
         note(d.step, {
           state: d.events.reduce(d.step.decider.evolve, d.known.state),
@@ -281,6 +314,7 @@ async function decideAllAndAppend(
       return;
     } catch (err) {
       if (!(err instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw err;
+      if (conditions.some((c) => c.streamId === err.streamId)) throw err;
       await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
     }
   }

@@ -104,10 +104,17 @@ export class EventStoreDBEventStore implements EventStore {
     }
   }
 
+  /** One stream after another; conditions are checked first and hold only as of that check (nothing here is atomic). */
   async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
-    const results: AppendResult[] = [];
-    for (const a of appends) results.push(await this.appendToStream(a.streamId, a.events, a.expected));
-    return results;
+    for (const c of appends.filter((a) => a.events.length === 0)) {
+      const version = await this.streamVersion(c.streamId);
+      if (version !== c.expected) throw new WrongExpectedVersionError(c.streamId, c.expected, version);
+    }
+    const written = new Map<string, AppendResult>();
+    for (const a of appends) if (a.events.length > 0) written.set(a.streamId, await this.appendToStream(a.streamId, a.events, a.expected));
+    const last = [...written.values()].at(-1);
+    if (!last) throw new Error('appendToStreams needs events for at least one stream');
+    return appends.map((a) => written.get(a.streamId) ?? { nextExpectedVersion: a.expected as bigint, position: last.position });
   }
 
   async readStream(streamId: string, options: { fromVersion?: bigint } = {}) {

@@ -67,7 +67,11 @@ export type ReadAllResult = Readonly<{
 
 export type Head = Readonly<{ globalPosition: bigint; createdAt: Date | null }>;
 
-/** One stream's part of a multi-stream append: `no_stream` or an exact version only. */
+/**
+ * One stream's part of a multi-stream append: `no_stream` or an exact version only. With no
+ * events it is a condition: the stream must still be at `expected` (a version) when the others are
+ * written, and nothing is appended to it; its result carries the append's position.
+ */
 export type StreamAppend = Readonly<{ streamId: string; events: readonly NewEvent[]; expected: 'no_stream' | bigint }>;
 
 export type Subscription = Readonly<{ close(): Promise<void> }>;

@@ -132,18 +132,32 @@ export class PostgresEventStore implements EventStore {
    * landed or a conflict.
    */
   async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
-    if (appends.some((a) => a.events.length === 0)) throw new Error('appendToStreams needs at least one event per stream');
+    if (!appends.some((a) => a.events.length > 0)) throw new Error('appendToStreams needs events for at least one stream');
+    if (appends.some((a) => a.events.length === 0 && a.expected === 'no_stream')) throw new Error('a condition needs a version');
     if (new Set(appends.map((a) => a.streamId)).size !== appends.length) throw new Error('appendToStreams needs distinct streams');
     return this.groupCommit.write(appends);
   }
 
-  /** One multi-stream append, or, if any stream did not move, each stream resolved as a retry or a conflict. */
+  /**
+   * One multi-stream append or, when refused, each stream resolved as a retry that already landed
+   * or a conflict; a stream that really moved on is named first (a condition, then the others).
+   */
   private async appendAlone(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     const written = await this.appendMany(appends);
-    if (written) return written;
-    const results: AppendResult[] = [];
-    for (const a of appends) results.push(await this.resolveRetryOrConflict(a.streamId, a.events, a.expected));
-    return results;
+    if (written) return withPositions(written);
+    const conditions = appends.filter((a) => a.events.length === 0);
+    for (const c of conditions) {
+      const head = await this.version(c.streamId);
+      if (head !== c.expected) throw new WrongExpectedVersionError(c.streamId, c.expected, head);
+    }
+    const results: Unplaced[] = [];
+    for (const a of appends)
+      results.push(
+        a.events.length === 0
+          ? { nextExpectedVersion: a.expected as bigint, position: null }
+          : await this.resolveRetryOrConflict(a.streamId, a.events, a.expected),
+      );
+    return withPositions(results);
   }
 
   /** Several callers' multi-stream appends (no stream in two of them) as one statement; null if refused. */
@@ -151,11 +165,11 @@ export class PostgresEventStore implements EventStore {
     const written = await this.appendMany(batch.flat());
     if (!written) return null;
     let at = 0;
-    return batch.map((appends) => written.slice(at, (at += appends.length)));
+    return batch.map((appends) => withPositions(written.slice(at, (at += appends.length))));
   }
 
-  /** The multi-stream append statement: the streams' results in order, or null when nothing was written. */
-  private async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[] | null> {
+  /** The multi-stream append statement: the streams' results in order (a condition's without a position), or null when nothing was written. */
+  private async appendMany(appends: readonly StreamAppend[]): Promise<Unplaced[] | null> {
     const events = appends.flatMap((a, i) => a.events.map((e) => ({ e, stream: i + 1 })));
     const params = [
       appends.map((a) => a.streamId),
@@ -170,7 +184,7 @@ export class PostgresEventStore implements EventStore {
       events.map((x) => JSON.stringify(x.e.metadata ?? {})),
     ];
     try {
-      const { rows } = await this.pool.query<{ stream_id: string; version: string; pos: string; tx: string }>({
+      const { rows } = await this.pool.query<{ stream_id: string; version: string; pos: string | null; tx: string | null }>({
         name: 'ktv_append_many',
         text: APPEND_MANY,
         values: params,
@@ -181,7 +195,7 @@ export class PostgresEventStore implements EventStore {
       const results = appends.map((a) => {
         const r = byStream.get(a.streamId);
         if (!r) throw new Error(`multi-stream append returned nothing for ${a.streamId}`);
-        return { nextExpectedVersion: BigInt(r.version), position: encode(r.tx, r.pos) };
+        return { nextExpectedVersion: BigInt(r.version), position: r.tx === null || r.pos === null ? null : encode(r.tx, r.pos) };
       });
       this.announce();
       return results;
@@ -189,6 +203,11 @@ export class PostgresEventStore implements EventStore {
       if (isUniqueViolation(err) || isDivisionByZero(err)) return null;
       throw err;
     }
+  }
+
+  private async version(streamId: string): Promise<bigint> {
+    const { rows } = await this.pool.query<{ version: string }>('SELECT version::text FROM streams WHERE stream_id = $1', [streamId]);
+    return BigInt(rows[0]?.version ?? 0);
   }
 
   /** A refused append is either a retry of one that already landed (same ids, same places) or a conflict. */
@@ -383,18 +402,22 @@ const APPEND_MANY = `
   ),
   created AS (
     INSERT INTO streams (stream_id, stream_type, version)
-    SELECT stream_id, stream_type, n FROM s WHERE expected = 0
+    SELECT stream_id, stream_type, n FROM s WHERE expected = 0 AND n > 0
     ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id, version
   ),
   -- Rows are locked in stream id order, so two batches sharing streams never deadlock.
   locked AS (
-    SELECT t.stream_id FROM streams t JOIN s ON s.stream_id = t.stream_id AND s.expected > 0
+    SELECT t.stream_id FROM streams t JOIN s ON s.stream_id = t.stream_id AND s.expected > 0 AND s.n > 0
     ORDER BY t.stream_id FOR UPDATE OF t
   ),
   bumped AS (
     UPDATE streams t SET version = t.version + s.n FROM s, locked l
     WHERE t.stream_id = s.stream_id AND l.stream_id = s.stream_id AND t.version = s.expected
     RETURNING t.stream_id, t.version
+  ),
+  -- Conditions: streams that must still be where the caller saw them, as this statement sees them.
+  unchanged AS (
+    SELECT t.stream_id, t.version FROM streams t JOIN s ON s.stream_id = t.stream_id AND s.n = 0 AND t.version = s.expected
   ),
   moved AS (SELECT * FROM created UNION ALL SELECT * FROM bumped),
   inserted AS (
@@ -408,13 +431,25 @@ const APPEND_MANY = `
     RETURNING stream_id, stream_version, global_position, transaction_id
   ),
   checked AS (
-    -- Fails the statement (and so undoes every stream it moved) unless every stream moved.
-    SELECT 1 / (CASE WHEN (SELECT count(*) FROM moved) = cardinality($1::text[]) THEN 1 ELSE 0 END) AS ok
+    -- Fails the statement (and so undoes every stream it moved) unless every stream moved or held.
+    SELECT 1 / (CASE WHEN (SELECT count(*) FROM moved) + (SELECT count(*) FROM unchanged) = cardinality($1::text[]) THEN 1 ELSE 0 END) AS ok
   )
   SELECT i.stream_id, max(i.stream_version)::text AS version, max(i.global_position)::text AS pos, max(i.transaction_id::text) AS tx
   FROM inserted i, checked
   WHERE checked.ok = 1
-  GROUP BY i.stream_id`;
+  GROUP BY i.stream_id
+  UNION ALL
+  SELECT u.stream_id, u.version::text, NULL, NULL FROM unchanged u, checked WHERE checked.ok = 1`;
+
+/** A stream's result before a condition (which writes nothing) is given its caller's position. */
+type Unplaced = Readonly<{ nextExpectedVersion: bigint; position: Checkpoint | null }>;
+
+/** Conditions carry the position of their caller's append: all of it is one commit. */
+function withPositions(results: readonly Unplaced[]): AppendResult[] {
+  const position = results.find((r) => r.position !== null)?.position;
+  if (!position) throw new Error('a multi-stream append wrote nothing');
+  return results.map((r) => ({ nextExpectedVersion: r.nextExpectedVersion, position: r.position ?? position }));
+}
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';

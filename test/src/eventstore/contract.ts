@@ -237,6 +237,34 @@ export function eventStoreContract(t: Test, makeStore: StoreFactory): void {
     }
   });
 
+  t.test(
+    'a condition in a multi-stream append: lands only while its stream is where the caller saw it, and writes nothing to it',
+    async (t) => {
+      const store = await makeStore(t, []);
+      const [room, a, b] = [1, 2, 3].map(() => `contract-${randomUUID()}`) as [string, string, string];
+      await store.appendToStream(room, [ev('Opened')], 'no_stream');
+      const landed = await store.appendToStreams([
+        { streamId: a, events: [ev('A1')], expected: 'no_stream' },
+        { streamId: room, events: [], expected: 1n },
+      ]);
+      t.equal(landed[1]?.nextExpectedVersion, 1n, 'the condition answers its version');
+      t.equal(landed[1]?.position, landed[0]?.position, 'and the position of the append it was part of');
+      t.equal((await store.readStream(room)).version, 1n, 'nothing appended to it');
+      await store.appendToStream(room, [ev('Closed')], 1n);
+      const refused = await store
+        .appendToStreams([
+          { streamId: b, events: [ev('B1')], expected: 'no_stream' },
+          { streamId: room, events: [], expected: 1n },
+        ])
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      t.ok(refused instanceof WrongExpectedVersionError && refused.streamId === room, 'refused as a conflict that names the condition');
+      if (store.atomicMultiStream) t.equal((await store.readStream(b)).version, 0n, 'a stale condition writes nothing anywhere');
+    },
+  );
+
   t.test('racing multi-stream appends over two shared streams, named in either order: exactly one wins', async (t) => {
     const store = await makeStore(t, []);
     const x = `contract-${randomUUID()}`;
