@@ -40,22 +40,26 @@ export const webhookOutbox = defineProjection<object>({
   eventTypes: WEBHOOK_EVENT_TYPES,
   async setup() {},
   async apply(trx, events: readonly RecordedEvent[]) {
-    for (const event of events) {
-      const payload: WebhookPayload = {
-        type: event.type,
-        eventId: event.id,
-        streamId: event.streamId,
-        occurredAt: event.createdAt.toISOString(),
-        data: event.data,
-      };
-      // Qualified names: the runner binds the handle to this build's schema; the outbox is the platform's.
-      await sql`
-        INSERT INTO public.webhook_deliveries
-          (id, subscription_id, event_id, event_type, payload, status, next_attempt_at, created_at)
-        SELECT gen_random_uuid(), s.id, ${event.id}::uuid, ${event.type}, ${JSON.stringify(payload)}::jsonb, 'pending', now(), now()
-          FROM public.webhook_subscriptions s
-         WHERE s.active AND ${event.type} = ANY (s.event_types) AND s.created_at <= ${event.createdAt}
-        ON CONFLICT (subscription_id, event_id) DO NOTHING`.execute(trx);
-    }
+    if (events.length === 0) return;
+    const payloads = events.map((event): WebhookPayload => ({
+      type: event.type,
+      eventId: event.id,
+      streamId: event.streamId,
+      occurredAt: event.createdAt.toISOString(),
+      data: event.data,
+    }));
+    // One statement for the batch. Qualified names: the runner binds the handle to this build's schema; the outbox is the platform's.
+    await sql`
+      INSERT INTO public.webhook_deliveries
+        (id, subscription_id, event_id, event_type, payload, status, next_attempt_at, created_at)
+      SELECT gen_random_uuid(), s.id, e.id, e.type, e.payload, 'pending', now(), now()
+        FROM unnest(
+               ${events.map((e) => e.id)}::uuid[],
+               ${events.map((e) => e.type)}::text[],
+               ${payloads.map((p) => JSON.stringify(p))}::jsonb[],
+               ${events.map((e) => e.createdAt.toISOString())}::timestamptz[]
+             ) AS e(id, type, payload, created_at)
+        JOIN public.webhook_subscriptions s ON s.active AND e.type = ANY (s.event_types) AND s.created_at <= e.created_at
+      ON CONFLICT (subscription_id, event_id) DO NOTHING`.execute(trx);
   },
 });
