@@ -294,6 +294,18 @@ export async function timeOutPayment(ctx: PaymentContext, paymentId: string): Pr
   if (state.status !== 'pending') return;
   const metadata = { actor: 'system', causationId: `timeout:${paymentId}` };
   if (state.method === 'stored_value') return finishStoredValue(ctx, state, metadata);
+  if (state.method === 'cash' || state.method === 'card') {
+    // Only the desk records these, in the request that started it: one still pending was cut short by a
+    // crash, the desk saw its request fail and takes the money again, so this one never happened.
+    await handle(
+      ctx.store,
+      paymentStream(paymentId),
+      paymentDecider,
+      { type: 'Close', reason: 'desk payment not completed', now: ctx.clock() },
+      metadata,
+    );
+    return;
+  }
   const q = await ctx.payments.query(paymentId);
   if (q.state === 'succeeded' && q.transactionId && q.amount !== null) {
     await applyCallback(ctx, {

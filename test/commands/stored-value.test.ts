@@ -262,4 +262,32 @@ t.test('a stored-value payment cut short by a crash is finished from the wallet 
     till.filter((m) => m.movementId === atDesk),
     [{ movementId: atDesk, method: 'stored_value', amount: c.price.deposit, memberId: guest.userId }],
   );
+  // Cash at the desk cut short between its start and its success: closed, in no till, the booking still held.
+  const d = await hold(guest.auth, S01, 15);
+  const cashId = crypto.randomUUID();
+  await handle(
+    platform.store,
+    `payment-${cashId}`,
+    paymentDecider,
+    {
+      type: 'Start',
+      paymentId: cashId,
+      bookingId: d.id,
+      purpose: 'deposit',
+      method: 'cash',
+      amount: d.price.deposit,
+      providerOrderId: null,
+      by: waiter.userId,
+      now,
+    },
+    metadata,
+  );
+  await timeOutPayment(platform, cashId);
+  t.match((await load(platform.store, `payment-${cashId}`, paymentDecider)).state, { status: 'closed' });
+  const tillAfter = (await platform.store.readStream(`till-${waiter.userId}`)).events.map((e) => e.data as { movementId: string });
+  t.notOk(
+    tillAfter.some((m) => m.movementId === cashId),
+    'nothing in the till',
+  );
+  t.equal((await load(platform.store, `booking-${d.id}`, bookingDecider)).state.status, 'held');
 });
