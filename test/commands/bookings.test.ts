@@ -14,7 +14,6 @@ const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
 const [S01, S02, S03] = venue.rooms.small as [string, string, string];
 const [M01] = venue.rooms.medium as [string, string];
-const L01 = venue.rooms.large[0]!;
 
 const book = (auth: Record<string, string>, payload: object, on = app) =>
   call(on, { method: 'POST', url: '/bookings', headers: auth, payload });

@@ -30,7 +30,7 @@ const priceOf = async (roomTypeId: string, start: Date, minutes: number) =>
 
 t.test('POST /walk-ins without a duration opens the room with open timing', async (t) => {
   // Opened now, on a venue of its own whose business day ends far from now.
-  const { app, platform, runner, venue } = await startServiceFromNow(t);
+  const { app, runner, venue } = await startServiceFromNow(t);
   const res = await call(app, {
     method: 'POST',
     url: '/walk-ins',
