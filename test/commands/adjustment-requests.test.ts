@@ -1,11 +1,11 @@
 import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 
 const { app, platform, runner } = await startTestService(t);
-// Waiters may take off up to ¥10.00 of one bill on their own.
-const venue = await setUpVenue(app, platform, { waiterAdjustmentLimit: 1000 });
+// Waiters may take off up to ¥10.00 of one bill on their own. The bills are walk-ins' of the hour from now.
+const venue = await setUpVenue(app, platform, { waiterAdjustmentLimit: 1000, ...dayEndFarFromNow() });
 const { manager, waiter } = venue;
 
 const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });

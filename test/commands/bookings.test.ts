@@ -2,7 +2,7 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { setUpVenue, startServiceFromNow } from '../helpers/venue.js';
 import { holdBooking } from '../../commands/bookings/hold.js';
 import { confirmBooking } from '../../commands/bookings/confirm.js';
 import { expireHold } from '../../commands/bookings/expiry.js';
@@ -14,9 +14,9 @@ const { app, platform, runner } = await startTestService(t);
 const venue = await setUpVenue(app, platform);
 const [S01, S02, S03] = venue.rooms.small as [string, string, string];
 const [M01] = venue.rooms.medium as [string, string];
-const L01 = venue.rooms.large[0]!;
 
-const book = (auth: Record<string, string>, payload: object) => call(app, { method: 'POST', url: '/bookings', headers: auth, payload });
+const book = (auth: Record<string, string>, payload: object, on = app) =>
+  call(on, { method: 'POST', url: '/bookings', headers: auth, payload });
 const iso = (d: Date) => d.toISOString();
 
 t.test('a hold: 201 with hold expiry and price; the slot and its cleaning buffer are then taken', async (t) => {
@@ -123,10 +123,12 @@ t.test('refusals: 422 for party size, the past, the grid, duration, opening hour
 });
 
 t.test('the whole life: hold, confirm, check-in, extend, check-out with the bill', async (t) => {
+  const { app, platform, venue } = await startServiceFromNow(t);
+  const M01 = venue.rooms.medium[0]!;
   const guest = await signUp(app, platform.store, 'guest');
   // The next grid slot from now, so check-in (from 30 minutes before) is open.
   const start = new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000);
-  const held = await book(guest.auth, { roomId: M01, start: iso(start), durationMinutes: 60, partySize: 6 });
+  const held = await book(guest.auth, { roomId: M01, start: iso(start), durationMinutes: 60, partySize: 6 }, app);
   t.equal(held.status, 201, JSON.stringify(held.body));
   const id = held.body.id as string;
   const early = await call(app, { method: 'POST', url: `/bookings/${id}/check-in`, headers: venue.waiter.auth });
@@ -196,72 +198,78 @@ t.test('cancel: full refund of the deposit up to 2 h before, none after, staff o
   const again = await book(guest.auth, { roomId: S03, start: iso(venue.at(7, '20:00')), durationMinutes: 60, partySize: 2 });
   t.equal(again.status, 201, 'the room time is free again');
 
-  // Within two hours of the start: no refund, unless staff override.
-  const actor = { userId: guest.userId, staff: false };
-  const soon = new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000 + 3_600_000);
-  const late = await holdBooking(
-    platform,
-    {
-      roomId: L01,
-      start: soon,
-      durationMinutes: 60,
-      partySize: 10,
-      guestId: guest.userId,
-      memberLevel: 'regular',
-      guestName: null,
-      guestPhone: null,
-    },
-    actor,
-    {},
-  );
-  await confirmBooking(platform.store, late.bookingId, { paymentId: null, amount: late.price.deposit, by: 'test' }, {}, new Date());
-  const noRefund = await call(app, { method: 'POST', url: `/bookings/${late.bookingId}/cancel`, headers: guest.auth });
-  t.equal(noRefund.body.refund.total, 0);
-  const late2 = await holdBooking(
-    platform,
-    {
-      roomId: S01,
-      start: soon,
-      durationMinutes: 60,
-      partySize: 2,
-      guestId: guest.userId,
-      memberLevel: 'regular',
-      guestName: null,
-      guestPhone: null,
-    },
-    actor,
-    {},
-  );
-  await confirmBooking(platform.store, late2.bookingId, { paymentId: null, amount: late2.price.deposit, by: 'test' }, {}, new Date());
-  t.equal(
-    (
-      await call(app, {
-        method: 'POST',
-        url: `/bookings/${late2.bookingId}/cancel`,
-        headers: guest.auth,
-        payload: { overrideRefund: true, reason: 'please' },
-      })
-    ).status,
-    403,
-  );
-  t.equal(
-    (
-      await call(app, {
-        method: 'POST',
-        url: `/bookings/${late2.bookingId}/cancel`,
-        headers: venue.waiter.auth,
-        payload: { overrideRefund: true },
-      })
-    ).body.code,
-    'reason_required',
-  );
-  const overridden = await call(app, {
-    method: 'POST',
-    url: `/bookings/${late2.bookingId}/cancel`,
-    headers: venue.waiter.auth,
-    payload: { overrideRefund: true, reason: 'fire alarm' },
+  // An hour from now, on a venue of its own whose business day ends far from now.
+  t.test('within two hours of the start: no refund, unless staff override with a reason', async (t) => {
+    const { app, platform, venue } = await startServiceFromNow(t);
+    const [S01] = venue.rooms.small as [string];
+    const L01 = venue.rooms.large[0]!;
+    const guest = await signUp(app, platform.store, 'guest');
+    const actor = { userId: guest.userId, staff: false };
+    const soon = new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000 + 3_600_000);
+    const late = await holdBooking(
+      platform,
+      {
+        roomId: L01,
+        start: soon,
+        durationMinutes: 60,
+        partySize: 10,
+        guestId: guest.userId,
+        memberLevel: 'regular',
+        guestName: null,
+        guestPhone: null,
+      },
+      actor,
+      {},
+    );
+    await confirmBooking(platform.store, late.bookingId, { paymentId: null, amount: late.price.deposit, by: 'test' }, {}, new Date());
+    const noRefund = await call(app, { method: 'POST', url: `/bookings/${late.bookingId}/cancel`, headers: guest.auth });
+    t.equal(noRefund.body.refund.total, 0);
+    const late2 = await holdBooking(
+      platform,
+      {
+        roomId: S01,
+        start: soon,
+        durationMinutes: 60,
+        partySize: 2,
+        guestId: guest.userId,
+        memberLevel: 'regular',
+        guestName: null,
+        guestPhone: null,
+      },
+      actor,
+      {},
+    );
+    await confirmBooking(platform.store, late2.bookingId, { paymentId: null, amount: late2.price.deposit, by: 'test' }, {}, new Date());
+    t.equal(
+      (
+        await call(app, {
+          method: 'POST',
+          url: `/bookings/${late2.bookingId}/cancel`,
+          headers: guest.auth,
+          payload: { overrideRefund: true, reason: 'please' },
+        })
+      ).status,
+      403,
+    );
+    t.equal(
+      (
+        await call(app, {
+          method: 'POST',
+          url: `/bookings/${late2.bookingId}/cancel`,
+          headers: venue.waiter.auth,
+          payload: { overrideRefund: true },
+        })
+      ).body.code,
+      'reason_required',
+    );
+    const overridden = await call(app, {
+      method: 'POST',
+      url: `/bookings/${late2.bookingId}/cancel`,
+      headers: venue.waiter.auth,
+      payload: { overrideRefund: true, reason: 'fire alarm' },
+    });
+    t.equal(overridden.body.refund.total, late2.price.deposit);
   });
-  t.equal(overridden.body.refund.total, late2.price.deposit);
 });
 
 t.test('another guest gets 404 for a booking that is not theirs', async (t) => {
@@ -340,6 +348,9 @@ t.test('move (换房): to a free room of enough capacity; the old room is releas
 });
 
 t.test('no-show after the grace period forfeits the deposit; walk-ins open a room now', async (t) => {
+  const { app, platform, venue } = await startServiceFromNow(t);
+  const [S01] = venue.rooms.small as [string];
+  const L01 = venue.rooms.large[0]!;
   const guest = await signUp(app, platform.store, 'guest');
   const actor = { userId: guest.userId, staff: false };
   const start = new Date(Math.floor((Date.now() - 3_600_000) / 900_000) * 900_000);

@@ -2,7 +2,7 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { at } from '../helpers/clock.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { setUpVenue, startServiceFromNow } from '../helpers/venue.js';
 import { startWalkIn } from '../../commands/bookings/walk-in.js';
 import { checkOut } from '../../commands/bookings/check-out.js';
 import { loadBooking } from '../../commands/bookings/context.js';
@@ -29,6 +29,8 @@ const priceOf = async (roomTypeId: string, start: Date, minutes: number) =>
     .total;
 
 t.test('POST /walk-ins without a duration opens the room with open timing', async (t) => {
+  // Opened now, on a venue of its own whose business day ends far from now.
+  const { app, runner, venue } = await startServiceFromNow(t);
   const res = await call(app, {
     method: 'POST',
     url: '/walk-ins',

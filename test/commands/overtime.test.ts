@@ -1,7 +1,7 @@
 import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { checkOut } from '../../commands/bookings/check-out.js';
 import { loadBooking } from '../../commands/bookings/context.js';
 import { currentVenue, requireRateCard } from '../../commands/venue/current.js';
@@ -9,7 +9,8 @@ import { quote } from '../../domain/pricing/quote.js';
 import { addMinutes } from '../../src/clock.js';
 
 const { app, platform } = await startTestService(t);
-const venue = await setUpVenue(app, platform);
+// The parties are walk-ins of the hour from now, staying on past its end.
+const venue = await setUpVenue(app, platform, dayEndFarFromNow());
 const staff = { userId: venue.waiter.userId, staff: true };
 
 async function walkIn(roomId: string) {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { setUpVenue, startServiceFromNow } from '../helpers/venue.js';
 import { holdBooking } from '../../commands/bookings/hold.js';
 import { expireHold } from '../../commands/bookings/expiry.js';
 import { at } from '../helpers/clock.js';
@@ -22,15 +22,17 @@ const venue = await setUpVenue(app, platform);
 const [S01, S02, S03] = venue.rooms.small as [string, string, string];
 const today = businessDateOf(new Date(), DEFAULT_VENUE);
 const soon = () => new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000);
-const types = async (stream: string) => (await platform.store.readStream(stream)).events.map((e) => e.type);
+const types = async (stream: string, store = platform.store) => (await store.readStream(stream)).events.map((e) => e.type);
 
-async function pay(auth: Record<string, string>, bookingId: string) {
-  const started = await call(app, { method: 'POST', url: `/bookings/${bookingId}/payments`, headers: auth });
+async function pay(auth: Record<string, string>, bookingId: string, on = app) {
+  const started = await call(on, { method: 'POST', url: `/bookings/${bookingId}/payments`, headers: auth });
   t.equal(started.status, 201, JSON.stringify(started.body));
   return started.body as { paymentId: string; amount: number; sandboxCompleteUrl: string; provider: string };
 }
 
 t.test('hold, pay in the sandbox, confirm, check in, check out: revenue and a balanced trial balance', async (t) => {
+  const { app, platform, runner, venue } = await startServiceFromNow(t);
+  const [S01] = venue.rooms.small as [string];
   const guest = await signUp(app, platform.store, 'guest');
   const held = await call(app, {
     method: 'POST',
@@ -39,17 +41,18 @@ t.test('hold, pay in the sandbox, confirm, check in, check out: revenue and a ba
     payload: { roomId: S01, start: soon().toISOString(), durationMinutes: 60, partySize: 2 },
   });
   const id = held.body.id as string;
-  const p = await pay(guest.auth, id);
+  const today = held.body.businessDate as string;
+  const p = await pay(guest.auth, id, app);
   t.equal(p.provider, 'sandbox');
   t.equal(p.amount, held.body.price.deposit);
   t.match(p.sandboxCompleteUrl, /^\/payments\/sandbox\/.+\/complete\?token=/);
   const completed = await call(app, { method: 'POST', url: p.sandboxCompleteUrl });
   t.equal(completed.status, 200);
-  t.same(await types(`booking-${id}`), ['BookingHeld', 'BookingConfirmed']);
-  const before = await types(`payment-${p.paymentId}`);
+  t.same(await types(`booking-${id}`, platform.store), ['BookingHeld', 'BookingConfirmed']);
+  const before = await types(`payment-${p.paymentId}`, platform.store);
   t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl })).status, 200, 'a second POST is fine');
-  t.same(await types(`payment-${p.paymentId}`), before, '…and changes nothing');
-  t.same(await types(`booking-${id}`), ['BookingHeld', 'BookingConfirmed']);
+  t.same(await types(`payment-${p.paymentId}`, platform.store), before, '…and changes nothing');
+  t.same(await types(`booking-${id}`, platform.store), ['BookingHeld', 'BookingConfirmed']);
   t.equal(
     (await call(app, { method: 'POST', url: p.sandboxCompleteUrl.replace(/token=.*/, 'token=forged') })).status,
     404,
@@ -163,6 +166,8 @@ t.test('a payment arriving after the hold expired is refunded automatically', as
 });
 
 t.test('late cancellations and no-shows keep the deposit as income', async (t) => {
+  const { app, platform, runner, venue } = await startServiceFromNow(t);
+  const [, S02] = venue.rooms.small as [string, string];
   const guest = await signUp(app, platform.store, 'guest');
   const held = await call(app, {
     method: 'POST',
@@ -298,6 +303,8 @@ t.test(
 );
 
 t.test('a deposit callback delivered again after check-in keeps the deposit', async (t) => {
+  const { app, platform, venue } = await startServiceFromNow(t);
+  const [, , S03] = venue.rooms.small as [string, string, string];
   const guest = await signUp(app, platform.store, 'guest');
   const held = await call(app, {
     method: 'POST',
@@ -305,12 +312,12 @@ t.test('a deposit callback delivered again after check-in keeps the deposit', as
     headers: guest.auth,
     payload: { roomId: S03, start: soon().toISOString(), durationMinutes: 60, partySize: 2 },
   });
-  const p = await pay(guest.auth, held.body.id);
+  const p = await pay(guest.auth, held.body.id, app);
   await call(app, { method: 'POST', url: p.sandboxCompleteUrl });
   t.equal((await call(app, { method: 'POST', url: `/bookings/${held.body.id}/check-in`, headers: venue.waiter.auth })).status, 200);
   t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl })).status, 200);
   t.same(
-    await types(`payment-${p.paymentId}`),
+    await types(`payment-${p.paymentId}`, platform.store),
     ['PaymentStarted', 'PaymentSucceeded'],
     'no refund of the deposit that confirmed the booking',
   );
@@ -337,6 +344,7 @@ t.test('a sandbox link started on one instance completes on another (a restart, 
 });
 
 t.test('a deposit larger than the bill (moved to a cheaper room) is refunded at check-out, and 2203 holds nothing for it', async (t) => {
+  const { app, platform, runner, venue } = await startServiceFromNow(t);
   // Deluxe has an ¥800 minimum spend, so an hour of it takes a ¥240 deposit whatever the band; an hour of medium costs less.
   const manager = venue.manager;
   await call(app, {
@@ -359,7 +367,7 @@ t.test('a deposit larger than the bill (moved to a cheaper room) is refunded at 
   t.equal(held.status, 201, held.raw);
   const id = held.body.id as string;
   t.equal(held.body.price.deposit, 24000);
-  const p = await pay(guest.auth, id);
+  const p = await pay(guest.auth, id, app);
   t.equal((await call(app, { method: 'POST', url: p.sandboxCompleteUrl })).status, 200);
   t.equal((await call(app, { method: 'POST', url: `/bookings/${id}/check-in`, headers: venue.waiter.auth })).status, 200);
   const moved = await call(app, { method: 'POST', url: `/bookings/${id}/move`, headers: venue.waiter.auth, payload: { roomId: M01 } });
@@ -377,15 +385,24 @@ t.test('a deposit larger than the bill (moved to a cheaper room) is refunded at 
     currency: 'CNY',
     lines: [{ kind: 'room', description: 'Room', amount: total }],
   });
-  t.same(await types(`payment-${p.paymentId}`), ['PaymentStarted', 'PaymentSucceeded', 'RefundRequested', 'RefundSucceeded']);
+  t.same(await types(`payment-${p.paymentId}`, platform.store), [
+    'PaymentStarted',
+    'PaymentSucceeded',
+    'RefundRequested',
+    'RefundSucceeded',
+  ]);
   const refunded = (await platform.store.readStream(`payment-${p.paymentId}`)).events.find((e) => e.type === 'RefundSucceeded');
   t.match(refunded?.data, { amount: 24000 - total, method: 'sandbox' }, 'through the sandbox that took it');
   const again = await call(app, { method: 'POST', url: `/bookings/${id}/check-out`, headers: venue.waiter.auth });
   t.equal(again.body.bill.refund, 0, 'checking out again refunds nothing more');
-  t.equal((await types(`payment-${p.paymentId}`)).length, 4);
+  t.equal((await types(`payment-${p.paymentId}`, platform.store)).length, 4);
 
   await runner.catchUp();
-  const tb = await call(app, { method: 'GET', url: `/ledger/trial-balance?asOf=${addDays(today, 1)}`, headers: manager.auth });
+  const tb = await call(app, {
+    method: 'GET',
+    url: `/ledger/trial-balance?asOf=${addDays(held.body.businessDate, 1)}`,
+    headers: manager.auth,
+  });
   t.equal(tb.status, 200);
   t.equal(tb.body.balanced, true);
   const { rows } = await sql<{ account: string; n: number }>`

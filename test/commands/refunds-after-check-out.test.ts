@@ -2,15 +2,17 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { addDays } from '../../domain/venue/time.js';
 
 const { app, platform, runner } = await startTestService(t);
-const venue = await setUpVenue(app, platform, { vatRatePercent: 6 });
+// The bills are walk-ins' of the hour from now.
+const dayEnd = dayEndFarFromNow();
+const venue = await setUpVenue(app, platform, { vatRatePercent: 6, ...dayEnd });
 const { manager, waiter } = venue;
 const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
-const today = businessDateOf(new Date(), DEFAULT_VENUE);
+const today = businessDateOf(new Date(), { ...DEFAULT_VENUE, ...dayEnd });
 
 t.test('a refund after check-out names who asked, who approved and why; revenue and its VAT come back out of the ledger', async (t) => {
   const walkIn = await post('/walk-ins', waiter.auth, { roomId: venue.rooms.small[0], durationMinutes: 60, partySize: 2 });

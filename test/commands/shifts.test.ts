@@ -2,7 +2,7 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { sql } from 'kysely';
 import { handle } from '../../src/eventstore/decide.js';
 import { paymentStream } from '../../src/events/payments.js';
@@ -14,7 +14,8 @@ import { walletDecider } from '../../commands/wallets/decider.js';
 import { tillRepairJobs } from '../../commands/payments/till-repair.js';
 
 const { app, platform, runner } = await startTestService(t);
-const venue = await setUpVenue(app, platform);
+// The shift takes a walk-in of the hour from now.
+const venue = await setUpVenue(app, platform, dayEndFarFromNow());
 const { manager } = venue;
 const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
 
@@ -27,10 +28,10 @@ t.test('a shift from float to close: desk payments, a top-up and a refund by met
 
   const guest = await signUp(app, platform.store, 'guest');
   t.equal((await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 100_000, method: 'cash' })).status, 201);
-  // A deposit taken in cash at the desk, then the booking cancelled by staff: the cash goes back out of the drawer.
+  // A deposit taken in cash at the desk, then the booking (two days ahead) cancelled by staff: the cash goes back out of the drawer.
   const held = await post('/bookings', guest.auth, {
     roomId: venue.rooms.small[0],
-    start: venue.at(2, '15:00').toISOString(),
+    start: new Date(Math.ceil((Date.now() + 2 * 86_400_000) / 900_000) * 900_000).toISOString(),
     durationMinutes: 60,
     partySize: 2,
   });

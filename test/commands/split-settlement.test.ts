@@ -2,16 +2,18 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { addDays } from '../../domain/venue/time.js';
 
 const { app, platform, runner } = await startTestService(t);
-const venue = await setUpVenue(app, platform);
+// The bills are walk-ins' of the hour from now.
+const dayEnd = dayEndFarFromNow();
+const venue = await setUpVenue(app, platform, dayEnd);
 const { manager, waiter } = venue;
 const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
 const get = (url: string, auth: Record<string, string>) => call(app, { method: 'GET', url, headers: auth });
-const today = businessDateOf(new Date(), DEFAULT_VENUE);
+const today = businessDateOf(new Date(), { ...DEFAULT_VENUE, ...dayEnd });
 const beer = (await post('/products', manager.auth, { name: 'Beer', category: 'drinks', price: 1_500, stock: 100 })).body.id as string;
 
 async function partyWithDrinks(roomId: string) {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { setUpVenue, startServiceFromNow } from '../helpers/venue.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { addDays } from '../../domain/venue/time.js';
 import { walletJobs } from '../../commands/wallets/jobs.js';
@@ -187,6 +187,12 @@ t.test('two payments racing for the last of a balance: exactly one is taken', as
 });
 
 t.test('stored value pays the bill of a party in its room, as the balance', async (t) => {
+  // A walk-in of the hour from now, on a venue of its own whose business day ends far from now.
+  const { app, platform, runner, venue } = await startServiceFromNow(t);
+  const { waiter } = venue;
+  const S03 = venue.rooms.small[2]!;
+  const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
+  const get = (url: string, auth: Record<string, string>) => call(app, { method: 'GET', url, headers: auth });
   const guest = await signUp(app, platform.store, 'guest');
   await post(`/members/${guest.userId}/top-ups`, waiter.auth, { amount: 100_000, method: 'card' });
   const walkIn = await post('/walk-ins', waiter.auth, { roomId: S03, durationMinutes: 60, partySize: 2 });

@@ -1,13 +1,15 @@
 import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { demoVenue } from '../../src/root/demo/rate-card.js';
 import { businessDateOf } from '../../domain/venue/settings.js';
 import { addDays } from '../../domain/venue/time.js';
 
 const { app, platform, runner } = await startTestService(t);
-const venue = await setUpVenue(app, platform, { vatRatePercent: 6 });
+// The bill is a walk-in's, for the hour from now.
+const dayEnd = dayEndFarFromNow();
+const venue = await setUpVenue(app, platform, { vatRatePercent: 6, ...dayEnd });
 const { manager, waiter } = venue;
 const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
 
@@ -26,7 +28,7 @@ t.test('a venue charging 6 % VAT: the bill says how much tax it holds, the ledge
   t.same(out.body.bill.tax, { ratePercent: 6, amount: tax }, 'the VAT inside the total, to the fen');
 
   await runner.catchUp();
-  const today = businessDateOf(new Date(), demoVenue);
+  const today = businessDateOf(new Date(), { ...demoVenue, ...dayEnd });
   const report = await call(app, { method: 'GET', url: `/reports/revenue?from=${today}&to=${addDays(today, 1)}`, headers: manager.auth });
   t.match(report.body, { total, tax, net: total - tax }, 'revenue is what was billed, tax included; net and tax beside it');
   const tb = await call(app, { method: 'GET', url: `/ledger/trial-balance?asOf=${addDays(today, 1)}`, headers: manager.auth });

@@ -23,8 +23,10 @@ import { listGenerations } from '../../src/projections/registry.js';
 import { projectionLag } from '../../src/projections/lag.js';
 import { HOLD_EXPIRY } from '../../commands/bookings/expiry.js';
 import { PAYMENT_TIMEOUT } from '../../commands/payments/process.js';
-import { addDays, instantOf } from '../../domain/venue/time.js';
-import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { addDays } from '../../domain/venue/time.js';
+import { businessDateOf, businessDayBounds, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { addMinutes } from '../../src/clock.js';
+import { dayEndFarFromNow } from '../helpers/venue.js';
 import { demoVenue } from '../../src/root/demo/rate-card.js';
 
 /**
@@ -137,15 +139,23 @@ await until(async () => (rooms = (await call(b.url, 'GET', '/rooms')).body ?? []
 const guest = await signIn(b.url, 'guest@demo.ktv');
 const waiter = await signIn(a.url, 'waiter@demo.ktv');
 const manager = await signIn(a.url, 'manager@demo.ktv');
-// Holds run out after a minute (the least there is), so the expiry job below runs during the test.
-const venue = await call(b.url, 'PUT', '/venue', { token: manager, body: { ...demoVenue, maxActiveHolds: 10_000, holdMinutes: 1 } });
+// Holds run out after a minute (the least there is), so the expiry job below runs during the test. The
+// business day ends far from now, for the walk-ins.
+const dayEnd = dayEndFarFromNow();
+const venue = await call(b.url, 'PUT', '/venue', {
+  token: manager,
+  body: { ...demoVenue, maxActiveHolds: 10_000, holdMinutes: 1, ...dayEnd },
+});
 // Top-level assertions would let tap end the file here; the subtests check what the set-up did.
 if (venue.status !== 200) throw new Error(`PUT /venue answered ${venue.status}`);
 // Commands on other instances may use the settings they read up to a second ago (commands/venue/current.ts).
 await sleep(1100);
 
-const today = businessDateOf(new Date(), DEFAULT_VENUE);
-const at = (days: number, hour: number) => instantOf(addDays(today, days), hour * 60, DEFAULT_VENUE.timeZone).toISOString();
+const settings = { ...DEFAULT_VENUE, ...dayEnd };
+const today = businessDateOf(new Date(), settings);
+/** `hour` o'clock of the demo's business day (from 06:00) `days` ahead, moved with the venue's own day start. */
+const at = (days: number, hour: number) =>
+  addMinutes(businessDayBounds(addDays(today, days), settings).start, (hour - 6) * 60).toISOString();
 const hold = (base: string, roomId: string, start: string, headers?: Record<string, string>) =>
   call(base, 'POST', '/bookings', {
     token: guest,

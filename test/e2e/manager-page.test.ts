@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startTestService } from '../helpers/service.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { PASSWORD } from '../helpers/auth.js';
 import { bill, held, price } from '../projections/fixtures.js';
 import { bookingStream } from '../../src/events/bookings.js';
-import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { businessDateOf, businessDayBounds, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { addMinutes } from '../../src/clock.js';
 import { addDays } from '../../domain/venue/time.js';
 import { builtPages, chromiumFor, listening } from '../helpers/browser.js';
 
@@ -19,7 +20,10 @@ const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts/manager-pag
 const WAIT = { timeout: 20_000 };
 
 const { app, platform, runner } = await startTestService(t, { env: { WEB_DIR: await builtPages(t) } });
-const venue = await setUpVenue(app, platform, { vatRatePercent: 6 });
+// Today's parties are walk-ins from now, for up to three hours.
+const dayEnd = dayEndFarFromNow();
+const settings = { ...DEFAULT_VENUE, ...dayEnd };
+const venue = await setUpVenue(app, platform, { vatRatePercent: 6, ...dayEnd });
 const { manager, waiter } = venue;
 const must = async (method: 'GET' | 'POST', url: string, auth: Record<string, string>, payload?: object) => {
   const res = await app.inject({ method, url, headers: auth, payload });
@@ -46,8 +50,9 @@ for (const [roomId, minutes, partySize] of [
   [m02, 180, 7],
 ] as const)
   await must('POST', '/walk-ins', waiter.auth, { roomId, durationMinutes: minutes, partySize });
-// The days before: stays recorded as their bookings' events, one a gold member's.
-const today = businessDateOf(new Date(), DEFAULT_VENUE);
+// The days before: stays recorded as their bookings' events, one a gold member's, each two hours from
+// fourteen hours into its business day.
+const today = businessDateOf(new Date(), settings);
 for (const [daysBack, roomId, roomTypeId, total, level] of [
   [1, s01, 'small', 28_000, 'regular'],
   [2, m01, 'medium', 46_000, 'gold'],
@@ -55,12 +60,13 @@ for (const [daysBack, roomId, roomTypeId, total, level] of [
 ] as const) {
   const bookingId = randomUUID();
   const date = addDays(today, -daysBack);
-  const start = `${date}T20:00:00+08:00`;
-  const end = `${date}T22:00:00+08:00`;
+  const hoursIn = (hours: number) => addMinutes(businessDayBounds(date, settings).start, hours * 60).toISOString();
+  const start = hoursIn(14);
+  const end = hoursIn(16);
   await platform.store.appendToStream(
     bookingStream(bookingId),
     [
-      held({ bookingId, roomId, roomTypeId, businessDate: date, start, end, at: `${date}T19:00:00+08:00`, price: price(total, 0, level) }),
+      held({ bookingId, roomId, roomTypeId, businessDate: date, start, end, at: hoursIn(13), price: price(total, 0, level) }),
       { type: 'BookingCheckedIn', data: { bookingId, by: 'test', at: start } },
       { type: 'BookingCheckedOut', data: { bookingId, bill: bill(total, total), by: 'test', at: end } },
     ].map((e) => ({ id: randomUUID(), ...e })),

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Test } from 'tap';
 import type { Platform } from '../../src/platform.js';
 import { demoRateCard, demoVenue } from '../../src/root/demo/rate-card.js';
 import { addDays } from '../../domain/venue/time.js';
@@ -6,6 +7,7 @@ import { businessDateOf } from '../../domain/venue/settings.js';
 import type { VenueSettings } from '../../src/events/venue.js';
 import { instantOf, minuteOfDay } from '../../domain/venue/time.js';
 import { signUp, type SignedIn } from './auth.js';
+import { startTestService } from './service.js';
 
 export type TestVenue = {
   manager: SignedIn;
@@ -72,4 +74,13 @@ export const guestHoldInput = (guestId: string, roomId: string, start: Date, dur
 export function dayEndFarFromNow(now = new Date()): Pick<VenueSettings, 'businessDayStartMinute'> {
   const hour = Math.floor(minuteOfDay(now, demoVenue.timeZone) / 60);
   return { businessDayStartMinute: ((hour + 12) % 24) * 60 };
+}
+
+/**
+ * A service of its own with a venue set up as `setUpVenue` does, its business day turning over far from
+ * now: for the tests of a file that book from the clock while the file's other tests book fixed times with `at`.
+ */
+export async function startServiceFromNow(t: Test) {
+  const service = await startTestService(t);
+  return { ...service, venue: await setUpVenue(service.app, service.platform, dayEndFarFromNow()) };
 }

@@ -789,7 +789,7 @@ t.test('end to end: a booking paid by WeChat Pay, refunded, through POST /paymen
 
   const venue = await setUpVenue(app, platform);
   const guest = await signUp(app, platform.store, 'guest');
-  const start = new Date(Math.ceil((Date.now() + 60_000) / 900_000) * 900_000);
+  const start = venue.at(2, '20:00');
   const held = await app.inject({
     method: 'POST',
     url: '/bookings',

@@ -2,13 +2,14 @@ import t from 'tap';
 import type { AddressInfo } from 'node:net';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { until } from '../helpers/until.js';
 import { openEvents, type EventStream } from '../helpers/sse.js';
 
 /** GET /board/events over real sockets: the first snapshot, live changes, resume, heartbeats, and a second instance. */
 const a = await startTestService(t, { redis: true });
-const venue = await setUpVenue(a.app, a.platform);
+// The changes are walk-ins of the hour from now.
+const venue = await setUpVenue(a.app, a.platform, dayEndFarFromNow());
 const auth = venue.waiter.auth;
 const [S01, S02] = venue.rooms.small as [string, string];
 

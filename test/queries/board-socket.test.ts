@@ -2,7 +2,7 @@ import t from 'tap';
 import type { AddressInfo } from 'node:net';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { until } from '../helpers/until.js';
 import { openEvents } from '../helpers/sse.js';
 import { openSocket, type BoardSocket } from '../helpers/socket.js';
@@ -10,7 +10,8 @@ import { signUp } from '../helpers/auth.js';
 
 /** GET /board/socket over real sockets: subscribe, the same changes and ids as the SSE feed, resume, pings, refusals. */
 const a = await startTestService(t, { redis: true });
-const venue = await setUpVenue(a.app, a.platform);
+// The changes are walk-ins of the hour from now.
+const venue = await setUpVenue(a.app, a.platform, dayEndFarFromNow());
 const auth = venue.waiter.auth;
 const [S01, S02] = venue.rooms.small as [string, string];
 

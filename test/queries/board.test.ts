@@ -1,7 +1,7 @@
 import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { until } from '../helpers/until.js';
 import { signUp } from '../helpers/auth.js';
 import { tickFloorClock } from '../../commands/floor/clock.js';
@@ -10,7 +10,8 @@ import { readModelsOf } from '../../projections/read-models.js';
 import { addMinutes } from '../../src/clock.js';
 
 const { app, platform, runner } = await startTestService(t);
-const venue = await setUpVenue(app, platform);
+// The board's changes are walk-ins and bookings a few hours from now.
+const venue = await setUpVenue(app, platform, dayEndFarFromNow());
 const auth = venue.waiter.auth;
 const [S01, S02, S03] = venue.rooms.small as [string, string, string];
 const [M01] = venue.rooms.medium as [string];

@@ -3,10 +3,19 @@ import { sql } from 'kysely';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
+import { businessDateOf, businessDayBounds, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { addDays } from '../../domain/venue/time.js';
+import { addMinutes } from '../../src/clock.js';
 
 const { app, platform, runner } = await startTestService(t);
-const venue = await setUpVenue(app, platform);
+// A stay lived from now and a walk-in sit among the later bookings, so the business day ends far from now.
+const dayEnd = dayEndFarFromNow();
+const settings = { ...DEFAULT_VENUE, ...dayEnd };
+const venue = await setUpVenue(app, platform, dayEnd);
+/** `hours` into the business day `daysAhead` from today (14 is the demo's 20:00): never across the day's end. */
+const later = (daysAhead: number, hours: number) =>
+  addMinutes(businessDayBounds(addDays(businessDateOf(new Date(), settings), daysAhead), settings).start, hours * 60);
 const [S01, S02] = venue.rooms.small as [string, string, string];
 const [M01] = venue.rooms.medium as [string, string];
 const L01 = venue.rooms.large[0]!;
@@ -26,11 +35,11 @@ await post(`/bookings/${lived.body.id}/confirm`, venue.waiter.auth);
 await post(`/bookings/${lived.body.id}/check-in`, venue.waiter.auth);
 const extended = await post(`/bookings/${lived.body.id}/extend`, venue.waiter.auth, { minutes: 30 });
 const out = await post(`/bookings/${lived.body.id}/check-out`, venue.waiter.auth);
-const moved = await post('/bookings', owner.auth, { roomId: S01, start: iso(venue.at(2, '20:00')), durationMinutes: 120, partySize: 4 });
+const moved = await post('/bookings', owner.auth, { roomId: S01, start: iso(later(2, 14)), durationMinutes: 120, partySize: 4 });
 await post(`/bookings/${moved.body.id}/move`, venue.waiter.auth, { roomId: M01 });
-const cancelled = await post('/bookings', owner.auth, { roomId: S02, start: iso(venue.at(2, '20:00')), durationMinutes: 60, partySize: 2 });
+const cancelled = await post('/bookings', owner.auth, { roomId: S02, start: iso(later(2, 14)), durationMinutes: 60, partySize: 2 });
 await post(`/bookings/${cancelled.body.id}/cancel`, owner.auth);
-const theirs = await post('/bookings', other.auth, { roomId: S02, start: iso(venue.at(2, '21:00')), durationMinutes: 60, partySize: 2 });
+const theirs = await post('/bookings', other.auth, { roomId: S02, start: iso(later(2, 15)), durationMinutes: 60, partySize: 2 });
 const walkIn = await post('/walk-ins', venue.waiter.auth, { roomId: L01, durationMinutes: 60, partySize: 10, guestName: 'Li' });
 await runner.catchUp();
 
@@ -106,7 +115,7 @@ t.test('the bookings read models equal a rebuild from zero', async (t) => {
 });
 
 t.test('analysts: occupancy per room and clock hour counts confirmed stays only', async (t) => {
-  const start = venue.at(3, '20:30');
+  const start = later(3, 14.5);
   const stay = await post('/bookings', owner.auth, { roomId: L01, start: iso(start), durationMinutes: 90, partySize: 10 });
   t.equal(stay.status, 201);
   await post(`/bookings/${stay.body.id}/confirm`, venue.waiter.auth);
@@ -123,16 +132,16 @@ t.test('analysts: occupancy per room and clock hour counts confirmed stays only'
   t.same(
     (await occupancy(L01)).map((r) => [r.hour_start.toISOString(), r.occupied_minutes]),
     [
-      [iso(venue.at(3, '20:00')), 30],
-      [iso(venue.at(3, '21:00')), 60],
+      [iso(later(3, 14)), 30],
+      [iso(later(3, 15)), 60],
     ],
-    '20:30–22:00 is half of the 20:00 hour and all of the 21:00 one',
+    'a stay from half past an hour for ninety minutes is half of that hour and all of the next',
   );
   t.same(await occupancy(M01), [], 'an unconfirmed hold takes no occupancy');
 });
 
 t.test("read your writes by position: a read sent with the hold's Event-Position waits for a late projector", async (t) => {
-  const held = await post('/bookings', owner.auth, { roomId: S02, start: iso(venue.at(5, '15:00')), durationMinutes: 60, partySize: 2 });
+  const held = await post('/bookings', owner.auth, { roomId: S02, start: iso(later(5, 9)), durationMinutes: 60, partySize: 2 });
   t.equal(held.status, 201);
   const position = held.headers['event-position'];
   t.match(position, /^\d+:\d+$/, 'the command answers with the position of what it appended');
@@ -163,7 +172,7 @@ t.test('read your writes: a booking is found right after it is held, with the pr
   for (let i = 0; i < 5; i++) {
     const held = await post('/bookings', owner.auth, {
       roomId: S01,
-      start: iso(venue.at(6 + i, '14:00')),
+      start: iso(later(6 + i, 8)),
       durationMinutes: 60,
       partySize: 2,
     });

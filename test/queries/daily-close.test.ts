@@ -2,7 +2,7 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp, type SignedIn } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { readModelsOf } from '../../projections/read-models.js';
 import { withReplayedLedger } from '../../projections/ledger/replay.js';
@@ -13,12 +13,15 @@ import { checkOut } from '../../commands/bookings/check-out.js';
 import { addMinutes } from '../../src/clock.js';
 
 const { app, platform, runner } = await startTestService(t);
-const venue = await setUpVenue(app, platform, { vatRatePercent: 6 });
+// The day's walk-ins are for the hour from now.
+const dayEnd = dayEndFarFromNow();
+const settings = { ...DEFAULT_VENUE, ...dayEnd };
+const venue = await setUpVenue(app, platform, { vatRatePercent: 6, ...dayEnd });
 const { manager, waiter } = venue;
 const rooms = [...venue.rooms.small, ...venue.rooms.medium];
 const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
 const get = (url: string, auth: Record<string, string>) => call(app, { method: 'GET', url, headers: auth });
-const today = businessDateOf(new Date(), DEFAULT_VENUE);
+const today = businessDateOf(new Date(), settings);
 
 // A seeded generator, so a failing day can be played again.
 const seed = Number(process.env.CLOSE_SEED ?? 20261129);
@@ -160,7 +163,7 @@ t.test('overtime billed that day is shown within room revenue, as billed', async
   const overtime = bill.lines?.find((l) => l.kind === 'overtime')?.amount ?? 0;
   t.ok(overtime > 0);
   await runner.catchUp();
-  const day = businessDateOf(late, DEFAULT_VENUE);
+  const day = businessDateOf(late, settings);
   const close = (await get(`/reports/daily-close?date=${day}`, manager.auth)).body;
   t.equal(close.overtimeBilled, overtime, 'the overtime line of the bill closed that day');
 });

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { bill, held, price } from '../projections/fixtures.js';
-import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { businessDateOf, businessDayBounds, DEFAULT_VENUE } from '../../domain/venue/settings.js';
+import { addMinutes } from '../../src/clock.js';
 import { bookingStream } from '../../src/events/bookings.js';
 
 /**
@@ -13,7 +14,10 @@ import { bookingStream } from '../../src/events/bookings.js';
  * read model, a member's past stay for the member share, and who may read it.
  */
 const { app, platform, runner } = await startTestService(t);
-const venue = await setUpVenue(app, platform, { vatRatePercent: 6 });
+// Today's stays are walk-ins of the hour from now.
+const dayEnd = dayEndFarFromNow();
+const settings = { ...DEFAULT_VENUE, ...dayEnd };
+const venue = await setUpVenue(app, platform, { vatRatePercent: 6, ...dayEnd });
 const { manager, waiter } = venue;
 const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
 const get = (url: string, auth: Record<string, string>) => call(app, { method: 'GET', url, headers: auth });
@@ -23,7 +27,7 @@ const must = async (reply: Promise<{ status: number; raw: string; body: any }>, 
   if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${r.raw}`);
   return r.body;
 };
-const today = businessDateOf(new Date(), DEFAULT_VENUE);
+const today = businessDateOf(new Date(), settings);
 const beer = (await post('/products', manager.auth, { name: 'Beer', category: 'drinks', price: 1_500, stock: 100 })).body.id as string;
 
 const [s01, , s03] = venue.rooms.small as [string, string, string];
@@ -41,10 +45,12 @@ for (const [roomId, partySize, beers] of [
 // A party still singing: an hour of L01 taken.
 await must(post('/walk-ins', waiter.auth, { roomId: l01, durationMinutes: 60, partySize: 10 }), 201);
 
-// A silver member's stay on a past day, as its booking's events.
+// A silver member's stay on a past day, as its booking's events: two hours from fourteen hours into that business day.
 const memberDay = '2026-10-03';
 const memberStay = randomUUID();
-const start = '2026-10-03T20:00:00+08:00';
+const hoursIn = (hours: number) => addMinutes(businessDayBounds(memberDay, settings).start, hours * 60).toISOString();
+const start = hoursIn(14);
+const startHour = (dayEnd.businessDayStartMinute / 60 + 14) % 24;
 await platform.store.appendToStream(
   bookingStream(memberStay),
   [
@@ -54,13 +60,13 @@ await platform.store.appendToStream(
       roomTypeId: 'small',
       businessDate: memberDay,
       start,
-      end: '2026-10-03T22:00:00+08:00',
-      at: '2026-10-03T19:00:00+08:00',
+      end: hoursIn(16),
+      at: hoursIn(13),
       price: price(30_000, 9_000, 'silver'),
     }),
     { type: 'BookingConfirmed', data: { bookingId: memberStay, paymentId: null, amountPaid: 9_000, by: 'test', at: start } },
     { type: 'BookingCheckedIn', data: { bookingId: memberStay, by: 'test', at: start } },
-    { type: 'BookingCheckedOut', data: { bookingId: memberStay, bill: bill(30_000, 30_000), by: 'test', at: '2026-10-03T22:00:00+08:00' } },
+    { type: 'BookingCheckedOut', data: { bookingId: memberStay, bill: bill(30_000, 30_000), by: 'test', at: hoursIn(16) } },
   ].map((e) => ({ id: randomUUID(), ...e })),
   'no_stream',
 );
@@ -100,7 +106,8 @@ t.test("today's figures are the ledger's, and the heat map is the occupancy read
   }[];
   for (const row of perRoom) t.equal(byRoom(row.key), row.revenue, `room ${row.key}: revenue by hour adds up to the room's`);
 
-  t.same(r.occupancy.hours.slice(0, 2), [6, 7], 'the business day starts at 06:00');
+  const first = dayEnd.businessDayStartMinute / 60;
+  t.same(r.occupancy.hours.slice(0, 2), [first, (first + 1) % 24], 'the hours begin at the start of the business day');
   t.equal(r.occupancy.rooms.length, 6, 'every room, used or not');
   const { rows } = await platform.pool.query<{ room_id: string; minutes: number }>(
     'SELECT room_id, sum(occupied_minutes)::int AS minutes FROM rm.occupancy_hourly WHERE business_date = $1 GROUP BY room_id',
@@ -131,7 +138,7 @@ t.test("a member's stay counts towards the member share", async (t) => {
   t.equal(r.headline.memberShare, 1);
   t.equal(r.headline.parties, 1);
   t.equal(r.headline.averageSpendPerParty, 30_000);
-  t.match(r.revenueByRoomHour, [{ roomId: s03, hour: 20, bookings: 1, revenue: 30_000 }], 'at the hour the stay began');
+  t.match(r.revenueByRoomHour, [{ roomId: s03, hour: startHour, bookings: 1, revenue: 30_000 }], 'at the hour the stay began');
   const span = (await get(`/reports/owner?from=${memberDay}&to=${today}`, manager.auth)).body;
   t.equal(span.headline.parties, 3);
   t.ok(span.days > 1);

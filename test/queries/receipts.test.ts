@@ -2,10 +2,11 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue } from '../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 
 const { app, platform, runner } = await startTestService(t);
-const venue = await setUpVenue(app, platform, { vatRatePercent: 6, venueName: '星光 KTV' });
+// The receipts are walk-ins', for the hour from now.
+const venue = await setUpVenue(app, platform, { vatRatePercent: 6, venueName: '星光 KTV', ...dayEndFarFromNow() });
 const { manager, waiter } = venue;
 const post = (url: string, auth: Record<string, string>, payload?: object) => call(app, { method: 'POST', url, headers: auth, payload });
 

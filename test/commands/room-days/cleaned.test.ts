@@ -1,10 +1,11 @@
 import t from 'tap';
 import { startTestService } from '../../helpers/service.js';
 import { call } from '../../helpers/http.js';
-import { setUpVenue } from '../../helpers/venue.js';
+import { dayEndFarFromNow, setUpVenue } from '../../helpers/venue.js';
 
 const { app, platform } = await startTestService(t);
-const venue = await setUpVenue(app, platform);
+// Walk-ins of the hour from now.
+const venue = await setUpVenue(app, platform, dayEndFarFromNow());
 const auth = venue.waiter.auth;
 const room = venue.rooms.small[0]!;
 
