@@ -2,7 +2,7 @@ import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 import { call } from '../helpers/http.js';
 import { signUp } from '../helpers/auth.js';
-import { setUpVenue, startServiceFromNow } from '../helpers/venue.js';
+import { guestHoldInput, setUpVenue, startServiceFromNow } from '../helpers/venue.js';
 import { holdBooking } from '../../commands/bookings/hold.js';
 import { confirmBooking } from '../../commands/bookings/confirm.js';
 import { expireHold } from '../../commands/bookings/expiry.js';
@@ -224,21 +224,7 @@ t.test('cancel: full refund of the deposit up to 2 h before, none after, staff o
     await confirmBooking(platform.store, late.bookingId, { paymentId: null, amount: late.price.deposit, by: 'test' }, {}, new Date());
     const noRefund = await call(app, { method: 'POST', url: `/bookings/${late.bookingId}/cancel`, headers: guest.auth });
     t.equal(noRefund.body.refund.total, 0);
-    const late2 = await holdBooking(
-      platform,
-      {
-        roomId: S01,
-        start: soon,
-        durationMinutes: 60,
-        partySize: 2,
-        guestId: guest.userId,
-        memberLevel: 'regular',
-        guestName: null,
-        guestPhone: null,
-      },
-      actor,
-      {},
-    );
+    const late2 = await holdBooking(platform, guestHoldInput(guest.userId, S01, soon), actor, {});
     await confirmBooking(platform.store, late2.bookingId, { paymentId: null, amount: late2.price.deposit, by: 'test' }, {}, new Date());
     t.equal(
       (
@@ -286,21 +272,7 @@ t.test('hold expiry: an expired hold frees its time at once and the expiry is re
   const actor = { userId: guest.userId, staff: false };
   const start = venue.at(9, '20:00');
   const longAgo = new Date(Date.now() - 20 * 60_000);
-  const stale = await holdBooking(
-    at(platform, longAgo),
-    {
-      roomId: S01,
-      start,
-      durationMinutes: 60,
-      partySize: 2,
-      guestId: guest.userId,
-      memberLevel: 'regular',
-      guestName: null,
-      guestPhone: null,
-    },
-    actor,
-    {},
-  );
+  const stale = await holdBooking(at(platform, longAgo), guestHoldInput(guest.userId, S01, start), actor, {});
   const fresh = await book(guest.auth, { roomId: S01, start: iso(start), durationMinutes: 60, partySize: 2 });
   t.equal(fresh.status, 201, 'a hold past its expiry no longer takes the room, even before the expiry job ran');
   t.equal(await expireHold(platform, stale.bookingId), true);
