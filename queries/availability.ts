@@ -69,13 +69,21 @@ export const availabilityQueries: FastifyPluginAsyncTypebox<
     logger: Logger;
     redis: Redis | null;
     databaseUrl: string;
+    deploymentId: string;
     clock: Clock;
   }>
 > = async (app, ctx) => {
   const db = ctx.readModels;
   const exposures = new AnalyticsBuffer(ctx.db, ctx.logger);
   app.addHook('onClose', () => exposures.flush());
-  const cache = new AnswerCache({ ttlMs: 10_000, maxEntries: 5000, redis: ctx.redis, name: 'availability', databaseUrl: ctx.databaseUrl });
+  const cache = new AnswerCache({
+    ttlMs: 10_000,
+    maxEntries: 5000,
+    redis: ctx.redis,
+    name: 'availability',
+    databaseUrl: ctx.databaseUrl,
+    deploymentId: ctx.deploymentId,
+  });
   // Listen only once the whole app has started, so an app that fails to start leaves no connection open.
   app.addHook('onReady', () => cache.listen(AVAILABILITY_CHANNEL));
   app.addHook('onClose', () => cache.close());

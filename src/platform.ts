@@ -43,6 +43,8 @@ export type Platform = Readonly<{
   pool: pg.Pool;
   /** The read-model database, for dedicated connections (LISTEN). */
   databaseUrl: string;
+  /** This database's identity (migration 0015): what keeps shared Redis channels and caches per database. */
+  deploymentId: string;
   db: Kysely<PlatformDatabase>;
   store: EventStore;
   redis: Redis | null;
@@ -85,10 +87,9 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisKeyPrefix) : null;
   if (!redis) logger.info('no REDIS_URL: this node runs alone, with in-process cache, pub/sub, revocation list and jobs');
 
-  // Deployments sharing one Redis over different databases hear only their own news.
-  const news: News = redis
-    ? new RedisNews(redis, createHash('sha256').update(databaseUrl).digest('base64url').slice(0, 12))
-    : new LocalNews();
+  // Instances over one database share its news however their URLs name it; deployments sharing one Redis over different databases hear only their own.
+  const { id: deploymentId } = await db.selectFrom('deployment').select('id').executeTakeFirstOrThrow();
+  const news: News = redis ? new RedisNews(redis, deploymentId) : new LocalNews();
   const idempotency = redis ? new RedisIdempotencyStore(redis) : new PostgresIdempotencyStore(db);
   const key = await loadSigningKey(config.jwtPrivateKey, config.dataDir);
   const tokens = new AccessTokens(key, {
@@ -128,6 +129,7 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
     clock: systemClock,
     pool,
     databaseUrl,
+    deploymentId,
     db,
     store,
     redis,

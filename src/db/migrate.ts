@@ -14,6 +14,7 @@ import * as wechatAndProcesses from './migrations/0011_wechat_and_processes.js';
 import * as webhooks from './migrations/0012_webhooks.js';
 import * as notifications from './migrations/0013_notifications.js';
 import * as ownerReportViews from './migrations/0014_owner_report_views.js';
+import * as deployment from './migrations/0015_deployment.js';
 
 /** Listed, not globbed: the compiled build and the tests see the same set in the same order. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0012_webhooks': webhooks,
   '0013_notifications': notifications,
   '0014_owner_report_views': ownerReportViews,
+  '0015_deployment': deployment,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -63,6 +63,8 @@ export interface PlatformDatabase {
   };
   /** Messages sent to guests (src/notifications), so none goes out twice. */
   notifications_sent: { kind: string; ref: string; provider: string; sent_at: Date };
+  /** This database's identity (one row), see migration 0015. */
+  deployment: { only_row: Generated<boolean>; id: Generated<string> };
   webhook_deliveries: {
     id: string;
     subscription_id: string;

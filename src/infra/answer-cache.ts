@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import { listen } from '../db/listen.js';
@@ -95,13 +94,23 @@ export class AnswerCache {
   private subscription: { close(): Promise<void> } | null = null;
   private readonly computing = new Map<string, Promise<unknown>>();
 
-  /** `name` and `databaseUrl` keep answers of different caches, and of services on different databases, apart in a shared Redis. */
+  /**
+   * `name` and `deploymentId` (the database's identity) keep answers of different caches, and of
+   * services on different databases, apart in a shared Redis; `databaseUrl` is where to LISTEN.
+   */
   constructor(
-    private readonly o: { ttlMs: number; maxEntries: number; redis: Redis | null; name: string; databaseUrl: string; clock?: Clock },
+    private readonly o: {
+      ttlMs: number;
+      maxEntries: number;
+      redis: Redis | null;
+      name: string;
+      databaseUrl: string;
+      deploymentId: string;
+      clock?: Clock;
+    },
   ) {
     this.clock = o.clock ?? systemClock;
-    const namespace = createHash('sha256').update(o.databaseUrl).digest('base64url').slice(0, 12);
-    this.store = o.redis ? new RedisStore(o.redis, `answers:${o.name}:${namespace}`) : new LocalStore(o.maxEntries, this.clock);
+    this.store = o.redis ? new RedisStore(o.redis, `answers:${o.name}:${o.deploymentId}`) : new LocalStore(o.maxEntries, this.clock);
   }
 
   async listen(channel: string): Promise<void> {

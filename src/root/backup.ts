@@ -10,7 +10,7 @@ import type { Platform } from '../platform.js';
  * credentials, idempotency keys, revoked sessions, analytics) is kept, so a table
  * a later migration adds is kept too unless it is named here.
  */
-const NOT_BACKED_UP = ['projection_generations', 'kysely_migration', 'kysely_migration_lock', 'oauth_states'];
+const NOT_BACKED_UP = ['projection_generations', 'kysely_migration', 'kysely_migration_lock', 'oauth_states', 'deployment'];
 
 export class BackupError extends Error {
   override name = 'BackupError';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
 import pg from 'pg';
 import { loadConfig } from '../../../src/config.js';
@@ -12,7 +13,7 @@ const CHANNEL = 'test_answers';
 async function suite(t: Test, withRedis: boolean) {
   const databaseUrl = await testDatabase(t);
   const redis = withRedis && redisUrl ? await connectRedis(redisUrl) : null;
-  const cache = new AnswerCache({ ttlMs: 60_000, maxEntries: 100, redis, name: `t${Date.now()}`, databaseUrl });
+  const cache = new AnswerCache({ ttlMs: 60_000, maxEntries: 100, redis, name: `t${Date.now()}`, databaseUrl, deploymentId: randomUUID() });
   await cache.listen(CHANNEL);
   const notifier = new pg.Client({ connectionString: databaseUrl });
   await notifier.connect();
@@ -60,7 +61,15 @@ async function suite(t: Test, withRedis: boolean) {
   // so the freshness is a minute: real time never gets that far during the test.
   const ttlMs = 60_000;
   let now = new Date('2026-12-24T12:00:00Z');
-  const brief = new AnswerCache({ ttlMs, maxEntries: 10, redis, name: `brief${Date.now()}`, databaseUrl, clock: () => now });
+  const brief = new AnswerCache({
+    ttlMs,
+    maxEntries: 10,
+    redis,
+    name: `brief${Date.now()}`,
+    databaseUrl,
+    deploymentId: randomUUID(),
+    clock: () => now,
+  });
   const later = (ms: number) => (now = new Date(now.getTime() + ms));
   let runs = 0;
   const ask = () => brief.get('d', 'k', async () => ++runs);
