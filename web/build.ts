@@ -25,6 +25,7 @@ export async function buildWeb(out = path.resolve(import.meta.dirname, '../dist/
     logLevel: 'warning',
   });
   await copyFile(path.join(import.meta.dirname, 'staff/index.html'), path.join(out, 'staff.html'));
+  await copyFile(path.join(import.meta.dirname, 'shared/base.css'), path.join(out, 'base.css'));
   await copyFile(path.join(import.meta.dirname, 'staff/staff.css'), path.join(out, 'staff.css'));
   await copyFile(path.join(import.meta.dirname, 'guest/index.html'), path.join(out, 'guest.html'));
   await copyFile(path.join(import.meta.dirname, 'guest/guest.css'), path.join(out, 'guest.css'));
