@@ -16,6 +16,7 @@ import { paymentDecider, refundable, type Payment } from './decider.js';
 import { walletDecider } from '../wallets/decider.js';
 import { walletStream } from '../../src/events/wallets.js';
 import { moveMoneyAtDesk } from '../shifts/till.js';
+import type { DeskMethod } from '../../src/events/shifts.js';
 
 /** How long a provider order stays open before the timeout job asks the provider and closes it. */
 export const PAYMENT_TIMEOUT_MINUTES = 15;
@@ -225,42 +226,31 @@ export async function refundPayment(
     { type: 'RequestRefund', refundId, amount, reason, ...(authorisation ? { authorisation } : {}), now },
     metadata,
   );
+  // Refunds that need no provider are paid out at once, into the shift of whoever handed them over.
+  const paidOut = (method: DeskMethod, memberId: string | null, how: string) =>
+    moveMoneyAtDesk(
+      ctx.store,
+      step(paymentStream(paymentId), paymentDecider, {
+        type: 'CompleteRefund',
+        refundId,
+        succeeded: true,
+        reason: how,
+        ...(desk ? { desk } : {}),
+        now,
+      }),
+      desk,
+      { movementId: refundId, kind: 'refund', method, amount, bookingId: state.bookingId, memberId },
+      metadata,
+      now,
+    );
   if (state.method === 'stored_value' && state.providerOrderId) {
     const userId = state.providerOrderId;
     await handle(ctx.store, walletStream(userId), walletDecider, { type: 'Return', userId, paymentId, refundId, amount, now }, metadata);
-    await moveMoneyAtDesk(
-      ctx.store,
-      step(paymentStream(paymentId), paymentDecider, {
-        type: 'CompleteRefund',
-        refundId,
-        succeeded: true,
-        reason: 'returned to the stored value',
-        ...(desk ? { desk } : {}),
-        now,
-      }),
-      desk,
-      { movementId: refundId, kind: 'refund', method: 'stored_value', amount, bookingId: state.bookingId, memberId: userId },
-      metadata,
-      now,
-    );
+    await paidOut('stored_value', userId, 'returned to the stored value');
     return refundId;
   }
   if (state.method === 'cash' || state.method === 'card') {
-    await moveMoneyAtDesk(
-      ctx.store,
-      step(paymentStream(paymentId), paymentDecider, {
-        type: 'CompleteRefund',
-        refundId,
-        succeeded: true,
-        reason: 'paid out at the desk',
-        ...(desk ? { desk } : {}),
-        now,
-      }),
-      desk,
-      { movementId: refundId, kind: 'refund', method: state.method, amount, bookingId: state.bookingId, memberId: null },
-      metadata,
-      now,
-    );
+    await paidOut(state.method, null, 'paid out at the desk');
     return refundId;
   }
   try {

@@ -36,6 +36,8 @@ const REFRESH_MS = 5000;
  */
 export class ProjectionRunner {
   private readonly byName: Map<string, Projection>;
+  /** Each projection's event types, for picking its events out of a shared read. */
+  private readonly wanted: Map<string, ReadonlySet<string>>;
   private generations: Generation[] = [];
   private refreshedAt = 0;
   private stopping = false;
@@ -47,6 +49,7 @@ export class ProjectionRunner {
 
   constructor(private readonly o: RunnerOptions) {
     this.byName = new Map(o.projections.map((p) => [p.name, p]));
+    this.wanted = new Map(o.projections.map((p) => [p.name, new Set(p.eventTypes)]));
     this.idleDelay = o.pollMs;
   }
 
@@ -249,8 +252,8 @@ export class ProjectionRunner {
   }
 
   private eventsFor(projection: Projection, batch: ReadAllResult): ReadAllResult {
-    const wanted = new Set(projection.eventTypes);
-    return { events: batch.events.filter((e) => wanted.has(e.type)), next: batch.next };
+    const wanted = this.wanted.get(projection.name);
+    return { events: batch.events.filter((e) => wanted?.has(e.type)), next: batch.next };
   }
 
   private limitOf(g: Generation): number {

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { startTestService } from '../helpers/service.js';
 import { dayEndFarFromNow, setUpVenue } from '../helpers/venue.js';
 import { PASSWORD } from '../helpers/auth.js';
-import { builtPages, chromiumFor, listening } from '../helpers/browser.js';
+import { builtPages, chromiumFor, listening, staffPageAs } from '../helpers/browser.js';
 import { until } from '../helpers/until.js';
 
 /**
@@ -25,15 +25,7 @@ await mkdir(ARTIFACTS, { recursive: true });
 
 const browser = await chromiumFor(t, { width: 1024, height: 720 });
 
-async function signedIn(email: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${base}/staff`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('form.sign-in button[type=submit]');
-  await page.waitForSelector('[data-status=live]', WAIT);
-  return page;
-}
+const signedIn = (email: string) => staffPageAs(browser, base, email, WAIT);
 const tile = (page: Page, name: string, state: string) => page.waitForSelector(`[data-room="${name}"][data-state="${state}"]`, WAIT);
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 

@@ -4,8 +4,9 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildWeb } from '../../web/build.js';
+import { PASSWORD } from './auth.js';
 
 /** The web pages built into a folder of the test's own (removed when the test ends), for `WEB_DIR`. */
 export async function builtPages(t: Test): Promise<string> {
@@ -46,4 +47,15 @@ export async function chromiumFor(t: Test, viewport: { width: number; height: nu
     await rm(userDataDir, { recursive: true, force: true });
   });
   return browser;
+}
+
+/** A new tab on the staff page at `base`, signed in as `email`, once its board is live. */
+export async function staffPageAs(browser: BrowserContext, base: string, email: string, wait: { timeout: number }): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${base}/staff`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('form.sign-in button[type=submit]');
+  await page.waitForSelector('[data-status=live]', wait);
+  return page;
 }
