@@ -1,85 +1,13 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { defineProjection } from '../src/projections/projection.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
 import type { BookingEvent, RoomDayEvent } from '../src/events/bookings.js';
 import type { RoomEvent } from '../src/events/rooms.js';
 import type { VenueEvent } from '../src/events/venue.js';
 import type { FloorClockEvent } from '../src/events/floor.js';
-import { nextChange, roomView, type RoomState, type Stay } from '../domain/rooms/board.js';
-
-/**
- * The party in a room or next to arrive, as the board shows it. `openTiming` is there only for an
- * open-timed walk-in, so every other booking keeps the documented five fields.
- */
-export type BoardBooking = Readonly<{
-  id: string;
-  start: string;
-  end: string;
-  status: Stay['status'];
-  partySize: number;
-  openTiming?: true;
-}>;
-
-/** One room on the board: exactly the object of `GET /board` and of each `room` event. */
-export type BoardRoom = Readonly<{
-  roomId: string;
-  name: string;
-  type: string;
-  capacity: number;
-  state: RoomState;
-  booking: BoardBooking | null;
-  next: BoardBooking | null;
-  since: string;
-}>;
-
-export interface BoardRoomsTable {
-  room_id: string;
-  name: string;
-  type: string;
-  capacity: number;
-  in_service: boolean;
-  /** A party checked out and the room is not marked clean yet. */
-  cleaning_since: Date | null;
-  /** The room as the board shows it now (null until its first change is logged), and that change's id and seq. */
-  room: BoardRoom | null;
-  change_id: string | null;
-  change_seq: number | null;
-  /** When the clock alone changes this room next; the floor clock ticks then. */
-  next_change_at: Date | null;
-}
-
-export interface BoardStaysTable {
-  booking_id: string;
-  room_id: string;
-  start_at: Date;
-  end_at: Date;
-  status: Stay['status'];
-  party_size: number;
-  hold_expires_at: Date | null;
-  open_timing: boolean;
-}
-
-export interface BoardSettingsTable {
-  id: number;
-  reserved_window_minutes: number;
-}
-
-/** Every change of a room on the board, in order: the log live feeds resume from. */
-export interface BoardChangesTable {
-  seq: number;
-  /** `<feed position>.<n>`: the event that caused the change, and which of its changes this is. */
-  id: string;
-  room_id: string;
-  room: BoardRoom;
-  at: Date;
-}
-
-export type BoardDatabase = {
-  board_rooms: BoardRoomsTable;
-  board_stays: BoardStaysTable;
-  board_settings: BoardSettingsTable;
-  board_changes: BoardChangesTable;
-};
+import { nextChange, roomView, type Stay } from '../domain/rooms/board.js';
+import { BoardBatch } from './board-batch.js';
+import type { BoardBooking, BoardDatabase, BoardRoom, BoardRoomsTable, BoardStaysTable } from './board-tables.js';
 
 /** The news channel a committed board batch is announced on (the payload is empty: readers read the log). */
 export const BOARD_NEWS = 'ktv:board';
@@ -164,34 +92,46 @@ export const boardProjection = defineProjection<BoardDatabase>({
       .execute();
   },
   async apply(trx: Db, events: readonly RecordedEvent[]) {
-    for (const recorded of events) {
-      const e = { type: recorded.type, data: recorded.data } as Handled;
-      const touched = await applyFact(trx, e, recorded.createdAt);
+    const batch = new BoardBatch(trx);
+    const facts = events.map((recorded) => ({ recorded, e: { type: recorded.type, data: recorded.data } as Handled }));
+    await batch.prefetch(
+      facts.flatMap(({ e }) => roomsNamed(e)),
+      facts.flatMap(({ e }) => ('bookingId' in e.data ? [e.data.bookingId] : [])),
+      facts.some(({ e }) => e.type === 'VenueConfigured' || e.type === 'FloorClockTicked'),
+    );
+    for (const { recorded, e } of facts) {
+      const touched = await applyFact(batch, e, recorded.createdAt);
       const now = e.type === 'FloorClockTicked' ? new Date(e.data.at) : recorded.createdAt;
-      if (touched.length > 0) await refresh(trx, touched, now, String(recorded.globalPosition));
+      if (touched.length > 0) await refresh(batch, touched, now, String(recorded.globalPosition));
     }
+    await batch.write();
   },
 });
 
+/** The rooms an event names itself (a stay's room is found from its booking). */
+const roomsNamed = (e: Handled): string[] =>
+  e.type === 'BookingMoved' ? [e.data.fromRoomId, e.data.toRoomId] : 'roomId' in e.data ? [e.data.roomId] : [];
+
 /** Records what the event says about rooms and stays; returns the rooms whose view may have changed. */
-async function applyFact(trx: Db, e: Handled, at: Date): Promise<string[]> {
-  const stayRoom = async (bookingId: string) =>
-    (await trx.selectFrom('board_stays').select('room_id').where('booking_id', '=', bookingId).executeTakeFirst())?.room_id;
+async function applyFact(batch: BoardBatch, e: Handled, at: Date): Promise<string[]> {
   const setStay = async (bookingId: string, set: Partial<BoardStaysTable>) => {
-    const room = await stayRoom(bookingId);
-    if (room) await trx.updateTable('board_stays').set(set).where('booking_id', '=', bookingId).execute();
-    return room ? [room] : [];
+    const stay = await batch.stay(bookingId);
+    if (stay) batch.setStay({ ...stay, ...set });
+    return stay ? [stay.room_id] : [];
+  };
+  const setRoom = async (roomId: string, set: Partial<BoardRoomsTable>) => {
+    const room = await batch.room(roomId);
+    if (room) batch.setRoom({ ...room, ...set });
   };
   const endStay = async (bookingId: string) => {
-    const room = await stayRoom(bookingId);
-    await trx.deleteFrom('board_stays').where('booking_id', '=', bookingId).execute();
-    return room ? [room] : [];
+    const stay = await batch.stay(bookingId);
+    batch.endStay(bookingId);
+    return stay ? [stay.room_id] : [];
   };
   switch (e.type) {
     case 'RoomRegistered':
-      await trx
-        .insertInto('board_rooms')
-        .values({
+      if (!(await batch.room(e.data.roomId))) {
+        batch.setRoom({
           room_id: e.data.roomId,
           name: e.data.name,
           type: e.data.roomTypeId,
@@ -202,23 +142,17 @@ async function applyFact(trx: Db, e: Handled, at: Date): Promise<string[]> {
           change_id: null,
           change_seq: null,
           next_change_at: null,
-        })
-        .onConflict((oc) => oc.column('room_id').doNothing())
-        .execute();
+        });
+      }
       return [e.data.roomId];
     case 'RoomTakenOutOfService':
     case 'RoomReturnedToService':
-      await trx
-        .updateTable('board_rooms')
-        .set({ in_service: e.type === 'RoomReturnedToService' })
-        .where('room_id', '=', e.data.roomId)
-        .execute();
+      await setRoom(e.data.roomId, { in_service: e.type === 'RoomReturnedToService' });
       return [e.data.roomId];
     case 'BookingHeld':
     case 'WalkInStarted':
-      await trx
-        .insertInto('board_stays')
-        .values({
+      if (!(await batch.stay(e.data.bookingId))) {
+        batch.setStay({
           booking_id: e.data.bookingId,
           room_id: e.data.roomId,
           start_at: new Date(e.data.start),
@@ -227,9 +161,8 @@ async function applyFact(trx: Db, e: Handled, at: Date): Promise<string[]> {
           party_size: e.data.partySize,
           hold_expires_at: e.type === 'BookingHeld' ? new Date(e.data.holdExpiresAt) : null,
           open_timing: e.type === 'WalkInStarted' && e.data.openTiming === true,
-        })
-        .onConflict((oc) => oc.column('booking_id').doNothing())
-        .execute();
+        });
+      }
       return [e.data.roomId];
     case 'BookingConfirmed':
       return setStay(e.data.bookingId, { status: 'confirmed', hold_expires_at: null });
@@ -238,11 +171,11 @@ async function applyFact(trx: Db, e: Handled, at: Date): Promise<string[]> {
     case 'BookingExtended':
       return setStay(e.data.bookingId, { end_at: new Date(e.data.end) });
     case 'BookingMoved':
-      await trx.updateTable('board_stays').set({ room_id: e.data.toRoomId }).where('booking_id', '=', e.data.bookingId).execute();
+      await setStay(e.data.bookingId, { room_id: e.data.toRoomId });
       return [e.data.fromRoomId, e.data.toRoomId];
     case 'BookingCheckedOut': {
       const rooms = await endStay(e.data.bookingId);
-      if (rooms.length > 0) await trx.updateTable('board_rooms').set({ cleaning_since: at }).where('room_id', 'in', rooms).execute();
+      for (const room of rooms) await setRoom(room, { cleaning_since: at });
       return rooms;
     }
     case 'BookingCancelled':
@@ -250,23 +183,15 @@ async function applyFact(trx: Db, e: Handled, at: Date): Promise<string[]> {
     case 'BookingMarkedNoShow':
       return endStay(e.data.bookingId);
     case 'RoomCleaned':
-      await trx.updateTable('board_rooms').set({ cleaning_since: null }).where('room_id', '=', e.data.roomId).execute();
+      await setRoom(e.data.roomId, { cleaning_since: null });
       return [e.data.roomId];
     case 'VenueConfigured':
-      await trx
-        .insertInto('board_settings')
-        .values({ id: 1, reserved_window_minutes: e.data.settings.reservedWindowMinutes })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ reserved_window_minutes: e.data.settings.reservedWindowMinutes }))
-        .execute();
+      batch.setReservedWindowMinutes(e.data.settings.reservedWindowMinutes);
       return [EVERY_ROOM];
     case 'FloorClockTicked':
       return [EVERY_ROOM];
     case 'RoomChanged':
-      await trx
-        .updateTable('board_rooms')
-        .set({ name: e.data.name, capacity: e.data.capacity })
-        .where('room_id', '=', e.data.roomId)
-        .execute();
+      await setRoom(e.data.roomId, { name: e.data.name, capacity: e.data.capacity });
       return [e.data.roomId];
     case 'RoomRetired':
       // Always after RoomTakenOutOfService, which already shows the room out of service (not subscribed).
@@ -320,39 +245,24 @@ const bookingOf = (s: Stay | null): BoardBooking | null =>
   };
 
 /** Works out the touched rooms' views at `now` and logs each one that changed, numbered after the event's position. */
-async function refresh(trx: Db, touched: readonly string[], now: Date, position: string): Promise<void> {
-  const all = touched.includes(EVERY_ROOM);
-  const rooms = await trx
-    .selectFrom('board_rooms')
-    .selectAll()
-    .$if(!all, (q) => q.where('room_id', 'in', touched))
-    .orderBy('name')
-    .orderBy('room_id')
-    .execute();
+async function refresh(batch: BoardBatch, touched: readonly string[], now: Date, position: string): Promise<void> {
+  const rooms = await batch.roomsWithStays(touched, touched.includes(EVERY_ROOM));
   if (rooms.length === 0) return;
-  const stays = await trx
-    .selectFrom('board_stays')
-    .selectAll()
-    .$if(!all, (q) => q.where('room_id', 'in', touched))
-    .execute();
-  const settings = await trx.selectFrom('board_settings').select('reserved_window_minutes').where('id', '=', 1).executeTakeFirst();
-  const window = settings?.reserved_window_minutes ?? 60;
+  const window = await batch.reservedWindowMinutes();
   let part = 0;
-  for (const r of rooms) {
+  for (const { room: r, stays } of rooms) {
     const facts = {
       inService: r.in_service,
       cleaningSince: r.cleaning_since?.getTime() ?? null,
-      stays: stays
-        .filter((s) => s.room_id === r.room_id)
-        .map((s) => ({
-          bookingId: s.booking_id,
-          start: s.start_at.getTime(),
-          end: s.end_at.getTime(),
-          status: s.status,
-          partySize: s.party_size,
-          holdExpiresAt: s.hold_expires_at?.getTime() ?? null,
-          openTiming: s.open_timing,
-        })),
+      stays: stays.map((s) => ({
+        bookingId: s.booking_id,
+        start: s.start_at.getTime(),
+        end: s.end_at.getTime(),
+        status: s.status,
+        partySize: s.party_size,
+        holdExpiresAt: s.hold_expires_at?.getTime() ?? null,
+        openTiming: s.open_timing,
+      })),
     };
     const view = roomView(facts, now.getTime(), window);
     const due = nextChange(facts, now.getTime(), window);
@@ -370,19 +280,9 @@ async function refresh(trx: Db, touched: readonly string[], now: Date, position:
     let change = {};
     if (before === null || JSON.stringify(room) !== JSON.stringify(inOrder(before))) {
       const id = `${position}.${part++}`;
-      const json = sql<BoardRoom>`${JSON.stringify(room)}::jsonb`;
-      const last = await trx
-        .selectFrom('board_changes')
-        .select((eb) => eb.fn.coalesce(eb.fn.max('seq'), eb.lit(0)).as('seq'))
-        .executeTakeFirstOrThrow();
-      const seq = Number(last.seq) + 1;
-      await trx.insertInto('board_changes').values({ seq, id, room_id: r.room_id, room: json, at: now }).execute();
-      change = { room: json, change_id: id, change_seq: seq };
+      const seq = await batch.logChange({ id, room_id: r.room_id, room, at: now });
+      change = { room, change_id: id, change_seq: seq };
     }
-    await trx
-      .updateTable('board_rooms')
-      .set({ next_change_at: due === null ? null : new Date(due), ...change })
-      .where('room_id', '=', r.room_id)
-      .execute();
+    batch.setRoom({ ...r, next_change_at: due === null ? null : new Date(due), ...change });
   }
 }

@@ -10,7 +10,7 @@ import type { PaymentsDatabase } from './payments.js';
 import type { ProductsDatabase } from './products.js';
 import type { ReleasesDatabase } from './releases.js';
 import type { WaitlistDatabase } from './waitlist.js';
-import type { BoardDatabase } from './board.js';
+import type { BoardDatabase } from './board-tables.js';
 import type { ExperimentsDatabase } from './experiments.js';
 import type { DeskAuditDatabase } from './desk-audit.js';
 import type { StoredValueDatabase } from './stored-value.js';

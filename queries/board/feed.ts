@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { News } from '../../src/infra/news.js';
 import type { ReadModels } from '../../projections/read-models.js';
-import { BOARD_NEWS, inOrder, type BoardRoom } from '../../projections/board.js';
+import { BOARD_NEWS, inOrder } from '../../projections/board.js';
+import type { BoardRoom } from '../../projections/board-tables.js';
 
 /** One logged change of a room: `id` is what clients see and resume from, `seq` its place in the log. */
 export type BoardChange = Readonly<{ seq: number; id: string; room: BoardRoom }>;
