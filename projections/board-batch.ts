@@ -37,14 +37,31 @@ export class BoardBatch {
 
   constructor(private readonly trx: Db) {}
 
-  /** Reads what the batch will need in three statements: the named stays, then their rooms and those rooms' stays. */
+  /**
+   * Reads what the batch will need: the stays of the named rooms and the named stays in one
+   * statement, the rooms in another, and only then the rooms of stays named by their booking alone.
+   */
   async prefetch(roomIds: Iterable<string>, bookingIds: Iterable<string>, everyRoom: boolean): Promise<void> {
     if (everyRoom) return this.readEverything();
-    await this.readStays([...bookingIds]);
-    const rooms = new Set(roomIds);
-    for (const s of this.stays.values()) if (s) rooms.add(s.room_id);
-    await this.readRooms([...rooms]);
-    await this.readStaysOf([...rooms]);
+    const rooms = [...new Set(roomIds)];
+    const bookings = [...new Set(bookingIds)];
+    if (rooms.length + bookings.length === 0) return;
+    const rows = await this.trx
+      .selectFrom('board_stays')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          ...(rooms.length > 0 ? [eb('room_id', 'in', rooms)] : []),
+          ...(bookings.length > 0 ? [eb('booking_id', 'in', bookings)] : []),
+        ]),
+      )
+      .execute();
+    this.take(rows);
+    for (const id of rooms) this.staysRead.add(id);
+    for (const id of bookings) if (!this.stays.has(id)) this.stays.set(id, null);
+    const found = rows.map((s) => s.room_id).filter((id) => !this.staysRead.has(id));
+    await this.readRooms([...rooms, ...found]);
+    await this.readStaysOf(found);
   }
 
   async room(roomId: string): Promise<BoardRoomsTable | null> {
