@@ -1,6 +1,7 @@
 import { busyUntil } from '../domain/rooms/occupancy.js';
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely } from 'kysely';
 import { defineProjection } from '../src/projections/projection.js';
+import { InsertBuffer } from '../src/projections/insert-buffer.js';
 import type { RecordedEvent } from '../src/eventstore/port.js';
 import type { BookingEvent, RoomDayEvent } from '../src/events/bookings.js';
 import type { PaymentEvent } from '../src/events/payments.js';
@@ -64,6 +65,11 @@ export type BookingsDatabase = { bookings: BookingsTable; room_reservations: Roo
 
 type RefundRequested = Extract<PaymentEvent, { type: 'RefundRequested' }>;
 type Handled = BookingEvent | RoomDayEvent | RefundRequested;
+/** Events that only ever add a row: buffered and written together (see InsertBuffer). */
+type Opened = Extract<BookingEvent, { type: 'BookingHeld' | 'WalkInStarted' }>;
+type Reserved = Extract<RoomDayEvent, { type: 'RoomTimeReserved' }>;
+type BookingChange = Exclude<BookingEvent, Opened>;
+type RoomDayChange = Exclude<RoomDayEvent, Reserved>;
 
 /**
  * Bookings (`rm.bookings`) and the room time they hold (`rm.room_reservations`,
@@ -168,49 +174,93 @@ export const bookingsProjection = defineProjection<BookingsDatabase>({
   },
   async apply(trx: Kysely<BookingsDatabase>, events: readonly RecordedEvent[]) {
     const changedDays = new Set<string>();
+    const inserts = new InsertBuffer(trx, {
+      bookings: { key: ['booking_id'] },
+      // A booking moved back to a room it left reserves it again over its released row.
+      room_reservations: { key: ['booking_id', 'room_id'], replaceWhere: { status: 'released' } },
+    });
     for (const recorded of events) {
       const e = { type: recorded.type, data: recorded.data } as Handled;
       const at = new Date(e.data.at);
-      if (e.type.startsWith('RoomTime') || e.type === 'RoomCleaned') {
-        await applyRoomDay(trx, e as RoomDayEvent, at);
-        changedDays.add((e as RoomDayEvent).data.businessDate);
-      } else if (e.type === 'RefundRequested') {
-        await applyRefund(trx, e, at);
+      if (e.type === 'BookingHeld' || e.type === 'WalkInStarted') {
+        inserts.add('bookings', newBooking(e, at));
+      } else if (e.type === 'RoomTimeReserved') {
+        inserts.add('room_reservations', newReservation(e, at));
+        changedDays.add(e.data.businessDate);
       } else {
-        await applyBooking(trx, e as BookingEvent, at);
+        // Any other event may read or change the rows added so far: they go in first.
+        await inserts.flush();
+        if (e.type.startsWith('RoomTime') || e.type === 'RoomCleaned') {
+          await applyRoomDay(trx, e as RoomDayChange, at);
+          changedDays.add((e as RoomDayChange).data.businessDate);
+        } else if (e.type === 'RefundRequested') {
+          await applyRefund(trx, e, at);
+        } else {
+          await applyBooking(trx, e as BookingChange, at);
+        }
       }
     }
+    await inserts.flush();
     await staleAvailability(trx, changedDays);
   },
 });
 
-async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayEvent, at: Date): Promise<void> {
+function newReservation(e: Reserved, at: Date): Insertable<RoomReservationsTable> {
+  const end = new Date(e.data.end);
+  return {
+    booking_id: e.data.bookingId,
+    room_id: e.data.roomId,
+    business_date: e.data.businessDate,
+    start_at: new Date(e.data.start),
+    end_at: end,
+    busy_until: new Date(busyUntil({ end: end.getTime(), bufferMinutes: e.data.bufferMinutes })),
+    buffer_minutes: e.data.bufferMinutes,
+    kind: e.data.kind,
+    status: 'live',
+    hold_expires_at: e.data.holdExpiresAt ? new Date(e.data.holdExpiresAt) : null,
+    updated_at: at,
+  };
+}
+
+function newBooking(e: Opened, at: Date): Insertable<BookingsTable> {
+  const d = e.data;
+  return {
+    booking_id: d.bookingId,
+    room_id: d.roomId,
+    room_type_id: d.roomTypeId,
+    guest_id: e.type === 'BookingHeld' ? e.data.guestId : null,
+    guest_name: d.guestName,
+    guest_phone: d.guestPhone,
+    booked_by: d.bookedBy,
+    party_size: d.partySize,
+    start_at: new Date(d.start),
+    end_at: new Date(d.end),
+    business_date: d.businessDate,
+    status: e.type === 'BookingHeld' ? 'held' : 'checked_in',
+    walk_in: e.type === 'WalkInStarted',
+    open_timing: e.type === 'WalkInStarted' && e.data.openTiming === true,
+    hold_expires_at: e.type === 'BookingHeld' ? new Date(e.data.holdExpiresAt) : null,
+    price_total: d.price.total,
+    deposit: d.price.deposit,
+    rate_card_version: d.price.rateCardVersion,
+    price: sql`${JSON.stringify(d.price)}::jsonb`,
+    base_price: d.price.total,
+    extra_total: 0,
+    products_total: 0,
+    adjustments_total: 0,
+    amount_paid: 0,
+    refund: 0,
+    bill: null,
+    checked_out_at: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+async function applyRoomDay(trx: Kysely<BookingsDatabase>, e: RoomDayChange, at: Date): Promise<void> {
   const key = (eb: ExpressionBuilder<BookingsDatabase, 'room_reservations'>) =>
     eb.and([eb('booking_id', '=', e.data.bookingId), eb('room_id', '=', e.data.roomId)]);
   switch (e.type) {
-    case 'RoomTimeReserved': {
-      const end = new Date(e.data.end);
-      const reservation = {
-        business_date: e.data.businessDate,
-        start_at: new Date(e.data.start),
-        end_at: end,
-        busy_until: new Date(busyUntil({ end: end.getTime(), bufferMinutes: e.data.bufferMinutes })),
-        buffer_minutes: e.data.bufferMinutes,
-        kind: e.data.kind,
-        status: 'live' as const,
-        hold_expires_at: e.data.holdExpiresAt ? new Date(e.data.holdExpiresAt) : null,
-        updated_at: at,
-      };
-      // A booking moved back to a room it left reserves it again over its released row.
-      await trx
-        .insertInto('room_reservations')
-        .values({ booking_id: e.data.bookingId, room_id: e.data.roomId, ...reservation })
-        .onConflict((oc) =>
-          oc.columns(['booking_id', 'room_id']).doUpdateSet(reservation).where('room_reservations.status', '=', 'released'),
-        )
-        .execute();
-      break;
-    }
     case 'RoomTimeConfirmed':
       await trx.updateTable('room_reservations').set({ hold_expires_at: null, updated_at: at }).where(key).execute();
       break;
@@ -255,7 +305,7 @@ async function applyRefund(trx: Kysely<BookingsDatabase>, e: RefundRequested, at
     .execute();
 }
 
-async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: Date): Promise<void> {
+async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingChange, at: Date): Promise<void> {
   const update = (set: Record<string, unknown>) =>
     trx
       .updateTable('bookings')
@@ -263,46 +313,6 @@ async function applyBooking(trx: Kysely<BookingsDatabase>, e: BookingEvent, at: 
       .where('booking_id', '=', e.data.bookingId)
       .execute();
   switch (e.type) {
-    case 'BookingHeld':
-    case 'WalkInStarted': {
-      const d = e.data;
-      await trx
-        .insertInto('bookings')
-        .values({
-          booking_id: d.bookingId,
-          room_id: d.roomId,
-          room_type_id: d.roomTypeId,
-          guest_id: e.type === 'BookingHeld' ? e.data.guestId : null,
-          guest_name: d.guestName,
-          guest_phone: d.guestPhone,
-          booked_by: d.bookedBy,
-          party_size: d.partySize,
-          start_at: new Date(d.start),
-          end_at: new Date(d.end),
-          business_date: d.businessDate,
-          status: e.type === 'BookingHeld' ? 'held' : 'checked_in',
-          walk_in: e.type === 'WalkInStarted',
-          open_timing: e.type === 'WalkInStarted' && e.data.openTiming === true,
-          hold_expires_at: e.type === 'BookingHeld' ? new Date(e.data.holdExpiresAt) : null,
-          price_total: d.price.total,
-          deposit: d.price.deposit,
-          rate_card_version: d.price.rateCardVersion,
-          price: sql`${JSON.stringify(d.price)}::jsonb`,
-          base_price: d.price.total,
-          extra_total: 0,
-          products_total: 0,
-          adjustments_total: 0,
-          amount_paid: 0,
-          refund: 0,
-          bill: null,
-          checked_out_at: null,
-          created_at: at,
-          updated_at: at,
-        })
-        .onConflict((oc) => oc.column('booking_id').doNothing())
-        .execute();
-      return;
-    }
     case 'BookingConfirmed':
       await update({ status: 'confirmed', hold_expires_at: null, amount_paid: sql`amount_paid + ${e.data.amountPaid}` });
       return;

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { defineProjection } from '../src/projections/projection.js';
+import { InsertBuffer } from '../src/projections/insert-buffer.js';
 import type { BookingEvent } from '../src/events/bookings.js';
 import type { PaymentEvent } from '../src/events/payments.js';
 
@@ -67,19 +68,23 @@ export const paymentsProjection = defineProjection<PaymentsDatabase>({
       .execute();
   },
   async apply(trx, events) {
-    for (const recorded of events) await applyPayment(trx, { type: recorded.type, data: recorded.data } as Handled, recorded.createdAt);
+    const inserts = new InsertBuffer(trx, { payment_bookings: { key: ['booking_id'] } });
+    for (const recorded of events) {
+      const e = { type: recorded.type, data: recorded.data } as Handled;
+      if (e.type === 'BookingHeld') {
+        inserts.add('payment_bookings', { booking_id: e.data.bookingId, guest_id: e.data.guestId });
+      } else {
+        // A payment may read the bookings added so far: they go in first.
+        await inserts.flush();
+        await applyPayment(trx, e, recorded.createdAt);
+      }
+    }
+    await inserts.flush();
   },
 });
 
-async function applyPayment(trx: Kysely<PaymentsDatabase>, e: Handled, at: Date): Promise<void> {
+async function applyPayment(trx: Kysely<PaymentsDatabase>, e: PaymentEvent, at: Date): Promise<void> {
   switch (e.type) {
-    case 'BookingHeld':
-      await trx
-        .insertInto('payment_bookings')
-        .values({ booking_id: e.data.bookingId, guest_id: e.data.guestId })
-        .onConflict((oc) => oc.column('booking_id').doNothing())
-        .execute();
-      break;
     case 'PaymentStarted': {
       const booking = await trx
         .selectFrom('payment_bookings')

@@ -1,12 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import { defineProjection } from '../../src/projections/projection.js';
+import { InsertBuffer } from '../../src/projections/insert-buffer.js';
 import type { RecordedEvent } from '../../src/eventstore/port.js';
 import type { BookingEvent } from '../../src/events/bookings.js';
 import type { PaymentEvent } from '../../src/events/payments.js';
 import type { VenueEvent, VenueSettings } from '../../src/events/venue.js';
 import type { LedgerEvent, ManualLine } from '../../src/events/ledger.js';
 import type { WalletEvent } from '../../src/events/wallets.js';
-import { post, postWallet, type BookingBalance } from './rules.js';
+import { post, postsNothing, postWallet, type BookingBalance } from './rules.js';
 import { businessDateOf, DEFAULT_VENUE } from '../../domain/venue/settings.js';
 import { lateDescription, openDateFor, type ClosedPeriod } from './periods.js';
 import { isRefundEvent, refundChange, type LedgerRefundsTable } from './refunds.js';
@@ -205,8 +206,16 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
   async apply(trx: Kysely<LedgerDatabase>, events: readonly RecordedEvent[]) {
     let venue = (await trx.selectFrom('ledger_venue').select('settings').where('id', '=', 1).executeTakeFirst())?.settings ?? DEFAULT_VENUE;
     let closed = await closedPeriods(trx);
+    const inserts = new InsertBuffer(trx, { ledger_bookings: { key: ['booking_id'] } });
     for (const recorded of events) {
       const e = { type: recorded.type, data: recorded.data } as Handled;
+      if (e.type === 'BookingHeld' || e.type === 'WalkInStarted') {
+        // A new booking posts nothing (postsNothing in ./rules.ts): its balance row is all it adds.
+        inserts.add('ledger_bookings', newBalance(e));
+        continue;
+      }
+      // Any other event may read or change the balances added so far: they go in first.
+      await inserts.flush();
       if (e.type === 'PeriodClosed' || e.type === 'PeriodReopened') {
         await recordPeriod(trx, e);
         closed = await closedPeriods(trx);
@@ -244,39 +253,29 @@ export const ledgerProjection = defineProjection<LedgerDatabase>({
           .onConflict((oc) => oc.column('refund_id').doUpdateSet(update))
           .execute();
       }
-      await trackBooking(trx, e);
+      if (e.type === 'BookingMoved') {
+        await trx
+          .updateTable('ledger_bookings')
+          .set({ room_id: e.data.toRoomId, room_type_id: e.data.toRoomTypeId })
+          .where('booking_id', '=', e.data.bookingId)
+          .execute();
+      }
       await postEntry(trx, e, recorded, venue, closed);
     }
+    await inserts.flush();
   },
 });
 
-async function trackBooking(trx: Kysely<LedgerDatabase>, e: Handled): Promise<void> {
-  switch (e.type) {
-    case 'BookingHeld':
-    case 'WalkInStarted':
-      await trx
-        .insertInto('ledger_bookings')
-        .values({
-          booking_id: e.data.bookingId,
-          room_id: e.data.roomId,
-          room_type_id: e.data.roomTypeId,
-          member_level: e.data.price.breakdown.discount.level,
-          deposits_held: 0,
-          checked_out: false,
-        })
-        .onConflict((oc) => oc.column('booking_id').doNothing())
-        .execute();
-      break;
-    case 'BookingMoved':
-      await trx
-        .updateTable('ledger_bookings')
-        .set({ room_id: e.data.toRoomId, room_type_id: e.data.toRoomTypeId })
-        .where('booking_id', '=', e.data.bookingId)
-        .execute();
-      break;
-    default:
-      break;
-  }
+/** A booking's balance as it starts: its room, room type and member level, nothing held. */
+function newBalance(e: Extract<BookingEvent, { type: 'BookingHeld' | 'WalkInStarted' }>): LedgerBookingsTable {
+  return {
+    booking_id: e.data.bookingId,
+    room_id: e.data.roomId,
+    room_type_id: e.data.roomTypeId,
+    member_level: e.data.price.breakdown.discount.level,
+    deposits_held: 0,
+    checked_out: false,
+  };
 }
 
 async function postEntry(
@@ -286,6 +285,7 @@ async function postEntry(
   venue: VenueSettings,
   closed: readonly ClosedPeriod[],
 ): Promise<void> {
+  if (postsNothing(e)) return;
   const bookingId = e.data.bookingId;
   const row = await trx.selectFrom('ledger_bookings').selectAll().where('booking_id', '=', bookingId).executeTakeFirst();
   const balance: BookingBalance = { depositsHeld: Number(row?.deposits_held ?? 0), checkedOut: row?.checked_out ?? false };

@@ -15,12 +15,37 @@ export type Posting = Readonly<{ description: string; lines: readonly Line[]; ba
 const dr = (account: AccountCode, amount: number): Line => ({ account, debit: amount, credit: 0 });
 const cr = (account: AccountCode, amount: number): Line => ({ account, debit: 0, credit: amount });
 
+/** Events that never post, whatever the booking's balance. */
+const NO_POSTING = [
+  'BookingHeld',
+  'WalkInStarted',
+  'BookingConfirmed',
+  'DepositPartPaid', // its money posts with its payment (PaymentSucceeded)
+  'BookingExpired',
+  'BookingCheckedIn',
+  'BookingExtended',
+  'BookingMoved',
+  'OrderPlaced',
+  'OrderLineVoided',
+  'BillAdjusted',
+  'PaymentStarted',
+  'PaymentClosed',
+  'RefundRequested',
+  'RefundFailed',
+] as const satisfies readonly (BookingEvent | PaymentEvent)['type'][];
+const NO_POSTING_TYPES: ReadonlySet<string> = new Set(NO_POSTING);
+type NoPosting = Extract<BookingEvent | PaymentEvent, { type: (typeof NO_POSTING)[number] }>;
+
+/** True for events that never post, whatever the booking's balance: the ledger need not read the balance for them. */
+export const postsNothing = (event: BookingEvent | PaymentEvent): event is NoPosting => NO_POSTING_TYPES.has(event.type);
+
 /**
  * The double-entry rules, one event at a time: pure, so the same events always
  * give the same entries. Each returns balanced lines (or none) and the booking's
  * new balance.
  */
 export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Posting | null {
+  if (postsNothing(event)) return null;
   switch (event.type) {
     case 'PaymentSucceeded': {
       const { amount, method, purpose } = event.data;
@@ -104,22 +129,6 @@ export function post(event: BookingEvent | PaymentEvent, b: BookingBalance): Pos
         balance: { ...b, depositsHeld: b.depositsHeld - kept },
       };
     }
-    case 'BookingHeld':
-    case 'WalkInStarted':
-    case 'BookingConfirmed':
-    case 'DepositPartPaid': // its money posts with its payment (PaymentSucceeded)
-    case 'BookingExpired':
-    case 'BookingCheckedIn':
-    case 'BookingExtended':
-    case 'BookingMoved':
-    case 'OrderPlaced':
-    case 'OrderLineVoided':
-    case 'BillAdjusted':
-    case 'PaymentStarted':
-    case 'PaymentClosed':
-    case 'RefundRequested':
-    case 'RefundFailed':
-      return null;
     default: {
       const never: never = event;
       throw new Error(`no ledger rule for ${JSON.stringify(never)}`);

@@ -430,8 +430,6 @@ t.test('room reservations', async (t) => {
     await s.expectRows('bookings', [{ booking_id: BOOKING, room_id: 'room-l01', room_type_id: 'large', base_price: 64680 }]);
   });
 
-  // Known bug: RoomTimeReserved for a (booking, room) row that an earlier move left released is
-  // dropped by onConflict(...).doNothing() (projections/bookings.ts:178), so the row stays released.
   t.test('A booking moved back to a room it left holds live room time there again', async (t) => {
     const s = spec(t)
       .given(heldAndConfirmed)

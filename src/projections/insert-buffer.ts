@@ -1,0 +1,76 @@
+import { sql, type InsertObject, type Kysely } from 'kysely';
+
+/** How a buffered table meets a row it already holds under the same key. */
+export type InsertRule<Row> = Readonly<{
+  /** The conflict target: the table's primary key or a unique index. */
+  key: readonly (keyof Row & string)[];
+  /**
+   * An existing row with these values is overwritten by the new one (key columns aside); any
+   * other existing row is left alone. Without it, every existing row is left alone.
+   */
+  replaceWhere?: Readonly<Partial<Row>>;
+}>;
+
+/** Parameters per statement, well under PostgreSQL's 65,535; each value of a row counts as one. */
+const MAX_PARAMETERS = 30_000;
+
+type Loose = Record<string, Record<string, unknown>>;
+type Pending = Map<string, Record<string, unknown>>;
+
+/**
+ * Rows a projection only ever inserts, collected over a batch and written as one multi-row
+ * `INSERT … ON CONFLICT` per table (chunked under the parameter limit) instead of a statement each.
+ *
+ * The result is that of inserting each row alone, in order, as long as the projection flushes
+ * before it handles any event it does not buffer, and at the end of the batch. Rows keep the order
+ * they were added in; of rows sharing a key the first wins, as one at a time a later row would meet
+ * the first one's row and leave it alone (which is why `replaceWhere` may not match a row added).
+ */
+export class InsertBuffer<DB, T extends keyof DB & string> {
+  private readonly pending = new Map<T, Pending>();
+
+  constructor(
+    private readonly trx: Kysely<DB>,
+    private readonly rules: { readonly [K in T]: InsertRule<DB[K]> },
+  ) {}
+
+  add<K extends T>(table: K, row: InsertObject<DB, K>): void {
+    const values = row as Record<string, unknown>;
+    const { key, replaceWhere = {} } = this.rules[table] as InsertRule<Record<string, unknown>>;
+    const replace = Object.entries(replaceWhere);
+    if (replace.length > 0 && replace.every(([column, value]) => values[column] === value)) {
+      throw new Error(`a row added to ${table} would be replaced by a later one of its key: ${JSON.stringify(replaceWhere)}`);
+    }
+    const rows = this.pending.get(table) ?? new Map<string, Record<string, unknown>>();
+    this.pending.set(table, rows);
+    const id = JSON.stringify(key.map((column) => values[column]));
+    if (!rows.has(id)) rows.set(id, values);
+  }
+
+  /** Writes what was added since the last flush, one statement per table and chunk. */
+  async flush(): Promise<void> {
+    const trx = this.trx as unknown as Kysely<Loose>;
+    for (const [name, pending] of this.pending) {
+      const table: string = name;
+      const { key, replaceWhere } = this.rules[name] as InsertRule<Record<string, unknown>>;
+      const rows = [...pending.values()];
+      const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(rows[0] ?? {}).length));
+      for (let i = 0; i < rows.length; i += perStatement) {
+        const chunk = rows.slice(i, i + perStatement);
+        await trx
+          .insertInto(table)
+          .values(chunk)
+          .onConflict((oc) => {
+            const target = oc.columns(key);
+            if (!replaceWhere) return target.doNothing();
+            const columns = Object.keys(chunk[0] ?? {}).filter((c) => !key.includes(c));
+            return target
+              .doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql`excluded.${sql.id(c)}`])))
+              .where((eb) => eb.and(Object.entries(replaceWhere).map(([c, v]) => eb(eb.ref(`${table}.${c}`), '=', v))));
+          })
+          .execute();
+      }
+    }
+    this.pending.clear();
+  }
+}
