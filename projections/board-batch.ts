@@ -1,14 +1,10 @@
 import { sql, type Kysely } from 'kysely';
+import { underParameterLimit } from '../src/projections/insert-buffer.js';
 import type { BoardDatabase, BoardRoom, BoardRoomsTable, BoardStaysTable } from './board-tables.js';
 
 type Db = Kysely<BoardDatabase>;
 type Change = Readonly<{ seq: number; id: string; room_id: string; room: BoardRoom; at: Date }>;
 
-/** Rows per multi-row statement: ten columns at most, well under PostgreSQL's 65,535 parameters. */
-const CHUNK = 1000;
-
-const chunks = <T>(rows: readonly T[]): T[][] =>
-  Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) => rows.slice(i * CHUNK, (i + 1) * CHUNK));
 const jsonb = (value: unknown) => sql<BoardRoom>`${JSON.stringify(value)}::jsonb`;
 
 /**
@@ -137,8 +133,13 @@ export class BoardBatch {
     const ended = [...this.changedStays].filter((id) => this.stays.get(id) === null);
     const stays = [...this.changedStays].flatMap((id) => this.stays.get(id) ?? []);
     const rooms = [...this.changedRooms].flatMap((id) => this.rooms.get(id) ?? []);
-    for (const ids of chunks(ended)) await this.trx.deleteFrom('board_stays').where('booking_id', 'in', ids).execute();
-    for (const rows of chunks(stays)) {
+    // One array parameter, however many stays ended.
+    if (ended.length > 0)
+      await this.trx
+        .deleteFrom('board_stays')
+        .where(sql<boolean>`booking_id = any(${ended}::text[])`)
+        .execute();
+    for (const rows of underParameterLimit(stays)) {
       await this.trx
         .insertInto('board_stays')
         .values(rows)
@@ -155,7 +156,7 @@ export class BoardBatch {
         )
         .execute();
     }
-    for (const rows of chunks(rooms)) {
+    for (const rows of underParameterLimit(rooms)) {
       await this.trx
         .insertInto('board_rooms')
         .values(rows.map((r) => ({ ...r, room: r.room === null ? null : jsonb(r.room) })))
@@ -174,7 +175,7 @@ export class BoardBatch {
         )
         .execute();
     }
-    for (const rows of chunks(this.changes)) {
+    for (const rows of underParameterLimit(this.changes)) {
       await this.trx
         .insertInto('board_changes')
         .values(rows.map((c) => ({ ...c, room: jsonb(c.room) })))

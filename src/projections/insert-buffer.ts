@@ -14,6 +14,12 @@ export type InsertRule<Row> = Readonly<{
 /** Parameters per statement, well under PostgreSQL's 65,535; each value of a row counts as one. */
 const MAX_PARAMETERS = 30_000;
 
+/** Rows in runs small enough for one statement each (every value of a row is a parameter). */
+export function underParameterLimit<Row extends object>(rows: readonly Row[]): Row[][] {
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(rows[0] ?? {}).length));
+  return Array.from({ length: Math.ceil(rows.length / perStatement) }, (_, i) => rows.slice(i * perStatement, (i + 1) * perStatement));
+}
+
 type Loose = Record<string, Record<string, unknown>>;
 type Pending = Map<string, Record<string, unknown>>;
 
@@ -53,10 +59,7 @@ export class InsertBuffer<DB, T extends keyof DB & string> {
     for (const [name, pending] of this.pending) {
       const table: string = name;
       const { key, replaceWhere } = this.rules[name] as InsertRule<Record<string, unknown>>;
-      const rows = [...pending.values()];
-      const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(rows[0] ?? {}).length));
-      for (let i = 0; i < rows.length; i += perStatement) {
-        const chunk = rows.slice(i, i + perStatement);
+      for (const chunk of underParameterLimit([...pending.values()])) {
         await trx
           .insertInto(table)
           .values(chunk)
