@@ -110,11 +110,11 @@ export async function benchBoard(databaseUrl: string, changes: number): Promise<
       ['WebSocket', subscribeSocket],
     ] as const)
       for (const n of [1, 100, 1000]) {
-        const before = rssKb(server.pid!);
+        const before = rssKb(server.pids[0]!);
         const subs = Array.from({ length: n }, () => open(port, token, rooms.length));
         await Promise.all(subs.map((s) => s.ready));
         await settle(500);
-        const perSubscriberKb = (rssKb(server.pid!) - before) / n;
+        const perSubscriberKb = (rssKb(server.pids[0]!) - before) / n;
         // The polling clients of the seed's comparison, side by side with the subscribers.
         const pollers = n === 100 && kind === 'SSE' ? 100 : 0;
         const polled: number[] = [];
@@ -157,6 +157,6 @@ export async function benchBoard(databaseUrl: string, changes: number): Promise<
       }
     return figures;
   } finally {
-    server.kill('SIGTERM');
+    server.stop();
   }
 }

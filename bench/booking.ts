@@ -84,34 +84,53 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(databaseUrl: string, port: number, env: Record<string, string> = {}) {
+/** One service process, as `main.ts` starts it; `--projector` starts the projector alone. */
+function spawnService(env: Record<string, string>, args: readonly string[] = []) {
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src/root/main.ts'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        PORT: String(port),
-        SEED_DEMO: '1',
-        LOG_LEVEL: 'warn',
-        LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
-        REGISTRATIONS_PER_IP_PER_MINUTE: '100000',
-        REFRESHES_PER_IP_PER_MINUTE: '100000',
-        COMMANDS_PER_CALLER_PER_MINUTE: '1000000',
-        DB_POOL_SIZE: '40',
-        REDIS_URL: '',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'src/root/main.ts', ...args],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const errors: string[] = [];
   child.stderr.on('data', (c: Buffer) => errors.push(c.toString()));
   const exited = new Promise<never>((_, reject) =>
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${errors.join('')}`))),
+    child.on('exit', (code) => reject(new Error(`${args.join(' ') || 'server'} exited ${code}: ${errors.join('')}`))),
   );
+  exited.catch(() => {}); // only awaited while starting; a stop is a normal exit
+  return { child, exited };
+}
+
+/**
+ * The service on `port` with the demo seeded. `projector: 'apart'` runs the projector as a process of
+ * its own beside an API with `PROJECTIONS=off`, as docker-compose and Kubernetes run them;
+ * `'inline'` runs both in one process, as `npm start` does.
+ */
+export async function startServer(
+  databaseUrl: string,
+  port: number,
+  env: Record<string, string> = {},
+  projector: 'inline' | 'apart' = 'inline',
+) {
+  const common = {
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    DB_POOL_SIZE: '40',
+    REDIS_URL: '',
+    ...env,
+  };
+  const apart = projector === 'apart' ? spawnService(common, ['--projector']) : null;
+  const api = spawnService({
+    ...common,
+    PORT: String(port),
+    SEED_DEMO: '1',
+    LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
+    REGISTRATIONS_PER_IP_PER_MINUTE: '100000',
+    REFRESHES_PER_IP_PER_MINUTE: '100000',
+    COMMANDS_PER_CALLER_PER_MINUTE: '1000000',
+    ...(apart ? { PROJECTIONS: 'off' } : {}),
+    ...env,
+  });
+  const processes = [api.child, ...(apart ? [apart.child] : [])];
   const ready = (async () => {
     for (let i = 0; i < 1200; i++) {
       const up = await request(port, 'GET', '/readyz').then(
@@ -123,8 +142,13 @@ export async function startServer(databaseUrl: string, port: number, env: Record
     }
     throw new Error('server not ready');
   })();
-  await Promise.race([ready, exited]);
-  return child;
+  await Promise.race([ready, api.exited, ...(apart ? [apart.exited] : [])]);
+  return {
+    pids: processes.map((p) => p.pid ?? 0),
+    stop: () => {
+      for (const p of processes) p.kill('SIGTERM');
+    },
+  };
 }
 
 /** GETs at a steady rate, sent in small steps rather than bursts; latency from send to the last byte. */
@@ -162,7 +186,8 @@ async function caughtUp(port: number): Promise<{ events: number; ms: number }> {
 
 export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds: number): Promise<Figures> {
   const port = await freePort();
-  const server = await startServer(databaseUrl, port);
+  // The projector apart, as deployed: it then has the second core instead of sharing the API's event loop.
+  const server = await startServer(databaseUrl, port, {}, 'apart');
   try {
     const login = async (email: string) =>
       (await request(port, 'POST', '/auth/login', { email, password: 'demo-password-1' })).body.accessToken ?? '';
@@ -284,7 +309,7 @@ export async function benchBookings(pool: pg.Pool, databaseUrl: string, seconds:
     figures['GET /healthz at the same rate: p99 ms'] = Number(percentile(floor.latencies, 99).toFixed(2));
     return figures;
   } finally {
-    server.kill('SIGTERM');
+    server.stop();
     agent.destroy();
   }
 }

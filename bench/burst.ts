@@ -110,6 +110,6 @@ export async function benchBurst(pool: pg.Pool, databaseUrl: string, queued: boo
     figures['slots with two or more live reservations'] = rows.filter((r) => r.n > 1).length;
     return figures;
   } finally {
-    server.kill('SIGTERM');
+    server.stop();
   }
 }
