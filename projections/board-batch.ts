@@ -71,10 +71,11 @@ export class BoardBatch {
   }
 
   /** The rooms named (every room if `all`) with their live stays, in the board's order: name, then id. */
-  async roomsWithStays(roomIds: readonly string[], all: boolean): Promise<{ room: BoardRoomsTable; stays: BoardStaysTable[] }[]> {
+  async roomsWithStays(named: readonly string[], all: boolean): Promise<{ room: BoardRoomsTable; stays: BoardStaysTable[] }[]> {
+    const roomIds = [...new Set(named)];
     if (all) await this.readEverything();
     else {
-      await this.readRooms(roomIds.filter((id) => !this.rooms.has(id)));
+      await this.readRooms(roomIds);
       await this.readStaysOf(roomIds);
     }
     const rooms = all ? [...this.rooms.values()] : roomIds.map((id) => this.rooms.get(id) ?? null);
