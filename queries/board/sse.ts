@@ -42,8 +42,14 @@ export function serveEvents(
     if (catchingUp) {
       if (res.write(sseFrame(c))) return;
       return new Promise<void>((resolve) => {
-        res.once('drain', resolve);
-        res.once('close', resolve);
+        // Whichever comes first takes the other away: a long backlog waits for many drains.
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.once('drain', done);
+        res.once('close', done);
       });
     }
     if (res.writableLength > MAX_BUFFERED_BYTES) {

@@ -17,6 +17,9 @@ import { BOARD_NEWS } from '../../projections/board.js';
  * change log, as the projection would, so that it is larger than what the
  * kernel's socket buffers hold.
  */
+// A resuming client waits for many drains; each wait must not leave a listener behind on the response.
+const warnings: Error[] = [];
+process.on('warning', (w) => warnings.push(w));
 const a = await startTestService(t);
 const venue = await setUpVenue(a.app, a.platform);
 const auth = venue.waiter.auth;
@@ -115,4 +118,11 @@ t.test('WebSocket: a client that stops reading is disconnected, and resumes from
   t.same(got, expected.slice(0, got.length), 'what it got is a prefix of the log');
   const rest = await resumeUntil(socketRead, got.at(-1) ?? resumeFrom, expected.at(-1)!);
   t.same([...got, ...rest.ids], expected, 'resuming from its last id brings the rest, none twice');
+});
+
+t.test('catching up through many drains leaves no listeners behind on the response', async (t) => {
+  t.same(
+    warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message),
+    [],
+  );
 });
