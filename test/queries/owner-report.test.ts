@@ -82,7 +82,9 @@ t.test("today's figures are the ledger's, and the heat map is the occupancy read
   t.equal(r.headline.revenue, revenue.total, 'revenue is the revenue report’s, to the fen');
   t.equal(r.headline.netRevenue, revenue.net);
   t.equal(r.headline.productRevenue, close.revenue.products, 'F&B is the daily close’s');
-  t.equal(r.headline.productRevenue, Math.round((3 * 1_500) / 1.06), 'three beers, net of 6% VAT');
+  // The bill's VAT is shared out over room and goods in proportion, rounded to the fen, so the beers'
+  // net is within a fen of the exact figure, on which side depending on the room's price at this hour.
+  t.ok(Math.abs(r.headline.productRevenue - (3 * 1_500) / 1.06) < 1, `three beers, net of 6% VAT: ${r.headline.productRevenue}`);
   t.equal(r.headline.fnbShare, Math.round((close.revenue.products / close.revenue.net) * 10_000) / 10_000);
   t.equal(r.headline.parties, 2, 'two parties checked out');
   t.equal(r.headline.averageSpendPerParty, Math.round(revenue.total / 2));
