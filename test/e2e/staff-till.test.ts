@@ -69,16 +69,17 @@ t.test('a day at the till: float, a cash check-out with change, a top-up, a spli
   await desk.waitForSelector('[data-balance="30000"]', WAIT);
   t.pass('the balance after the top-up is shown');
 
-  // A second party in S02 splits: ¥100 from the member's balance, the rest in cash, ¥500 tendered.
+  // A second party in S02 splits: ¥50 from the member's balance (less than a room's cheapest hour),
+  // the rest in cash, ¥500 tendered.
   const second = await walkInAndCheckOut(desk, 'S02', async () => {
     await desk.selectOption('[data-action=check-out] select[name=method1]', 'stored_value');
-    await desk.fill('[data-action=check-out] input[name=amount1]', '100');
+    await desk.fill('[data-action=check-out] input[name=amount1]', '50');
     await desk.click('[data-action=check-out] summary');
     await desk.selectOption('[data-action=check-out] select[name=method2]', 'cash');
     await desk.fill('[data-action=check-out] input[name=memberId]', member.userId);
     await desk.fill('[data-action=check-out] input[name=cashTendered]', '500');
   });
-  const cashPart = second.total - 10_000;
+  const cashPart = second.total - 5_000;
   t.equal(second.change, 50_000 - cashPart, `the change is on the cash part only (${second.said})`);
   await shot(desk, '2-split');
   await desk.click('.sheet-head button.link');
@@ -88,18 +89,18 @@ t.test('a day at the till: float, a cash check-out with change, a top-up, a spli
     async () => {
       await desk.click('[data-action=top-up] button[value=balance]');
       const shown = await desk.waitForSelector('[data-balance]:has-text("本金")', WAIT);
-      return (await shown.getAttribute('data-balance')) === '20000';
+      return (await shown.getAttribute('data-balance')) === '25000';
     },
     { timeoutMs: 30_000, intervalMs: 300 },
   );
-  t.ok(looked, 'asked for, the balance is ¥300 less the ¥100 spent, paid and bonus value apart');
+  t.ok(looked, 'asked for, the balance is ¥300 less the ¥50 spent, paid and bonus value apart');
 
   // The till follows: the float, both bills' cash and the top-up's cash; the stored value apart.
   const cashIn = first.total + 30_000 + cashPart;
   const expected = 50_000 + cashIn;
   await desk.waitForSelector(`[data-till=open][data-expected="${expected}"]`, WAIT);
   t.match(await desk.textContent('[data-taken=cash]'), `¥${(cashIn / 100).toFixed(2)}`, 'cash taken this shift');
-  t.match(await desk.textContent('[data-taken=stored_value]'), '¥100.00', 'stored value taken this shift');
+  t.match(await desk.textContent('[data-taken=stored_value]'), '¥50.00', 'stored value taken this shift');
   await shot(desk, '3-till');
   // 交班: the counted cash shows the difference as it is typed; zero needs no reason.
   await desk.fill('[data-action=close-shift] input[name=countedCash]', '1');
@@ -120,7 +121,7 @@ t.test('a day at the till: float, a cash check-out with change, a top-up, a spli
   });
   t.match(shifts?.[0], { difference: 0, countedCash: expected, handedOverCash: 50_000 }, 'the API agrees');
   const balance = await app.inject({ method: 'GET', url: `/members/${member.userId}/balance`, headers: asManager });
-  t.equal(balance.json<{ balance: number }>().balance, 20_000, "the member's balance");
+  t.equal(balance.json<{ balance: number }>().balance, 25_000, "the member's balance");
 
   // 日结: the manager prints the business day's close, the waiter's shift on it.
   const office = await signedIn(venue.manager.email);
