@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { underParameterLimit } from '../src/projections/insert-buffer.js';
+import { fromExcluded, underParameterLimit } from '../src/projections/insert-buffer.js';
 import type { BoardDatabase, BoardRoom, BoardRoomsTable, BoardStaysTable } from './board-tables.js';
 
 type Db = Kysely<BoardDatabase>;
@@ -144,36 +144,14 @@ export class BoardBatch {
       await this.trx
         .insertInto('board_stays')
         .values(rows)
-        .onConflict((oc) =>
-          oc.column('booking_id').doUpdateSet((eb) => ({
-            room_id: eb.ref('excluded.room_id'),
-            start_at: eb.ref('excluded.start_at'),
-            end_at: eb.ref('excluded.end_at'),
-            status: eb.ref('excluded.status'),
-            party_size: eb.ref('excluded.party_size'),
-            hold_expires_at: eb.ref('excluded.hold_expires_at'),
-            open_timing: eb.ref('excluded.open_timing'),
-          })),
-        )
+        .onConflict((oc) => oc.column('booking_id').doUpdateSet(fromExcluded(rows[0]!, ['booking_id'])))
         .execute();
     }
     for (const rows of underParameterLimit(rooms)) {
       await this.trx
         .insertInto('board_rooms')
         .values(rows.map((r) => ({ ...r, room: r.room === null ? null : jsonb(r.room) })))
-        .onConflict((oc) =>
-          oc.column('room_id').doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            type: eb.ref('excluded.type'),
-            capacity: eb.ref('excluded.capacity'),
-            in_service: eb.ref('excluded.in_service'),
-            cleaning_since: eb.ref('excluded.cleaning_since'),
-            room: eb.ref('excluded.room'),
-            change_id: eb.ref('excluded.change_id'),
-            change_seq: eb.ref('excluded.change_seq'),
-            next_change_at: eb.ref('excluded.next_change_at'),
-          })),
-        )
+        .onConflict((oc) => oc.column('room_id').doUpdateSet(fromExcluded(rows[0]!, ['room_id'])))
         .execute();
     }
     for (const rows of underParameterLimit(this.changes)) {

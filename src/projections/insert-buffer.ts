@@ -1,4 +1,4 @@
-import { sql, type InsertObject, type Kysely } from 'kysely';
+import { sql, type InsertObject, type Kysely, type RawBuilder } from 'kysely';
 
 /** How a buffered table meets a row it already holds under the same key. */
 export type InsertRule<Row> = Readonly<{
@@ -18,6 +18,12 @@ const MAX_PARAMETERS = 30_000;
 export function underParameterLimit<Row extends object>(rows: readonly Row[]): Row[][] {
   const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(rows[0] ?? {}).length));
   return Array.from({ length: Math.ceil(rows.length / perStatement) }, (_, i) => rows.slice(i * perStatement, (i + 1) * perStatement));
+}
+
+/** An upsert's SET: every column of `row` but `key` takes the value the statement brought (`excluded`). */
+export function fromExcluded<Row extends object>(row: Row, key: readonly string[]): { [K in keyof Row]?: RawBuilder<Row[K]> } {
+  const columns = Object.keys(row).filter((c) => !key.includes(c));
+  return Object.fromEntries(columns.map((c) => [c, sql`excluded.${sql.id(c)}`])) as { [K in keyof Row]?: RawBuilder<Row[K]> };
 }
 
 type Loose = Record<string, Record<string, unknown>>;
@@ -66,9 +72,8 @@ export class InsertBuffer<DB, T extends keyof DB & string> {
           .onConflict((oc) => {
             const target = oc.columns(key);
             if (!replaceWhere) return target.doNothing();
-            const columns = Object.keys(chunk[0] ?? {}).filter((c) => !key.includes(c));
             return target
-              .doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql`excluded.${sql.id(c)}`])))
+              .doUpdateSet(fromExcluded(chunk[0] ?? {}, key))
               .where((eb) => eb.and(Object.entries(replaceWhere).map(([c, v]) => eb(eb.ref(`${table}.${c}`), '=', v))));
           })
           .execute();
